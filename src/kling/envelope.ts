@@ -1,0 +1,269 @@
+import { KlingError, isRetryableCode, isRetryableStatus, messageForCode } from './errors';
+import type { TaskStatus, Voice, VoiceTask } from './types';
+
+/** The successful part of a Kling envelope. */
+export interface Envelope {
+  data: unknown;
+  requestId?: string;
+}
+
+const ID_FIELDS = ['task_id', 'voice_id', 'request_id', 'owned_by', 'external_task_id', 'video_id', 'id'];
+const ID_NUMBER_RE = new RegExp(`("(?:${ID_FIELDS.join('|')})"\\s*:\\s*)(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)`, 'g');
+
+/**
+ * JSON.parse, but with id fields sent as bare numbers turned into strings first.
+ * Kling ids exceed 2^53, so parsing them as numbers would silently change them.
+ */
+export function parseJsonKeepingIds(text: string): unknown {
+  return JSON.parse(text.replace(ID_NUMBER_RE, '$1"$2"'));
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function asInt(v: unknown): number | undefined {
+  if (typeof v === 'number' && Number.isInteger(v)) {
+    return v;
+  }
+  if (typeof v === 'string' && /^-?\d+$/.test(v.trim())) {
+    return Number(v.trim());
+  }
+  return undefined;
+}
+
+function asString(v: unknown): string | undefined {
+  if (typeof v === 'string') {
+    return v;
+  }
+  if (typeof v === 'number' && Number.isFinite(v)) {
+    return String(v);
+  }
+  return undefined;
+}
+
+function snippet(text: string): string {
+  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return flat.length > 160 ? `${flat.slice(0, 160)}…` : flat;
+}
+
+/** Finds a Kling error nested by a proxy, e.g. CometAPI's `{message, data: {data: {code, message, request_id}}}`. */
+function findNestedError(obj: Record<string, unknown>, depth = 0): Record<string, unknown> | undefined {
+  if (depth > 4) {
+    return undefined;
+  }
+  for (const key of ['data', 'error']) {
+    const inner = obj[key];
+    if (isObject(inner)) {
+      if (asInt(inner.code) !== undefined && asInt(inner.code) !== 0) {
+        return inner;
+      }
+      const deeper = findNestedError(inner, depth + 1);
+      if (deeper) {
+        return deeper;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Reads one HTTP response into the envelope's `data`, or throws a KlingError that says what happened.
+ * Handles: the Kling envelope; errors with no `data`; proxies' nested errors; gateway HTML; non-JSON bodies;
+ * a 200 that carries no envelope at all (some proxy docs show the request echoed back).
+ */
+export function parseEnvelope(status: number, text: string): Envelope {
+  let body: unknown;
+  try {
+    body = text.trim() ? parseJsonKeepingIds(text) : undefined;
+  } catch {
+    body = undefined;
+  }
+  if (!isObject(body)) {
+    const looksHtml = /^\s*</.test(text);
+    const what = looksHtml ? 'an HTML page' : text.trim() ? 'a response that is not JSON' : 'an empty response';
+    if (status >= 400) {
+      return fail({
+        kind: 'http',
+        status,
+        retryable: isRetryableStatus(status),
+        message: `The server answered HTTP ${status} with ${what}${text.trim() ? ` ("${snippet(text)}")` : ''}. ${
+          isRetryableStatus(status) ? 'The gateway may be busy; try again shortly.' : 'Check klingVoice.apiBaseUrl.'
+        }`,
+      });
+    }
+    return fail({
+      kind: 'badResponse',
+      status,
+      message: `The server answered with ${what} instead of a Kling response. Check that klingVoice.apiBaseUrl points at a Kling API or proxy.`,
+    });
+  }
+
+  const topCode = asInt(body.code);
+  const requestId = asString(body.request_id);
+  if (topCode === undefined || topCode !== 0) {
+    const nested = topCode === undefined ? findNestedError(body) : undefined;
+    const source = nested ?? body;
+    const code = asInt(source.code);
+    const serverMessage = asString(source.message) ?? asString(body.message) ?? asString(body.error);
+    const rid = asString(source.request_id) ?? requestId;
+    if (code !== undefined) {
+      return fail({
+        kind: 'api',
+        status,
+        code,
+        requestId: rid,
+        serverMessage,
+        retryable: isRetryableCode(code) || (status >= 500 && isRetryableStatus(status)),
+        message: messageForCode(code, status, serverMessage),
+      });
+    }
+    if (status >= 400) {
+      return fail({
+        kind: 'http',
+        status,
+        requestId: rid,
+        serverMessage,
+        retryable: isRetryableStatus(status),
+        message: `The server answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}. ${
+          status === 401 || status === 403
+            ? "Check the API key ('Kling Voice: Set API Key') and klingVoice.apiBaseUrl."
+            : status === 404
+              ? 'Check klingVoice.apiBaseUrl; the service may not offer this endpoint.'
+              : isRetryableStatus(status)
+                ? 'Try again shortly.'
+                : 'Check klingVoice.apiBaseUrl.'
+        }`,
+      });
+    }
+    return fail({
+      kind: 'badResponse',
+      status,
+      message:
+        'The server answered without a Kling envelope (no "code"; it may have echoed the request). Check that klingVoice.apiBaseUrl points at a Kling API or proxy.',
+    });
+  }
+  if (status >= 400) {
+    return fail({
+      kind: 'http',
+      status,
+      requestId,
+      retryable: isRetryableStatus(status),
+      message: `The server answered HTTP ${status} with a success code. Try again later.`,
+    });
+  }
+  return { data: body.data, requestId };
+}
+
+function fail(init: ConstructorParameters<typeof KlingError>[0]): never {
+  throw new KlingError(init);
+}
+
+const STATUSES: Record<string, TaskStatus> = {
+  submitted: 'submitted',
+  processing: 'processing',
+  succeed: 'succeed',
+  succeeded: 'succeed', // new-standard spelling, accepted defensively
+  failed: 'failed',
+};
+
+function badShape(what: string, requestId?: string): KlingError {
+  return new KlingError({
+    kind: 'badResponse',
+    requestId,
+    message: `The server's response is missing ${what}. Check klingVoice.apiBaseUrl; if it is right, the service may have changed.`,
+  });
+}
+
+/** Parses one voice entry; returns undefined for an entry without a usable id. */
+export function parseVoice(raw: unknown): Voice | undefined {
+  if (!isObject(raw)) {
+    return undefined;
+  }
+  const voiceId = asString(raw.voice_id);
+  if (!voiceId) {
+    return undefined;
+  }
+  const voice: Voice = { voiceId, voiceName: asString(raw.voice_name) ?? '' };
+  const trial = asString(raw.trial_url);
+  if (trial) {
+    voice.trialUrl = trial;
+  }
+  const owner = asString(raw.owned_by);
+  if (owner) {
+    voice.ownedBy = owner;
+  }
+  return voice;
+}
+
+/** Parses a task object (create, get, list and presets all use this shape). */
+export function parseTask(raw: unknown, requestId?: string): VoiceTask {
+  if (!isObject(raw)) {
+    throw badShape('the task data', requestId);
+  }
+  const taskId = asString(raw.task_id);
+  if (!taskId) {
+    throw badShape('a task id', requestId);
+  }
+  const rawStatus = asString(raw.task_status)?.toLowerCase();
+  const status = rawStatus ? STATUSES[rawStatus] : undefined;
+  if (!status) {
+    throw new KlingError({
+      kind: 'badResponse',
+      requestId,
+      taskId,
+      message: `Task ${taskId} has an unknown status "${rawStatus ?? ''}".`,
+    });
+  }
+  const task: VoiceTask = { taskId, status, voices: [] };
+  const msg = asString(raw.task_status_msg);
+  if (msg) {
+    task.statusMessage = msg;
+  }
+  const info = raw.task_info;
+  if (isObject(info)) {
+    const ext = asString(info.external_task_id);
+    if (ext) {
+      task.externalTaskId = ext;
+    }
+  }
+  const result = raw.task_result;
+  if (isObject(result) && Array.isArray(result.voices)) {
+    for (const v of result.voices) {
+      const voice = parseVoice(v);
+      if (voice) {
+        task.voices.push(voice);
+      }
+    }
+  }
+  const created = asInt(raw.created_at);
+  if (created !== undefined) {
+    task.createdAt = created;
+  }
+  const updated = asInt(raw.updated_at);
+  if (updated !== undefined) {
+    task.updatedAt = updated;
+  }
+  const units = asString(raw.final_unit_deduction);
+  if (units) {
+    task.unitDeduction = units;
+  }
+  return task;
+}
+
+/** Parses a list page: `data` must be an array. Malformed entries are skipped, not fatal. */
+export function parseTaskList(data: unknown, requestId?: string): { tasks: VoiceTask[]; skipped: number; size: number } {
+  if (!Array.isArray(data)) {
+    throw badShape('the list of tasks', requestId);
+  }
+  const tasks: VoiceTask[] = [];
+  let skipped = 0;
+  for (const item of data) {
+    try {
+      tasks.push(parseTask(item, requestId));
+    } catch {
+      skipped++;
+    }
+  }
+  return { tasks, skipped, size: data.length };
+}

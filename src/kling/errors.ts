@@ -1,0 +1,137 @@
+/**
+ * What went wrong, in a form the UI can act on:
+ * - `api`: the service answered with a Kling error code;
+ * - `http`: an HTTP error without a Kling envelope (gateway pages, proxy errors);
+ * - `network`: no answer (DNS, reset, refused);
+ * - `timeout`: no answer within the request timeout;
+ * - `badResponse`: an answer we cannot read (HTML on 200, an echo of the request, a missing field);
+ * - `invalidInput`: rejected locally, nothing was sent;
+ * - `noApiKey`: no key is stored;
+ * - `taskTimeout`: the task did not finish within the task timeout (it may still finish later);
+ * - `cancelled`: the user cancelled;
+ * - `ambiguous`: a create may or may not have reached the service and could not be checked.
+ */
+export type KlingErrorKind =
+  | 'api'
+  | 'http'
+  | 'network'
+  | 'timeout'
+  | 'badResponse'
+  | 'invalidInput'
+  | 'noApiKey'
+  | 'taskTimeout'
+  | 'cancelled'
+  | 'ambiguous';
+
+export interface KlingErrorInit {
+  kind: KlingErrorKind;
+  message: string;
+  status?: number;
+  code?: number;
+  requestId?: string;
+  retryable?: boolean;
+  taskId?: string;
+  /** The server's own message, when it sent one. */
+  serverMessage?: string;
+  cause?: unknown;
+}
+
+/** The one error type the client throws. `message` is written for the user and says what to do next. */
+export class KlingError extends Error {
+  readonly kind: KlingErrorKind;
+  /** HTTP status, when there was a response. */
+  readonly status?: number;
+  /** Kling error code, when the body had one. */
+  readonly code?: number;
+  readonly requestId?: string;
+  readonly retryable: boolean;
+  readonly taskId?: string;
+  readonly serverMessage?: string;
+
+  constructor(init: KlingErrorInit) {
+    super(init.message);
+    this.name = 'KlingError';
+    this.kind = init.kind;
+    this.status = init.status;
+    this.code = init.code;
+    this.requestId = init.requestId;
+    this.retryable = init.retryable ?? false;
+    this.taskId = init.taskId;
+    this.serverMessage = init.serverMessage;
+    if (init.cause !== undefined) {
+      (this as { cause?: unknown }).cause = init.cause;
+    }
+  }
+}
+
+export function isKlingError(e: unknown): e is KlingError {
+  return e instanceof KlingError;
+}
+
+/** Codes that mean "try again later" (rate limit, concurrency, server trouble). Never 1102 or 1304. */
+const RETRYABLE_CODES = new Set([1302, 1303, 5000, 5001, 5002]);
+/** Gateway statuses worth retrying when no Kling code came back. */
+const RETRYABLE_STATUSES = new Set([502, 503, 504]);
+
+export function isRetryableCode(code: number): boolean {
+  return RETRYABLE_CODES.has(code);
+}
+
+export function isRetryableStatus(status: number): boolean {
+  return RETRYABLE_STATUSES.has(status);
+}
+
+function describe(status: number | undefined, code: number | undefined): string {
+  const parts: string[] = [];
+  if (status !== undefined) {
+    parts.push(`HTTP ${status}`);
+  }
+  if (code !== undefined) {
+    parts.push(`code ${code}`);
+  }
+  return parts.length ? ` (${parts.join(', ')})` : '';
+}
+
+/** A sentence for a Kling error code, with what the user should do. */
+export function messageForCode(code: number, status: number | undefined, serverMessage: string | undefined): string {
+  const d = describe(status, code);
+  const detail = serverMessage ? `: ${serverMessage}` : '';
+  switch (code) {
+    case 1000:
+    case 1001:
+    case 1002:
+      return `The API key was rejected${d}. Run 'Kling Voice: Set API Key' with a valid key for the configured service (klingVoice.apiBaseUrl).`;
+    case 1003:
+    case 1004:
+      return `The API token is not valid yet or has expired${d}. Set a fresh key with 'Kling Voice: Set API Key'.`;
+    case 1100:
+      return `Kling reports a problem with the account${d}${detail}. Check the account in the Kling console.`;
+    case 1101:
+      return `The account is in arrears${d}. Top up the account, then try again.`;
+    case 1102:
+      return `The resource pack is used up or expired${d}${detail}. Buy or renew a resource pack, then try again.`;
+    case 1103:
+      return `This key has no permission for custom voices${d}. Check the key's permissions in the console.`;
+    case 1200:
+    case 1201:
+      return `Kling rejected the request${d}${detail || ': invalid parameters'}. Correct the input and try again.`;
+    case 1202:
+    case 1203:
+      return `The service does not offer this endpoint${d}${detail}. Check klingVoice.apiBaseUrl; your proxy may not support it.`;
+    case 1300:
+    case 1301:
+      return `The content was blocked by Kling's content policy${d}${detail}. Use a different sample.`;
+    case 1302:
+      return `Too many requests${d}. Wait a moment and try again.`;
+    case 1303:
+      return `Too many tasks are running for this account${d}. Wait for a running task to finish and try again.`;
+    case 1304:
+      return `The request came from an IP address that the account's whitelist does not allow${d}. Update the whitelist in the console.`;
+    case 5000:
+    case 5001:
+    case 5002:
+      return `The Kling service had a problem${d}${detail}. Try again in a few minutes.`;
+    default:
+      return `The service returned an error${d}${detail}.`;
+  }
+}
