@@ -11,7 +11,7 @@ const options = {
   format: 'cjs',
   target: 'node18',
   outfile: 'dist/extension.js',
-  external: ['vscode'],
+  external: ['vscode', 'encoding'],
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',

@@ -1,0 +1,69 @@
+import * as vscode from 'vscode';
+
+/** Name of the entry in SecretStorage. */
+const SECRET_NAME = 'klingVoice.apiKey';
+/** Context key for `when` clauses: true when a key is stored. */
+export const HAS_KEY_CONTEXT = 'klingVoice.hasApiKey';
+
+/** Checks a key before it is stored; returns a message when it cannot be right. */
+export function validateApiKey(value: string | undefined): string | undefined {
+  const v = (value ?? '').trim();
+  if (!v) {
+    return 'Enter the API key.';
+  }
+  if (/\s/.test(v)) {
+    return 'An API key has no spaces or line breaks. Paste the key alone.';
+  }
+  if (/^bearer$/i.test(v) || /^bearer\s/i.test(value?.trim() ?? '')) {
+    return 'Paste the key without the "Bearer " prefix.';
+  }
+  if (v.length < 8) {
+    return 'That key is too short to be an API key.';
+  }
+  return undefined;
+}
+
+/** The API key, kept in SecretStorage only. */
+export class KeyStore implements vscode.Disposable {
+  private readonly _onDidChange = new vscode.EventEmitter<void>();
+  readonly onDidChange = this._onDidChange.event;
+  private readonly _subscription: vscode.Disposable;
+
+  constructor(private readonly _secrets: vscode.SecretStorage) {
+    this._subscription = _secrets.onDidChange((e) => {
+      if (e.key === SECRET_NAME) {
+        void this.updateContext();
+        this._onDidChange.fire();
+      }
+    });
+  }
+
+  get(): Promise<string | undefined> {
+    return Promise.resolve(this._secrets.get(SECRET_NAME));
+  }
+
+  async set(key: string): Promise<void> {
+    const problem = validateApiKey(key);
+    if (problem) {
+      throw new Error(problem);
+    }
+    await this._secrets.store(SECRET_NAME, key.trim());
+    await this.updateContext();
+  }
+
+  async clear(): Promise<void> {
+    await this._secrets.delete(SECRET_NAME);
+    await this.updateContext();
+  }
+
+  async updateContext(): Promise<boolean> {
+    const has = !!(await this.get());
+    await vscode.commands.executeCommand('setContext', HAS_KEY_CONTEXT, has);
+    return has;
+  }
+
+  dispose(): void {
+    this._subscription.dispose();
+    this._onDidChange.dispose();
+  }
+}

@@ -1,0 +1,66 @@
+import * as vscode from 'vscode';
+import { isKlingError } from '../kling';
+
+export const COMMANDS = {
+  setApiKey: 'klingVoice.setApiKey',
+  clearApiKey: 'klingVoice.clearApiKey',
+  createVoice: 'klingVoice.createVoice',
+  checkTask: 'klingVoice.checkTask',
+  listPresetVoices: 'klingVoice.listPresetVoices',
+  deleteVoice: 'klingVoice.deleteVoice',
+  showLog: 'klingVoice.showLog',
+} as const;
+
+/** Shows an error with the actions that can fix it. Never awaited by callers that must return promptly. */
+export async function showError(e: unknown, log: vscode.LogOutputChannel, prefix?: string): Promise<void> {
+  const message = e instanceof Error ? e.message : String(e);
+  if (isKlingError(e) && e.kind === 'cancelled') {
+    log.info(`${prefix ? `${prefix}: ` : ''}cancelled`);
+    return;
+  }
+  log.error(`${prefix ? `${prefix}: ` : ''}${message}`);
+  const actions: string[] = [];
+  const needsKey = isKlingError(e) && (e.kind === 'noApiKey' || (e.kind === 'api' && [1000, 1001, 1002, 1003, 1004].includes(e.code ?? -1)));
+  if (needsKey) {
+    actions.push('Set API Key');
+  }
+  if (isKlingError(e) && (e.kind === 'http' || e.kind === 'badResponse' || e.kind === 'network')) {
+    actions.push('Open Settings');
+  }
+  actions.push('Show Log');
+  const full = prefix ? `${prefix}: ${message}` : message;
+  const choice = await vscode.window.showErrorMessage(full, ...actions);
+  if (choice === 'Set API Key') {
+    await vscode.commands.executeCommand(COMMANDS.setApiKey);
+  } else if (choice === 'Open Settings') {
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'klingVoice.apiBaseUrl');
+  } else if (choice === 'Show Log') {
+    log.show(true);
+  }
+}
+
+/** An AbortSignal that follows a CancellationToken. */
+export function signalFor(token: vscode.CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) {
+    controller.abort();
+  } else {
+    token.onCancellationRequested(() => controller.abort());
+  }
+  return controller.signal;
+}
+
+export function statusLabel(status: string): string {
+  switch (status) {
+    case 'submitted':
+      return 'submitted, waiting to start';
+    case 'processing':
+      return 'processing';
+    case 'succeed':
+      return 'succeeded';
+    case 'failed':
+      return 'failed';
+    default:
+      return status;
+  }
+}
