@@ -31,6 +31,8 @@ export interface KlingClientOptions {
   logger?: ClientLogger;
   /** For tests: replaces Math.random in the backoff jitter. */
   random?: () => number;
+  /** Page size for list calls, 1–500 (default 500, the largest every copy of the docs allows). */
+  pageSize?: number;
 }
 
 export interface WaitOptions {
@@ -274,7 +276,7 @@ export class KlingClient {
   }
 
   private async _listAll(path: string, signal?: AbortSignal): Promise<VoiceTask[]> {
-    const pageSize = 500;
+    const pageSize = Math.min(500, Math.max(1, Math.floor(this._options.pageSize ?? 500)));
     const out: VoiceTask[] = [];
     const seen = new Set<string>();
     for (let pageNum = 1; pageNum <= 1000; pageNum++) {

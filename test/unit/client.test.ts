@@ -1,0 +1,348 @@
+import * as assert from 'assert';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import fetch from 'node-fetch';
+import { FetchLike, KlingClient, KlingClientOptions, KlingError } from '../../src/kling';
+import { Sandbox, startSandbox } from '../../tools/sandbox/server';
+import { sineWav } from '../../tools/sandbox/wav';
+
+const KEY = 'unit-test-key-6d1f0c';
+
+class MemoryLog {
+  lines: string[] = [];
+  info = (m: string) => this.lines.push(`info ${m}`);
+  warn = (m: string) => this.lines.push(`warn ${m}`);
+  error = (m: string) => this.lines.push(`error ${m}`);
+  debug = (m: string) => this.lines.push(`debug ${m}`);
+}
+
+async function rejection(p: Promise<unknown>): Promise<KlingError> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof KlingError, `expected KlingError, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected a rejection');
+}
+
+describe('KlingClient against the sandbox (real HTTP on loopback)', function () {
+  this.timeout(20000);
+  let sandbox: Sandbox;
+  let files: http.Server;
+  let filesUrl: string;
+  let log: MemoryLog;
+
+  const client = (over: Partial<KlingClientOptions> = {}) =>
+    new KlingClient({
+      baseUrl: sandbox.url,
+      getApiKey: () => KEY,
+      fetch: fetch as unknown as FetchLike,
+      timeoutMs: 5000,
+      retry: { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 40 },
+      logger: log,
+      ...over,
+    });
+  const creates = () => sandbox.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/custom-voices')).length;
+
+  before(async () => {
+    const wav = sineWav(8);
+    files = http.createServer((req, res) => {
+      if (req.url === '/sample.wav') {
+        res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': wav.length });
+        res.end(wav);
+      } else if (req.url === '/short.wav') {
+        res.writeHead(200, { 'content-type': 'audio/wav' });
+        res.end(sineWav(2));
+      } else {
+        res.writeHead(404);
+        res.end('missing');
+      }
+    });
+    await new Promise<void>((r) => files.listen(0, '127.0.0.1', r));
+    filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
+    sandbox = await startSandbox({ apiKey: KEY, processingDelayMs: 300 });
+  });
+  after(async () => {
+    await sandbox.close();
+    await new Promise((r) => files.close(r));
+  });
+  beforeEach(() => {
+    sandbox.reset();
+    log = new MemoryLog();
+  });
+
+  it('creates from a URL, follows the task to succeed, and returns string ids', async () => {
+    const c = client();
+    const submitted = await c.createVoice({ voiceName: 'Narrator A', voiceUrl: `${filesUrl}/sample.wav` });
+    assert.strictEqual(submitted.status, 'submitted');
+    assert.match(submitted.taskId, /^\d{16,}$/);
+    assert.match(submitted.externalTaskId ?? '', /^vsc-[0-9a-f]{32}$/, 'an external id is always sent');
+    const seen: string[] = [];
+    const done = await c.waitForTask(submitted.taskId, { intervalMs: 50, onUpdate: (t) => seen.push(t.status) });
+    assert.strictEqual(done.status, 'succeed');
+    assert.strictEqual(done.voices.length, 1);
+    assert.match(done.voices[0].voiceId, /^\d{16,}$/);
+    assert.strictEqual(done.voices[0].voiceName, 'Narrator A');
+    assert.ok(done.voices[0].trialUrl?.startsWith('http://127.0.0.1'));
+    assert.strictEqual(seen[seen.length - 1], 'succeed');
+    const body = sandbox.state.requests[0].body as Record<string, string>;
+    assert.deepStrictEqual(Object.keys(body).sort(), ['external_task_id', 'voice_name', 'voice_url'], 'video_id is left out');
+    assert.strictEqual(sandbox.state.requests[0].headers.authorization, `Bearer ${KEY}`);
+    assert.strictEqual(sandbox.state.requests[0].headers['content-type'], 'application/json');
+    assert.ok(log.lines.some((l) => /POST \/v1\/general\/custom-voices → 200 in \d+ ms request_id=\S+ task_id=\d+/.test(l)), log.lines.join('\n'));
+    assert.ok(!log.lines.join('\n').includes(KEY), 'the key never reaches the log');
+  });
+
+  it('creates from an earlier video id', async () => {
+    const c = client();
+    const t = await c.createVoice({ voiceName: 'From video', videoId: '8830112233' });
+    const done = await c.waitForTask(t.taskId, { intervalMs: 50 });
+    assert.strictEqual(done.status, 'succeed');
+    assert.strictEqual((sandbox.state.requests[0].body as Record<string, string>).video_id, '8830112233');
+  });
+
+  it('reports a failed task with the reason the service gave', async () => {
+    const c = client();
+    const short = await c.createVoice({ voiceName: 'Too short', voiceUrl: `${filesUrl}/short.wav` });
+    const done = await c.waitForTask(short.taskId, { intervalMs: 50 });
+    assert.strictEqual(done.status, 'failed');
+    assert.match(done.statusMessage ?? '', /5-30|5–30|duration/);
+    const missing = await c.createVoice({ voiceName: 'Missing', voiceUrl: `${filesUrl}/nope.wav` });
+    const done2 = await c.waitForTask(missing.taskId, { intervalMs: 50 });
+    assert.strictEqual(done2.status, 'failed');
+    assert.match(done2.statusMessage ?? '', /404/);
+  });
+
+  it('sends nothing for invalid input', async () => {
+    const c = client();
+    for (const bad of [
+      { voiceName: 'x'.repeat(21), videoId: '123456' },
+      { voiceName: 'A' },
+      { voiceName: 'A', voiceUrl: 'ftp://x/a.wav' },
+      { voiceName: 'A', voiceUrl: `${filesUrl}/a.wav`, videoId: '123456' },
+      { voiceName: 'A', videoId: '123456', callbackUrl: 'nope' },
+    ]) {
+      const e = await rejection(c.createVoice(bad));
+      assert.strictEqual(e.kind, 'invalidInput');
+    }
+    assert.strictEqual(sandbox.state.requests.length, 0);
+  });
+
+  it('retries a create on 1303 and creates exactly one task', async () => {
+    sandbox.faults.push({ kind: 'concurrency', match: { method: 'POST', path: '/custom-voices' }, count: 2 });
+    const t = await client().createVoice({ voiceName: 'Busy', videoId: '123456' });
+    assert.ok(t.taskId);
+    assert.strictEqual(creates(), 3);
+    assert.strictEqual(sandbox.state.tasks.size, 1);
+  });
+
+  it('never retries 1102 (balance) or 1304 (IP whitelist), though they are 429s', async () => {
+    for (const kind of ['balance', 'ip-whitelist'] as const) {
+      sandbox.reset();
+      sandbox.faults.push({ kind, count: 5 });
+      const e = await rejection(client().createVoice({ voiceName: 'Broke', videoId: '123456' }));
+      assert.strictEqual(e.retryable, false);
+      assert.strictEqual(sandbox.state.requests.length, 1, kind);
+      sandbox.faults.clear();
+      sandbox.faults.push({ kind, count: 5 });
+      await rejection(client().getTask('123'));
+      assert.strictEqual(sandbox.state.requests.length, 2, `${kind}: a read is not retried either`);
+    }
+  });
+
+  it('after a reset on a create that was recorded, finds the task instead of creating twice', async () => {
+    sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST', path: '/custom-voices' } });
+    const t = await client().createVoice({ voiceName: 'Once', videoId: '123456' });
+    assert.strictEqual(sandbox.state.tasks.size, 1);
+    assert.strictEqual(t.taskId, [...sandbox.state.tasks.keys()][0]);
+    assert.strictEqual(creates(), 1);
+  });
+
+  it('after a 5xx on a create that was recorded, finds the task instead of creating twice', async () => {
+    sandbox.faults.push({ kind: 'timeout-after-record', match: { method: 'POST', path: '/custom-voices' } });
+    const t = await client().createVoice({ voiceName: 'Once', videoId: '123456', externalTaskId: 'my-ext-1' });
+    assert.strictEqual(t.externalTaskId, 'my-ext-1');
+    assert.strictEqual(sandbox.state.tasks.size, 1);
+    assert.strictEqual(creates(), 1);
+  });
+
+  it('after a request timeout on a create that was recorded, finds the task', async () => {
+    sandbox.faults.push({ kind: 'timeout-after-record', delayMs: 1500, match: { method: 'POST', path: '/custom-voices' } });
+    const t = await client({ timeoutMs: 400 }).createVoice({ voiceName: 'Slow', videoId: '123456' });
+    assert.ok(t.taskId);
+    assert.strictEqual(sandbox.state.tasks.size, 1);
+    assert.strictEqual(creates(), 1);
+  });
+
+  it('after a reset that created nothing, looks first, then creates once', async () => {
+    sandbox.faults.push({ kind: 'reset', match: { method: 'POST', path: '/custom-voices' } });
+    await client().createVoice({ voiceName: 'Retry', videoId: '123456' });
+    assert.strictEqual(sandbox.state.tasks.size, 1);
+    assert.strictEqual(creates(), 2);
+    const lookups = sandbox.state.requests.filter((r) => r.method === 'GET');
+    assert.ok(lookups.length >= 1, 'looked the task up before creating again');
+    assert.ok(sandbox.state.requests.indexOf(lookups[0]) < sandbox.state.requests.length - 1);
+  });
+
+  it('finds the task by scanning the list when the query lookup is not supported', async () => {
+    const sb = await startSandbox({ apiKey: KEY, processingDelayMs: 100, externalIdLookup: 'none' });
+    try {
+      sb.faults.push({ kind: 'reset-after-record', match: { method: 'POST', path: '/custom-voices' } });
+      const c = new KlingClient({ baseUrl: sb.url, getApiKey: () => KEY, fetch: fetch as unknown as FetchLike, retry: { baseDelayMs: 5, maxDelayMs: 10 } });
+      await c.createVoice({ voiceName: 'Scan', videoId: '123456' });
+      assert.strictEqual(sb.state.tasks.size, 1);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('refuses to create again when the lookup itself is impossible', async () => {
+    sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST', path: '/custom-voices' } });
+    sandbox.faults.push({ kind: 'reset', match: { method: 'GET' }, count: 50 });
+    const e = await rejection(client({ retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } }).createVoice({ voiceName: 'Unsure', videoId: '123456' }));
+    assert.strictEqual(e.kind, 'ambiguous');
+    assert.match(e.message, /paying twice/);
+    assert.strictEqual(creates(), 1);
+    assert.strictEqual(sandbox.state.tasks.size, 1);
+  });
+
+  it('treats a 200 that only echoes the create request as unknown: looks, then creates once', async () => {
+    sandbox.faults.push({ kind: 'echo', match: { method: 'POST', path: '/custom-voices' } });
+    const t = await client().createVoice({ voiceName: 'Echo', videoId: '123456' });
+    assert.ok(t.taskId);
+    assert.strictEqual(sandbox.state.tasks.size, 1);
+    assert.strictEqual(creates(), 2);
+  });
+
+  it('retries reads on 503, a 502 HTML page and a reset, then succeeds', async () => {
+    const t = await client().createVoice({ voiceName: 'Read', videoId: '123456' });
+    sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' } });
+    sandbox.faults.push({ kind: 'gateway', match: { method: 'GET' } });
+    sandbox.faults.push({ kind: 'reset', match: { method: 'GET' } });
+    const got = await client().getTask(t.taskId);
+    assert.strictEqual(got.taskId, t.taskId);
+    assert.strictEqual(sandbox.state.requests.filter((r) => r.method === 'GET').length, 4);
+  });
+
+  it('gives up reads after maxAttempts with the last error', async () => {
+    sandbox.faults.push({ kind: 'server-error', count: 10 });
+    const e = await rejection(client({ retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10 } }).getTask('1'));
+    assert.strictEqual(e.code, 5000);
+    assert.strictEqual(sandbox.state.requests.length, 3);
+  });
+
+  it('times out a slow request with a message naming the setting', async () => {
+    sandbox.faults.push({ kind: 'slow', delayMs: 1500, count: 5 });
+    const e = await rejection(client({ timeoutMs: 200, retry: { maxAttempts: 1 } }).getTask('1'));
+    assert.strictEqual(e.kind, 'timeout');
+    assert.match(e.message, /requestTimeoutSeconds/);
+  });
+
+  it('reads a non-JSON 200, an echoed request and a nested proxy error as clear errors', async () => {
+    sandbox.faults.push({ kind: 'non-json', match: { method: 'GET' } });
+    assert.strictEqual((await rejection(client().getTask('1'))).kind, 'badResponse');
+    sandbox.faults.push({ kind: 'nested-error' });
+    const nested = await rejection(client().deleteVoice('42'));
+    assert.strictEqual(nested.code, 1201);
+    sandbox.faults.push({ kind: 'html', match: { method: 'GET' } });
+    assert.match((await rejection(client().listPresetVoices())).message, /HTML page/);
+  });
+
+  it('cancels polling and the request in flight through an AbortSignal', async () => {
+    const sb = await startSandbox({ apiKey: KEY, processingDelayMs: 60_000 });
+    try {
+      const c = new KlingClient({ baseUrl: sb.url, getApiKey: () => KEY, fetch: fetch as unknown as FetchLike });
+      const t = await c.createVoice({ voiceName: 'Cancel me', videoId: '123456' });
+      const controller = new AbortController();
+      const started = Date.now();
+      setTimeout(() => controller.abort(), 300);
+      const e = await rejection(c.waitForTask(t.taskId, { intervalMs: 100, signal: controller.signal }));
+      assert.strictEqual(e.kind, 'cancelled');
+      assert.ok(Date.now() - started < 2000);
+      sb.faults.push({ kind: 'slow', delayMs: 3000 });
+      const c2 = new AbortController();
+      setTimeout(() => c2.abort(), 100);
+      const started2 = Date.now();
+      assert.strictEqual((await rejection(c.getTask(t.taskId, c2.signal))).kind, 'cancelled');
+      assert.ok(Date.now() - started2 < 1500, 'the socket was abandoned, not waited for');
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('stops following a task after the task timeout, saying how to check it later', async () => {
+    const sb = await startSandbox({ apiKey: KEY, processingDelayMs: 60_000 });
+    try {
+      const c = new KlingClient({ baseUrl: sb.url, getApiKey: () => KEY, fetch: fetch as unknown as FetchLike });
+      const t = await c.createVoice({ voiceName: 'Forever', videoId: '123456' });
+      const e = await rejection(c.waitForTask(t.taskId, { intervalMs: 50, timeoutMs: 400 }));
+      assert.strictEqual(e.kind, 'taskTimeout');
+      assert.strictEqual(e.taskId, t.taskId);
+      assert.match(e.message, /Check Task/);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('lists every page and stops on a short page', async () => {
+    const c = client({ pageSize: 2 });
+    for (let i = 0; i < 5; i++) {
+      await c.createVoice({ voiceName: `V${i}`, videoId: `12345${i}` });
+    }
+    sandbox.state.requests.length = 0;
+    const all = await c.listCustomVoices();
+    assert.strictEqual(all.length, 5);
+    assert.strictEqual(new Set(all.map((t) => t.taskId)).size, 5);
+    const pages = sandbox.state.requests.map((r) => r.query.pageNum);
+    assert.deepStrictEqual(pages, ['1', '2', '3']);
+    assert.ok(sandbox.state.requests.every((r) => r.query.pageSize === '2'));
+  });
+
+  it('lists preset voices owned by kling', async () => {
+    const presets = await client().listPresetVoices();
+    assert.ok(presets.length >= 3);
+    assert.ok(presets.every((v) => v.ownedBy === 'kling' && /^\d+$/.test(v.voiceId)));
+  });
+
+  it('deletes a voice, which then leaves the list; an unknown voice is a clear error', async () => {
+    const c = client();
+    const t = await c.createVoice({ voiceName: 'Delete me', videoId: '123456' });
+    const done = await c.waitForTask(t.taskId, { intervalMs: 50 });
+    const voiceId = done.voices[0].voiceId;
+    await c.deleteVoice(voiceId);
+    const after = await c.listCustomVoices();
+    assert.ok(!after.some((x) => x.voices.some((v) => v.voiceId === voiceId)));
+    const e = await rejection(c.deleteVoice('999999999999999999'));
+    assert.strictEqual(e.code, 1201);
+    assert.match(e.message, /Voice id not found/);
+  });
+
+  it('explains a rejected key and a missing key without sending it anywhere else', async () => {
+    const wrong = await rejection(client({ getApiKey: () => 'wrong-key-123' }).listPresetVoices());
+    assert.strictEqual(wrong.status, 401);
+    assert.match(wrong.message, /Set API Key/);
+    const before = sandbox.state.requests.length;
+    const none = await rejection(client({ getApiKey: () => undefined }).listPresetVoices());
+    assert.strictEqual(none.kind, 'noApiKey');
+    assert.strictEqual(sandbox.state.requests.length, before, 'no request without a key');
+  });
+
+  it('works behind a proxy-style prefix by changing only the base URL', async () => {
+    const sb = await startSandbox({ apiKey: KEY, processingDelayMs: 50, pathPrefix: '/kling' });
+    try {
+      assert.ok(sb.url.endsWith('/kling'));
+      const c = new KlingClient({ baseUrl: `${sb.url}/`, getApiKey: () => KEY, fetch: fetch as unknown as FetchLike });
+      const t = await c.createVoice({ voiceName: 'Proxy', videoId: '123456' });
+      assert.strictEqual((await c.waitForTask(t.taskId, { intervalMs: 30 })).status, 'succeed');
+      assert.ok(sb.state.requests.every((r) => r.path.startsWith('/kling/v1/general/')));
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('rejects a base URL that is not http(s) before sending anything', () => {
+    assert.throws(() => client({ baseUrl: 'file:///etc' }), /http/);
+    assert.throws(() => client({ baseUrl: 'https://user:pw@x.test' }), /credentials/);
+  });
+});
