@@ -15,6 +15,26 @@ export default tseslint.config(
     },
   },
   {
+    // Browser code of the webviews: DOM globals, plus the API object VS Code injects into a webview.
+    files: ['webview/**/*.ts'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        performance: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        HTMLElement: 'readonly',
+        MessageEvent: 'readonly',
+        acquireVsCodeApi: 'readonly',
+      },
+    },
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Webview code runs in the browser: talk to the host by message.' }] }],
+    },
+  },
+  {
     // The API client and the shared protocol run outside VS Code: keep them free of the vscode module.
     files: ['src/kling/**/*.ts', 'src/shared/**/*.ts'],
     rules: {

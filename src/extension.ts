@@ -2,18 +2,34 @@ import * as vscode from 'vscode';
 import fetch from 'node-fetch';
 import { KlingVoiceApi, createApi } from './api';
 import { KeyStore } from './auth/keyStore';
+import { TaskHistory } from './history/taskHistory';
 import { registerCommands } from './commands/register';
 import type { FetchLike } from './kling';
 import { VoiceService } from './service/voiceService';
+import { VoiceLibrary } from './views/library';
+import { registerLibraryViews } from './views/register';
+import { resumeInFlightTasks } from './views/resume';
 
 /** Composition root: build the objects, register them, return the public API. No network here. */
 export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
   const log = vscode.window.createOutputChannel('Kling Voice', { log: true });
   const keys = new KeyStore(context.secrets);
   // node-fetch goes through Node's http module, which VS Code patches for its proxy settings.
-  const service = new VoiceService(keys, log, fetch as unknown as FetchLike);
-  context.subscriptions.push(log, keys, registerCommands({ keys, service, log }));
+  const history = new TaskHistory(context.globalState);
+  const service = new VoiceService(keys, log, fetch as unknown as FetchLike, history);
+  const library = new VoiceLibrary(service, keys);
+  context.subscriptions.push(
+    log,
+    keys,
+    history,
+    service,
+    library,
+    registerCommands({ keys, service, log }),
+    registerLibraryViews({ service, library, log }),
+  );
   void keys.updateContext();
+  // Tasks left running by an earlier window finish normally (network only when such tasks exist).
+  void Promise.all(resumeInFlightTasks(service, log));
   return createApi(service);
 }
 

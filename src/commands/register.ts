@@ -4,6 +4,7 @@ import { CreateVoiceInput, KlingError, VoiceTask, validateCreateInput } from '..
 import { VoiceService } from '../service/voiceService';
 import { COMMANDS, showError, signalFor, statusLabel } from './ui';
 import { runCreateWizard } from './wizard';
+import { resumeInFlightTasks } from '../views/resume';
 
 export interface CommandDeps {
   keys: KeyStore;
@@ -52,6 +53,20 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     }),
 
     reg(COMMANDS.showLog, () => log.show()),
+
+    reg('klingVoice.resumeTasks', async () => {
+      await Promise.all(resumeInFlightTasks(service, log));
+      return service.history.inFlight(service.currentBaseUrl()).length;
+    }),
+
+    reg(COMMANDS.cancelTasks, () => {
+      const n = service.cancelAll();
+      log.info(`cancelled ${n} running operation(s)`);
+      if (n === 0) {
+        void vscode.window.showInformationMessage('No Kling voice task is being followed.');
+      }
+      return n;
+    }),
 
     reg(COMMANDS.createVoice, async (arg?: unknown) => {
       const programmatic = isCreateArg(arg);
@@ -135,8 +150,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     }),
 
     reg(COMMANDS.deleteVoice, async (arg?: unknown) => {
-      let voiceId = typeof arg === 'string' ? arg : undefined;
-      let label = voiceId;
+      // From the palette (no argument), another extension (a voice id) or the My Voices tree (a node with a voice).
+      const fromTree = typeof arg === 'object' && arg !== null ? (arg as { voice?: { voiceId?: unknown; voiceName?: unknown } }).voice : undefined;
+      let voiceId = typeof arg === 'string' ? arg : typeof fromTree?.voiceId === 'string' ? fromTree.voiceId : undefined;
+      let label = typeof fromTree?.voiceName === 'string' && fromTree.voiceName ? fromTree.voiceName : voiceId;
       if (!voiceId) {
         const pickedId = await pickOwnVoice(service, log);
         if (!pickedId) {
@@ -222,7 +239,7 @@ export async function createWithProgress(service: VoiceService, log: vscode.LogO
 }
 
 /** The end-of-task notification with its actions. */
-async function announce(task: VoiceTask, log: vscode.LogOutputChannel, name: string | undefined): Promise<void> {
+export async function announce(task: VoiceTask, log: vscode.LogOutputChannel, name: string | undefined): Promise<void> {
   const voice = task.voices[0];
   const label = voice?.voiceName || name || task.taskId;
   if (task.status === 'succeed' && voice) {

@@ -9,6 +9,7 @@ export const COMMANDS = {
   listPresetVoices: 'klingVoice.listPresetVoices',
   deleteVoice: 'klingVoice.deleteVoice',
   showLog: 'klingVoice.showLog',
+  cancelTasks: 'klingVoice.cancelTasks',
 } as const;
 
 /** Shows an error with the actions that can fix it. Never awaited by callers that must return promptly. */

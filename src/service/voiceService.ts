@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../config';
 import { KeyStore } from '../auth/keyStore';
+import { TaskHistory } from '../history/taskHistory';
 import { CreateVoiceInput, FetchLike, KlingClient, Voice, VoiceTask } from '../kling';
 
 export interface CreateRunOptions {
@@ -15,12 +16,32 @@ export interface CreateRunOptions {
  * The one path from VS Code to the Kling API: builds a client from the current settings
  * for every operation, so a changed base URL, timeout or key applies at once.
  */
-export class VoiceService {
+export class VoiceService implements vscode.Disposable {
+  private readonly _onDidChangeVoices = new vscode.EventEmitter<void>();
+  /** Fires when the account's voices changed: a task ended or a voice was deleted. */
+  readonly onDidChangeVoices = this._onDidChangeVoices.event;
+  /** Every create or follow-up in flight, so they can be cancelled together. */
+  private readonly _running = new Set<AbortController>();
+
   constructor(
     private readonly _keys: KeyStore,
     private readonly _log: vscode.LogOutputChannel,
     private readonly _fetch: FetchLike,
+    private readonly _history: TaskHistory,
   ) {}
+
+  get history(): TaskHistory {
+    return this._history;
+  }
+
+  /** The base URL requests go to now (normalised), or undefined when the setting is not a valid URL. */
+  currentBaseUrl(): string | undefined {
+    try {
+      return this._client().baseUrl;
+    } catch {
+      return undefined;
+    }
+  }
 
   private _client(): KlingClient {
     const s = readSettings();
@@ -33,40 +54,94 @@ export class VoiceService {
     });
   }
 
-  async createVoice(input: CreateVoiceInput, options: CreateRunOptions = {}): Promise<VoiceTask> {
-    const client = this._client();
-    const submitted = await client.createVoice(input, {
-      signal: options.signal,
-      onExternalId: (id) => this._log.info(`create "${input.voiceName}" with external_task_id ${id}`),
-    });
-    this._log.info(`task ${submitted.taskId} ${submitted.status}`);
-    options.onSubmitted?.(submitted);
-    if (options.wait === false) {
-      return submitted;
+  /** Number of creates and follow-ups in flight. */
+  get runningCount(): number {
+    return this._running.size;
+  }
+
+  /** Cancels every create and follow-up in flight (the tasks themselves go on at Kling). */
+  cancelAll(): number {
+    const n = this._running.size;
+    for (const c of this._running) {
+      c.abort();
     }
-    return this.waitForTask(submitted.taskId, options);
+    return n;
+  }
+
+  async createVoice(input: CreateVoiceInput, options: CreateRunOptions = {}): Promise<VoiceTask> {
+    return this._track(options.signal, async (signal) => {
+      const client = this._client();
+      const submitted = await client.createVoice(input, {
+        signal,
+        onExternalId: (id) => this._log.info(`create "${input.voiceName}" with external_task_id ${id}`),
+      });
+      this._log.info(`task ${submitted.taskId} ${submitted.status}`);
+      await this._history.record(submitted, input, client.baseUrl);
+      options.onSubmitted?.(submitted);
+      if (options.wait === false) {
+        return submitted;
+      }
+      return this._wait(submitted.taskId, signal, options.onUpdate);
+    });
   }
 
   waitForTask(taskId: string, options: Pick<CreateRunOptions, 'signal' | 'onUpdate'> = {}): Promise<VoiceTask> {
+    return this._track(options.signal, (signal) => this._wait(taskId, signal, options.onUpdate));
+  }
+
+  private _wait(taskId: string, signal: AbortSignal, onUpdate?: (t: VoiceTask) => void): Promise<VoiceTask> {
     const s = readSettings();
     let lastStatus = '';
+    const known = () => this._history.get(taskId) !== undefined;
     return this._client().waitForTask(taskId, {
       intervalMs: s.pollIntervalMs,
       maxIntervalMs: Math.max(s.pollIntervalMs, 15_000),
       timeoutMs: s.taskTimeoutMs,
-      signal: options.signal,
+      signal,
       onUpdate: (t) => {
         if (t.status !== lastStatus) {
           lastStatus = t.status;
           this._log.info(`task ${t.taskId} ${t.status}${t.statusMessage ? `: ${t.statusMessage}` : ''}`);
+          if (known()) {
+            void this._history.record(t);
+          }
+          if (t.status === 'succeed' || t.status === 'failed') {
+            this._onDidChangeVoices.fire();
+          }
         }
-        options.onUpdate?.(t);
+        onUpdate?.(t);
       },
     });
   }
 
-  getTask(taskId: string, signal?: AbortSignal): Promise<VoiceTask> {
-    return this._client().getTask(taskId, signal);
+  /** Runs `fn` with a signal that aborts on the caller's signal or on cancelAll(). */
+  private async _track<T>(outer: AbortSignal | undefined, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    if (outer?.aborted) {
+      controller.abort();
+    }
+    outer?.addEventListener('abort', onAbort, { once: true });
+    this._running.add(controller);
+    try {
+      return await fn(controller.signal);
+    } finally {
+      this._running.delete(controller);
+      outer?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  dispose(): void {
+    this.cancelAll();
+    this._onDidChangeVoices.dispose();
+  }
+
+  async getTask(taskId: string, signal?: AbortSignal): Promise<VoiceTask> {
+    const task = await this._client().getTask(taskId, signal);
+    if (this._history.get(task.taskId)) {
+      await this._history.record(task);
+    }
+    return task;
   }
 
   listCustomVoices(signal?: AbortSignal): Promise<VoiceTask[]> {
@@ -80,5 +155,7 @@ export class VoiceService {
   async deleteVoice(voiceId: string, signal?: AbortSignal): Promise<void> {
     await this._client().deleteVoice(voiceId, signal);
     this._log.info(`deleted voice ${voiceId}`);
+    await this._history.removeVoice(voiceId);
+    this._onDidChangeVoices.fire();
   }
 }

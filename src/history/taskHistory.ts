@@ -1,0 +1,142 @@
+import * as vscode from 'vscode';
+import type { CreateVoiceInput, TaskStatus, Voice, VoiceTask } from '../kling';
+
+/** Where a voice sample came from. URLs are stored without their query string (presigned URLs carry credentials). */
+export type TaskSource = { kind: 'url'; url: string } | { kind: 'video'; videoId: string } | { kind: 'file'; fileName: string };
+
+/** One task the user started from this machine. Never holds the key. */
+export interface HistoryEntry {
+  taskId: string;
+  /** The API base URL the task was created with: task ids mean nothing on another service. */
+  baseUrl?: string;
+  externalTaskId?: string;
+  voiceName: string;
+  source?: TaskSource;
+  status: TaskStatus;
+  statusMessage?: string;
+  voices: Voice[];
+  /** Unix ms. */
+  createdAt: number;
+  updatedAt: number;
+}
+
+const STATE_KEY = 'klingVoice.taskHistory.v1';
+const MAX_ENTRIES = 500;
+
+/** Strips query and fragment from a URL so no signature or token is persisted. */
+export function safeUrl(raw: string): string {
+  try {
+    const u = new URL(raw);
+    u.search = '';
+    u.hash = '';
+    u.username = '';
+    u.password = '';
+    return u.toString();
+  } catch {
+    return '';
+  }
+}
+
+export function sourceOf(input: Pick<CreateVoiceInput, 'voiceUrl' | 'videoId'>): TaskSource | undefined {
+  if (input.videoId) {
+    return { kind: 'video', videoId: input.videoId };
+  }
+  if (input.voiceUrl) {
+    return { kind: 'url', url: safeUrl(input.voiceUrl) };
+  }
+  return undefined;
+}
+
+function isEntry(v: unknown): v is HistoryEntry {
+  const e = v as HistoryEntry;
+  return typeof v === 'object' && v !== null && typeof e.taskId === 'string' && typeof e.status === 'string' && Array.isArray(e.voices);
+}
+
+/** Task history in globalState: recorded on submit, updated as the task runs, resumed after a restart. */
+export class TaskHistory implements vscode.Disposable {
+  private readonly _onDidChange = new vscode.EventEmitter<void>();
+  readonly onDidChange = this._onDidChange.event;
+
+  constructor(private readonly _state: vscode.Memento) {}
+
+  all(): HistoryEntry[] {
+    const raw = this._state.get<unknown>(STATE_KEY, []);
+    return Array.isArray(raw) ? raw.filter(isEntry) : [];
+  }
+
+  get(taskId: string): HistoryEntry | undefined {
+    return this.all().find((e) => e.taskId === taskId);
+  }
+
+  /** Tasks still running, optionally only those of one service. */
+  inFlight(baseUrl?: string): HistoryEntry[] {
+    return this.all().filter((e) => (e.status === 'submitted' || e.status === 'processing') && (!baseUrl || e.baseUrl === baseUrl));
+  }
+
+  /** Entries of one service (entries recorded before base URLs were kept count for every service). */
+  forService(baseUrl: string): HistoryEntry[] {
+    return this.all().filter((e) => !e.baseUrl || e.baseUrl === baseUrl);
+  }
+
+  /** Marks a task the service no longer knows as failed, with the reason. */
+  async markLost(taskId: string, reason: string): Promise<void> {
+    const entries = this.all();
+    const e = entries.find((x) => x.taskId === taskId);
+    if (!e) {
+      return;
+    }
+    e.status = 'failed';
+    e.statusMessage = reason;
+    e.updatedAt = Date.now();
+    await this._save(entries);
+  }
+
+  /** Records a task returned by the API, keeping what we knew before (name, source). */
+  async record(task: VoiceTask, input?: Pick<CreateVoiceInput, 'voiceName' | 'voiceUrl' | 'videoId'>, baseUrl?: string): Promise<HistoryEntry> {
+    const entries = this.all();
+    const i = entries.findIndex((e) => e.taskId === task.taskId);
+    const prev = i >= 0 ? entries[i] : undefined;
+    const now = Date.now();
+    const entry: HistoryEntry = {
+      taskId: task.taskId,
+      baseUrl: baseUrl ?? prev?.baseUrl,
+      externalTaskId: task.externalTaskId ?? prev?.externalTaskId,
+      voiceName: task.voices[0]?.voiceName || input?.voiceName?.trim() || prev?.voiceName || '',
+      source: (input ? sourceOf(input) : undefined) ?? prev?.source,
+      status: task.status,
+      statusMessage: task.statusMessage,
+      voices: task.voices.length ? task.voices : (prev?.voices ?? []),
+      createdAt: task.createdAt ?? prev?.createdAt ?? now,
+      updatedAt: task.updatedAt ?? now,
+    };
+    if (i >= 0) {
+      entries[i] = entry;
+    } else {
+      entries.unshift(entry);
+    }
+    await this._save(entries);
+    return entry;
+  }
+
+  async remove(taskId: string): Promise<void> {
+    await this._save(this.all().filter((e) => e.taskId !== taskId));
+  }
+
+  /** Forgets a deleted voice: its task stays out of the library. */
+  async removeVoice(voiceId: string): Promise<void> {
+    await this._save(this.all().filter((e) => !e.voices.some((v) => v.voiceId === voiceId)));
+  }
+
+  async clear(): Promise<void> {
+    await this._save([]);
+  }
+
+  private async _save(entries: HistoryEntry[]): Promise<void> {
+    await this._state.update(STATE_KEY, entries.slice(0, MAX_ENTRIES));
+    this._onDidChange.fire();
+  }
+
+  dispose(): void {
+    this._onDidChange.dispose();
+  }
+}

@@ -1,0 +1,126 @@
+import * as vscode from 'vscode';
+import { readSettings } from '../config';
+import { snippetText, SnippetFormat } from '../commands/snippet';
+import { showError } from '../commands/ui';
+import type { Voice } from '../kling';
+import { VoiceService } from '../service/voiceService';
+import { registerVoiceHover } from './hover';
+import { VoiceLibrary } from './library';
+import { registerStatusBar } from './statusBar';
+import { PresetsTreeProvider, VoiceNode, VoicesTreeProvider } from './trees';
+
+export interface LibraryDeps {
+  service: VoiceService;
+  library: VoiceLibrary;
+  log: vscode.LogOutputChannel;
+}
+
+function isNode(v: unknown): v is VoiceNode {
+  return typeof v === 'object' && v !== null && 'kind' in v && 'label' in v;
+}
+
+/** The voice a command was called for: a tree node, a voice id string, or a pick from the library. */
+async function resolveVoice(arg: unknown, library: VoiceLibrary, purpose: string): Promise<Voice | undefined> {
+  if (isNode(arg) && arg.voice) {
+    return arg.voice;
+  }
+  if (typeof arg === 'string' && arg.trim()) {
+    return library.findVoice(arg.trim()) ?? { voiceId: arg.trim(), voiceName: '' };
+  }
+  await library.warmUp();
+  const own = library.items().flatMap((i) => (i.voice && i.status === 'succeed' ? [i.voice] : []));
+  const presets = library.presetState.kind === 'loaded' ? library.presetState.items : [];
+  const picks = [
+    ...own.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: 'My voice', voice: v })),
+    ...presets.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: 'Preset voice', voice: v })),
+  ];
+  if (!picks.length) {
+    void vscode.window.showInformationMessage('No voices are available yet. Create one with "Kling Voice: Create Voice…".');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(picks, { title: purpose, matchOnDescription: true, matchOnDetail: true });
+  return picked?.voice;
+}
+
+/** Registers the two trees, their commands, the status bar item and the voice-id hover. */
+export function registerLibraryViews({ service, library, log }: LibraryDeps): vscode.Disposable {
+  const voices = new VoicesTreeProvider(library);
+  const presets = new PresetsTreeProvider(library);
+  const reg = vscode.commands.registerCommand;
+
+  return vscode.Disposable.from(
+    voices,
+    presets,
+    vscode.window.createTreeView('klingVoice.voices', { treeDataProvider: voices, showCollapseAll: false }),
+    vscode.window.createTreeView('klingVoice.presets', { treeDataProvider: presets }),
+    registerStatusBar(service.history, () => service.currentBaseUrl()),
+    registerVoiceHover(library),
+
+    reg('klingVoice.refreshVoices', () => library.refreshAccount()),
+    reg('klingVoice.refreshPresets', () => library.refreshPresets()),
+
+    reg('klingVoice.copyVoiceId', async (arg?: unknown) => {
+      const voice = await resolveVoice(arg, library, 'Copy the id of which voice?');
+      if (!voice) {
+        return undefined;
+      }
+      await vscode.env.clipboard.writeText(voice.voiceId);
+      void vscode.window.setStatusBarMessage(`$(copy) Copied voice id ${voice.voiceId}`, 3000);
+      return voice.voiceId;
+    }),
+
+    reg('klingVoice.playTrial', async (arg?: unknown) => {
+      const voice = await resolveVoice(arg, library, 'Play the trial audio of which voice?');
+      if (!voice) {
+        return false;
+      }
+      const url = voice.trialUrl ?? library.findVoice(voice.voiceId)?.trialUrl;
+      if (!url) {
+        void vscode.window.showInformationMessage(`Voice "${voice.voiceName || voice.voiceId}" has no trial audio.`);
+        return false;
+      }
+      return vscode.env.openExternal(vscode.Uri.parse(url));
+    }),
+
+    reg('klingVoice.checkTaskFromTree', async (arg?: unknown) => {
+      if (isNode(arg) && arg.item) {
+        return vscode.commands.executeCommand('klingVoice.checkTask', arg.item.taskId);
+      }
+      return vscode.commands.executeCommand('klingVoice.checkTask');
+    }),
+
+    reg('klingVoice.insertSnippet', async (arg?: unknown, formatArg?: unknown) => {
+      const voice = await resolveVoice(arg, library, 'Insert a video request for which voice?');
+      if (!voice) {
+        return false;
+      }
+      let format: SnippetFormat | undefined = formatArg === 'json' || formatArg === 'curl' ? formatArg : undefined;
+      if (!format) {
+        const picked = await vscode.window.showQuickPick(
+          [
+            { label: 'JSON body', description: 'for POST /v1/videos/text2video', format: 'json' as const },
+            { label: 'curl command', description: 'reads the key from $KLING_API_KEY', format: 'curl' as const },
+          ],
+          { title: `Kling V2.6 video request using "${voice.voiceName || voice.voiceId}"` },
+        );
+        format = picked?.format;
+      }
+      if (!format) {
+        return false;
+      }
+      const text = snippetText(voice, format, readSettings().apiBaseUrl);
+      try {
+        const editor = vscode.window.activeTextEditor;
+        if (editor) {
+          return await editor.insertSnippet(new vscode.SnippetString().appendText(text), editor.selection);
+        }
+        const doc = await vscode.workspace.openTextDocument({ language: format === 'json' ? 'json' : 'shellscript', content: text });
+        await vscode.window.showTextDocument(doc);
+        return true;
+      } catch (e) {
+        void showError(e, log, 'Could not insert the snippet');
+        return false;
+      }
+    }),
+  );
+}

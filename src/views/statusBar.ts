@@ -1,0 +1,25 @@
+import * as vscode from 'vscode';
+import { TaskHistory } from '../history/taskHistory';
+
+/** One status-bar item: the number of tasks in flight, with a spinner; hidden when none. Reveals the sidebar on click. */
+export function registerStatusBar(history: TaskHistory, currentBaseUrl: () => string | undefined): vscode.Disposable {
+  const item = vscode.window.createStatusBarItem('klingVoice.tasks', vscode.StatusBarAlignment.Left, 10);
+  item.name = 'Kling Voice Tasks';
+  item.command = 'workbench.view.extension.klingVoice';
+  const update = () => {
+    const running = history.inFlight(currentBaseUrl() ?? '');
+    if (running.length === 0) {
+      item.hide();
+      return;
+    }
+    item.text = `$(loading~spin) ${running.length} Kling voice task${running.length === 1 ? '' : 's'}`;
+    item.tooltip = `Running: ${running.map((e) => e.voiceName || e.taskId).join(', ')}\nClick to show the Kling Voice sidebar.`;
+    item.show();
+  };
+  update();
+  return vscode.Disposable.from(
+    item,
+    history.onDidChange(update),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('klingVoice.apiBaseUrl') && update()),
+  );
+}

@@ -1,0 +1,193 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { KlingVoiceApi } from '../../src/api';
+import type { Sandbox } from '../../tools/sandbox/server';
+import { TEST_KEY, getApi, rejects, setSetting, startFileServer, useSandbox, waitFor } from './helpers';
+
+describe('Kling Voice in a real extension host', function () {
+  this.timeout(60_000);
+  let api: KlingVoiceApi;
+  let sandbox: Sandbox;
+  let files: Awaited<ReturnType<typeof startFileServer>>;
+
+  before(async () => {
+    api = await getApi();
+    files = await startFileServer();
+    sandbox = await useSandbox();
+    await setSetting('pollIntervalSeconds', 0.1);
+    await setSetting('requestTimeoutSeconds', 10);
+    await vscode.commands.executeCommand('klingVoice.setApiKey', TEST_KEY);
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await sandbox.close();
+    await files.close();
+  });
+  beforeEach(async () => {
+    sandbox.reset();
+    await setSetting('apiBaseUrl', sandbox.url);
+    await setSetting('taskTimeoutMinutes', undefined);
+  });
+
+  it('contributes every palette command under the Kling Voice category', async () => {
+    const all = await vscode.commands.getCommands(true);
+    for (const id of ['createVoice', 'checkTask', 'listPresetVoices', 'deleteVoice', 'setApiKey', 'clearApiKey', 'showLog', 'cancelTasks']) {
+      assert.ok(all.includes(`klingVoice.${id}`), id);
+    }
+    const pkg = vscode.extensions.getExtension('klingvoice.kling-custom-voice')?.packageJSON as {
+      contributes: { commands: { category: string }[]; configuration: { properties: Record<string, { scope?: string }> } };
+    };
+    assert.ok(pkg.contributes.commands.every((c) => c.category === 'Kling Voice'));
+    assert.strictEqual(pkg.contributes.configuration.properties['klingVoice.apiBaseUrl'].scope, 'application', 'a workspace cannot redirect the key');
+  });
+
+  it('stores and clears the key through the commands; without a key nothing is sent', async () => {
+    await vscode.commands.executeCommand('klingVoice.clearApiKey');
+    const e = await rejects(api.listPresetVoices());
+    assert.strictEqual(e.kind, 'noApiKey');
+    assert.match(e.message, /Set API Key/);
+    assert.strictEqual(sandbox.state.requests.length, 0);
+    await rejects(Promise.resolve(vscode.commands.executeCommand('klingVoice.setApiKey', 'has a space')));
+    assert.strictEqual(await vscode.commands.executeCommand('klingVoice.setApiKey', TEST_KEY), true);
+    const presets = await api.listPresetVoices();
+    assert.ok(presets.length > 0);
+    assert.strictEqual(sandbox.state.requests[0].headers.authorization, `Bearer ${TEST_KEY}`);
+  });
+
+  it('creates a voice from a URL through the command with an argument, and returns the final task', async () => {
+    const task = await vscode.commands.executeCommand<{ status: string; voices: { voiceId: string; voiceName: string; trialUrl?: string }[]; taskId: string }>(
+      'klingVoice.createVoice',
+      { voiceName: 'Narrator A', voiceUrl: `${files.url}/sample.wav` },
+    );
+    assert.strictEqual(task.status, 'succeed');
+    assert.strictEqual(task.voices[0].voiceName, 'Narrator A');
+    assert.match(task.voices[0].voiceId, /^\d{16,}$/);
+    assert.ok(sandbox.state.findTask(task.taskId));
+    assert.ok(files.requests.every((h) => !h.authorization), 'the key is never sent to the sample host');
+  });
+
+  it('creates a voice from an earlier video id through the API, waiting or not', async () => {
+    const submitted = await api.createVoice({ voiceName: 'From video', videoId: '88301122' }, { wait: false });
+    assert.ok(['submitted', 'processing'].includes(submitted.status));
+    const done = await api.createVoice({ voiceName: 'From video 2', videoId: '88301123' });
+    assert.strictEqual(done.status, 'succeed');
+    const again = await api.getTask(submitted.taskId);
+    assert.strictEqual(again.taskId, submitted.taskId);
+  });
+
+  it('resolves a failed task with the reason from the service', async () => {
+    const task = await api.createVoice({ voiceName: 'Too short', voiceUrl: `${files.url}/short.wav` });
+    assert.strictEqual(task.status, 'failed');
+    assert.match(task.statusMessage ?? '', /duration|5-30|5–30/);
+    const viaCommand = await vscode.commands.executeCommand<{ status: string }>('klingVoice.createVoice', {
+      voiceName: 'Missing',
+      voiceUrl: `${files.url}/missing.wav`,
+    });
+    assert.strictEqual(viaCommand.status, 'failed');
+  });
+
+  it('rejects invalid input with a clear message and sends nothing', async () => {
+    const cases = [
+      { voiceName: 'A name that is far too long', videoId: '123456' },
+      { voiceName: 'Both', videoId: '123456', voiceUrl: `${files.url}/sample.wav` },
+      { voiceName: 'Neither' },
+      { voiceName: 'Bad URL', voiceUrl: 'file:///etc/passwd' },
+    ];
+    for (const input of cases) {
+      const e = await rejects(Promise.resolve(vscode.commands.executeCommand('klingVoice.createVoice', input)));
+      assert.strictEqual(e.kind, 'invalidInput', JSON.stringify(input));
+      const e2 = await rejects(api.createVoice(input));
+      assert.strictEqual(e2.kind, 'invalidInput');
+    }
+    assert.strictEqual(sandbox.state.requests.length, 0);
+  });
+
+  it('cancels a running create: the command rejects and polling stops', async () => {
+    const slow = await useSandbox({ processingDelayMs: 60_000 });
+    try {
+      const running = Promise.resolve(vscode.commands.executeCommand('klingVoice.createVoice', { voiceName: 'Cancel me', videoId: '123456' }));
+      await waitFor('the task to be submitted and polled', () => slow.state.requests.some((r) => r.method === 'GET'));
+      const n = await vscode.commands.executeCommand<number>('klingVoice.cancelTasks');
+      assert.strictEqual(n, 1);
+      const e = await rejects(running);
+      assert.strictEqual(e.kind, 'cancelled');
+      const count = slow.state.requests.length;
+      await new Promise((r) => setTimeout(r, 600));
+      assert.strictEqual(slow.state.requests.length, count, 'no polling after cancel');
+      assert.strictEqual(slow.state.tasks.size, 1, 'exactly one task was created');
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('gives up following a task after klingVoice.taskTimeoutMinutes, naming the task', async () => {
+    const slow = await useSandbox({ processingDelayMs: 60_000 });
+    try {
+      await setSetting('taskTimeoutMinutes', 0.05);
+      const e = await rejects(api.createVoice({ voiceName: 'Forever', videoId: '123456' }));
+      assert.strictEqual(e.kind, 'taskTimeout');
+      assert.ok(e.taskId && slow.state.findTask(e.taskId));
+      assert.match(e.message, /Check Task/);
+    } finally {
+      await slow.close();
+    }
+  });
+
+  it('checks a task by id through the command', async () => {
+    const t = await api.createVoice({ voiceName: 'Check me', videoId: '123456' }, { wait: false });
+    const checked = await vscode.commands.executeCommand<{ taskId: string }>('klingVoice.checkTask', t.taskId);
+    assert.strictEqual(checked.taskId, t.taskId);
+    const e = await rejects(Promise.resolve(vscode.commands.executeCommand('klingVoice.checkTask', '123')));
+    assert.strictEqual(e.code, 1201);
+  });
+
+  it('lists custom voices across pages, lists presets, and deletes a voice', async () => {
+    const a = await api.createVoice({ voiceName: 'Keep', videoId: '123456' });
+    const b = await api.createVoice({ voiceName: 'Delete', videoId: '123457' });
+    const before = await api.listCustomVoices();
+    assert.deepStrictEqual(before.map((t) => t.taskId).sort(), [a.taskId, b.taskId].sort());
+    const presets = await api.listPresetVoices();
+    assert.ok(presets.every((p) => p.ownedBy === 'kling'));
+    await api.deleteVoice(b.voices[0].voiceId);
+    const after = await api.listCustomVoices();
+    assert.ok(!after.some((t) => t.voices.some((v) => v.voiceId === b.voices[0].voiceId)));
+    assert.ok(after.some((t) => t.taskId === a.taskId));
+    const e = await rejects(api.deleteVoice('111111111111111111'));
+    assert.strictEqual(e.code, 1201);
+  });
+
+  it('surfaces server faults as typed errors with status, code and request id', async () => {
+    sandbox.faults.push({ kind: 'balance' });
+    const e = await rejects(api.createVoice({ voiceName: 'No money', videoId: '123456' }));
+    assert.strictEqual(e.code, 1102);
+    assert.strictEqual(e.status, 429);
+    assert.strictEqual(e.retryable, false);
+    assert.ok((e as { requestId?: string }).requestId);
+    sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
+    const t = await api.createVoice({ voiceName: 'Once only', videoId: '123456' }, { wait: false });
+    assert.ok(t.taskId);
+    assert.strictEqual(sandbox.state.tasks.size, 1, 'a dropped connection does not create twice');
+  });
+
+  it('never writes the key to the log, while the log does record requests', async () => {
+    await api.listPresetVoices();
+    const root = process.env.KLING_TEST_USER_DATA_DIR;
+    assert.ok(root, 'the runner passes KLING_TEST_USER_DATA_DIR');
+    const logFiles = (dir: string): string[] =>
+      fs.existsSync(dir)
+        ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? logFiles(path.join(dir, d.name)) : [path.join(dir, d.name)]))
+        : [];
+    const ours = await waitFor('the Kling Voice log file to record a request', () => {
+      const hits = logFiles(path.join(root, 'logs')).filter((f) => /Kling Voice/.test(path.basename(f)) && fs.readFileSync(f, 'utf8').includes('GET /v1/general/presets-voices'));
+      return hits.length ? hits : undefined;
+    });
+    assert.ok(ours.length >= 1);
+    for (const f of [...logFiles(path.join(root, 'logs')), path.join(root, 'User', 'settings.json')]) {
+      if (fs.existsSync(f)) {
+        assert.ok(!fs.readFileSync(f, 'utf8').includes(TEST_KEY), `the key appears in ${f}`);
+      }
+    }
+  });
+});

@@ -1,0 +1,82 @@
+import * as assert from 'assert';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as vscode from 'vscode';
+import type { KlingVoiceApi } from '../../src/api';
+import { Sandbox, SandboxOptions, startSandbox } from '../../tools/sandbox/server';
+import { sineWav } from '../../tools/sandbox/wav';
+
+export const EXTENSION_ID = 'klingvoice.kling-custom-voice';
+/** A key made up for the tests; the tests check it never leaks. */
+export const TEST_KEY = 'itest-key-9b7e5c3a1f';
+
+export async function getApi(): Promise<KlingVoiceApi> {
+  const ext = vscode.extensions.getExtension<KlingVoiceApi>(EXTENSION_ID);
+  assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
+  return ext.isActive ? ext.exports : ext.activate();
+}
+
+export async function setSetting(key: string, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('klingVoice').update(key, value, vscode.ConfigurationTarget.Global);
+}
+
+/** Starts a sandbox and points the extension at it. */
+export async function useSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const sb = await startSandbox({ apiKey: TEST_KEY, processingDelayMs: 400, ...options });
+  await setSetting('apiBaseUrl', sb.url);
+  return sb;
+}
+
+/** A loopback server for sample files: /sample.wav (8 s), /short.wav (2 s), /hang (never answers), anything else 404. */
+export async function startFileServer(): Promise<{ url: string; requests: http.IncomingHttpHeaders[]; close(): Promise<void> }> {
+  const requests: http.IncomingHttpHeaders[] = [];
+  const ok = sineWav(8);
+  const server = http.createServer((req, res) => {
+    requests.push(req.headers);
+    if (req.url === '/sample.wav') {
+      res.writeHead(200, { 'content-type': 'audio/wav' });
+      res.end(ok);
+    } else if (req.url === '/short.wav') {
+      res.writeHead(200, { 'content-type': 'audio/wav' });
+      res.end(sineWav(2));
+    } else {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('not found');
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url,
+    requests,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections?.();
+        server.close(() => r());
+      }),
+  };
+}
+
+export async function rejects(p: Thenable<unknown>): Promise<Error & { kind?: string; code?: number; status?: number; retryable?: boolean; taskId?: string }> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof Error, `expected an Error, got ${String(e)}`);
+    return e;
+  }
+  assert.fail('expected a rejection');
+}
+
+export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) {
+      return v;
+    }
+    if (Date.now() > deadline) {
+      assert.fail(`timed out waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

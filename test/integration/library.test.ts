@@ -1,0 +1,126 @@
+import * as assert from 'assert';
+import * as vscode from 'vscode';
+import type { KlingVoiceApi } from '../../src/api';
+import type { Sandbox } from '../../tools/sandbox/server';
+import { longNumericId } from '../../tools/sandbox/server';
+import { TEST_KEY, getApi, setSetting, useSandbox, waitFor } from './helpers';
+
+/** Adds a finished voice task straight into the sandbox's account, as if created long ago. */
+function seedVoice(sb: Sandbox, name: string, at: number): { taskId: string; voiceId: string } {
+  const taskId = longNumericId();
+  const voiceId = longNumericId();
+  sb.state.tasks.set(taskId, {
+    taskId,
+    externalTaskId: '',
+    voiceName: name,
+    videoId: '123456',
+    status: 'succeed',
+    statusMsg: '',
+    createdAt: at,
+    updatedAt: at,
+    voice: { voice_id: voiceId, voice_name: name, trial_url: `${sb.url}/__sandbox/trial/${voiceId}.wav`, owned_by: '3817295046' },
+    deleted: false,
+    history: [{ status: 'succeed', at }],
+  });
+  return { taskId, voiceId };
+}
+
+async function hoverText(content: string, needle: string): Promise<string> {
+  const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content });
+  const offset = content.indexOf(needle) + 2;
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(offset));
+  return hovers
+    .flatMap((h) => h.contents)
+    .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
+    .join('\n')
+    .replace(/&nbsp;/g, ' ');
+}
+
+describe('Voice library, history, hover and snippets in a real extension host', function () {
+  this.timeout(60_000);
+  let api: KlingVoiceApi;
+  let sandbox: Sandbox;
+
+  before(async () => {
+    api = await getApi();
+    sandbox = await useSandbox({ processingDelayMs: 300 });
+    await setSetting('pollIntervalSeconds', 0.1);
+    await vscode.commands.executeCommand('klingVoice.setApiKey', TEST_KEY);
+  });
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await sandbox.close();
+  });
+
+  it('reads every page of a large account (520 voices, two pages of 500)', async () => {
+    sandbox.reset();
+    const t0 = Date.now() - 1_000_000;
+    for (let i = 0; i < 520; i++) {
+      seedVoice(sandbox, `Seed ${i}`, t0 + i);
+    }
+    const all = await api.listCustomVoices();
+    assert.strictEqual(all.length, 520);
+    const pages = sandbox.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/custom-voices')).map((r) => r.query.pageNum);
+    assert.deepStrictEqual(pages, ['1', '2']);
+  });
+
+  it('hovering a voice id in any editor shows the voice name and owner, and nothing for unknown ids', async () => {
+    sandbox.reset();
+    const { voiceId } = seedVoice(sandbox, 'Hover Voice', Date.now());
+    await vscode.commands.executeCommand('klingVoice.refreshVoices');
+    const text = await hoverText(`const voice = "${voiceId}";\nconst other = "555555555555555555";`, voiceId);
+    assert.match(text, /Hover Voice/);
+    assert.match(text, /3817295046/);
+    assert.match(text, /klingVoice\.playTrial/);
+    const none = await hoverText(`const other = "555555555555555555";`, '555555555555555555');
+    assert.doesNotMatch(none, /Kling voice/);
+  });
+
+  it('removes a deleted voice from the library (hover no longer knows it)', async () => {
+    sandbox.reset();
+    const { voiceId } = seedVoice(sandbox, 'Gone Soon', Date.now());
+    await vscode.commands.executeCommand('klingVoice.refreshVoices');
+    assert.match(await hoverText(`"${voiceId}"`, voiceId), /Gone Soon/);
+    await api.deleteVoice(voiceId);
+    await waitFor('the library to drop the voice', async () => !/Gone Soon/.test(await hoverText(`"${voiceId}"`, voiceId)));
+  });
+
+  it('keeps running tasks in the history and finishes them when followed again (restart)', async () => {
+    // A service whose list endpoint is missing: whatever the library knows then comes from the local history.
+    const noList = await useSandbox({ processingDelayMs: 1500, listEndpoint: false });
+    try {
+      const submitted = await api.createVoice({ voiceName: 'Resumed', videoId: '123456' }, { wait: false });
+      assert.strictEqual(submitted.status, 'submitted');
+      const inFlight = await vscode.commands.executeCommand<number>('klingVoice.resumeTasks');
+      assert.strictEqual(inFlight, 0, 'every in-flight task was followed to its end');
+      const done = await api.getTask(submitted.taskId);
+      assert.strictEqual(done.status, 'succeed');
+      const voiceId = done.voices[0].voiceId;
+      await vscode.commands.executeCommand('klingVoice.refreshVoices');
+      assert.match(await hoverText(`"${voiceId}"`, voiceId), /Resumed/, 'the finished task is in the history with its voice');
+      const gets = noList.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith(submitted.taskId));
+      assert.ok(gets.length >= 1, 'the task was polled again');
+    } finally {
+      await noList.close();
+      await setSetting('apiBaseUrl', sandbox.url);
+    }
+  });
+
+  it('inserts a V2.6 video request using the voice at the cursor, as JSON or curl, never with the key', async () => {
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: '' });
+    const editor = await vscode.window.showTextDocument(doc);
+    assert.ok(await vscode.commands.executeCommand('klingVoice.insertSnippet', '930801338081615883', 'json'));
+    const body = JSON.parse(editor.document.getText()) as { model_name: string; sound: string; prompt: string; voice_list: { voice_id: string }[] };
+    assert.strictEqual(body.model_name, 'kling-v2-6');
+    assert.strictEqual(body.sound, 'on');
+    assert.deepStrictEqual(body.voice_list, [{ voice_id: '930801338081615883' }]);
+    assert.match(body.prompt, /<<<voice_1>>>/);
+    const doc2 = await vscode.workspace.openTextDocument({ language: 'shellscript', content: '' });
+    const editor2 = await vscode.window.showTextDocument(doc2);
+    assert.ok(await vscode.commands.executeCommand('klingVoice.insertSnippet', '930801338081615883', 'curl'));
+    const curl = editor2.document.getText();
+    assert.match(curl, new RegExp(`^curl -X POST '${sandbox.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/v1/videos/text2video'`));
+    assert.match(curl, /\$KLING_API_KEY/);
+    assert.ok(!curl.includes(TEST_KEY));
+  });
+});

@@ -1,0 +1,219 @@
+// Starts code-server (VS Code for the Web) on 127.0.0.1 with throw-away user data and extensions folders.
+import { spawn } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { cleanChildEnv, delay, killProcessTree, log, makeTempDir, removeDir, UserFacingError } from './util';
+
+export interface CodeServerOptions {
+  /** The code-server launcher (from `ensureCodeServer()`); it is run with the current Node. */
+  bin: string;
+  /** Folder opened by default when the browser comes without `?folder=`. */
+  workspaceFolder: string;
+  /** User settings, written to `<user-data-dir>/User/settings.json` over a few quiet defaults. */
+  settings?: Record<string, unknown>;
+  /** Extra environment for code-server; the extension host inherits it. `undefined` removes a variable. */
+  env?: Record<string, string | undefined>;
+  /** Port to bind on; a free one when omitted or 0. */
+  port?: number;
+  /** Use this user data folder instead of a fresh temp one (it is not removed by `stop()`). */
+  userDataDir?: string;
+  /** Use this extensions folder instead of a fresh temp one (it is not removed by `stop()`). */
+  extensionsDir?: string;
+  /** More command-line arguments for code-server. */
+  extraArgs?: readonly string[];
+  /** Echo code-server's own log to stderr (also when KLING_TEST_VERBOSE is set). */
+  echo?: boolean;
+  /** How long to wait for the HTTP server (default 60 s). */
+  startTimeoutMs?: number;
+}
+
+export interface CodeServer {
+  /** Base URL without trailing slash, e.g. `http://127.0.0.1:41234`. */
+  url: string;
+  port: number;
+  pid: number;
+  userDataDir: string;
+  extensionsDir: string;
+  /** What code-server printed so far (the last 256 KB). */
+  output(): string;
+  /** Resolves with the exit code when code-server ends (for whatever reason). */
+  exited: Promise<number | null>;
+  /** Ends code-server and every process it started, and removes the temp folders. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Settings that keep a test or demo session quiet and offline. */
+export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.enableExperiments': false,
+  'telemetry.telemetryLevel': 'off',
+  'update.mode': 'none',
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'security.workspace.trust.enabled': false,
+  // Demo and test folders may sit inside a git checkout; don't offer to open it.
+  'git.openRepositoryInParentFolders': 'never',
+};
+
+const MAX_OUTPUT = 256 * 1024;
+
+/** Asks the OS for a free TCP port on 127.0.0.1. */
+export function findFreePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+function isPortFree(port: number, host: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+export function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
+  const userDir = path.join(userDataDir, 'User');
+  fs.mkdirSync(userDir, { recursive: true });
+  fs.writeFileSync(
+    path.join(userDir, 'settings.json'),
+    JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, undefined, 2) + '\n',
+  );
+}
+
+export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
+  const host = '127.0.0.1';
+  const port = options.port ? options.port : await findFreePort(host);
+  if (options.port && !(await isPortFree(port, host))) {
+    throw new UserFacingError(`Port ${port} on ${host} is already in use; choose another one (e.g. PORT=8081).`);
+  }
+  const root = makeTempDir('code-server');
+  const userDataDir = options.userDataDir ?? path.join(root, 'user-data');
+  const extensionsDir = options.extensionsDir ?? path.join(root, 'extensions');
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  writeUserSettings(userDataDir, options.settings ?? {});
+  // An explicit config file keeps code-server from creating ~/.config/code-server/config.yaml.
+  const configFile = path.join(root, 'config.yaml');
+  fs.writeFileSync(configFile, 'auth: none\n');
+
+  const args = [
+    options.bin,
+    '--config',
+    configFile,
+    '--auth',
+    'none',
+    '--bind-addr',
+    `${host}:${port}`,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    ...(options.extraArgs ?? []),
+    options.workspaceFolder,
+  ];
+  // code-server keeps its own logs and heartbeat under $XDG_DATA_HOME/code-server: keep them in the temp folder.
+  const env = cleanChildEnv({ XDG_DATA_HOME: path.join(root, 'data'), ...options.env });
+  // Detached: code-server gets its own process group, so stop() can end all of it at once.
+  const child = spawn(process.execPath, args, {
+    cwd: options.workspaceFolder,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const pid = child.pid;
+  if (pid === undefined) {
+    removeDir(root);
+    throw new Error(`Could not start code-server (${options.bin})`);
+  }
+
+  let output = '';
+  const echo = options.echo || Boolean(process.env.KLING_TEST_VERBOSE);
+  const onData = (data: Buffer) => {
+    const text = data.toString();
+    output = (output + text).slice(-MAX_OUTPUT);
+    if (echo) {
+      process.stderr.write(text.replace(/^(?=.)/gm, '[code-server] '));
+    }
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((resolve) => {
+    child.on('exit', (code, signal) => {
+      exitCode = code ?? (signal ? 128 : null);
+      resolve(exitCode);
+    });
+    child.on('error', () => {
+      exitCode = exitCode ?? 1;
+      resolve(exitCode);
+    });
+  });
+
+  // Last resort if our process ends without calling stop(): don't leave code-server behind.
+  const onProcessExit = () => {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  };
+  process.on('exit', onProcessExit);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (exitCode === undefined) {
+        await killProcessTree(pid, { processGroup: true });
+        await Promise.race([exited, delay(5000)]);
+      } else {
+        // The main process is gone; its group may still hold extension hosts.
+        await killProcessTree(pid, { processGroup: true, graceMs: 1000 });
+      }
+      process.removeListener('exit', onProcessExit);
+      removeDir(root);
+    })();
+    return stopping;
+  };
+
+  const url = `http://${host}:${port}`;
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exitCode !== undefined) {
+      await stop();
+      throw new Error(`code-server exited (code ${exitCode}) before serving. Its output:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
+      if (response.status === 200) {
+        break;
+      }
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`code-server did not serve ${url} within ${timeoutMs / 1000} s. Its output:\n${output}`);
+    }
+    await delay(250);
+  }
+  if (echo) {
+    log(`code-server serving ${url} (pid ${pid})`);
+  }
+  return { url, port, pid, userDataDir, extensionsDir, output: () => output, exited, stop };
+}
