@@ -9,6 +9,7 @@ import { VoiceService } from './service/voiceService';
 import { VoiceLibrary } from './views/library';
 import { registerLibraryViews } from './views/register';
 import { resumeInFlightTasks } from './views/resume';
+import { registerCreateVoiceWebviews } from './webview';
 
 /** Composition root: build the objects, register them, return the public API. No network here. */
 export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
@@ -26,6 +27,7 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
     library,
     registerCommands({ keys, service, log }),
     registerLibraryViews({ service, library, log }),
+    registerCreateVoiceWebviews({ context, service, keys, log }),
   );
   void keys.updateContext();
   // Tasks left running by an earlier window finish normally (network only when such tasks exist).

@@ -1,10 +1,11 @@
-// Bundles the extension host code with esbuild. `--production` minifies; `--watch` rebuilds on change.
+// Bundles the extension host code and the webview page with esbuild. `--production` minifies; `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-const options = {
+/** The extension host bundle (Node, CommonJS; `vscode` comes from the host). */
+const extension = {
   entryPoints: ['src/extension.ts'],
   bundle: true,
   platform: 'node',
@@ -17,9 +18,25 @@ const options = {
   logLevel: 'warning',
 };
 
+/** The Create Voice webview page (browser, one IIFE loaded by nonce; see src/webview/html.ts). */
+const webview = {
+  entryPoints: ['webview/main.ts'],
+  bundle: true,
+  platform: 'browser',
+  format: 'iife',
+  target: 'es2022',
+  outfile: 'dist/webview.js',
+  // An inline source map would need no extra request, but keep the page's only script small in production.
+  sourcemap: production ? false : 'inline',
+  minify: production,
+  logLevel: 'warning',
+};
+
 if (watch) {
-  const ctx = await esbuild.context(options);
-  await ctx.watch();
+  for (const options of [extension, webview]) {
+    const ctx = await esbuild.context(options);
+    await ctx.watch();
+  }
 } else {
-  await esbuild.build(options);
+  await Promise.all([esbuild.build(extension), esbuild.build(webview)]);
 }

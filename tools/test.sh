@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm test`: lint, typecheck, build, unit tests, then the integration tests in a real VS Code
-# (code-server + Chromium, see tools/testhost). The last line is always "N passed, N failed"
-# (tests over unit + integration); the exit status is non-zero if anything failed.
+# `npm test`: lint, typecheck, build, unit tests, the integration tests in a real VS Code extension host
+# (code-server + Chromium, see tools/testhost), then the end-to-end tests (Chromium driving the workbench).
+# The last line is always "N passed, N failed" (tests over all suites); the exit status is non-zero if
+# anything failed.
 #
 # Lint and typecheck failures do not stop the tests from running, so one run shows everything.
 # A step that fails without failing a test (lint, typecheck, build, a suite that did not run)
@@ -111,5 +112,10 @@ integration_status=0
 KLING_TEST_RESULTS="$work/integration.json" step "integration tests" \
   node out/tools/testhost/runIntegration.js || integration_status=$?
 add_counts "integration tests" "$work/integration.json" "$integration_status"
+
+e2e_status=0
+KLING_UNIT_RESULTS="$work/e2e.json" step "end-to-end tests" \
+  npx mocha --no-config --forbid-only --timeout 300000 --reporter ./out/tools/testhost/countingReporter.js 'out/test/e2e/*.e2e.js' || e2e_status=$?
+add_counts "end-to-end tests" "$work/e2e.json" "$e2e_status"
 
 finish

@@ -171,7 +171,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
         return false;
       }
       try {
-        await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deleting voice ${label}…` }, () =>
+        await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Deleting voice ${label}…` }, () =>
           service.deleteVoice(voiceId as string),
         );
         void vscode.window.showInformationMessage(`Voice "${label}" deleted.`);

@@ -1,0 +1,174 @@
+// Messages between the Create Voice webview and the extension host. Pure: no vscode, no DOM.
+// The host checks everything it receives with `isWebviewToHost` and drops what fails.
+import { FORM_SOURCES, type CreateFormValues, type FieldMessages, type FormSource } from './createForm';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Host → webview
+
+/** What the form shows below its fields; the host owns it, the webview only renders it. */
+export type TaskView =
+  | { phase: 'idle' }
+  | {
+      phase: 'running';
+      voiceName: string;
+      /** `submitting` until the API has answered the create call. */
+      status: 'submitting' | 'submitted' | 'processing';
+      taskId?: string;
+      /** Milliseconds since the submit, measured by the host when the message was sent (clocks may differ). */
+      elapsedMs: number;
+      cancelling: boolean;
+    }
+  | { phase: 'succeeded'; voiceName: string; voiceId: string; taskId: string; trialUrl?: string }
+  | {
+      phase: 'failed';
+      /** `task`: Kling ran the task and it failed; `error`: the request failed; `cancelled`: the user stopped following it. */
+      reason: 'task' | 'error' | 'cancelled';
+      voiceName: string;
+      message: string;
+      taskId?: string;
+    };
+
+/** The whole host-side state; sent after `ready` and whenever it changes. */
+export interface StateMessage {
+  type: 'state';
+  hasApiKey: boolean;
+  task: TaskView;
+}
+
+/** The user picked a local file in the host's open dialog. */
+export interface FileChosenMessage {
+  type: 'fileChosen';
+  fileName: string;
+}
+
+/** The host refused a submit because the input is invalid (it validates again; the webview is not trusted). */
+export interface InvalidMessage {
+  type: 'invalid';
+  errors: FieldMessages;
+}
+
+export type HostToWebview = StateMessage | FileChosenMessage | InvalidMessage;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Webview → host
+
+/** The webview has loaded and listens; the host answers with the current state. */
+export interface ReadyMessage {
+  type: 'ready';
+}
+
+/** Create a voice from the form (validated again by the host). */
+export interface SubmitMessage {
+  type: 'submit';
+  form: CreateFormValues;
+}
+
+/** Stop following the running task (aborts the HTTP request and the polling). */
+export interface CancelMessage {
+  type: 'cancel';
+}
+
+/** Open the host's file dialog for a local sample. */
+export interface ChooseFileMessage {
+  type: 'chooseFile';
+}
+
+/** Copy the voice id of the result shown to the clipboard (the host uses its own copy of the id). */
+export interface CopyVoiceIdMessage {
+  type: 'copyVoiceId';
+}
+
+/** Insert a code snippet using the voice id of the result shown. */
+export interface InsertSnippetMessage {
+  type: 'insertSnippet';
+}
+
+/** Show the extension's log. */
+export interface ShowLogMessage {
+  type: 'showLog';
+}
+
+/** Run "Kling Voice: Set API Key". */
+export interface SetApiKeyMessage {
+  type: 'setApiKey';
+}
+
+/** Leave the result or failure and go back to the form ("Create another"). */
+export interface ResetMessage {
+  type: 'reset';
+}
+
+export type WebviewToHost =
+  | ReadyMessage
+  | SubmitMessage
+  | CancelMessage
+  | ChooseFileMessage
+  | CopyVoiceIdMessage
+  | InsertSnippetMessage
+  | ShowLogMessage
+  | SetApiKeyMessage
+  | ResetMessage;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Guard
+
+/** Upper bounds for strings from the webview; generous, so the host's own validation gives the real message. */
+export const MAX_LENGTHS: Readonly<Record<keyof CreateFormValues, number>> = {
+  voiceName: 200,
+  source: 8,
+  voiceUrl: 4096,
+  videoId: 256,
+  callbackUrl: 4096,
+  externalTaskId: 256,
+};
+
+const NO_PAYLOAD = new Set<WebviewToHost['type']>(['ready', 'cancel', 'chooseFile', 'copyVoiceId', 'insertSnippet', 'showLog', 'setApiKey', 'reset']);
+
+function isPlainRecord(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    return false;
+  }
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Exactly these own keys, no more, no fewer. */
+function hasExactKeys(v: Record<string, unknown>, keys: readonly string[]): boolean {
+  const own = Object.keys(v);
+  return own.length === keys.length && keys.every((k) => Object.prototype.hasOwnProperty.call(v, k));
+}
+
+function isBoundedString(v: unknown, max: number): v is string {
+  return typeof v === 'string' && v.length <= max;
+}
+
+export function isFormSource(v: unknown): v is FormSource {
+  return typeof v === 'string' && (FORM_SOURCES as readonly string[]).includes(v);
+}
+
+export function isCreateFormValues(v: unknown): v is CreateFormValues {
+  if (!isPlainRecord(v) || !hasExactKeys(v, Object.keys(MAX_LENGTHS))) {
+    return false;
+  }
+  for (const [key, max] of Object.entries(MAX_LENGTHS)) {
+    if (!isBoundedString(v[key], max)) {
+      return false;
+    }
+  }
+  return isFormSource(v.source);
+}
+
+/** True only for a well-formed message from the webview: known type, exact fields, field types and string lengths checked. */
+export function isWebviewToHost(value: unknown): value is WebviewToHost {
+  if (!isPlainRecord(value) || typeof value.type !== 'string') {
+    return false;
+  }
+  const type = value.type as WebviewToHost['type'];
+  if (NO_PAYLOAD.has(type)) {
+    return hasExactKeys(value, ['type']);
+  }
+  if (type === 'submit') {
+    return hasExactKeys(value, ['type', 'form']) && isCreateFormValues(value.form);
+  }
+  return false;
+}

@@ -1,0 +1,88 @@
+import * as vscode from 'vscode';
+import { FormController, taskIdFromSavedState, type FormControllerDeps } from './formController';
+import { webviewOptions } from './html';
+
+/** The editor panel's view type; the serializer restores it after a window reload. */
+export const CREATE_PANEL_VIEW_TYPE = 'klingVoice.createPanel';
+export const CREATE_PANEL_TITLE = 'Create Kling Voice';
+
+/** The Create Voice form in an editor panel: at most one, revealed when opened again. */
+export class CreatePanelManager implements vscode.WebviewPanelSerializer, vscode.Disposable {
+  private _panel: vscode.WebviewPanel | undefined;
+  private _controller: FormController | undefined;
+
+  constructor(
+    private readonly _deps: FormControllerDeps,
+    private readonly _onController: (c: FormController) => vscode.Disposable,
+  ) {}
+
+  get panel(): vscode.WebviewPanel | undefined {
+    return this._panel;
+  }
+
+  get controller(): FormController | undefined {
+    return this._controller;
+  }
+
+  /** Opens the panel, or reveals it when it is already open. */
+  open(column: vscode.ViewColumn = vscode.ViewColumn.Active): vscode.WebviewPanel {
+    if (this._panel) {
+      this._panel.reveal(column);
+      return this._panel;
+    }
+    const panel = vscode.window.createWebviewPanel(CREATE_PANEL_VIEW_TYPE, CREATE_PANEL_TITLE, column, webviewOptions(this._deps.extensionUri));
+    this._attach(panel, undefined);
+    return panel;
+  }
+
+  /** Called by VS Code after a reload for a panel that was open; `state` is what the page saved (untrusted). */
+  deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Thenable<void> {
+    if (this._panel) {
+      // A second restored panel: keep one form, as `open` does.
+      panel.dispose();
+      return Promise.resolve();
+    }
+    this._attach(panel, taskIdFromSavedState(state));
+    return Promise.resolve();
+  }
+
+  private _attach(panel: vscode.WebviewPanel, restoreTaskId: string | undefined): void {
+    this._panel = panel;
+    // A tab icon is drawn as an image, where currentColor means nothing: one fixed colour per theme kind.
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(this._deps.extensionUri, 'media', 'panel-light.svg'),
+      dark: vscode.Uri.joinPath(this._deps.extensionUri, 'media', 'panel-dark.svg'),
+    };
+    const controller = attachPanelForm(panel, this._deps, 'panel');
+    this._controller = controller;
+    const registration = this._onController(controller);
+    panel.onDidDispose(() => {
+      registration.dispose();
+      if (this._panel === panel) {
+        this._panel = undefined;
+        this._controller = undefined;
+      }
+    });
+    controller.restore(restoreTaskId);
+  }
+
+  dispose(): void {
+    this._panel?.dispose();
+  }
+}
+
+/** Puts a Create Voice form into a panel, tied to the panel's visibility and lifetime. */
+export function attachPanelForm(panel: vscode.WebviewPanel, deps: FormControllerDeps, label: string): FormController {
+  const controller = new FormController(panel.webview, deps, label);
+  // Without retainContextWhenHidden the page is destroyed when hidden and reloaded (and says `ready`) when shown.
+  const viewState = panel.onDidChangeViewState(() => {
+    if (!panel.visible) {
+      controller.markHidden();
+    }
+  });
+  panel.onDidDispose(() => {
+    viewState.dispose();
+    controller.dispose();
+  });
+  return controller;
+}

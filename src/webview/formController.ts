@@ -1,0 +1,362 @@
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { KeyStore } from '../auth/keyStore';
+import { COMMANDS } from '../commands/ui';
+import { isKlingError, type VoiceTask } from '../kling';
+import type { VoiceService } from '../service/voiceService';
+import { validateForm, type CreateFormValues } from '../shared/createForm';
+import { isWebviewToHost, type HostToWebview, type TaskView, type WebviewToHost } from '../shared/protocol';
+import { isPlayableTrialUrl, renderHtml, webviewOptions } from './html';
+
+/** Written by the lead (inserts a code snippet using a voice id). */
+export const INSERT_SNIPPET_COMMAND = 'klingVoice.insertSnippet';
+
+export interface FormControllerDeps {
+  extensionUri: vscode.Uri;
+  service: VoiceService;
+  keys: KeyStore;
+  log: vscode.LogOutputChannel;
+}
+
+/** Host-side state; `running.startedAt` is this machine's clock, turned into an elapsed time when sent. */
+type HostTask = Exclude<TaskView, { phase: 'running' }> | (Omit<Extract<TaskView, { phase: 'running' }>, 'elapsedMs'> & { startedAt: number });
+
+const MAX_TASK_ID = 256;
+
+/** Reads the task id the page saved with setState (untrusted: it comes from the webview). */
+export function taskIdFromSavedState(state: unknown): string | undefined {
+  if (typeof state !== 'object' || state === null) {
+    return undefined;
+  }
+  const id = (state as { taskId?: unknown }).taskId;
+  return typeof id === 'string' && id.length > 0 && id.length <= MAX_TASK_ID && /^\S+$/.test(id) ? id : undefined;
+}
+
+/**
+ * Drives one Create Voice form in one webview (sidebar view or editor panel). Owns the task state; the page
+ * only renders it. Posts wait until the page says `ready`; each `ready` (first load, or the page was reloaded
+ * after being hidden) gets the full state.
+ */
+export class FormController implements vscode.Disposable {
+  private _ready = false;
+  private _queue: HostToWebview[] = [];
+  private _task: HostTask = { phase: 'idle' };
+  private _abort: AbortController | undefined;
+  private _hasApiKey = false;
+  private _disposed = false;
+  private readonly _disposables: vscode.Disposable[] = [];
+  private readonly _onDidPost = new vscode.EventEmitter<HostToWebview>();
+  /** Fires for every message actually posted to the page (for tests). */
+  readonly onDidPost = this._onDidPost.event;
+
+  constructor(
+    private readonly _webview: vscode.Webview,
+    private readonly _deps: FormControllerDeps,
+    /** Names this form in the log: "view" or "panel". */
+    readonly label: string,
+  ) {
+    _webview.options = webviewOptions(_deps.extensionUri);
+    _webview.html = renderHtml(_webview, _deps.extensionUri);
+    this._disposables.push(
+      this._onDidPost,
+      _webview.onDidReceiveMessage((m: unknown) => this.handleMessage(m)),
+      _deps.keys.onDidChange(() => void this._refreshKey()),
+    );
+    void this._refreshKey();
+  }
+
+  /** What the form shows now (for tests). */
+  get task(): TaskView {
+    return this._view();
+  }
+
+  /** True once the page said `ready` and has not been hidden since. */
+  get isReady(): boolean {
+    return this._ready;
+  }
+
+  /**
+   * Checks and handles one message from the page. Returns false, after logging, for anything that is
+   * not a well-formed WebviewToHost message; nothing else happens then.
+   */
+  handleMessage(raw: unknown): boolean {
+    if (this._disposed) {
+      return false;
+    }
+    if (!isWebviewToHost(raw)) {
+      const type = typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string' ? (raw as { type: string }).type.slice(0, 40) : typeof raw;
+      this._deps.log.warn(`create form (${this.label}): dropped a malformed message (${JSON.stringify(type)})`);
+      return false;
+    }
+    void this._handle(raw).catch((e: unknown) => this._deps.log.error(`create form (${this.label}): ${raw.type} failed: ${errorText(e)}`));
+    return true;
+  }
+
+  /** The page was hidden and its content destroyed: hold posts until it says `ready` again. */
+  markHidden(): void {
+    this._ready = false;
+  }
+
+  /**
+   * Shows a task this form followed before a window reload, from the local task history (no network for a
+   * finished task). A task still running is followed again.
+   */
+  restore(taskId: string | undefined): void {
+    if (!taskId || this._task.phase !== 'idle') {
+      return;
+    }
+    const entry = this._deps.service.history.get(taskId);
+    if (!entry) {
+      return;
+    }
+    const voice = entry.voices[0];
+    if (entry.status === 'succeed' && voice) {
+      this._setTask(succeeded(voice, entry.taskId, entry.voiceName));
+    } else if (entry.status === 'failed') {
+      this._setTask({ phase: 'failed', reason: 'task', voiceName: entry.voiceName, taskId, message: failureText(entry.statusMessage) });
+    } else {
+      this._deps.log.info(`create form (${this.label}): following task ${taskId} again after a reload`);
+      void this._follow(entry.voiceName, (signal, onUpdate) => this._deps.service.waitForTask(taskId, { signal, onUpdate }), {
+        status: entry.status === 'processing' ? 'processing' : 'submitted',
+        taskId,
+      });
+    }
+  }
+
+  private async _handle(m: WebviewToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        this._ready = true;
+        this._post({ type: 'state', hasApiKey: this._hasApiKey, task: this._view() }, true);
+        for (const queued of this._queue.splice(0)) {
+          this._post(queued);
+        }
+        return;
+      case 'submit':
+        return this._submit(m.form);
+      case 'cancel':
+        if (this._task.phase === 'running' && this._abort) {
+          this._deps.log.info(`create form (${this.label}): cancel requested`);
+          this._setTask({ ...this._task, cancelling: true });
+          this._abort.abort();
+        }
+        return;
+      case 'chooseFile':
+        return this._chooseFile();
+      case 'copyVoiceId': {
+        const id = this._resultVoiceId();
+        if (id) {
+          await vscode.env.clipboard.writeText(id);
+          vscode.window.setStatusBarMessage(`Copied voice id ${id}`, 3000);
+        }
+        return;
+      }
+      case 'insertSnippet': {
+        const id = this._resultVoiceId();
+        if (id) {
+          try {
+            await vscode.commands.executeCommand(INSERT_SNIPPET_COMMAND, id);
+          } catch (e) {
+            this._deps.log.error(`create form (${this.label}): insert snippet failed: ${errorText(e)}`);
+            void vscode.window.showErrorMessage(`Could not insert a snippet: ${errorText(e)}`);
+          }
+        }
+        return;
+      }
+      case 'showLog':
+        await vscode.commands.executeCommand(COMMANDS.showLog);
+        return;
+      case 'setApiKey':
+        await vscode.commands.executeCommand(COMMANDS.setApiKey);
+        return this._refreshKey();
+      case 'reset':
+        if (this._task.phase !== 'running') {
+          this._setTask({ phase: 'idle' });
+        }
+        return;
+      default: {
+        const never: never = m;
+        throw new Error(`unhandled message ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  private async _submit(form: CreateFormValues): Promise<void> {
+    if (this._task.phase === 'running') {
+      this._deps.log.warn(`create form (${this.label}): a task is already running; submit ignored`);
+      return;
+    }
+    // Never trust the page: the same rules as the client, again, before anything is sent.
+    const { errors, input } = validateForm(form);
+    if (!input) {
+      this._deps.log.warn(`create form (${this.label}): refused invalid input (${Object.keys(errors).join(', ')})`);
+      this._post({ type: 'invalid', errors });
+      return;
+    }
+    await this._follow(input.voiceName, (signal, onUpdate, onSubmitted) => this._deps.service.createVoice(input, { signal, onUpdate, onSubmitted }), {
+      status: 'submitting',
+    });
+  }
+
+  /** Runs one create or follow-up and mirrors its progress and outcome in the form. */
+  private async _follow(
+    voiceName: string,
+    run: (signal: AbortSignal, onUpdate: (t: VoiceTask) => void, onSubmitted: (t: VoiceTask) => void) => Promise<VoiceTask>,
+    initial: { status: 'submitting' | 'submitted' | 'processing'; taskId?: string },
+  ): Promise<void> {
+    const abort = new AbortController();
+    this._abort = abort;
+    this._setTask({ phase: 'running', voiceName, status: initial.status, taskId: initial.taskId, startedAt: Date.now(), cancelling: false });
+    const onUpdate = (t: VoiceTask) => {
+      if (this._task.phase === 'running' && this._abort === abort && (t.status === 'submitted' || t.status === 'processing')) {
+        if (t.status !== this._task.status || t.taskId !== this._task.taskId) {
+          this._setTask({ ...this._task, status: t.status, taskId: t.taskId });
+        }
+      }
+    };
+    let taskId = initial.taskId;
+    try {
+      const task = await run(abort.signal, onUpdate, (t) => {
+        taskId = t.taskId;
+        onUpdate(t);
+      });
+      taskId = task.taskId;
+      const voice = task.voices[0];
+      if (task.status === 'succeed' && voice) {
+        this._setTask(succeeded(voice, task.taskId, voiceName));
+      } else if (task.status === 'failed') {
+        this._setTask({ phase: 'failed', reason: 'task', voiceName, taskId: task.taskId, message: failureText(task.statusMessage) });
+      } else {
+        this._setTask({
+          phase: 'failed',
+          reason: 'error',
+          voiceName,
+          taskId: task.taskId,
+          message: `Task ${task.taskId} ended as "${task.status}" without a voice. Check it later with 'Kling Voice: Check Task…'.`,
+        });
+      }
+    } catch (e) {
+      taskId ??= isKlingError(e) ? e.taskId : undefined;
+      if (isKlingError(e) && e.kind === 'cancelled') {
+        this._deps.log.info(`create form (${this.label}): stopped following ${taskId ? `task ${taskId}` : 'the create request'}`);
+        this._setTask({
+          phase: 'failed',
+          reason: 'cancelled',
+          voiceName,
+          taskId,
+          message: taskId
+            ? `Stopped following task ${taskId}. Kling may still finish it: check it later with 'Kling Voice: Check Task…'.`
+            : 'Cancelled before Kling confirmed the request.',
+        });
+      } else {
+        this._deps.log.error(`create form (${this.label}): could not create voice "${voiceName}": ${errorText(e)}`);
+        this._setTask({ phase: 'failed', reason: 'error', voiceName, taskId, message: errorText(e) });
+      }
+    } finally {
+      if (this._abort === abort) {
+        this._abort = undefined;
+      }
+    }
+  }
+
+  private async _chooseFile(): Promise<void> {
+    const picked = await vscode.window.showOpenDialog({
+      canSelectFiles: true,
+      canSelectFolders: false,
+      canSelectMany: false,
+      openLabel: 'Choose Sample',
+      title: 'Choose a voice sample (5 to 30 seconds)',
+      filters: { 'Audio or video': ['mp3', 'wav', 'mp4', 'mov'] },
+    });
+    const uri = picked?.[0];
+    if (uri) {
+      // Only the name goes to the page; the file stays on the host until uploads exist.
+      this._post({ type: 'fileChosen', fileName: path.posix.basename(uri.path) });
+    }
+  }
+
+  private _resultVoiceId(): string | undefined {
+    return this._task.phase === 'succeeded' ? this._task.voiceId : undefined;
+  }
+
+  private async _refreshKey(): Promise<void> {
+    const has = !!(await this._deps.keys.get());
+    if (has !== this._hasApiKey) {
+      this._hasApiKey = has;
+      this._postState();
+    }
+  }
+
+  private _setTask(task: HostTask): void {
+    if (this._disposed) {
+      return;
+    }
+    this._task = task;
+    this._postState();
+  }
+
+  private _view(): TaskView {
+    const t = this._task;
+    if (t.phase !== 'running') {
+      return t;
+    }
+    const { startedAt, ...rest } = t;
+    return { ...rest, elapsedMs: Math.max(0, Date.now() - startedAt) };
+  }
+
+  private _postState(): void {
+    this._post({ type: 'state', hasApiKey: this._hasApiKey, task: this._view() });
+  }
+
+  /** Posts now when the page is ready; otherwise queues (state is not queued: `ready` always gets the latest). */
+  private _post(message: HostToWebview, force = false): void {
+    if (this._disposed) {
+      return;
+    }
+    if (!this._ready && !force) {
+      if (message.type !== 'state') {
+        this._queue.push(message);
+      }
+      return;
+    }
+    void Promise.resolve(this._webview.postMessage(message)).then(
+      (delivered) => {
+        if (delivered) {
+          this._onDidPost.fire(message);
+        }
+      },
+      () => undefined,
+    );
+  }
+
+  dispose(): void {
+    if (this._disposed) {
+      return;
+    }
+    // Nobody can see the progress any more; the task itself goes on at Kling and stays in the history.
+    this._abort?.abort();
+    this._disposed = true;
+    this._ready = false;
+    for (const d of this._disposables.splice(0)) {
+      d.dispose();
+    }
+  }
+}
+
+function succeeded(voice: { voiceId: string; voiceName: string; trialUrl?: string }, taskId: string, fallbackName: string): Extract<TaskView, { phase: 'succeeded' }> {
+  return {
+    phase: 'succeeded',
+    voiceName: voice.voiceName || fallbackName,
+    voiceId: voice.voiceId,
+    taskId,
+    trialUrl: isPlayableTrialUrl(voice.trialUrl) ? voice.trialUrl : undefined,
+  };
+}
+
+function failureText(statusMessage: string | undefined): string {
+  return statusMessage ? `Kling could not create the voice: ${statusMessage}` : 'Kling could not create the voice and gave no reason.';
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

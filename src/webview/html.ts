@@ -1,0 +1,190 @@
+import { randomBytes } from 'crypto';
+import * as vscode from 'vscode';
+
+/** A fresh nonce per page load: 128 random bits. */
+export function makeNonce(): string {
+  return randomBytes(16).toString('base64');
+}
+
+/** The folders a Create Voice webview may load from: the bundle and the styles. */
+export function localResourceRoots(extensionUri: vscode.Uri): vscode.Uri[] {
+  return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
+}
+
+export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, enableCommandUris: false, localResourceRoots: localResourceRoots(extensionUri) };
+}
+
+/**
+ * Where trial audio may come from. The page is written once, before any result exists, so the policy cannot
+ * name the one origin of a future trial_url; reloading the page for each result would lose focus and state.
+ * Kling serves trial audio from its CDN over https, on hosts that are not documented and may change, so any
+ * https origin is allowed. Plain http is allowed for loopback only (the local sandbox and test servers); the
+ * host also drops a trial_url that is neither https nor loopback before sending it to the page.
+ */
+export const MEDIA_SRC = 'https: http://127.0.0.1:* http://localhost:*';
+
+/** True for a URL the page may play (see MEDIA_SRC). */
+export function isPlayableTrialUrl(raw: string | undefined): raw is string {
+  if (!raw) {
+    return false;
+  }
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'https:' || (url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === 'localhost'));
+  } catch {
+    return false;
+  }
+}
+
+export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+  return [
+    "default-src 'none'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src ${cspSource}`,
+    `font-src ${cspSource}`,
+    `img-src ${cspSource} data:`,
+    `media-src ${MEDIA_SRC}`,
+    // The form is handled by script; nothing is ever posted or navigated to.
+    "form-action 'none'",
+    "base-uri 'none'",
+  ].join('; ');
+}
+
+/**
+ * The page of the Create Voice form. Static apart from the nonce, cspSource and asWebviewUri URIs: every
+ * value (names, ids, messages) arrives by message and is rendered with textContent.
+ */
+export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce = makeNonce()): string {
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'form.css')).toString();
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style}">
+<title>Create Kling Voice</title>
+</head>
+<body>
+<main id="app" class="loading">
+  <section id="key-notice" class="notice" aria-labelledby="key-notice-text" hidden>
+    <p id="key-notice-text">No Kling API key is set. Set one to create voices; it is kept in VS Code's secret storage.</p>
+    <button type="button" id="set-key">Set API Key</button>
+  </section>
+
+  <form id="form" novalidate aria-labelledby="form-title">
+    <h2 id="form-title" class="visually-hidden">Create a custom voice</h2>
+    <fieldset id="form-fields" class="plain">
+      <div class="field">
+        <div class="label-row">
+          <label for="voiceName">Voice name</label>
+          <span id="voiceName-count" class="counter">0/20</span>
+        </div>
+        <input id="voiceName" name="voiceName" type="text" autocomplete="off" spellcheck="false" required aria-describedby="voiceName-count voiceName-error">
+        <p id="voiceName-error" class="message error" hidden></p>
+      </div>
+
+      <fieldset class="field sources">
+        <legend>Voice sample</legend>
+        <div class="radio">
+          <input type="radio" id="source-url" name="source" value="url" checked>
+          <label for="source-url">Audio or video URL</label>
+        </div>
+        <div class="radio">
+          <input type="radio" id="source-file" name="source" value="file">
+          <label for="source-file">Local file</label>
+        </div>
+        <div class="radio">
+          <input type="radio" id="source-video" name="source" value="video">
+          <label for="source-video">Earlier Kling video id</label>
+        </div>
+      </fieldset>
+
+      <div class="field" id="group-url">
+        <label for="voiceUrl">Sample URL</label>
+        <input id="voiceUrl" name="voiceUrl" type="url" autocomplete="off" spellcheck="false" placeholder="https://example.com/sample.wav" aria-describedby="voiceUrl-hint voiceUrl-error voiceUrl-warning">
+        <p id="voiceUrl-hint" class="hint">A public .mp3, .wav, .mp4 or .mov link: 5 to 30 seconds of one clear voice.</p>
+        <p id="voiceUrl-error" class="message error" hidden></p>
+        <p id="voiceUrl-warning" class="message warning" hidden></p>
+      </div>
+
+      <div class="field" id="group-file" hidden>
+        <div class="file-row">
+          <button type="button" id="choose-file" class="secondary" aria-describedby="file-name file-error">Choose file…</button>
+          <span id="file-name" class="file-name">No file chosen</span>
+        </div>
+        <p id="file-error" class="message info" hidden></p>
+      </div>
+
+      <div class="field" id="group-video" hidden>
+        <label for="videoId">Video id</label>
+        <input id="videoId" name="videoId" type="text" autocomplete="off" spellcheck="false" aria-describedby="videoId-hint videoId-error">
+        <p id="videoId-hint" class="hint">The id of a Kling video with sound (V2.6 with sound, Avatar or Lip-Sync).</p>
+        <p id="videoId-error" class="message error" hidden></p>
+      </div>
+
+      <details id="advanced">
+        <summary>Advanced</summary>
+        <div class="field">
+          <label for="callbackUrl">Callback URL (optional)</label>
+          <input id="callbackUrl" name="callbackUrl" type="url" autocomplete="off" spellcheck="false" aria-describedby="callbackUrl-hint callbackUrl-error">
+          <p id="callbackUrl-hint" class="hint">Kling posts the task's status changes to this address.</p>
+          <p id="callbackUrl-error" class="message error" hidden></p>
+        </div>
+        <div class="field">
+          <label for="externalTaskId">External task id (optional)</label>
+          <input id="externalTaskId" name="externalTaskId" type="text" autocomplete="off" spellcheck="false" aria-describedby="externalTaskId-hint externalTaskId-error">
+          <p id="externalTaskId-hint" class="hint">Your own id for the task, unique in your account. One is generated when empty.</p>
+          <p id="externalTaskId-error" class="message error" hidden></p>
+        </div>
+      </details>
+    </fieldset>
+
+    <section id="failure" class="failure" hidden aria-labelledby="failure-title">
+      <h3 id="failure-title">Voice not created</h3>
+      <p id="failure-message"></p>
+      <p id="failure-task" class="hint" hidden></p>
+      <button type="button" id="failure-log" class="link">Show Log</button>
+    </section>
+
+    <div class="actions">
+      <button type="submit" id="submit" aria-describedby="submit-hint">Create Voice</button>
+    </div>
+    <p id="submit-hint" class="hint"></p>
+  </form>
+
+  <section id="progress" class="progress" hidden aria-labelledby="progress-title">
+    <h3 id="progress-title">Creating voice</h3>
+    <p class="progress-row"><span class="spinner" aria-hidden="true"></span><span id="progress-status">Submitting…</span></p>
+    <p id="progress-elapsed" class="hint">Elapsed 0:00</p>
+    <p id="progress-task" class="hint" hidden></p>
+    <button type="button" id="cancel" class="secondary">Cancel</button>
+  </section>
+
+  <section id="result" class="card" hidden aria-labelledby="result-title">
+    <h3 id="result-title">Voice ready</h3>
+    <dl>
+      <dt>Name</dt><dd id="result-name"></dd>
+      <dt>Voice id</dt><dd id="result-id" class="mono"></dd>
+    </dl>
+    <div id="trial-row">
+      <p id="trial-label" class="hint">Trial audio</p>
+      <audio id="trial" controls preload="none" aria-labelledby="trial-label"></audio>
+    </div>
+    <p id="no-trial" class="hint" hidden>Kling returned no trial audio for this voice.</p>
+    <div class="actions wrap">
+      <button type="button" id="copy-id">Copy Voice ID</button>
+      <button type="button" id="insert-snippet" class="secondary">Insert Snippet</button>
+      <button type="button" id="show-log" class="secondary">Show Log</button>
+      <button type="button" id="create-another" class="secondary">Create another</button>
+    </div>
+  </section>
+
+  <p id="announce" class="visually-hidden" aria-live="polite"></p>
+</main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,218 @@
+// End to end: Debian's Chromium drives the code-server workbench with this extension loaded and pointed at
+// the local API sandbox; a user sets the key, fills the Create Voice form in the sidebar and in the editor
+// panel, and gets a voice. Screenshots go to docs/images/.
+//   npm run build && npx tsc -p tsconfig.json && npx mocha --no-config --timeout 300000 out/test/e2e/*.e2e.js
+// KLING_E2E_EXTENSION_PATH loads another build of the extension (default: this checkout);
+// KLING_E2E_THEME picks the colour theme (e.g. 'Default Light Modern', 'Default High Contrast');
+// KLING_E2E_IMAGES writes the screenshots elsewhere (default docs/images); KLING_E2E_HEADED=1 shows the browser (needs a display); KLING_TEST_VERBOSE echoes code-server's log.
+import * as assert from 'assert';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { Sandbox } from '../../tools/sandbox/server';
+import type { CodeServer } from '../../tools/testhost/codeServer';
+import { startE2E, type E2E, type FileServer } from './harness';
+
+const TEST_KEY = 'e2e-key-5d1c9a7b3e';
+const LONG_NAME = 'A voice name too long'; // 21 characters
+
+/** What the tests read from the page's <audio> (the root tsconfig has no DOM types). */
+interface AudioLike {
+  paused: boolean;
+  src: string;
+  error: { code: number } | null;
+  addEventListener(type: string, listener: () => void, options?: { once?: boolean }): void;
+}
+
+function creates(sandbox: Sandbox): number {
+  return sandbox.state.requests.filter((r) => r.method === 'POST').length;
+}
+
+describe('Create Voice form in the browser (code-server + Chromium)', function () {
+  this.timeout(300_000);
+  let e2e: E2E;
+  let sandbox: Sandbox;
+  let files: FileServer;
+  let server: CodeServer;
+  let page: Page;
+  let pageErrors: string[];
+  let cspViolations: string[];
+  const activityBarItem = () => e2e.activityBarItem();
+  const palette = (title: string) => e2e.palette(title);
+  const shoot = (target: Locator | Page, name: string, review = false) => e2e.shoot(target, name, review);
+
+  before(async () => {
+    e2e = await startE2E({ apiKey: TEST_KEY });
+    ({ sandbox, files, server, page, pageErrors, cspViolations } = e2e);
+  });
+
+  after(async () => {
+    await e2e?.close();
+  });
+
+  /** The content frame of the Create Voice webview in the sidebar or in the editor area. */
+  async function formFrame(where: 'sidebar' | 'panel'): Promise<FrameLocator> {
+    // Webviews are overlays outside their part; a view's host iframe says purpose=webviewView in its URL, a panel's has none.
+    const purpose = where === 'sidebar' ? 'webviewView' : null;
+    const hosts = page.locator('iframe.webview.ready');
+    await hosts.first().waitFor({ state: 'attached', timeout: 60_000 });
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const count = await hosts.count();
+      for (let i = 0; i < count; i++) {
+        const host = hosts.nth(i);
+        const src = (await host.getAttribute('src')) ?? '';
+        const url = new URL(src, server.url);
+        if (url.searchParams.get('extensionId') === 'klingvoice.kling-custom-voice' && url.searchParams.get('purpose') === purpose && (await host.isVisible())) {
+          const frame = host.contentFrame().frameLocator('iframe#active-frame');
+          await frame.locator('#voiceName').waitFor({ state: 'visible', timeout: 30_000 });
+          return frame;
+        }
+      }
+      if (Date.now() > deadline) {
+        const srcs = await hosts.evaluateAll((list) => list.map((f) => (f as unknown as { src: string }).src));
+        throw new Error(`no visible ${where} Create Voice webview among:\n${srcs.join('\n')}`);
+      }
+      await page.waitForTimeout(250);
+    }
+  }
+
+  it('without a key the form says so; the key is set through the palette, typed into the password box', async () => {
+    await activityBarItem().click();
+    const form = await formFrame('sidebar');
+    await form.locator('#key-notice', { hasText: 'No Kling API key is set' }).waitFor();
+    assert.ok(await form.locator('#set-key').isVisible());
+    await form.locator('#voiceName').fill('Early bird');
+    await form.locator('#voiceUrl').fill(`${files.url}/sample.wav`);
+    assert.ok(await form.locator('#submit').isDisabled(), 'no submit without a key');
+    assert.match((await form.locator('#submit-hint').textContent()) ?? '', /API key/);
+
+    await palette('Kling Voice: Set API Key');
+    const box = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
+    await box.waitFor({ state: 'visible', timeout: 15_000 });
+    await box.fill(TEST_KEY);
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts', { hasText: 'Kling API key saved' }).waitFor({ timeout: 15_000 });
+    await palette('Notifications: Clear All Notifications');
+    // The host hears of the new key (KeyStore.onDidChange) and the form drops its notice.
+    await form.locator('#key-notice').waitFor({ state: 'hidden' });
+    assert.ok(await form.locator('#submit').isEnabled());
+    await form.locator('#voiceName').fill('');
+    await form.locator('#voiceUrl').fill('');
+  });
+
+  it('sidebar: refuses a 21-character name inline and sends nothing, then creates a voice from a URL', async () => {
+    const form = await formFrame('sidebar');
+    const name = form.locator('#voiceName');
+    const submit = form.locator('#submit');
+    await name.fill(LONG_NAME);
+    await form.locator('#voiceName-error', { hasText: '21 characters' }).waitFor();
+    assert.strictEqual(await form.locator('#voiceName-count').textContent(), '21/20');
+    assert.strictEqual(await name.getAttribute('aria-invalid'), 'true');
+    assert.ok(await submit.isDisabled(), 'Submit is disabled while the name is too long');
+    await shoot(page.locator('.part.sidebar'), 'sidebar-invalid.png', true);
+    await form.locator('#voiceUrl').fill(`${files.url}/sample.wav`);
+    await name.press('Enter'); // an implicit submit is refused too
+    await page.waitForTimeout(500);
+    // (The voice library views may list voices meanwhile; no create request may reach the sandbox.)
+    assert.strictEqual(creates(sandbox), 0, 'no create request reached the sandbox');
+
+    await name.fill('E2E Narrator');
+    await form.locator('#voiceName-error').waitFor({ state: 'hidden' });
+    assert.strictEqual(await form.locator('#voiceName-count').textContent(), '12/20');
+    assert.strictEqual(await name.getAttribute('aria-invalid'), null);
+    assert.ok(await submit.isEnabled());
+    await shoot(page.locator('.part.sidebar'), 'sidebar-form.png');
+    await form.locator('#advanced summary').click();
+    await form.locator('#externalTaskId').fill('e2e-sidebar-1');
+
+    await submit.click();
+    await form.locator('#progress').waitFor({ state: 'visible' });
+    assert.match((await form.locator('#progress-status').textContent()) ?? '', /Sending|Submitted|Processing/);
+    await form.locator('#progress-elapsed', { hasText: /Elapsed 0:0[1-9]/ }).waitFor({ timeout: 10_000 });
+    await shoot(page.locator('.part.sidebar'), 'sidebar-progress.png', true);
+    const voiceId = form.locator('#result-id');
+    await voiceId.waitFor({ state: 'visible', timeout: 60_000 });
+    const id = (await voiceId.textContent()) ?? '';
+    assert.match(id, /^\d{16,}$/);
+    assert.strictEqual(await form.locator('#result-name').textContent(), 'E2E Narrator');
+    const task = [...sandbox.state.tasks.values()].find((t) => t.voice?.voice_id === id);
+    assert.ok(task, 'the voice exists in the sandbox');
+    assert.strictEqual(task.externalTaskId, 'e2e-sidebar-1');
+    assert.strictEqual(task.voiceUrl, `${files.url}/sample.wav`);
+    assert.ok(files.requests.includes('/sample.wav'), 'the sandbox fetched the sample');
+
+    const audio = form.locator('#trial');
+    await audio.waitFor({ state: 'visible' });
+    assert.strictEqual(await audio.getAttribute('preload'), 'none');
+    const trial = await audio.evaluate((e) => ({ paused: (e as unknown as AudioLike).paused, src: (e as unknown as AudioLike).src }));
+    assert.ok(trial.paused, 'nothing plays before the click');
+    assert.ok(trial.src.startsWith(`${sandbox.url}/__sandbox/trial/${id}`), trial.src);
+    await shoot(page.locator('.part.sidebar'), 'result-card.png');
+
+    // The play button plays the trial audio (the CSP's media-src allows the sandbox's loopback origin).
+    const before = sandbox.state.requests.length;
+    await audio.click({ position: { x: 20, y: 20 } });
+    await form.locator('#trial').evaluate(
+      (e) =>
+        new Promise<void>((resolve, reject) => {
+          const a = e as unknown as AudioLike;
+          if (!a.paused) {
+            resolve();
+            return;
+          }
+          a.addEventListener('playing', () => resolve(), { once: true });
+          a.addEventListener('error', () => reject(new Error(`audio error ${a.error?.code}`)), { once: true });
+          setTimeout(() => reject(new Error('did not play within 10 s')), 10_000);
+        }),
+    );
+    assert.ok(sandbox.state.requests.length >= before);
+
+    await form.locator('#copy-id').click();
+    await page.locator('.statusbar', { hasText: `Copied voice id ${id}` }).waitFor({ timeout: 10_000 });
+    const clip = await page.evaluate<string>('navigator.clipboard.readText()');
+    assert.strictEqual(clip, id);
+
+    // Insert Snippet runs the extension's command with this voice id (it asks for a format, then opens the request).
+    await form.locator('#insert-snippet').click();
+    const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'JSON body' });
+    await pick.waitFor({ state: 'visible', timeout: 15_000 });
+    await pick.click();
+    await page.locator('.editor-instance .view-lines', { hasText: id }).waitFor({ timeout: 15_000 });
+    await palette('View: Revert and Close Editor');
+    await page.locator('.editor-instance .view-lines', { hasText: id }).waitFor({ state: 'detached', timeout: 15_000 });
+
+    await form.locator('#create-another').click();
+    await form.locator('#result').waitFor({ state: 'hidden' });
+    assert.strictEqual(await form.locator('#voiceName').inputValue(), '');
+    assert.strictEqual(await form.locator('#voiceName-count').textContent(), '0/20');
+  });
+
+  it('panel: the same form in an editor panel creates a voice from an earlier video id', async () => {
+    await palette('Kling Voice: Open Create Voice Panel');
+    await page.locator('.tabs-container .tab', { hasText: 'Create Kling Voice' }).waitFor({ timeout: 30_000 });
+    const form = await formFrame('panel');
+    await form.locator('#voiceName').fill(LONG_NAME);
+    await form.locator('#voiceName-error', { hasText: '21 characters' }).waitFor();
+    await form.locator('#voiceName').fill('Panel voice');
+    await form.locator('#source-file').check();
+    await form.locator('#file-error', { hasText: 'Uploading local files is not available yet' }).waitFor();
+    assert.ok(await form.locator('#submit').isDisabled(), 'Submit stays disabled for a local file');
+    await shoot(page, 'panel-local-file.png', true);
+    await form.locator('#source-video').check();
+    await form.locator('#videoId').fill('884422');
+    const before = creates(sandbox);
+    await shoot(page, 'panel.png');
+    await form.locator('#submit').click();
+    await form.locator('#result-id').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.strictEqual(await form.locator('#result-name').textContent(), 'Panel voice');
+    assert.strictEqual(creates(sandbox), before + 1);
+    const task = [...sandbox.state.tasks.values()].find((t) => t.voiceName === 'Panel voice');
+    assert.strictEqual(task?.videoId, '884422');
+    assert.strictEqual(task?.voiceUrl, undefined);
+    await shoot(page, 'panel-result.png', true);
+  });
+
+  it('left no errors in the workbench page and no CSP violation in the webviews', () => {
+    assert.deepStrictEqual(pageErrors, []);
+    assert.deepStrictEqual(cspViolations, []);
+  });
+});

@@ -1,0 +1,167 @@
+// Shared set-up of the end-to-end tests: the API sandbox, a loopback host for sample files, code-server with
+// this extension loaded and pointed at the sandbox, and Debian's Chromium driving the workbench.
+import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as path from 'path';
+import type { Locator, Page } from 'playwright-core';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../tools/sandbox/server';
+import { sineWav } from '../../tools/sandbox/wav';
+import { developmentPayload, launchBrowser, openWorkbench, runCommand, type LaunchedBrowser } from '../../tools/testhost/browser';
+import { startCodeServer, type CodeServer } from '../../tools/testhost/codeServer';
+import { ensureCodeServer } from '../../tools/testhost/install';
+import { makeTempDir, removeDir, repoRoot } from '../../tools/testhost/util';
+
+export interface FileServer {
+  url: string;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+/** Serves /sample.wav (an 8 s tone) and /short.wav (2 s) on loopback, like a public sample host. */
+export async function startFileServer(): Promise<FileServer> {
+  const wav = sineWav(8);
+  const short = sineWav(2);
+  const requests: string[] = [];
+  const server = http.createServer((req, res) => {
+    requests.push(req.url ?? '');
+    const body = req.url === '/sample.wav' ? wav : req.url === '/short.wav' ? short : undefined;
+    if (body) {
+      res.writeHead(200, { 'content-type': 'audio/wav', 'content-length': String(body.length) });
+      res.end(body);
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface E2E {
+  root: string;
+  sandbox: Sandbox;
+  files: FileServer;
+  server: CodeServer;
+  browser: LaunchedBrowser;
+  page: Page;
+  workspace: string;
+  pageErrors: string[];
+  /** Console messages about Content Security Policy violations, from every frame (webviews included). */
+  cspViolations: string[];
+  /** The Kling Voice item of the activity bar. */
+  activityBarItem(): Locator;
+  /** Runs a palette command, once more after Escape if the first try finds no row (the palette can open early). */
+  palette(title: string): Promise<void>;
+  /** Saves a screenshot: `review` ones go to test-results/e2e, the others to docs/images (or KLING_E2E_IMAGES). */
+  shoot(target: Locator | Page, name: string, review?: boolean): Promise<void>;
+  /** Sets the API key through the palette, typed into the password box. */
+  setKey(key: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface E2EOptions {
+  apiKey: string;
+  sandbox?: SandboxOptions;
+  settings?: Record<string, unknown>;
+  /** Files to create in the workspace (name → contents). */
+  workspaceFiles?: Record<string, string | Buffer>;
+}
+
+export async function startE2E(options: E2EOptions): Promise<E2E> {
+  const root = repoRoot();
+  const extensionPath = process.env.KLING_E2E_EXTENSION_PATH ? path.resolve(process.env.KLING_E2E_EXTENSION_PATH) : root;
+  const imagesDir = process.env.KLING_E2E_IMAGES ? path.resolve(process.env.KLING_E2E_IMAGES) : path.join(root, 'docs', 'images');
+  for (const file of ['dist/extension.js', 'dist/webview.js']) {
+    if (!fs.existsSync(path.join(extensionPath, file))) {
+      throw new Error(`${file} is missing in ${extensionPath}: run \`npm run build\` first`);
+    }
+  }
+  const sandbox = await startSandbox({ apiKey: options.apiKey, processingDelayMs: 2500, ...options.sandbox });
+  const files = await startFileServer();
+  const workspace = makeTempDir('e2e-workspace');
+  fs.writeFileSync(path.join(workspace, 'README.md'), '# Kling Voice e2e workspace\n');
+  for (const [name, contents] of Object.entries(options.workspaceFiles ?? {})) {
+    fs.writeFileSync(path.join(workspace, name), contents);
+  }
+  const server = await startCodeServer({
+    bin: await ensureCodeServer(),
+    workspaceFolder: workspace,
+    settings: {
+      'klingVoice.apiBaseUrl': sandbox.url,
+      'klingVoice.pollIntervalSeconds': 0.2,
+      'workbench.colorTheme': process.env.KLING_E2E_THEME || 'Default Dark Modern',
+      'window.commandCenter': false,
+      'chat.commandCenter.enabled': false,
+      'workbench.secondarySideBar.defaultVisibility': 'hidden',
+      ...options.settings,
+    },
+    env: { EXTENSIONS_GALLERY: '{}' },
+  });
+  const browser = await launchBrowser({ headed: process.env.KLING_E2E_HEADED === '1', viewport: { width: 1280, height: 900 } });
+  const page = browser.page;
+  await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  const pageErrors: string[] = [];
+  const cspViolations: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    if (/Content Security Policy|Refused to/i.test(m.text())) {
+      cspViolations.push(m.text());
+    }
+  });
+  await openWorkbench(page, server.url, workspace, developmentPayload(server.url, extensionPath));
+  const activityBarItem = () => page.locator('.activitybar .action-item a[aria-label^="Kling Voice"]');
+  // The workbench draws before it has read the extension's contributions; the activity-bar item shows they are in.
+  await activityBarItem().waitFor({ state: 'visible', timeout: 60_000 });
+  const palette = async (title: string) => {
+    try {
+      await runCommand(page, title);
+    } catch {
+      await page.keyboard.press('Escape');
+      await runCommand(page, title, 30_000);
+    }
+  };
+
+  return {
+    root,
+    sandbox,
+    files,
+    server,
+    browser,
+    page,
+    workspace,
+    pageErrors,
+    cspViolations,
+    activityBarItem,
+    palette,
+    async shoot(target, name, review = false) {
+      await page.waitForTimeout(300); // let the caret and fades settle
+      const dir = review ? path.join(root, 'test-results', 'e2e') : imagesDir;
+      fs.mkdirSync(dir, { recursive: true });
+      await target.screenshot({ path: path.join(dir, name) });
+    },
+    async setKey(key) {
+      await palette('Kling Voice: Set API Key');
+      const box = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
+      await box.waitFor({ state: 'visible', timeout: 15_000 });
+      await box.fill(key);
+      await page.keyboard.press('Enter');
+      await page.locator('.notifications-toasts', { hasText: 'Kling API key saved' }).waitFor({ timeout: 15_000 });
+      await palette('Notifications: Clear All Notifications');
+    },
+    async close() {
+      await browser.close();
+      await server.stop();
+      await sandbox.close();
+      await files.close();
+      removeDir(workspace);
+    },
+  };
+}

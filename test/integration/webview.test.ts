@@ -1,0 +1,334 @@
+// The Create Voice webview inside a real extension host: the extension's panel command and sidebar view, and a
+// FormController (the same class the extension uses, compiled from src/) driving a real webview page loaded
+// from dist/webview.js. The controller is built here rather than reached inside the running extension, so the
+// extension needs no test hook.
+import * as assert from 'assert';
+import fetch from 'node-fetch';
+import * as vscode from 'vscode';
+import { KeyStore } from '../../src/auth/keyStore';
+import { TaskHistory } from '../../src/history/taskHistory';
+import type { FetchLike } from '../../src/kling';
+import { VoiceService } from '../../src/service/voiceService';
+import { emptyForm, LOCAL_FILE_UNAVAILABLE, type CreateFormValues } from '../../src/shared/createForm';
+import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../../src/shared/protocol';
+import { attachPanelForm, CreatePanelManager } from '../../src/webview/createPanel';
+import type { FormController } from '../../src/webview/formController';
+import type { Sandbox } from '../../tools/sandbox/server';
+import { EXTENSION_ID, TEST_KEY, getApi, setSetting, startFileServer, useSandbox, waitFor } from './helpers';
+
+const PANEL_VIEW_TYPE = 'klingVoice.createPanel';
+const PANEL_TITLE = 'Create Kling Voice';
+
+function panelTabs(): vscode.Tab[] {
+  return vscode.window.tabGroups.all
+    .flatMap((g) => g.tabs)
+    .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(PANEL_VIEW_TYPE));
+}
+
+/** SecretStorage in memory, holding the test key under the extension's secret name. */
+function memorySecrets(): vscode.SecretStorage {
+  const values = new Map<string, string>([['klingVoice.apiKey', TEST_KEY]]);
+  const changed = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
+  return {
+    get: (key: string) => Promise.resolve(values.get(key)),
+    store: (key: string, value: string) => {
+      values.set(key, value);
+      changed.fire({ key });
+      return Promise.resolve();
+    },
+    delete: (key: string) => {
+      values.delete(key);
+      changed.fire({ key });
+      return Promise.resolve();
+    },
+    onDidChange: changed.event,
+  } as unknown as vscode.SecretStorage;
+}
+
+class MemoryMemento implements vscode.Memento {
+  private readonly _values = new Map<string, unknown>();
+  keys(): readonly string[] {
+    return [...this._values.keys()];
+  }
+  get<T>(key: string, defaultValue?: T): T {
+    return (this._values.has(key) ? this._values.get(key) : defaultValue) as T;
+  }
+  update(key: string, value: unknown): Thenable<void> {
+    this._values.set(key, value);
+    return Promise.resolve();
+  }
+}
+
+/** A LogOutputChannel that only records lines. */
+function recordingLog(): { log: vscode.LogOutputChannel; lines: string[] } {
+  const lines: string[] = [];
+  const at = (level: string) => (message: unknown) => {
+    lines.push(`${level} ${String(message)}`);
+  };
+  const log = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), show: () => undefined } as unknown as vscode.LogOutputChannel;
+  return { log, lines };
+}
+
+function form(overrides: Partial<CreateFormValues>): CreateFormValues {
+  return { ...emptyForm(), ...overrides };
+}
+
+describe('Create Voice webview', function () {
+  this.timeout(60_000);
+  let sandbox: Sandbox;
+  let files: Awaited<ReturnType<typeof startFileServer>>;
+
+  before(async () => {
+    await getApi();
+    files = await startFileServer();
+    sandbox = await useSandbox();
+    await setSetting('pollIntervalSeconds', 0.1);
+    await setSetting('requestTimeoutSeconds', 10);
+    await vscode.commands.executeCommand('klingVoice.setApiKey', TEST_KEY);
+  });
+  after(async () => {
+    for (const tab of panelTabs()) {
+      await vscode.window.tabGroups.close(tab);
+    }
+    await sandbox.close();
+    await files.close();
+  });
+
+  describe('in the extension', () => {
+    it("'Open Create Voice Panel' opens one editor panel and reveals it when run again", async () => {
+      for (const tab of panelTabs()) {
+        await vscode.window.tabGroups.close(tab);
+      }
+      await vscode.commands.executeCommand('klingVoice.openPanel');
+      const tab = await waitFor('the Create Voice panel tab', () => panelTabs()[0]);
+      assert.strictEqual(tab.label, PANEL_TITLE);
+      await vscode.commands.executeCommand('workbench.action.files.newUntitledFile');
+      await vscode.commands.executeCommand('klingVoice.openPanel');
+      await waitFor('the panel to be active again', () => panelTabs().find((t) => t.isActive));
+      assert.strictEqual(panelTabs().length, 1, 'one panel only');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      assert.strictEqual(panelTabs().length, 0);
+    });
+
+    it('contributes the sidebar view and the panel command', async () => {
+      const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
+        contributes: { views?: Record<string, { id: string; type?: string; name: string }[]>; commands: { command: string; title: string; category: string }[] };
+      };
+      const view = Object.values(pkg.contributes.views ?? {})
+        .flat()
+        .find((v) => v.id === 'klingVoice.create');
+      assert.ok(view, 'klingVoice.create is contributed');
+      assert.strictEqual(view.type, 'webview');
+      const command = pkg.contributes.commands.find((c) => c.command === 'klingVoice.openPanel');
+      assert.ok(command);
+      assert.strictEqual(command.category, 'Kling Voice');
+      // Focusing the view resolves it (the provider is registered), then go back to the explorer.
+      await vscode.commands.executeCommand('klingVoice.create.focus');
+      await vscode.commands.executeCommand('workbench.view.explorer');
+    });
+  });
+
+  describe('FormController on a real webview page', () => {
+    let panel: vscode.WebviewPanel;
+    let controller: FormController;
+    let posted: HostToWebview[];
+    let lines: string[];
+    let deps: Parameters<typeof attachPanelForm>[1];
+    let history: TaskHistory;
+
+    const states = (): TaskView[] => posted.filter((m): m is StateMessage => m.type === 'state').map((m) => m.task);
+    const lastState = (): TaskView | undefined => states().at(-1);
+
+    beforeEach(async () => {
+      sandbox.reset();
+      await setSetting('apiBaseUrl', sandbox.url);
+      const ext = vscode.extensions.getExtension(EXTENSION_ID);
+      assert.ok(ext);
+      const recorded = recordingLog();
+      lines = recorded.lines;
+      const keys = new KeyStore(memorySecrets());
+      history = new TaskHistory(new MemoryMemento());
+      const service = new VoiceService(keys, recorded.log, fetch as unknown as FetchLike, history);
+      deps = { extensionUri: ext.extensionUri, service, keys, log: recorded.log };
+      panel = vscode.window.createWebviewPanel('klingVoice.webviewTest', 'Form under test', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false });
+      controller = attachPanelForm(panel, deps, 'test');
+      posted = [];
+      controller.onDidPost((m) => posted.push(m));
+      panel.onDidDispose(() => {
+        keys.dispose();
+        service.dispose();
+      });
+      // The real page (dist/webview.js) loads, says `ready`, and gets the state.
+      await waitFor('the page to say ready', () => controller.isReady, 20_000);
+      await waitFor('the first state', () => lastState());
+    });
+    afterEach(async () => {
+      panel.dispose();
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    });
+
+    it('answers the ready handshake with the state: idle, key present', () => {
+      const first = posted.find((m): m is StateMessage => m.type === 'state');
+      assert.ok(first);
+      assert.deepStrictEqual(first.task, { phase: 'idle' });
+      assert.strictEqual(first.hasApiKey, true);
+    });
+
+    it('logs and drops malformed messages: nothing is posted back and nothing is sent', async () => {
+      const malformed: unknown[] = [
+        null,
+        undefined,
+        'submit',
+        42,
+        [],
+        [{ type: 'ready' }],
+        {},
+        { type: 'nope' },
+        { type: 'submit' },
+        { type: 'submit', form: null },
+        { type: 'submit', form: { ...form({ voiceName: 'A', voiceUrl: `${files.url}/sample.wav` }), voiceName: 7 } },
+        { type: 'submit', form: { ...form({ voiceName: 'A', voiceUrl: `${files.url}/sample.wav` }), extra: 'x' } },
+        { type: 'submit', form: form({ voiceName: 'A'.repeat(100_000), voiceUrl: `${files.url}/sample.wav` }) },
+        { type: 'submit', form: { form: form({ voiceName: 'A', voiceUrl: `${files.url}/sample.wav` }) } },
+        { type: 'cancel', extra: 1 },
+        { type: 'copyVoiceId', voiceId: '123' },
+      ];
+      const before = posted.length;
+      const warnsBefore = lines.filter((l) => l.startsWith('warn')).length;
+      for (const m of malformed) {
+        assert.strictEqual(controller.handleMessage(m), false, JSON.stringify(m) ?? String(m));
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      assert.strictEqual(posted.length, before, 'no reply to a malformed message');
+      assert.strictEqual(lines.filter((l) => l.startsWith('warn') && l.includes('dropped a malformed message')).length - warnsBefore, malformed.length);
+      assert.strictEqual(sandbox.state.requests.length, 0);
+      assert.deepStrictEqual(controller.task, { phase: 'idle' });
+    });
+
+    it('validates again on the host: a 21-character name from the page is refused and nothing is sent', async () => {
+      const accepted = controller.handleMessage({ type: 'submit', form: form({ voiceName: 'x'.repeat(21), voiceUrl: `${files.url}/sample.wav` }) });
+      assert.strictEqual(accepted, true, 'well-formed, so the guard lets it through');
+      const invalid = await waitFor('the invalid reply', () => posted.find((m): m is InvalidMessage => m.type === 'invalid'));
+      assert.match(invalid.errors.voiceName ?? '', /21 characters/);
+      assert.strictEqual(sandbox.state.requests.length, 0);
+      assert.deepStrictEqual(controller.task, { phase: 'idle' });
+    });
+
+    it('refuses the local-file source until uploads exist', async () => {
+      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'From file', source: 'file' }) });
+      const invalid = await waitFor('the invalid reply', () => posted.find((m): m is InvalidMessage => m.type === 'invalid'));
+      assert.strictEqual(invalid.errors.file, LOCAL_FILE_UNAVAILABLE);
+      assert.strictEqual(sandbox.state.requests.length, 0);
+    });
+
+    it('creates a voice from a URL, reports progress, and ends with the result (trial URL kept)', async () => {
+      const ok = controller.handleMessage({
+        type: 'submit',
+        form: form({ voiceName: '  Webview voice ', voiceUrl: `${files.url}/sample.wav`, videoId: 'ignored for the URL source' }),
+      });
+      assert.strictEqual(ok, true);
+      const done = await waitFor('the result', () => {
+        const s = lastState();
+        return s && (s.phase === 'succeeded' || s.phase === 'failed') ? s : undefined;
+      });
+      assert.strictEqual(done.phase, 'succeeded', JSON.stringify(done));
+      const phases = states().map((s) => (s.phase === 'running' ? `running:${s.status}` : s.phase));
+      assert.ok(phases.includes('running:submitting'), phases.join(' '));
+      const created = sandbox.state.findTask(done.taskId);
+      assert.ok(created, 'the task exists in the sandbox');
+      assert.strictEqual(created.voiceName, 'Webview voice');
+      assert.strictEqual(created.videoId, undefined, 'only the chosen source is sent');
+      assert.strictEqual(done.voiceId, created.voice?.voice_id);
+      assert.ok(done.trialUrl?.startsWith('http://127.0.0.1:'), done.trialUrl);
+      const posts = sandbox.state.requests.filter((r) => r.method === 'POST');
+      assert.strictEqual(posts.length, 1);
+      // Create another: back to the empty form.
+      controller.handleMessage({ type: 'reset' });
+      await waitFor('idle again', () => (lastState()?.phase === 'idle' ? true : undefined));
+    });
+
+    it('shows the reason of a failed task', async () => {
+      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Too short', voiceUrl: `${files.url}/short.wav` }) });
+      const done = await waitFor('the end', () => {
+        const s = lastState();
+        return s?.phase === 'failed' ? s : undefined;
+      });
+      assert.strictEqual(done.reason, 'task');
+      assert.match(done.message, /duration|5-30|5–30/);
+      assert.ok(done.taskId);
+    });
+
+    it('shows an API error (1102) in the form', async () => {
+      sandbox.faults.push({ kind: 'balance' });
+      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'No money', source: 'video', videoId: '123456' }) });
+      const done = await waitFor('the error', () => {
+        const s = lastState();
+        return s?.phase === 'failed' ? s : undefined;
+      });
+      assert.strictEqual(done.reason, 'error');
+      assert.match(done.message, /1102|balance|resource/i);
+    });
+
+    it('Cancel aborts the polling of the running task', async () => {
+      const slow = await useSandbox({ processingDelayMs: 60_000 });
+      try {
+        controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Cancel me', source: 'video', videoId: '123456' }) });
+        await waitFor('the task to be polled', () => slow.state.requests.some((r) => r.method === 'GET'));
+        assert.strictEqual(controller.handleMessage({ type: 'cancel' }), true);
+        const done = await waitFor('the cancelled state', () => {
+          const s = lastState();
+          return s?.phase === 'failed' ? s : undefined;
+        });
+        assert.strictEqual(done.reason, 'cancelled');
+        assert.ok(done.taskId && slow.state.findTask(done.taskId));
+        const count = slow.state.requests.length;
+        await new Promise((r) => setTimeout(r, 500));
+        assert.strictEqual(slow.state.requests.length, count, 'no polling after cancel');
+      } finally {
+        await slow.close();
+        await setSetting('apiBaseUrl', sandbox.url);
+      }
+    });
+
+    it('replays the state when the page reloads (hidden, then shown again)', async () => {
+      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Replayed', source: 'video', videoId: '123456' }) });
+      const done = await waitFor('the result', () => (lastState()?.phase === 'succeeded' ? lastState() : undefined));
+      assert.strictEqual(done?.phase, 'succeeded');
+      // Another editor on top hides the panel; its page is destroyed (no retainContextWhenHidden).
+      await vscode.commands.executeCommand('workbench.action.files.newUntitledFile');
+      await waitFor('the panel to be hidden', () => (!panel.visible ? true : undefined));
+      assert.strictEqual(controller.isReady, false);
+      const count = posted.length;
+      panel.reveal(vscode.ViewColumn.Active);
+      await waitFor('the page to say ready again', () => controller.isReady, 20_000);
+      const replay = await waitFor('the replayed state', () => posted.slice(count).find((m): m is StateMessage => m.type === 'state'));
+      assert.deepStrictEqual(replay.task, done);
+    });
+
+    it('restores a panel after a reload from the task history, trusting nothing else from the saved state', async () => {
+      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Before reload', source: 'video', videoId: '123456' }) });
+      const done = await waitFor('the result', () => (lastState()?.phase === 'succeeded' ? lastState() : undefined));
+      assert.ok(done?.phase === 'succeeded');
+      const requests = sandbox.state.requests.length;
+      const manager = new CreatePanelManager(deps, () => new vscode.Disposable(() => undefined));
+      const restore = async (state: unknown): Promise<TaskView | undefined> => {
+        const revived = vscode.window.createWebviewPanel('klingVoice.webviewTest', 'Restored form', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false });
+        await manager.deserializeWebviewPanel(revived, state);
+        const c = manager.controller;
+        assert.ok(c);
+        const task = c.task;
+        await waitFor('the restored page to say ready', () => c.isReady, 20_000);
+        revived.dispose();
+        return task;
+      };
+      // What the page saved: the form and the task id; the host looks the id up in its own history (no network).
+      assert.deepStrictEqual(await restore({ form: emptyForm(), taskId: done.taskId }), done);
+      assert.strictEqual(sandbox.state.requests.length, requests, 'a finished task is restored without a request');
+      for (const bad of [undefined, null, 'x', { taskId: 42 }, { taskId: 'has space' }, { taskId: 'x'.repeat(300) }, { taskId: 'unknown-task' }, { voiceId: done.voiceId }]) {
+        assert.deepStrictEqual(await restore(bad), { phase: 'idle' }, JSON.stringify(bad));
+      }
+      assert.ok(history.get(done.taskId));
+      manager.dispose();
+    });
+  });
+});

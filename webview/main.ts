@@ -1,0 +1,433 @@
+// The Create Voice form in the browser: renders what the host says, validates as the user types, keeps the
+// fields with setState. Everything shown comes in by message and is written with textContent.
+import { characterCount, MAX_VOICE_NAME_LENGTH } from '../src/kling/validation';
+import { emptyForm, validateForm, type CreateFormValues, type FieldMessages, type FormField } from '../src/shared/createForm';
+import { isCreateFormValues, isFormSource, type HostToWebview, type TaskView, type WebviewToHost } from '../src/shared/protocol';
+
+interface VsCodeApi {
+  postMessage(message: WebviewToHost): void;
+  getState(): unknown;
+  setState(state: PageState): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+/** What the page keeps across hide/show and window reloads (the host reads `taskId` back after a reload). */
+interface PageState {
+  form: CreateFormValues;
+  fileName?: string;
+  touched: FormField[];
+  advancedOpen: boolean;
+  taskId?: string;
+}
+
+const FIELDS: readonly FormField[] = ['voiceName', 'voiceUrl', 'file', 'videoId', 'callbackUrl', 'externalTaskId'];
+const TEXT_FIELDS = ['voiceName', 'voiceUrl', 'videoId', 'callbackUrl', 'externalTaskId'] as const;
+type TextField = (typeof TEXT_FIELDS)[number];
+
+const vscode = acquireVsCodeApi();
+
+function el<T extends HTMLElement = HTMLElement>(id: string): T {
+  const found = document.getElementById(id);
+  if (!found) {
+    throw new Error(`#${id} is missing from the page`);
+  }
+  return found as T;
+}
+
+const ui = {
+  app: el('app'),
+  keyNotice: el('key-notice'),
+  setKey: el<HTMLButtonElement>('set-key'),
+  form: el<HTMLFormElement>('form'),
+  fields: el<HTMLFieldSetElement>('form-fields'),
+  inputs: Object.fromEntries(TEXT_FIELDS.map((f) => [f, el<HTMLInputElement>(f)])) as Record<TextField, HTMLInputElement>,
+  sources: Array.from(document.querySelectorAll<HTMLInputElement>('input[name="source"]')),
+  counter: el('voiceName-count'),
+  groups: { url: el('group-url'), file: el('group-file'), video: el('group-video') },
+  chooseFile: el<HTMLButtonElement>('choose-file'),
+  fileName: el('file-name'),
+  advanced: el<HTMLDetailsElement>('advanced'),
+  failure: el('failure'),
+  failureTitle: el('failure-title'),
+  failureMessage: el('failure-message'),
+  failureTask: el('failure-task'),
+  failureLog: el<HTMLButtonElement>('failure-log'),
+  actions: el('form').querySelector<HTMLElement>('.actions') as HTMLElement,
+  submit: el<HTMLButtonElement>('submit'),
+  submitHint: el('submit-hint'),
+  progress: el('progress'),
+  progressTitle: el('progress-title'),
+  progressStatus: el('progress-status'),
+  progressElapsed: el('progress-elapsed'),
+  progressTask: el('progress-task'),
+  cancel: el<HTMLButtonElement>('cancel'),
+  result: el('result'),
+  resultName: el('result-name'),
+  resultId: el('result-id'),
+  trialRow: el('trial-row'),
+  trial: el<HTMLAudioElement>('trial'),
+  noTrial: el('no-trial'),
+  copyId: el<HTMLButtonElement>('copy-id'),
+  insertSnippet: el<HTMLButtonElement>('insert-snippet'),
+  showLog: el<HTMLButtonElement>('show-log'),
+  createAnother: el<HTMLButtonElement>('create-another'),
+  announce: el('announce'),
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Page state
+
+function loadState(): PageState {
+  const saved = vscode.getState() as Partial<PageState> | undefined;
+  const fresh: PageState = { form: emptyForm(), touched: [], advancedOpen: false };
+  if (!saved || typeof saved !== 'object') {
+    return fresh;
+  }
+  return {
+    form: isCreateFormValues(saved.form) ? saved.form : fresh.form,
+    fileName: typeof saved.fileName === 'string' ? saved.fileName : undefined,
+    touched: Array.isArray(saved.touched) ? saved.touched.filter((f): f is FormField => FIELDS.includes(f)) : [],
+    advancedOpen: saved.advancedOpen === true,
+    taskId: typeof saved.taskId === 'string' ? saved.taskId : undefined,
+  };
+}
+
+let page = loadState();
+let host: { hasApiKey: boolean; task: TaskView } | undefined;
+/** Errors the host sent back for a refused submit, shown until the field changes. */
+let hostErrors: FieldMessages = {};
+/** After a submit attempt every error shows, touched or not. */
+let showAllErrors = false;
+let elapsedTimer: ReturnType<typeof setInterval> | undefined;
+let lastAnnounced = '';
+
+function save(): void {
+  vscode.setState(page);
+}
+
+function post(message: WebviewToHost): void {
+  vscode.postMessage(message);
+}
+
+function announce(text: string): void {
+  if (text && text !== lastAnnounced) {
+    lastAnnounced = text;
+    ui.announce.textContent = text;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Rendering
+
+function show(element: HTMLElement, visible: boolean): void {
+  element.hidden = !visible;
+}
+
+function setMessage(id: string, text: string | undefined): void {
+  const node = document.getElementById(id);
+  if (node) {
+    node.textContent = text ?? '';
+    node.hidden = !text;
+  }
+}
+
+function fieldControl(field: FormField): HTMLElement {
+  return field === 'file' ? ui.chooseFile : ui.inputs[field];
+}
+
+function renderForm(): void {
+  const form = page.form;
+  const { errors, warnings } = validateForm(form);
+  const running = host?.task.phase === 'running';
+
+  const nameCount = characterCount(form.voiceName.trim());
+  ui.counter.textContent = `${nameCount}/${MAX_VOICE_NAME_LENGTH}`;
+  ui.counter.classList.toggle('over', nameCount > MAX_VOICE_NAME_LENGTH);
+  ui.counter.setAttribute('aria-label', `${nameCount} of ${MAX_VOICE_NAME_LENGTH} characters`);
+
+  for (const radio of ui.sources) {
+    radio.checked = radio.value === form.source;
+  }
+  show(ui.groups.url, form.source === 'url');
+  show(ui.groups.file, form.source === 'file');
+  show(ui.groups.video, form.source === 'video');
+  ui.fileName.textContent = page.fileName ?? 'No file chosen';
+
+  for (const field of FIELDS) {
+    if (field === 'file') {
+      // Not an input error: the source is simply not available yet, say so from the start.
+      setMessage('file-error', errors.file);
+      continue;
+    }
+    const visible = showAllErrors || page.touched.includes(field) || hostErrors[field] !== undefined;
+    const error = hostErrors[field] ?? (visible ? errors[field] : undefined);
+    const input = ui.inputs[field];
+    setMessage(`${field}-error`, error);
+    if (error) {
+      input.setAttribute('aria-invalid', 'true');
+    } else {
+      input.removeAttribute('aria-invalid');
+    }
+    if (field === 'voiceUrl') {
+      setMessage('voiceUrl-warning', form.voiceUrl.trim() && !error ? warnings.voiceUrl : undefined);
+    }
+  }
+
+  ui.fields.disabled = running;
+  show(ui.actions, !running);
+  const noKey = host !== undefined && !host.hasApiKey;
+  const blocked = Object.keys(errors).length > 0;
+  ui.submit.disabled = running || noKey || blocked || host === undefined;
+  let hint = '';
+  if (noKey) {
+    hint = 'Set your API key to create a voice.';
+  } else if (form.source === 'file') {
+    hint = 'Choose "Audio or video URL" or "Earlier Kling video id" to create a voice now.';
+  } else if (blocked) {
+    const shown = FIELDS.some((f) => f !== 'file' && (showAllErrors || page.touched.includes(f)) && errors[f]);
+    hint = shown ? 'Fix the fields marked above to create the voice.' : 'Enter a voice name and a sample to create the voice.';
+  }
+  ui.submitHint.textContent = hint;
+  show(ui.submitHint, hint !== '');
+}
+
+function formatElapsed(ms: number): string {
+  const total = Math.floor(ms / 1000);
+  const minutes = Math.floor(total / 60);
+  const seconds = total % 60;
+  return `${minutes}:${seconds.toString().padStart(2, '0')}`;
+}
+
+function stopTimer(): void {
+  if (elapsedTimer !== undefined) {
+    clearInterval(elapsedTimer);
+    elapsedTimer = undefined;
+  }
+}
+
+function startTimer(elapsedMs: number): void {
+  stopTimer();
+  // The host's elapsed time, continued with this page's clock (host and page clocks may differ).
+  const origin = performance.now() - elapsedMs;
+  const tick = () => {
+    ui.progressElapsed.textContent = `Elapsed ${formatElapsed(performance.now() - origin)}`;
+  };
+  tick();
+  elapsedTimer = setInterval(tick, 1000);
+}
+
+const STATUS_TEXT: Record<'submitting' | 'submitted' | 'processing', string> = {
+  submitting: 'Sending the request…',
+  submitted: 'Submitted, waiting for Kling to start…',
+  processing: 'Processing…',
+};
+
+function renderTask(previous: TaskView | undefined, task: TaskView): void {
+  const phaseChanged = previous?.phase !== task.phase;
+  // While a task runs only its progress shows (a narrow sidebar would scroll it out of sight); the fields keep
+  // their values and come back, still filled, if the task fails or is cancelled.
+  show(ui.form, task.phase === 'idle' || task.phase === 'failed');
+  show(ui.progress, task.phase === 'running');
+  show(ui.result, task.phase === 'succeeded');
+  show(ui.failure, task.phase === 'failed');
+  if (task.phase !== 'running') {
+    stopTimer();
+  }
+
+  switch (task.phase) {
+    case 'idle':
+      page.taskId = undefined;
+      break;
+    case 'running': {
+      page.taskId = task.taskId;
+      ui.progressTitle.textContent = `Creating "${task.voiceName}"`;
+      ui.progressStatus.textContent = task.cancelling ? 'Cancelling…' : STATUS_TEXT[task.status];
+      ui.progressTask.textContent = task.taskId ? `Task id ${task.taskId}` : '';
+      show(ui.progressTask, !!task.taskId);
+      ui.cancel.disabled = task.cancelling;
+      ui.cancel.textContent = task.cancelling ? 'Cancelling…' : 'Cancel';
+      if (phaseChanged || elapsedTimer === undefined) {
+        startTimer(task.elapsedMs);
+      }
+      announce(task.cancelling ? 'Cancelling.' : STATUS_TEXT[task.status]);
+      if (phaseChanged && previous !== undefined) {
+        ui.cancel.focus();
+      }
+      break;
+    }
+    case 'succeeded':
+      page.taskId = task.taskId;
+      ui.resultName.textContent = task.voiceName;
+      ui.resultId.textContent = task.voiceId;
+      show(ui.trialRow, !!task.trialUrl);
+      show(ui.noTrial, !task.trialUrl);
+      if (task.trialUrl) {
+        // Only the URL is set; with preload="none" nothing loads or plays until the user presses play.
+        if (ui.trial.getAttribute('src') !== task.trialUrl) {
+          ui.trial.src = task.trialUrl;
+        }
+      } else {
+        ui.trial.removeAttribute('src');
+      }
+      announce(`Voice "${task.voiceName}" is ready. Voice id ${task.voiceId}.`);
+      if (phaseChanged && previous !== undefined) {
+        ui.copyId.focus();
+      }
+      break;
+    case 'failed':
+      page.taskId = task.taskId;
+      ui.failure.classList.toggle('cancelled', task.reason === 'cancelled');
+      ui.failureTitle.textContent = task.reason === 'cancelled' ? 'Cancelled' : task.reason === 'task' ? 'Kling could not create the voice' : 'Voice not created';
+      ui.failureMessage.textContent = task.message;
+      ui.failureTask.textContent = task.taskId ? `Task id ${task.taskId}` : '';
+      show(ui.failureTask, !!task.taskId);
+      announce(task.message);
+      if (phaseChanged && previous !== undefined) {
+        ui.submit.focus();
+      }
+      break;
+    default: {
+      const never: never = task;
+      throw new Error(`unknown phase ${JSON.stringify(never)}`);
+    }
+  }
+  if (task.phase !== 'succeeded' && !ui.trial.paused) {
+    ui.trial.pause();
+  }
+}
+
+function render(): void {
+  renderForm();
+  save();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Host messages
+
+function onHostMessage(message: HostToWebview): void {
+  switch (message.type) {
+    case 'state': {
+      const previous = host?.task;
+      host = { hasApiKey: message.hasApiKey, task: message.task };
+      ui.app.classList.remove('loading');
+      show(ui.keyNotice, !message.hasApiKey);
+      renderTask(previous, message.task);
+      render();
+      break;
+    }
+    case 'fileChosen':
+      page.fileName = message.fileName;
+      announce(`Chosen: ${message.fileName}`);
+      render();
+      break;
+    case 'invalid':
+      hostErrors = message.errors;
+      showAllErrors = true;
+      announce('The form was not sent: fix the fields marked.');
+      render();
+      focusFirstError(hostErrors);
+      break;
+    default: {
+      const never: never = message;
+      throw new Error(`unknown message ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function focusFirstError(errors: FieldMessages): void {
+  const first = FIELDS.find((f) => errors[f] !== undefined && (f !== 'file' || page.form.source === 'file'));
+  if (first) {
+    if (first === 'callbackUrl' || first === 'externalTaskId') {
+      ui.advanced.open = true;
+    }
+    fieldControl(first).focus();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// User input
+
+function touch(field: FormField): void {
+  if (!page.touched.includes(field)) {
+    page.touched.push(field);
+  }
+}
+
+for (const field of TEXT_FIELDS) {
+  const input = ui.inputs[field];
+  input.value = page.form[field];
+  input.addEventListener('input', () => {
+    page.form[field] = input.value;
+    delete hostErrors[field];
+    touch(field);
+    render();
+  });
+  input.addEventListener('blur', () => {
+    if (input.value !== '') {
+      touch(field);
+    }
+    render();
+  });
+}
+
+for (const radio of ui.sources) {
+  radio.addEventListener('change', () => {
+    if (radio.checked && isFormSource(radio.value)) {
+      page.form.source = radio.value;
+      hostErrors = {};
+      render();
+    }
+  });
+}
+
+ui.advanced.open = page.advancedOpen || !!page.form.callbackUrl || !!page.form.externalTaskId;
+ui.advanced.addEventListener('toggle', () => {
+  page.advancedOpen = ui.advanced.open;
+  save();
+});
+
+ui.form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const { errors, input } = validateForm(page.form);
+  if (!input || host?.task.phase === 'running' || !host?.hasApiKey) {
+    showAllErrors = true;
+    render();
+    focusFirstError(errors);
+    return;
+  }
+  hostErrors = {};
+  post({ type: 'submit', form: { ...page.form } });
+});
+
+ui.chooseFile.addEventListener('click', () => post({ type: 'chooseFile' }));
+ui.setKey.addEventListener('click', () => post({ type: 'setApiKey' }));
+ui.cancel.addEventListener('click', () => post({ type: 'cancel' }));
+ui.copyId.addEventListener('click', () => {
+  post({ type: 'copyVoiceId' });
+  announce('Voice id copied to the clipboard.');
+});
+ui.insertSnippet.addEventListener('click', () => post({ type: 'insertSnippet' }));
+ui.showLog.addEventListener('click', () => post({ type: 'showLog' }));
+ui.failureLog.addEventListener('click', () => post({ type: 'showLog' }));
+ui.createAnother.addEventListener('click', () => {
+  const source = page.form.source;
+  page = { form: { ...emptyForm(), source }, touched: [], advancedOpen: page.advancedOpen };
+  for (const field of TEXT_FIELDS) {
+    ui.inputs[field].value = '';
+  }
+  hostErrors = {};
+  showAllErrors = false;
+  ui.trial.pause();
+  post({ type: 'reset' });
+  // Show the empty form at once (the host confirms with an idle state) so focus can move to it.
+  show(ui.result, false);
+  show(ui.form, true);
+  render();
+  ui.inputs.voiceName.focus();
+});
+
+window.addEventListener('message', (event: MessageEvent<HostToWebview>) => onHostMessage(event.data));
+
+render();
+post({ type: 'ready' });
