@@ -1,7 +1,30 @@
-import type { CreateVoiceInput, Voice, VoiceTask } from './kling';
+import type * as vscode from 'vscode';
+import { KlingError, type CreateVoiceInput, type Voice, type VoiceTask } from './kling';
 import { VoiceService } from './service/voiceService';
 
-export type { CreateVoiceInput, Voice, VoiceTask };
+export type { Voice, VoiceTask };
+
+/** A create request: a URL, an earlier video id, or a local file (a path or a `file:` URI) to check and upload. */
+export interface ApiCreateVoiceInput extends Omit<CreateVoiceInput, 'voiceName'> {
+  /** Required for URL and video sources; for a file it defaults to a name derived from the file name. */
+  voiceName?: string;
+  file?: string | vscode.Uri;
+}
+
+export interface ApiCreateOptions {
+  wait?: boolean;
+  /** For `file`: allow the upload to the configured destination without asking. */
+  consent?: boolean;
+  /** For `file`: send the suggested 5–30 s window of a file that is too long. */
+  trim?: 'suggested';
+}
+
+/** Creates a voice from a local file (the upload pipeline), injected by the composition root. */
+export type FileCreator = (
+  file: string | vscode.Uri,
+  input: { voiceName?: string },
+  options: { wait?: boolean; consent?: boolean; trim?: 'suggested' },
+) => Promise<VoiceTask>;
 
 /** What `activate()` returns to other extensions (see the README). */
 export interface KlingVoiceApi {
@@ -9,7 +32,7 @@ export interface KlingVoiceApi {
    * Resolves with the final task (status 'succeed' or 'failed') when wait is true (the default),
    * or with the submitted task when false. Rejects on invalid input, API errors, task timeout, cancellation.
    */
-  createVoice(input: CreateVoiceInput, options?: { wait?: boolean }): Promise<VoiceTask>;
+  createVoice(input: ApiCreateVoiceInput, options?: ApiCreateOptions): Promise<VoiceTask>;
   getTask(taskId: string): Promise<VoiceTask>;
   /** Every page of the account's own voice tasks. */
   listCustomVoices(): Promise<VoiceTask[]>;
@@ -17,9 +40,17 @@ export interface KlingVoiceApi {
   deleteVoice(voiceId: string): Promise<void>;
 }
 
-export function createApi(service: VoiceService): KlingVoiceApi {
+export function createApi(service: VoiceService, createFromFile: FileCreator): KlingVoiceApi {
   return {
-    createVoice: (input, options) => service.createVoice(input, { wait: options?.wait !== false }),
+    createVoice: async (input, options) => {
+      if (input && typeof input === 'object' && input.file !== undefined) {
+        if (input.voiceUrl || input.videoId) {
+          throw new KlingError({ kind: 'invalidInput', message: 'Give one source: a file, an audio URL or a video id.' });
+        }
+        return createFromFile(input.file, { voiceName: input.voiceName }, { wait: options?.wait, consent: options?.consent, trim: options?.trim });
+      }
+      return service.createVoice(input as CreateVoiceInput, { wait: options?.wait !== false });
+    },
     getTask: (taskId) => service.getTask(taskId),
     listCustomVoices: () => service.listCustomVoices(),
     listPresetVoices: () => service.listPresetVoices(),

@@ -3,6 +3,7 @@ import fetch from 'node-fetch';
 import { KlingVoiceApi, createApi } from './api';
 import { KeyStore } from './auth/keyStore';
 import { TaskHistory } from './history/taskHistory';
+import { createVoiceFromFile, registerFromFileCommands } from './commands/fromFile';
 import { registerCommands } from './commands/register';
 import type { FetchLike } from './kling';
 import { VoiceService } from './service/voiceService';
@@ -28,11 +29,12 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
     registerCommands({ keys, service, log }),
     registerLibraryViews({ service, library, log }),
     registerCreateVoiceWebviews({ context, service, keys, log }),
+    registerFromFileCommands({ context, service, log }),
   );
   void keys.updateContext();
   // Tasks left running by an earlier window finish normally (network only when such tasks exist).
   void Promise.all(resumeInFlightTasks(service, log));
-  return createApi(service);
+  return createApi(service, (file, input, options) => createVoiceFromFile({ context, service, log }, file, input, options));
 }
 
 export function deactivate(): void {

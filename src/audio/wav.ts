@@ -1,0 +1,144 @@
+import type { PcmAudio } from './types';
+
+/** The format chunk of a RIFF/WAVE file. */
+export interface WavFormat {
+  /** 1 = integer PCM, 3 = IEEE float (WAVE_FORMAT_EXTENSIBLE is resolved to its sub-format). */
+  format: number;
+  channels: number;
+  sampleRate: number;
+  bitsPerSample: number;
+  blockAlign: number;
+}
+
+export class WavError extends Error {}
+
+function chunkId(bytes: Uint8Array, at: number): string {
+  return String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
+}
+
+/** Finds the fmt and data chunks; throws WavError when the file is not a WAV we can decode. */
+export function readWavHeader(bytes: Uint8Array): { fmt: WavFormat; dataStart: number; dataEnd: number } {
+  if (bytes.length < 12 || chunkId(bytes, 0) !== 'RIFF' || chunkId(bytes, 8) !== 'WAVE') {
+    throw new WavError('not a RIFF/WAVE file');
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = 12;
+  let fmt: WavFormat | undefined;
+  while (pos + 8 <= bytes.length) {
+    const id = chunkId(bytes, pos);
+    const size = view.getUint32(pos + 4, true);
+    const start = pos + 8;
+    if (id === 'fmt ') {
+      if (size < 16 || start + 16 > bytes.length) {
+        throw new WavError('the format chunk is too short');
+      }
+      let format = view.getUint16(start, true);
+      const channels = view.getUint16(start + 2, true);
+      const sampleRate = view.getUint32(start + 4, true);
+      const blockAlign = view.getUint16(start + 12, true);
+      const bitsPerSample = view.getUint16(start + 14, true);
+      if (format === 0xfffe && size >= 40 && start + 26 <= bytes.length) {
+        format = view.getUint16(start + 24, true); // first two bytes of the sub-format GUID
+      }
+      fmt = { format, channels, sampleRate, bitsPerSample, blockAlign };
+    } else if (id === 'data') {
+      if (!fmt) {
+        throw new WavError('the data chunk comes before the format chunk');
+      }
+      // Streaming writers leave 0 or 0xFFFFFFFF here: take the rest of the file.
+      const end = size === 0 || size === 0xffffffff ? bytes.length : Math.min(bytes.length, start + size);
+      return { fmt, dataStart: start, dataEnd: end };
+    }
+    pos = start + size + (size % 2); // chunks are padded to an even size
+  }
+  throw new WavError(fmt ? 'no data chunk' : 'no format chunk');
+}
+
+/** Decodes integer PCM (8/16/24/32-bit) and float (32/64-bit) WAV, any channel count. */
+export function decodeWav(bytes: Uint8Array): PcmAudio {
+  const { fmt, dataStart, dataEnd } = readWavHeader(bytes);
+  const { format, channels, sampleRate, bitsPerSample } = fmt;
+  if (channels < 1 || sampleRate < 1) {
+    throw new WavError(`invalid format: ${channels} channels at ${sampleRate} Hz`);
+  }
+  const bytesPerSample = bitsPerSample / 8;
+  const isInt = format === 1 && [8, 16, 24, 32].includes(bitsPerSample);
+  const isFloat = format === 3 && (bitsPerSample === 32 || bitsPerSample === 64);
+  if (!isInt && !isFloat) {
+    throw new WavError(`unsupported WAV encoding (format ${format}, ${bitsPerSample}-bit)`);
+  }
+  const frameBytes = Math.max(fmt.blockAlign, bytesPerSample * channels);
+  const frames = Math.floor((dataEnd - dataStart) / frameBytes);
+  const out: Float32Array[] = [];
+  for (let c = 0; c < channels; c++) {
+    out.push(new Float32Array(frames));
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < frames; i++) {
+    const base = dataStart + i * frameBytes;
+    for (let c = 0; c < channels; c++) {
+      const at = base + c * bytesPerSample;
+      let v: number;
+      if (isFloat) {
+        v = bitsPerSample === 32 ? view.getFloat32(at, true) : view.getFloat64(at, true);
+      } else if (bitsPerSample === 8) {
+        v = (bytes[at] - 128) / 128;
+      } else if (bitsPerSample === 16) {
+        v = view.getInt16(at, true) / 32768;
+      } else if (bitsPerSample === 24) {
+        const u = bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16);
+        v = ((u << 8) >> 8) / 8388608;
+      } else {
+        v = view.getInt32(at, true) / 2147483648;
+      }
+      out[c][i] = v;
+    }
+  }
+  return { sampleRate, channels: out };
+}
+
+/** Averages the channels into one. */
+export function mixToMono(audio: PcmAudio): Float32Array {
+  const n = audio.channels[0]?.length ?? 0;
+  if (audio.channels.length === 1) {
+    return audio.channels[0];
+  }
+  const mono = new Float32Array(n);
+  const k = 1 / audio.channels.length;
+  for (const ch of audio.channels) {
+    for (let i = 0; i < n; i++) {
+      mono[i] += ch[i] * k;
+    }
+  }
+  return mono;
+}
+
+/** Encodes mono samples as a 16-bit little-endian PCM WAV file (samples are clamped to [-1, 1]). */
+export function encodeWavMono16(samples: Float32Array, sampleRate: number): Uint8Array {
+  const dataBytes = samples.length * 2;
+  const out = new Uint8Array(44 + dataBytes);
+  const view = new DataView(out.buffer);
+  const ascii = (at: number, s: string) => {
+    for (let i = 0; i < s.length; i++) {
+      out[at + i] = s.charCodeAt(i);
+    }
+  };
+  ascii(0, 'RIFF');
+  view.setUint32(4, 36 + dataBytes, true);
+  ascii(8, 'WAVE');
+  ascii(12, 'fmt ');
+  view.setUint32(16, 16, true);
+  view.setUint16(20, 1, true); // PCM
+  view.setUint16(22, 1, true); // mono
+  view.setUint32(24, sampleRate, true);
+  view.setUint32(28, sampleRate * 2, true);
+  view.setUint16(32, 2, true);
+  view.setUint16(34, 16, true);
+  ascii(36, 'data');
+  view.setUint32(40, dataBytes, true);
+  for (let i = 0; i < samples.length; i++) {
+    const s = Math.max(-1, Math.min(1, samples[i]));
+    view.setInt16(44 + i * 2, Math.round(s < 0 ? s * 32768 : s * 32767), true);
+  }
+  return out;
+}

@@ -1,0 +1,145 @@
+import { randomBytes } from 'crypto';
+import { sendWithRetry } from './transport';
+import { UploadError, UploadProvider, UploadRequest, UploadResult, redactUrl } from './types';
+
+export interface HttpUploadConfig {
+  /** Upload endpoint. `{fileName}` in it is replaced by the (URL-encoded) file name, handy for PUT targets. */
+  url: string;
+  method: 'POST' | 'PUT';
+  /** Multipart field that carries the file (POST). */
+  fieldName: string;
+  /**
+   * Where the answer's JSON holds the public URL, as a dotted path: "url", "data.url", "files.0.url".
+   * Empty with PUT: the upload URL itself (without query) is the public URL.
+   */
+  responseUrlPath: string;
+  /** Sent as `Authorization: Bearer …` to this endpoint only. */
+  token?: string;
+  log?: (message: string) => void;
+}
+
+/** Reads a dotted path ("data.url", "files.0.url", "files[0].url") from parsed JSON. */
+export function readJsonPath(value: unknown, path: string): unknown {
+  const steps = path
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter((s) => s !== '');
+  let cur: unknown = value;
+  for (const step of steps) {
+    if (cur === null || typeof cur !== 'object') {
+      return undefined;
+    }
+    cur = (cur as Record<string, unknown>)[step];
+  }
+  return cur;
+}
+
+function quoteHeader(s: string): string {
+  return s.replace(/[\r\n"\\]/g, '_');
+}
+
+/**
+ * A generic upload endpoint: multipart POST (one file field) or a raw PUT, optionally with a Bearer token,
+ * answering with JSON that holds the public URL at `responseUrlPath`. Covers a proxy's own upload route
+ * or a company file service.
+ */
+export class HttpUploadProvider implements UploadProvider {
+  readonly id = 'http' as const;
+  private readonly _url: URL;
+
+  constructor(private readonly _config: HttpUploadConfig) {
+    try {
+      this._url = new URL(_config.url.trim());
+    } catch {
+      throw new UploadError('Set klingVoice.upload.http.url to the upload endpoint (a full http(s) URL).');
+    }
+    if (!/^https?:$/.test(this._url.protocol)) {
+      throw new UploadError('klingVoice.upload.http.url must start with http:// or https://.');
+    }
+    if (_config.method === 'POST' && !_config.responseUrlPath.trim()) {
+      throw new UploadError('Set klingVoice.upload.http.responseUrlPath to where the answer holds the file URL (e.g. "data.url").');
+    }
+  }
+
+  get destination(): string {
+    return redactUrl(this._url.toString().replace(/%7BfileName%7D/gi, '{fileName}'));
+  }
+
+  describe(): string {
+    return `the upload endpoint ${this._url.host}${this._url.pathname.replace(/%7BfileName%7D/gi, '{fileName}')}`;
+  }
+
+  async upload(request: UploadRequest): Promise<UploadResult> {
+    const fileName = request.fileName.split(/[\\/]/).pop() || 'sample';
+    const target = this._config.url.trim().replace(/\{fileName\}/g, encodeURIComponent(fileName));
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this._config.token) {
+      headers.authorization = `Bearer ${this._config.token}`;
+    }
+    let body;
+    if (this._config.method === 'PUT') {
+      headers['content-type'] = request.contentType;
+      body = [request.source];
+    } else {
+      const boundary = `----KlingVoice${randomBytes(12).toString('hex')}`;
+      headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
+      const head = Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="${quoteHeader(this._config.fieldName || 'file')}"; filename="${quoteHeader(fileName)}"\r\n` +
+          `Content-Type: ${request.contentType}\r\n\r\n`,
+      );
+      body = [head, request.source, Buffer.from(`\r\n--${boundary}--\r\n`)];
+    }
+    this._config.log?.(`upload: ${this._config.method} ${redactUrl(target)}`);
+    const res = await sendWithRetry(
+      () => ({
+        method: this._config.method,
+        url: target,
+        headers,
+        body,
+        signal: request.signal,
+        onProgress: (sent, total) => request.onProgress?.({ sentBytes: sent, totalBytes: total }),
+      }),
+      { log: this._config.log },
+    );
+    if (res.status === 401 || res.status === 403) {
+      throw new UploadError(
+        `The upload endpoint ${this._url.host} refused the upload (HTTP ${res.status}). Check the token ('Kling Voice: Set Upload Credentials').`,
+        { status: res.status },
+      );
+    }
+    if (res.status < 200 || res.status >= 300) {
+      throw new UploadError(`The upload to ${this._url.host} failed (HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}).`, {
+        status: res.status,
+      });
+    }
+    const url = this._resultUrl(res.text, target);
+    return { url, displayUrl: redactUrl(url) };
+  }
+
+  private _resultUrl(text: string, target: string): string {
+    const path = this._config.responseUrlPath.trim();
+    if (!path) {
+      return target;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new UploadError(`The upload endpoint ${this._url.host} did not answer with JSON, so the file URL cannot be read (klingVoice.upload.http.responseUrlPath).`);
+    }
+    const value = readJsonPath(json, path);
+    if (typeof value !== 'string' || !value.trim()) {
+      throw new UploadError(`The upload endpoint's answer has no URL at "${path}". Set klingVoice.upload.http.responseUrlPath to where the URL is.`);
+    }
+    let url: URL;
+    try {
+      url = new URL(value.trim(), target);
+    } catch {
+      throw new UploadError(`The upload endpoint returned "${value.slice(0, 100)}", which is not a URL.`);
+    }
+    if (!/^https?:$/.test(url.protocol)) {
+      throw new UploadError(`The upload endpoint returned a ${url.protocol} URL; Kling needs an http(s) URL.`);
+    }
+    return url.toString();
+  }
+}

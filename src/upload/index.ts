@@ -1,0 +1,8 @@
+// Upload providers: turn a local voice sample into a URL Kling can fetch. No `vscode` import here;
+// settings, secrets and consent are read by src/upload/vscodeUpload.ts.
+export * from './types';
+export { S3UploadProvider, safeObjectName, s3ErrorMessage } from './s3';
+export type { S3Config } from './s3';
+export { HttpUploadProvider, readJsonPath } from './httpUpload';
+export type { HttpUploadConfig } from './httpUpload';
+export { sendWithRetry, sendOnce, isTransientStatus } from './transport';

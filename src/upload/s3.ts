@@ -1,0 +1,190 @@
+import * as aws4 from 'aws4';
+import { createHash, randomUUID } from 'crypto';
+import * as fs from 'fs';
+import { sendWithRetry } from './transport';
+import { UploadError, UploadProvider, UploadRequest, UploadResult, UploadSource, redactUrl } from './types';
+
+export interface S3Config {
+  /** e.g. https://s3.eu-west-1.amazonaws.com, https://<account>.r2.cloudflarestorage.com, http://127.0.0.1:9000. Empty: AWS for `region`. */
+  endpoint: string;
+  region: string;
+  bucket: string;
+  /** Prepended to every object key, e.g. "kling-voice-samples/". */
+  keyPrefix: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Lifetime of the presigned GET URL given to Kling, in seconds (1 s – 7 days). */
+  presignExpirySeconds: number;
+  /** Path-style URLs (endpoint/bucket/key), needed by MinIO and most local servers; virtual-hosted otherwise. */
+  forcePathStyle: boolean;
+  log?: (message: string) => void;
+}
+
+/** S3 wants every path segment percent-encoded except unreserved characters. */
+function encodeKey(key: string): string {
+  return key
+    .split('/')
+    .map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .join('/');
+}
+
+/** A safe object name: letters, digits, dot, dash, underscore. */
+export function safeObjectName(fileName: string): string {
+  const base = fileName.split(/[\\/]/).pop() ?? 'sample';
+  const cleaned = base.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\w.-]+/g, '_').replace(/^[._]+/, '');
+  return cleaned.slice(-80) || 'sample';
+}
+
+async function sha256Hex(source: UploadSource): Promise<string> {
+  const hash = createHash('sha256');
+  if (source.kind === 'bytes') {
+    hash.update(source.bytes);
+  } else {
+    for await (const chunk of fs.createReadStream(source.path)) {
+      hash.update(chunk as Buffer);
+    }
+  }
+  return hash.digest('hex');
+}
+
+/**
+ * Uploads to any S3-compatible storage with a SigV4-signed PUT (signed by `aws4`, no AWS SDK) and
+ * hands Kling a presigned GET URL. The payload hash is computed first (a streamed pass over the file),
+ * so the signature covers the content and stores that check `x-amz-content-sha256` accept it.
+ */
+export class S3UploadProvider implements UploadProvider {
+  readonly id = 's3' as const;
+  private readonly _base: URL;
+
+  constructor(private readonly _config: S3Config) {
+    const endpoint = _config.endpoint.trim() || `https://s3.${_config.region || 'us-east-1'}.amazonaws.com`;
+    try {
+      this._base = new URL(endpoint);
+    } catch {
+      throw new UploadError(`klingVoice.upload.s3.endpoint is not a valid URL ("${endpoint}").`);
+    }
+    if (!/^https?:$/.test(this._base.protocol)) {
+      throw new UploadError('klingVoice.upload.s3.endpoint must start with http:// or https://.');
+    }
+    if (!_config.bucket.trim()) {
+      throw new UploadError('Set klingVoice.upload.s3.bucket to the bucket that receives voice samples.');
+    }
+    if (!_config.accessKeyId || !_config.secretAccessKey) {
+      throw new UploadError("No S3 access key is stored. Run 'Kling Voice: Set Upload Credentials'.");
+    }
+  }
+
+  get destination(): string {
+    return `${this._base.origin}/${this._config.bucket}`;
+  }
+
+  describe(): string {
+    return `the S3 bucket "${this._config.bucket}" at ${this._base.host}`;
+  }
+
+  /** The object URL (no query) for a key. */
+  objectUrl(key: string): URL {
+    const bucket = this._config.bucket;
+    const basePath = this._base.pathname.replace(/\/+$/, '');
+    if (this._config.forcePathStyle) {
+      return new URL(`${this._base.origin}${basePath}/${encodeURIComponent(bucket)}/${encodeKey(key)}`);
+    }
+    return new URL(`${this._base.protocol}//${bucket}.${this._base.host}${basePath}/${encodeKey(key)}`);
+  }
+
+  private _sign(method: string, url: URL, headers: Record<string, string>, signQuery = false): Record<string, string> {
+    const opts: aws4.Request = {
+      host: url.host,
+      path: `${url.pathname}${url.search}`,
+      method,
+      service: 's3',
+      region: this._config.region || 'us-east-1',
+      headers: { ...headers },
+      signQuery,
+      doNotEncodePath: true, // the path is encoded already (encodeKey)
+    };
+    // Credentials are always passed: aws4 would otherwise fall back to AWS_* environment variables.
+    aws4.sign(opts, { accessKeyId: this._config.accessKeyId, secretAccessKey: this._config.secretAccessKey });
+    if (signQuery) {
+      return { path: opts.path ?? '' };
+    }
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(opts.headers ?? {})) {
+      if (v !== undefined && k.toLowerCase() !== 'host') {
+        out[k] = String(v);
+      }
+    }
+    return out;
+  }
+
+  /** A presigned GET URL for a key, valid `presignExpirySeconds`. */
+  presignGet(key: string): string {
+    const url = this.objectUrl(key);
+    const expires = Math.min(604800, Math.max(1, Math.round(this._config.presignExpirySeconds)));
+    url.search = `X-Amz-Expires=${expires}`;
+    const { path } = this._sign('GET', url, {}, true);
+    return `${url.origin}${path}`;
+  }
+
+  async upload(request: UploadRequest): Promise<UploadResult> {
+    const prefix = this._config.keyPrefix.replace(/^\/+/, '');
+    const key = `${prefix}${prefix && !prefix.endsWith('/') ? '/' : ''}${randomUUID()}/${safeObjectName(request.fileName)}`;
+    const url = this.objectUrl(key);
+    const payloadHash = await sha256Hex(request.source);
+    const log = this._config.log;
+    log?.(`upload: PUT ${redactUrl(url.toString())}`);
+    const res = await sendWithRetry(
+      () => ({
+        method: 'PUT',
+        url: url.toString(),
+        // Signed anew for each attempt (the date is part of the signature).
+        headers: this._sign('PUT', url, { 'Content-Type': request.contentType, 'X-Amz-Content-Sha256': payloadHash }),
+        body: [request.source],
+        signal: request.signal,
+        onProgress: (sent, total) => request.onProgress?.({ sentBytes: sent, totalBytes: total }),
+      }),
+      { log },
+    );
+    if (res.status < 200 || res.status >= 300) {
+      throw new UploadError(s3ErrorMessage(res.status, res.text, this._config.bucket, url.host), { status: res.status });
+    }
+    const presigned = this.presignGet(key);
+    return {
+      url: presigned,
+      displayUrl: redactUrl(presigned),
+      cleanup: () => this.deleteObject(key),
+    };
+  }
+
+  async deleteObject(key: string): Promise<void> {
+    const url = this.objectUrl(key);
+    const res = await sendWithRetry(
+      () => ({ method: 'DELETE', url: url.toString(), headers: this._sign('DELETE', url, { 'X-Amz-Content-Sha256': createHash('sha256').digest('hex') }) }),
+      { log: this._config.log },
+    );
+    if (res.status !== 204 && res.status !== 200 && res.status !== 404) {
+      throw new UploadError(s3ErrorMessage(res.status, res.text, this._config.bucket, url.host), { status: res.status });
+    }
+    this._config.log?.(`upload: deleted ${redactUrl(url.toString())}`);
+  }
+}
+
+/** Turns an S3 XML error into a sentence that says what to change. */
+export function s3ErrorMessage(status: number, body: string, bucket: string, host: string): string {
+  const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
+  const detail = /<Message>([^<]+)<\/Message>/.exec(body)?.[1];
+  const what = `${code ? `${code}, ` : ''}HTTP ${status}`;
+  switch (code) {
+    case 'SignatureDoesNotMatch':
+    case 'InvalidAccessKeyId':
+    case 'AccessDenied':
+      return `The storage at ${host} refused the upload (${what}). Check the keys ('Kling Voice: Set Upload Credentials'), klingVoice.upload.s3.region and the bucket's permissions.`;
+    case 'NoSuchBucket':
+      return `The bucket "${bucket}" does not exist at ${host} (${what}). Check klingVoice.upload.s3.bucket and klingVoice.upload.s3.endpoint.`;
+    case 'AuthorizationHeaderMalformed':
+    case 'PermanentRedirect':
+      return `The storage at ${host} expects another region or endpoint (${what}${detail ? `: ${detail}` : ''}). Check klingVoice.upload.s3.region and klingVoice.upload.s3.endpoint.`;
+    default:
+      return `The upload to ${host} failed (${what}${detail ? `: ${detail}` : ''}).`;
+  }
+}

@@ -1,0 +1,283 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import type { KlingVoiceApi } from '../../src/api';
+import type { FileOutcome } from '../../src/commands/fromFile';
+import type { Sandbox } from '../../tools/sandbox/server';
+import * as os from 'os';
+import { concat, ensureAudioTools, makeToolFixtures, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
+import { S3TestServer, startS3Server } from '../../tools/fixtures/s3server';
+import { TEST_KEY, getApi, rejects, setSetting, useSandbox, waitFor } from './helpers';
+
+const CMD = 'klingVoice.createVoiceFromFile';
+
+const setUserSettings = async (values: Record<string, unknown>) => {
+  for (const [key, value] of Object.entries(values)) {
+    await setSetting(key, value);
+  }
+};
+const setUserSetting = setSetting;
+
+/** A generic upload endpoint on loopback: multipart POST → {data:{url}}, and GET of the stored files. */
+async function startUploadEndpoint(): Promise<{ url: string; uploads: { headers: http.IncomingHttpHeaders; size: number }[]; gets: string[]; close(): Promise<void> }> {
+  const files = new Map<string, Buffer>();
+  const uploads: { headers: http.IncomingHttpHeaders; size: number }[] = [];
+  const gets: string[] = [];
+  let n = 0;
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (req.method === 'POST' && req.url === '/upload') {
+        uploads.push({ headers: req.headers, size: body.length });
+        if (req.headers.authorization !== 'Bearer upload-token-77') {
+          res.writeHead(401).end();
+          return;
+        }
+        const boundary = /boundary=(.+)$/.exec(String(req.headers['content-type']))?.[1] ?? '';
+        const head = body.indexOf('\r\n\r\n') + 4;
+        const tail = body.lastIndexOf(Buffer.from(`\r\n--${boundary}--`));
+        const name = /filename="([^"]+)"/.exec(body.subarray(0, head).toString())?.[1] ?? 'file';
+        const id = `/files/${++n}/${encodeURIComponent(name)}`;
+        files.set(id, body.subarray(head, tail));
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { url: id } }));
+      } else if (req.method === 'GET' && files.has(req.url ?? '')) {
+        gets.push(req.url ?? '');
+        res.writeHead(200, { 'content-type': 'audio/wav' }).end(files.get(req.url ?? ''));
+      } else {
+        res.writeHead(404).end();
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    uploads,
+    gets,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+describe('Create voice from file (explorer command, upload providers, batch)', function () {
+  this.timeout(90_000);
+  let sandbox: Sandbox;
+  let s3: S3TestServer;
+  let endpoint: Awaited<ReturnType<typeof startUploadEndpoint>>;
+  let dir: vscode.Uri;
+  let api: KlingVoiceApi;
+  const file = (name: string) => vscode.Uri.joinPath(dir, name);
+  const write = (name: string, bytes: Uint8Array) => vscode.workspace.fs.writeFile(file(name), bytes);
+  const run = (uris: vscode.Uri[], options: object = { noPrompt: true }) => vscode.commands.executeCommand<FileOutcome[]>(CMD, uris[0], uris, options);
+
+  before(async () => {
+    api = await getApi();
+    sandbox = await useSandbox();
+    await setSetting('pollIntervalSeconds', 0.1);
+    await setSetting('requestTimeoutSeconds', 10);
+    await vscode.commands.executeCommand('klingVoice.setApiKey', TEST_KEY);
+    s3 = await startS3Server();
+    endpoint = await startUploadEndpoint();
+    await vscode.commands.executeCommand('klingVoice.setUploadCredentials', { provider: 's3', accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+    await vscode.commands.executeCommand('klingVoice.setUploadCredentials', { provider: 'http', token: 'upload-token-77' });
+    await setUserSettings({
+      'upload.provider': 's3',
+      'upload.s3.endpoint': s3.endpoint,
+      'upload.s3.bucket': s3.bucket,
+      'upload.s3.region': 'us-east-1',
+      'upload.http.url': `${endpoint.url}/upload`,
+      'upload.http.responseUrlPath': 'data.url',
+      // Consent given ahead, the way an administrator or a careful user can: this setting lists destinations.
+      'upload.consentedDestinations': [`${s3.endpoint}/${s3.bucket}`, `${endpoint.url}/upload`],
+    });
+
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.ok(folder, 'the test host opens a workspace');
+    dir = vscode.Uri.joinPath(folder, 'samples');
+    await vscode.workspace.fs.createDirectory(dir);
+    await write('Narrator One.wav', wavBytes([speechLike(8)]));
+    await write('narrator_one.wav', wavBytes([speechLike(7, 22050), speechLike(7, 22050)], { sampleRate: 22050, bits: 24 }));
+    await write('short.wav', wavBytes([speechLike(2)]));
+    await write('notes.mp3', Buffer.from('These are meeting notes, not audio.\n'.repeat(100)));
+    await write('long.wav', wavBytes([concat(silence(6), speechLike(20), noise(14, 16000, 0.01))]));
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('notifications.clearAll');
+    await setUserSetting('upload.provider', 'none');
+    await sandbox.close();
+    await s3.close();
+    await endpoint.close();
+  });
+
+  beforeEach(async () => {
+    sandbox.reset();
+    s3.requests.length = 0;
+    await setSetting('apiBaseUrl', sandbox.url);
+    await setUserSetting('upload.provider', 's3');
+  });
+
+  it('right-click on a valid wav → signed upload to S3 → the sandbox downloads the presigned URL → voice created', async () => {
+    const outcomes = await run([file('Narrator One.wav')]);
+    assert.strictEqual(outcomes.length, 1);
+    assert.strictEqual(outcomes[0].status, 'succeed', outcomes[0].message);
+    assert.strictEqual(outcomes[0].voiceName, 'Narrator One');
+    const tasks = [...sandbox.state.tasks.values()];
+    assert.strictEqual(tasks.length, 1);
+    const voiceUrl = new URL(tasks[0].voiceUrl ?? '');
+    assert.strictEqual(voiceUrl.origin, s3.endpoint);
+    assert.match(voiceUrl.pathname, /^\/voice-samples\/kling-voice-samples\/[0-9a-f-]{36}\/Narrator_One\.wav$/);
+    assert.ok(voiceUrl.searchParams.get('X-Amz-Signature'), 'a presigned URL');
+    assert.strictEqual(voiceUrl.searchParams.get('X-Amz-Expires'), '3600');
+    const put = s3.requests.find((r) => r.method === 'PUT');
+    assert.strictEqual(put?.status, 200, 'the signed PUT was accepted');
+    const download = s3.requests.find((r) => r.method === 'GET' && r.url.includes('X-Amz-Signature'));
+    assert.strictEqual(download?.status, 200, 'the sandbox fetched the sample through the presigned URL');
+    assert.strictEqual(outcomes[0].task?.voices[0]?.voiceName, 'Narrator One');
+  });
+
+  it('the same through the generic http provider (multipart POST with a Bearer token)', async () => {
+    await setUserSetting('upload.provider', 'http');
+    const before = endpoint.uploads.length;
+    const outcomes = await run([file('Narrator One.wav')], { noPrompt: true, voiceName: 'Via HTTP' });
+    assert.strictEqual(outcomes[0].status, 'succeed', outcomes[0].message);
+    assert.strictEqual(endpoint.uploads.length, before + 1);
+    assert.strictEqual(endpoint.uploads[before].headers.authorization, 'Bearer upload-token-77');
+    const task = [...sandbox.state.tasks.values()][0];
+    assert.strictEqual(task.voiceName, 'Via HTTP');
+    assert.match(task.voiceUrl ?? '', new RegExp(`^${endpoint.url}/files/\\d+/Narrator%20One\\.wav$`));
+    assert.ok(endpoint.gets.length > 0, 'the sandbox downloaded the file from the endpoint');
+    assert.strictEqual(s3.requests.length, 0);
+  });
+
+  it('refuses a too-short file with the real duration: nothing is uploaded and 0 requests reach the API', async () => {
+    const outcomes = await run([file('short.wav')]);
+    assert.strictEqual(outcomes[0].status, 'refused');
+    assert.match(outcomes[0].message ?? '', /short\.wav is 2\.00 s long; Kling needs 5–30 s/);
+    assert.strictEqual(sandbox.state.requests.length, 0);
+    assert.strictEqual(s3.requests.length, 0);
+  });
+
+  it('a batch of three with one bad file: two voices with unique names, one refusal, nothing lost', async () => {
+    const uris = [file('Narrator One.wav'), file('notes.mp3'), file('narrator_one.wav')];
+    const outcomes = await run(uris);
+    assert.deepStrictEqual(
+      outcomes.map((o) => o.status),
+      ['succeed', 'refused', 'succeed'],
+      JSON.stringify(outcomes),
+    );
+    assert.match(outcomes[1].message ?? '', /notes\.mp3 is not usable audio/);
+    const names = outcomes.filter((o) => o.voiceName).map((o) => o.voiceName as string);
+    assert.strictEqual(new Set(names.map((n) => n.toLowerCase())).size, 2, `unique names: ${names.join(', ')}`);
+    assert.ok(names.every((n) => Array.from(n).length <= 20));
+    assert.strictEqual(sandbox.state.tasks.size, 2);
+    assert.ok([...sandbox.state.tasks.values()].every((t) => t.status === 'succeed'));
+  });
+
+  it('a batch against an account limit of one running task backs off on 1303 and still creates every voice once', async () => {
+    const limited = await useSandbox({ concurrencyLimit: 1, processingDelayMs: 300 });
+    try {
+      await setUserSetting('batch.concurrency', 3);
+      const uris = [file('Narrator One.wav'), file('narrator_one.wav'), file('Narrator One.wav')];
+      const outcomes = await run(uris);
+      assert.deepStrictEqual(
+        outcomes.map((o) => o.status),
+        ['succeed', 'succeed', 'succeed'],
+        JSON.stringify(outcomes.map((o) => o.message)),
+      );
+      assert.strictEqual(limited.state.tasks.size, 3, 'exactly one task per file');
+      assert.ok(limited.state.requests.some((r) => r.status === 429), 'the limit was hit');
+    } finally {
+      await setUserSetting('batch.concurrency', 2);
+      await limited.close();
+    }
+  });
+
+  it('a 40 s file is refused unless the suggested window is used; then a ≤ 30 s mono WAV is sent', async () => {
+    const refused = await run([file('long.wav')]);
+    assert.strictEqual(refused[0].status, 'refused');
+    assert.match(refused[0].message ?? '', /40\.0 s long; Kling accepts 5–30 s/);
+    assert.strictEqual(sandbox.state.requests.length, 0);
+    const trimmed = await run([file('long.wav')], { noPrompt: true, trim: 'suggested', normalize: true });
+    assert.strictEqual(trimmed[0].status, 'succeed', trimmed[0].message);
+    assert.strictEqual(sandbox.state.tasks.size, 1);
+  });
+
+  it('with no provider set, explains what to configure and sends nothing', async () => {
+    await setUserSetting('upload.provider', 'none');
+    const outcomes = await run([file('Narrator One.wav')]);
+    assert.strictEqual(outcomes[0].status, 'error');
+    assert.match(outcomes[0].message ?? '', /klingVoice\.upload\.provider/);
+    assert.strictEqual(sandbox.state.requests.length, 0);
+    assert.strictEqual(s3.requests.length, 0);
+  });
+
+  it('real speech as MP3 (decoded in the host by WebAssembly) and MP4 (checked by its headers) become voices', async function () {
+    this.timeout(180_000);
+    await ensureAudioTools();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kling-itest-speech-'));
+    try {
+      const fx = makeToolFixtures(tmp);
+      await write('speech.mp3', fs.readFileSync(fx.mp3));
+      await write('speech.mp4', fs.readFileSync(fx.mp4));
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+    const outcomes = await run([file('speech.mp3'), file('speech.mp4')]);
+    assert.deepStrictEqual(
+      outcomes.map((o) => [o.voiceName, o.status]),
+      [
+        ['speech', 'succeed'],
+        ['speech 2', 'succeed'],
+      ],
+      JSON.stringify(outcomes.map((o) => o.message)),
+    );
+    // Object keys hold a random folder, so compare the uploaded file names only.
+    const uploaded = [...sandbox.state.tasks.values()].map((t) => path.posix.basename(new URL(t.voiceUrl ?? '').pathname)).sort();
+    assert.deepStrictEqual(uploaded, ['speech.mp3', 'speech.mp4']);
+  });
+
+  it("the API's createVoice({ file }): a path in, the final task out; a bad file rejects with invalidInput and sends nothing", async () => {
+    const task = await api.createVoice({ voiceName: 'From API', file: file('Narrator One.wav').fsPath }, { consent: true });
+    assert.strictEqual(task.status, 'succeed');
+    assert.strictEqual(task.voices[0].voiceName, 'From API');
+    sandbox.reset();
+    s3.requests.length = 0;
+    const e = await rejects(api.createVoice({ file: file('short.wav').toString() }, { consent: true }));
+    assert.strictEqual(e.kind, 'invalidInput');
+    assert.match(e.message, /2\.00 s long/);
+    const long = await rejects(api.createVoice({ file: file('long.wav') }));
+    assert.match(long.message, /trim: 'suggested'/);
+    const both = await rejects(api.createVoice({ voiceName: 'Two sources', file: file('Narrator One.wav'), videoId: '123456' }));
+    assert.strictEqual(both.kind, 'invalidInput');
+    assert.strictEqual(sandbox.state.requests.length, 0);
+    assert.strictEqual(s3.requests.length, 0);
+  });
+
+  it('logs uploads without credentials, tokens or presigned query strings', async () => {
+    await run([file('Narrator One.wav')]);
+    const root = process.env.KLING_TEST_USER_DATA_DIR as string;
+    const logFiles = (d: string): string[] =>
+      fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? logFiles(path.join(d, e.name)) : [path.join(d, e.name)])) : [];
+    const ours = await waitFor('a log that records the upload', () => {
+      const hits = logFiles(path.join(root, 'logs')).filter((f) => /Kling Voice/.test(path.basename(f)) && fs.readFileSync(f, 'utf8').includes('upload: PUT'));
+      return hits.length ? hits : undefined;
+    });
+    assert.ok(ours.length >= 1);
+    for (const f of logFiles(path.join(root, 'logs'))) {
+      const text = fs.readFileSync(f, 'utf8');
+      for (const secret of [s3.secretAccessKey, 'upload-token-77', 'X-Amz-Signature', 'X-Amz-Credential']) {
+        assert.ok(!text.includes(secret), `${secret} appears in ${f}`);
+      }
+    }
+  });
+
+  it('the interactive path skips the questions it has answers for (name given, clean sample, consented destination)', async () => {
+    const outcomes = await run([file('Narrator One.wav')], { voiceName: 'Asked Nothing' });
+    assert.strictEqual(outcomes[0].status, 'succeed', outcomes[0].message);
+    assert.strictEqual([...sandbox.state.tasks.values()][0].voiceName, 'Asked Nothing');
+  });
+});

@@ -1,0 +1,346 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import {
+  MAX_FILE_BYTES,
+  analyze,
+  checkRules,
+  decodeAudio,
+  decodeWav,
+  encodeWavMono16,
+  exportWindowWav,
+  probe,
+  readIsoBmff,
+  reportMarkdown,
+  suggestWindow,
+  summaryLine,
+  uniqueVoiceNames,
+  voiceNameFromFile,
+} from '../../src/audio';
+import {
+  ToolFixtures,
+  add,
+  clip,
+  concat,
+  ensureAudioTools,
+  makeToolFixtures,
+  noise,
+  silence,
+  sine,
+  speechLike,
+  wavBytes,
+} from '../../tools/fixtures/audio';
+
+const near = (actual: number, expected: number, tolerance: number, what: string) =>
+  assert.ok(Math.abs(actual - expected) <= tolerance, `${what}: ${actual} is not within ${tolerance} of ${expected}`);
+
+describe('audio: WAV decode and export', () => {
+  it('decodes 8/16/24/32-bit integer and 32/64-bit float WAV with any channel count', () => {
+    const left = sine(0.5, 8000, 440, 0.5);
+    const right = sine(0.5, 8000, 880, 0.25);
+    const third = silence(0.5, 8000);
+    for (const [bits, float] of [
+      [8, false],
+      [16, false],
+      [24, false],
+      [32, false],
+      [32, true],
+      [64, true],
+    ] as const) {
+      for (const extensible of [false, true]) {
+        const audio = decodeWav(wavBytes([left, right, third], { sampleRate: 8000, bits, float, extensible, extraChunk: true }));
+        assert.strictEqual(audio.sampleRate, 8000);
+        assert.strictEqual(audio.channels.length, 3);
+        assert.strictEqual(audio.channels[0].length, left.length);
+        const tol = bits === 8 ? 0.01 : 1e-4;
+        for (const i of [1, 7, 100, 1234, 3999]) {
+          near(audio.channels[0][i], left[i], tol, `${bits}-bit${float ? ' float' : ''} L[${i}]`);
+          near(audio.channels[1][i], right[i], tol, `${bits}-bit R[${i}]`);
+          near(audio.channels[2][i], 0, tol, `${bits}-bit C3[${i}]`);
+        }
+      }
+    }
+  });
+
+  it('rejects what is not a WAV, and tolerates a data chunk size of 0 from streaming writers', () => {
+    assert.throws(() => decodeWav(Buffer.from('hello, not audio')), /RIFF/);
+    const bytes = wavBytes([sine(0.2)]);
+    bytes.writeUInt32LE(0, 40);
+    assert.strictEqual(decodeWav(bytes).channels[0].length, sine(0.2).length);
+  });
+
+  it('round-trips a mono 16-bit export', () => {
+    const src = sine(1, 16000, 300, 0.7);
+    const bytes = encodeWavMono16(src, 16000);
+    assert.strictEqual(bytes.length, 44 + src.length * 2);
+    const back = decodeWav(bytes);
+    assert.strictEqual(back.channels.length, 1);
+    assert.strictEqual(back.sampleRate, 16000);
+    for (let i = 0; i < src.length; i += 97) {
+      near(back.channels[0][i], src[i], 1 / 16000, `sample ${i}`);
+    }
+  });
+
+  it('trims a window, mixes stereo to mono and peak-normalises', () => {
+    const l = concat(silence(2), sine(3, 16000, 220, 0.2), silence(2));
+    const r = concat(silence(2), sine(3, 16000, 220, 0.1), silence(2));
+    const out = decodeWav(exportWindowWav({ sampleRate: 16000, channels: [l, r] }, { startSec: 1.5, endSec: 6 }, { normalizePeakDbfs: -1 }));
+    assert.strictEqual(out.channels.length, 1);
+    near(out.channels[0].length / 16000, 4.5, 0.001, 'duration');
+    const report = analyze(out);
+    near(report.peakDbfs, -1, 0.05, 'normalised peak');
+    assert.strictEqual(out.channels[0][0], 0, 'starts with a fade from silence');
+  });
+});
+
+describe('audio: quality metrics on known signals', () => {
+  it('a full-scale sine has peak 0 dBFS, RMS −3 dBFS, no clipping, no silence', () => {
+    const r = analyze({ sampleRate: 44100, channels: [sine(6, 44100, 440, 1)] });
+    near(r.peakDbfs, 0, 0.01, 'peak');
+    near(r.rmsDbfs, -3.01, 0.02, 'rms');
+    assert.strictEqual(r.clippingShare, 0);
+    assert.strictEqual(r.silenceShare, 0);
+    assert.ok(r.snrDb < 1, 'a steady tone has no quiet parts');
+    assert.ok(r.warnings.some((w) => /noise or music/.test(w)), 'a steady tone is flagged as likely music/noise');
+  });
+
+  it('a −20 dBFS sine measures −20 peak and −23 RMS', () => {
+    const r = analyze({ sampleRate: 16000, channels: [sine(6, 16000, 440, 0.1)] });
+    near(r.peakDbfs, -20, 0.01, 'peak');
+    near(r.rmsDbfs, -23.01, 0.02, 'rms');
+  });
+
+  it('clipping: a sine driven 4× into full scale reports a large clipped share and a warning', () => {
+    const r = analyze({ sampleRate: 16000, channels: [clip(speechLike(8), 4)] });
+    assert.ok(r.clippingShare > 0.02, `clipped share ${r.clippingShare}`);
+    assert.ok(r.warnings.some((w) => /^Clipping/.test(w)));
+  });
+
+  it('silence: all-zero audio is silent, 100 % silence, and says so', () => {
+    const r = analyze({ sampleRate: 16000, channels: [silence(8)] });
+    assert.ok(r.silent);
+    assert.strictEqual(r.silenceShare, 1);
+    assert.strictEqual(r.peakDbfs, -120);
+    assert.match(r.warnings[0], /silent/);
+  });
+
+  it('speech with pauses: a measured silence share, a low noise floor and a high SNR', () => {
+    const r = analyze({ sampleRate: 16000, channels: [add(speechLike(10), noise(10, 16000, 0.0005))] });
+    near(r.silenceShare, 0.2, 0.1, 'silence share (0.4 s pause every 2 s)');
+    assert.ok(r.noiseFloorDbfs < -55 && r.noiseFloorDbfs > -75, `noise floor ${r.noiseFloorDbfs}`);
+    assert.ok(r.snrDb > 40, `snr ${r.snrDb}`);
+    assert.deepStrictEqual(r.warnings, []);
+  });
+
+  it('noisy speech: the noise floor rises and the SNR falls, with a warning about noise', () => {
+    const r = analyze({ sampleRate: 16000, channels: [add(speechLike(10, 16000, 0.3), noise(10, 16000, 0.05))] });
+    assert.ok(r.noiseFloorDbfs > -30, `noise floor ${r.noiseFloorDbfs}`);
+    assert.ok(r.snrDb < 15, `snr ${r.snrDb}`);
+    assert.ok(r.warnings.some((w) => /noise or music/.test(w)));
+  });
+
+  it('counts channels and notes stereo', () => {
+    const r = analyze({ sampleRate: 16000, channels: [speechLike(6), speechLike(6)] });
+    assert.strictEqual(r.channels, 2);
+    assert.ok(r.warnings.some((w) => /2 channels/.test(w)));
+  });
+});
+
+describe('audio: best window', () => {
+  it('finds the speech between long silences and noise, within 5–30 s', () => {
+    // 10 s silence, 12 s speech, 8 s noise-only, 15 s silence: 45 s in all.
+    const s = concat(silence(10), speechLike(12), noise(8, 16000, 0.002), silence(15));
+    const w = suggestWindow({ sampleRate: 16000, channels: [s] }, 12);
+    assert.ok(w);
+    assert.ok(w.endSec - w.startSec >= 5 && w.endSec - w.startSec <= 30);
+    assert.ok(w.startSec >= 9 && w.startSec <= 10.5, `start ${w.startSec}`);
+    assert.ok(w.endSec >= 21.5 && w.endSec <= 23, `end ${w.endSec}`);
+    assert.ok(w.activeShare > 0.7, `active ${w.activeShare}`);
+  });
+
+  it('avoids a clipped stretch when a clean one is available', () => {
+    const s = concat(clip(speechLike(10), 5), silence(1), speechLike(10));
+    const w = suggestWindow({ sampleRate: 16000, channels: [s] }, 8);
+    assert.ok(w);
+    assert.ok(w.startSec >= 10, `start ${w.startSec}`);
+    assert.strictEqual(w.clippedShare, 0);
+  });
+
+  it('caps the window at 30 s and the file length; nothing under 5 s', () => {
+    const long = suggestWindow({ sampleRate: 8000, channels: [speechLike(60, 8000)] }, 45);
+    assert.ok(long && long.endSec - long.startSec <= 30);
+    const short = suggestWindow({ sampleRate: 8000, channels: [speechLike(7, 8000)] });
+    assert.ok(short && short.endSec <= 7 + 1e-9);
+    assert.strictEqual(suggestWindow({ sampleRate: 8000, channels: [speechLike(4, 8000)] }), undefined);
+  });
+});
+
+describe('audio: names from file names', () => {
+  it('drops the extension and separators and keeps 20 characters', () => {
+    assert.strictEqual(voiceNameFromFile('/a/b/narrator_take-2.wav'), 'narrator take 2');
+    assert.strictEqual(voiceNameFromFile('C:\\rec\\My very long recording name here.mp3'), 'My very long recordi');
+    assert.strictEqual(voiceNameFromFile('__.wav'), 'Voice');
+    assert.strictEqual(voiceNameFromFile('声音样本声音样本声音样本声音样本声音样本声音样本.wav'), '声音样本声音样本声音样本声音样本声音样本');
+  });
+
+  it('makes names unique and ≤ 20 characters, also against names already taken', () => {
+    const names = uniqueVoiceNames(['a/Interview.wav', 'b/interview.wav', 'c/Interview.mp3', 'A very long speaker name 1.wav', 'A very long speaker name 2.wav'], ['Interview']);
+    assert.deepStrictEqual(names, ['Interview 2', 'interview 3', 'Interview 4', 'A very long speaker', 'A very long speake 2']);
+    assert.ok(names.every((n) => Array.from(n).length <= 20));
+  });
+});
+
+describe('audio: probe and rules (synthesized files)', () => {
+  it('probes a 16-bit mono WAV', async () => {
+    const bytes = wavBytes([speechLike(8)], { sampleRate: 16000 });
+    const p = await probe(bytes, 'sample.wav');
+    assert.strictEqual(p.isAudio, true);
+    assert.strictEqual(p.kind, 'wav');
+    assert.strictEqual(p.container, 'WAVE');
+    assert.strictEqual(p.codec, 'PCM');
+    near(p.durationSec ?? 0, 8, 0.001, 'duration');
+    assert.strictEqual(p.sampleRate, 16000);
+    assert.strictEqual(p.channels, 1);
+    assert.strictEqual(p.sizeBytes, bytes.length);
+    assert.strictEqual(p.decodable, true);
+    assert.deepStrictEqual(checkRules(p).errors, []);
+  });
+
+  it('probes stereo 24-bit and float WAV', async () => {
+    const p = await probe(wavBytes([speechLike(6, 48000), speechLike(6, 48000)], { bits: 24, sampleRate: 48000 }), 'st.wav');
+    assert.strictEqual(p.channels, 2);
+    assert.strictEqual(p.sampleRate, 48000);
+    near(p.durationSec ?? 0, 6, 0.001, 'duration');
+    const f = await probe(wavBytes([speechLike(6)], { bits: 32, float: true }), 'f.wav');
+    assert.ok(f.isAudio && f.decodable);
+  });
+
+  it('refuses too short and too long with the real numbers; only a long decodable file is trimmable', async () => {
+    const short = checkRules(await probe(wavBytes([speechLike(2.5)]), 'short.wav'));
+    assert.match(short.errors.join(' '), /short\.wav is 2\.50 s long; Kling needs 5–30 s/);
+    assert.strictEqual(short.trimmable, false);
+    const long = checkRules(await probe(wavBytes([speechLike(42, 8000)], { sampleRate: 8000 }), 'long.wav'));
+    assert.match(long.errors.join(' '), /long\.wav is 42\.0 s long; Kling accepts 5–30 s/);
+    assert.strictEqual(long.trimmable, true);
+  });
+
+  it('refuses text with an audio extension, empty files, other types and oversize files', async () => {
+    for (const name of ['notes.mp3', 'notes.wav', 'notes.mp4', 'notes.mov']) {
+      const p = await probe(Buffer.from('This is a text file, not audio.\n'.repeat(200)), name);
+      assert.strictEqual(p.isAudio, false, name);
+      assert.match(checkRules(p).errors.join(' '), /not usable audio/, name);
+    }
+    assert.match((await probe(new Uint8Array(0), 'empty.wav')).problem ?? '', /empty/);
+    const ogg = checkRules(await probe(wavBytes([speechLike(6)]), 'sample.flac'));
+    assert.match(ogg.errors.join(' '), /accepts \.mp3, \.wav, \.mp4 and \.mov files, not "\.flac"/);
+    const big = checkRules({ fileName: 'big.wav', extension: '.wav', sizeBytes: MAX_FILE_BYTES + 1, isAudio: true, kind: 'wav', durationSec: 10, decodable: true });
+    assert.match(big.errors.join(' '), /50\.0 MB; the limit is 50\.0 MB/);
+  });
+
+  it('refuses a file whose content does not match its extension', async () => {
+    const p = await probe(wavBytes([speechLike(6)]), 'disguised.mp3');
+    assert.match(checkRules(p).errors.join(' '), /named \.mp3 but contains WAV/);
+  });
+
+  it('reads the audio track of an ISO BMFF file and ignores non-ISO bytes', () => {
+    assert.strictEqual(readIsoBmff(Buffer.from('not an mp4 file at all, just text')), undefined);
+  });
+});
+
+describe('audio: real speech via espeak-ng, sox and ffmpeg (mp3 / mp4 / mov)', function () {
+  this.timeout(180_000);
+  let dir: string;
+  let fx: ToolFixtures;
+  before(async () => {
+    await ensureAudioTools();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kling-audio-fixtures-'));
+    fx = makeToolFixtures(dir);
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('WAV speech: probe, decode, report, window', async () => {
+    const bytes = fs.readFileSync(fx.wav);
+    const p = await probe(bytes, fx.wav);
+    assert.strictEqual(p.kind, 'wav');
+    assert.ok(p.durationSec && p.durationSec > 5 && p.durationSec < 30, `duration ${p.durationSec}`);
+    assert.deepStrictEqual(checkRules(p).errors, []);
+    const audio = await decodeAudio(bytes, p);
+    assert.ok(audio);
+    const r = analyze(audio);
+    near(r.peakDbfs, -3, 0.2, 'sox normalised to −3 dBFS');
+    assert.ok(r.silenceShare > 0.05 && r.silenceShare < 0.5, `silence ${r.silenceShare}`);
+    assert.ok(r.snrDb > 30, `snr ${r.snrDb}`);
+  });
+
+  it('MP3: probed and decoded by the WebAssembly decoder to the same length', async () => {
+    const bytes = fs.readFileSync(fx.mp3);
+    const p = await probe(bytes, fx.mp3);
+    assert.strictEqual(p.kind, 'mp3');
+    assert.strictEqual(p.codec, 'MPEG 1 Layer 3');
+    assert.ok(p.decodable);
+    const wavDuration = (await probe(fs.readFileSync(fx.wav), fx.wav)).durationSec ?? 0;
+    near(p.durationSec ?? 0, wavDuration, 0.1, 'mp3 duration');
+    const audio = await decodeAudio(bytes, p);
+    assert.ok(audio);
+    assert.strictEqual(audio.sampleRate, 44100);
+    assert.strictEqual(audio.channels.length, 1, 'a mono MP3 decodes to one channel');
+    near(audio.channels[0].length / audio.sampleRate, wavDuration, 0.1, 'decoded length');
+    near(analyze(audio).peakDbfs, -3, 1, 'mp3 peak');
+  });
+
+  it('MP4 and MOV: the audio track duration is read (music-metadata has none for .mov); not decoded', async () => {
+    const wavDuration = (await probe(fs.readFileSync(fx.wav), fx.wav)).durationSec ?? 0;
+    for (const [file, kind] of [
+      [fx.mp4, 'mp4'],
+      [fx.mov, 'mov'],
+    ] as const) {
+      const bytes = fs.readFileSync(file);
+      const p = await probe(bytes, file);
+      assert.strictEqual(p.kind, kind, file);
+      assert.strictEqual(p.isAudio, true, file);
+      assert.strictEqual(p.codec, 'MPEG-4/AAC');
+      assert.strictEqual(p.hasVideo, true);
+      near(p.durationSec ?? 0, wavDuration, 0.1, `${kind} audio duration`);
+      assert.strictEqual(p.decodable, false);
+      assert.deepStrictEqual(checkRules(p).errors, []);
+      assert.strictEqual(await decodeAudio(bytes, p), undefined);
+      const iso = readIsoBmff(bytes);
+      assert.ok(iso?.tracks.some((t) => t.handler === 'soun' && t.format === 'mp4a'));
+    }
+  });
+
+  it('a 40 s WAV is refused as too long, with a suggested window that exports a valid sample', async () => {
+    const bytes = fs.readFileSync(fx.longWav);
+    const p = await probe(bytes, fx.longWav);
+    const rules = checkRules(p);
+    assert.ok(rules.trimmable);
+    const audio = await decodeAudio(bytes, p);
+    assert.ok(audio);
+    const w = suggestWindow(audio);
+    assert.ok(w);
+    const out = exportWindowWav(audio, w, { normalizePeakDbfs: -1 });
+    const again = await probe(out, 'trimmed.wav');
+    assert.deepStrictEqual(checkRules(again).errors, []);
+    near(again.durationSec ?? 0, w.endSec - w.startSec, 0.01, 'exported duration');
+    assert.strictEqual(again.channels, 1);
+    assert.strictEqual(again.bitsPerSample, 16);
+  });
+});
+
+describe('audio: report text', () => {
+  it('summarises and reports with the measured numbers and the warnings', async () => {
+    const bytes = wavBytes([clip(speechLike(8), 3)]);
+    const p = await probe(bytes, '/x/take.wav');
+    const audio = await decodeAudio(bytes, p);
+    assert.ok(audio);
+    const r = analyze(audio);
+    assert.match(summaryLine(p, r), /^8\.00 s · WAV PCM · 16 kHz mono · peak 0\.0 dBFS · \d warnings?$/);
+    const md = reportMarkdown(p, r, { startSec: 1, endSec: 7 });
+    assert.match(md, /^# Voice sample check: take\.wav/);
+    assert.match(md, /\| Clipping \| \d+\.\d+ %/);
+    assert.match(md, /\| Sent \| window 1\.00 s – 7\.00 s/);
+    assert.match(md, /## Warnings\n\n- Clipping/);
+    assert.match(summaryLine({ ...p, kind: 'mp4', codec: 'MPEG-4/AAC' }), /not decoded/);
+  });
+});

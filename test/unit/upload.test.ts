@@ -1,0 +1,262 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { HttpUploadProvider, S3UploadProvider, UploadError, readJsonPath, redactUrl, safeObjectName } from '../../src/upload';
+import { S3TestServer, startS3Server } from '../../tools/fixtures/s3server';
+
+const sample = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7) & 0xff));
+
+async function get(url: string): Promise<{ status: number; body: Buffer }> {
+  const res = await fetch(url);
+  return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
+}
+
+function s3Provider(server: S3TestServer, overrides: Partial<ConstructorParameters<typeof S3UploadProvider>[0]> = {}, logs: string[] = []) {
+  return new S3UploadProvider({
+    endpoint: server.endpoint,
+    region: 'us-east-1',
+    bucket: server.bucket,
+    keyPrefix: 'kling/',
+    accessKeyId: server.accessKeyId,
+    secretAccessKey: server.secretAccessKey,
+    presignExpirySeconds: 3600,
+    forcePathStyle: true,
+    log: (m) => logs.push(m),
+    ...overrides,
+  });
+}
+
+describe('upload: S3-compatible storage (SigV4-checking server on loopback)', function () {
+  this.timeout(20_000);
+  let server: S3TestServer;
+  before(async () => {
+    server = await startS3Server();
+  });
+  after(() => server.close());
+  beforeEach(() => {
+    server.requests.length = 0;
+  });
+
+  it('uploads with a signed PUT and returns a presigned GET URL that serves the same bytes', async () => {
+    const logs: string[] = [];
+    const progress: number[] = [];
+    const result = await s3Provider(server, {}, logs).upload({
+      source: { kind: 'bytes', bytes: sample },
+      fileName: 'My Narrator (take 2).wav',
+      contentType: 'audio/wav',
+      onProgress: (p) => progress.push(p.sentBytes),
+    });
+    const put = server.requests.find((r) => r.method === 'PUT');
+    assert.ok(put);
+    assert.strictEqual(put.status, 200);
+    assert.match(String(put.headers.authorization), /^AWS4-HMAC-SHA256 Credential=AKIATEST/);
+    assert.match(put.url, /^\/voice-samples\/kling\/[0-9a-f-]{36}\/My_Narrator_take_2_\.wav$/);
+    const u = new URL(result.url);
+    assert.match(u.pathname, /\.wav$/, 'Kling reads the type from the URL path');
+    assert.strictEqual(u.searchParams.get('X-Amz-Expires'), '3600');
+    assert.ok(u.searchParams.get('X-Amz-Signature'));
+    assert.strictEqual(result.displayUrl, `${u.origin}${u.pathname}`);
+    const got = await get(result.url);
+    assert.strictEqual(got.status, 200);
+    assert.ok(got.body.equals(sample));
+    assert.strictEqual(progress[progress.length - 1], sample.length);
+    assert.ok(progress.length > 1, 'progress in chunks');
+    assert.ok(logs.length > 0 && logs.every((l) => !/X-Amz-|Signature|secret/i.test(l) && !l.includes(server.secretAccessKey)), logs.join('\n'));
+  });
+
+  it('the server really checks signatures: a tampered presigned URL and a wrong secret are refused', async () => {
+    const result = await s3Provider(server).upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'a.wav', contentType: 'audio/wav' });
+    const u = new URL(result.url);
+    const sig = u.searchParams.get('X-Amz-Signature') as string;
+    u.searchParams.set('X-Amz-Signature', (sig[0] === 'a' ? 'b' : 'a') + sig.slice(1));
+    assert.strictEqual((await get(u.toString())).status, 403);
+    // (s3rver has no bucket policies, so an unsigned GET is not refused there; real stores keep objects private.)
+    const bad = s3Provider(server, { secretAccessKey: 'not-the-secret' });
+    await assert.rejects(
+      bad.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'b.wav', contentType: 'audio/wav' }),
+      (e: unknown) => e instanceof UploadError && e.options.status === 403 && /SignatureDoesNotMatch/.test(e.message) && /Set Upload Credentials/.test(e.message),
+    );
+  });
+
+  it('streams a file from disk and deletes the object afterwards', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kling-upload-'));
+    try {
+      const file = path.join(dir, 'big.mp3');
+      const big = Buffer.alloc(3 * 1024 * 1024, 0x5a);
+      fs.writeFileSync(file, big);
+      let last = 0;
+      const provider = s3Provider(server);
+      const result = await provider.upload({ source: { kind: 'file', path: file }, fileName: 'big.mp3', contentType: 'audio/mpeg', onProgress: (p) => (last = p.sentBytes) });
+      assert.strictEqual(last, big.length);
+      assert.strictEqual(server.objects().length > 0, true);
+      const got = await get(result.url);
+      assert.ok(got.body.equals(big));
+      await result.cleanup?.();
+      assert.strictEqual((await get(result.url)).status, 404);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an expired presigned URL is refused', async () => {
+    const result = await s3Provider(server, { presignExpirySeconds: 1 }).upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'e.wav', contentType: 'audio/wav' });
+    await new Promise((r) => setTimeout(r, 2100));
+    assert.strictEqual((await get(result.url)).status, 403);
+  });
+
+  it('names the missing bucket and the missing keys', async () => {
+    await assert.rejects(
+      s3Provider(server, { bucket: 'no-such-bucket' }).upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }),
+      /bucket "no-such-bucket" does not exist/,
+    );
+    assert.throws(() => s3Provider(server, { accessKeyId: '' }), /Set Upload Credentials/);
+    assert.throws(() => s3Provider(server, { bucket: ' ' }), /klingVoice\.upload\.s3\.bucket/);
+    assert.throws(() => s3Provider(server, { endpoint: 'ftp://x' }), /http/);
+  });
+
+  it('builds virtual-hosted URLs and AWS endpoints when asked', () => {
+    const p = s3Provider(server, { endpoint: '', region: 'eu-west-1', forcePathStyle: false });
+    assert.strictEqual(p.objectUrl('a/b c.wav').toString(), 'https://voice-samples.s3.eu-west-1.amazonaws.com/a/b%20c.wav');
+    assert.strictEqual(p.destination, 'https://s3.eu-west-1.amazonaws.com/voice-samples');
+    assert.strictEqual(safeObjectName('../../etc/pässwd .wav'), 'passwd_.wav');
+  });
+});
+
+interface Received {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: Buffer;
+}
+
+async function startUploadServer(reply: (r: Received, n: number) => { status: number; body: string } | 'hang'): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+  const received: Received[] = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const r = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      received.push(r);
+      const answer = reply(r, received.length);
+      if (answer === 'hang') {
+        return;
+      }
+      res.writeHead(answer.status, { 'content-type': 'application/json' });
+      res.end(answer.body);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    received,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections?.();
+        server.close(() => r());
+      }),
+  };
+}
+
+describe('upload: generic HTTP endpoint (loopback server)', function () {
+  this.timeout(20_000);
+
+  it('multipart POST with a Bearer token; the URL is read from a JSON path', async () => {
+    const srv = await startUploadServer((r) => ({ status: 200, body: JSON.stringify({ code: 0, data: { files: [{ url: `/files/${r.headers['content-length']}.wav?sig=abc` }] } }) }));
+    try {
+      const logs: string[] = [];
+      const p = new HttpUploadProvider({ url: `${srv.url}/upload?team=1`, method: 'POST', fieldName: 'audio', responseUrlPath: 'data.files[0].url', token: 'tok-secret-123', log: (m) => logs.push(m) });
+      assert.strictEqual(p.destination, `${srv.url}/upload`);
+      const result = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'voice "one".wav', contentType: 'audio/wav' });
+      const r = srv.received[0];
+      assert.strictEqual(r.method, 'POST');
+      assert.strictEqual(r.headers.authorization, 'Bearer tok-secret-123');
+      const boundary = /boundary=(.+)$/.exec(String(r.headers['content-type']))?.[1];
+      assert.ok(boundary);
+      const text = r.body.toString('latin1');
+      assert.ok(text.startsWith(`--${boundary}\r\nContent-Disposition: form-data; name="audio"; filename="voice _one_.wav"\r\nContent-Type: audio/wav\r\n\r\n`));
+      assert.ok(text.endsWith(`\r\n--${boundary}--\r\n`));
+      const start = r.body.indexOf('\r\n\r\n') + 4;
+      assert.ok(r.body.subarray(start, start + sample.length).equals(sample));
+      assert.strictEqual(result.url, `${srv.url}/files/${r.body.length}.wav?sig=abc`, 'relative URLs resolve against the endpoint');
+      assert.strictEqual(result.displayUrl, `${srv.url}/files/${r.body.length}.wav`);
+      assert.ok(logs.every((l) => !l.includes('tok-secret') && !l.includes('sig=') && !l.includes('team=1')), logs.join('\n'));
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('PUT to a URL with {fileName}; empty response path means the PUT URL is the file URL', async () => {
+    const srv = await startUploadServer(() => ({ status: 201, body: '' }));
+    try {
+      const p = new HttpUploadProvider({ url: `${srv.url}/bucket/{fileName}`, method: 'PUT', fieldName: 'file', responseUrlPath: '' });
+      const result = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'a b.mp3', contentType: 'audio/mpeg' });
+      assert.strictEqual(srv.received[0].url, '/bucket/a%20b.mp3');
+      assert.strictEqual(srv.received[0].headers['content-type'], 'audio/mpeg');
+      assert.ok(srv.received[0].body.equals(sample));
+      assert.strictEqual(result.url, `${srv.url}/bucket/a%20b.mp3`);
+      assert.strictEqual(srv.received[0].headers.authorization, undefined, 'no token, no header');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('retries transient failures (503, then 200) and gives up on 4xx with a clear message', async () => {
+    const srv = await startUploadServer((_r, n) => (n === 1 ? { status: 503, body: 'busy' } : { status: 200, body: '{"url":"https://cdn.example/x.wav"}' }));
+    try {
+      const p = new HttpUploadProvider({ url: `${srv.url}/u`, method: 'POST', fieldName: 'file', responseUrlPath: 'url' });
+      const r = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' });
+      assert.strictEqual(r.url, 'https://cdn.example/x.wav');
+      assert.strictEqual(srv.received.length, 2);
+      assert.ok(srv.received[1].body.length > sample.length, 'the body is sent again in full');
+    } finally {
+      await srv.close();
+    }
+    const denied = await startUploadServer(() => ({ status: 401, body: '{}' }));
+    try {
+      const p = new HttpUploadProvider({ url: `${denied.url}/u`, method: 'POST', fieldName: 'file', responseUrlPath: 'url', token: 't' });
+      await assert.rejects(p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }), /refused the upload \(HTTP 401\).*Set Upload Credentials/);
+      assert.strictEqual(denied.received.length, 1, '4xx is not retried');
+    } finally {
+      await denied.close();
+    }
+  });
+
+  it('explains answers without a URL', async () => {
+    const srv = await startUploadServer((_r, n) => (n === 1 ? { status: 200, body: '<html>ok</html>' } : { status: 200, body: '{"data":{}}' }));
+    try {
+      const p = new HttpUploadProvider({ url: `${srv.url}/u`, method: 'POST', fieldName: 'file', responseUrlPath: 'data.url' });
+      await assert.rejects(p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }), /did not answer with JSON/);
+      await assert.rejects(p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }), /no URL at "data\.url"/);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('cancels a hanging upload at once through the AbortSignal', async () => {
+    const srv = await startUploadServer(() => 'hang');
+    try {
+      const p = new HttpUploadProvider({ url: `${srv.url}/u`, method: 'POST', fieldName: 'file', responseUrlPath: 'url' });
+      const controller = new AbortController();
+      const started = Date.now();
+      setTimeout(() => controller.abort(), 200);
+      await assert.rejects(
+        p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav', signal: controller.signal }),
+        (e: unknown) => e instanceof UploadError && e.cancelled,
+      );
+      assert.ok(Date.now() - started < 2000);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('reads JSON paths and redacts URLs', () => {
+    assert.strictEqual(readJsonPath({ a: { b: [{ c: 'x' }] } }, 'a.b.0.c'), 'x');
+    assert.strictEqual(readJsonPath({ a: { b: [{ c: 'x' }] } }, 'a.b[0].c'), 'x');
+    assert.strictEqual(readJsonPath({ a: 1 }, 'a.b'), undefined);
+    assert.strictEqual(redactUrl('https://user:pw@h.example/p/x.wav?X-Amz-Signature=s#f'), 'https://h.example/p/x.wav');
+    assert.throws(() => new HttpUploadProvider({ url: 'not a url', method: 'POST', fieldName: 'f', responseUrlPath: 'url' }), /klingVoice\.upload\.http\.url/);
+  });
+});
