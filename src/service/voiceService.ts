@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { readSettings } from '../config';
 import { KeyStore } from '../auth/keyStore';
 import { TaskHistory } from '../history/taskHistory';
-import { CreateVoiceInput, FetchLike, KlingClient, Voice, VoiceTask } from '../kling';
+import { CreateVoiceInput, FetchLike, KlingClient, KlingError, Voice, VoiceTask } from '../kling';
 
 export interface CreateRunOptions {
   signal?: AbortSignal;
@@ -20,6 +20,8 @@ export class VoiceService implements vscode.Disposable {
   private readonly _onDidChangeVoices = new vscode.EventEmitter<void>();
   /** Fires when the account's voices changed: a task ended or a voice was deleted. */
   readonly onDidChangeVoices = this._onDidChangeVoices.event;
+  /** One polling loop per task, shared by everyone following it. */
+  private readonly _following = new Map<string, { controller: AbortController; listeners: Set<(t: VoiceTask) => void>; promise: Promise<VoiceTask>; callers: number }>();
   /** Every create or follow-up in flight, so they can be cancelled together. */
   private readonly _running = new Set<AbortController>();
 
@@ -81,12 +83,68 @@ export class VoiceService implements vscode.Disposable {
       if (options.wait === false) {
         return submitted;
       }
-      return this._wait(submitted.taskId, signal, options.onUpdate);
+      return this._join(submitted.taskId, signal, options.onUpdate);
     });
   }
 
   waitForTask(taskId: string, options: Pick<CreateRunOptions, 'signal' | 'onUpdate'> = {}): Promise<VoiceTask> {
-    return this._track(options.signal, (signal) => this._wait(taskId, signal, options.onUpdate));
+    return this._track(options.signal, (signal) => this._join(taskId, signal, options.onUpdate));
+  }
+
+  /**
+   * Joins the one polling loop of a task, starting it if needed: a panel restored after a reload and the
+   * resume at start-up follow the same task with one series of requests. The loop stops when every
+   * caller has left (cancelled) or the task ended.
+   */
+  private _join(taskId: string, signal: AbortSignal, onUpdate?: (t: VoiceTask) => void): Promise<VoiceTask> {
+    let f = this._following.get(taskId);
+    if (!f) {
+      const controller = new AbortController();
+      const listeners = new Set<(t: VoiceTask) => void>();
+      const promise = this._wait(taskId, controller.signal, (t) => listeners.forEach((l) => l(t))).finally(() => this._following.delete(taskId));
+      f = { controller, listeners, promise, callers: 0 };
+      this._following.set(taskId, f);
+    }
+    const following = f;
+    following.callers++;
+    if (onUpdate) {
+      following.listeners.add(onUpdate);
+    }
+    return new Promise<VoiceTask>((resolve, reject) => {
+      let left = false;
+      const leave = () => {
+        if (left) {
+          return;
+        }
+        left = true;
+        signal.removeEventListener('abort', onAbort);
+        if (onUpdate) {
+          following.listeners.delete(onUpdate);
+        }
+        if (--following.callers === 0) {
+          following.controller.abort();
+        }
+      };
+      const onAbort = () => {
+        leave();
+        reject(new KlingError({ kind: 'cancelled', message: 'Cancelled.' }));
+      };
+      if (signal.aborted) {
+        onAbort();
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      following.promise.then(
+        (task) => {
+          leave();
+          resolve(task);
+        },
+        (e: unknown) => {
+          leave();
+          reject(e);
+        },
+      );
+    });
   }
 
   private _wait(taskId: string, signal: AbortSignal, onUpdate?: (t: VoiceTask) => void): Promise<VoiceTask> {

@@ -106,6 +106,24 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     }
   });
 
+  it('two followers of one running task share one polling loop', async () => {
+    const slow = await useSandbox({ processingDelayMs: 1500 });
+    try {
+      const submitted = await api.createVoice({ voiceName: 'Shared', videoId: '123456' }, { wait: false });
+      const [a, b] = await Promise.all([
+        vscode.commands.executeCommand<number>('klingVoice.resumeTasks'),
+        vscode.commands.executeCommand<number>('klingVoice.resumeTasks'),
+      ]);
+      assert.deepStrictEqual([a, b], [0, 0]);
+      const polls = slow.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith(submitted.taskId)).length;
+      // One loop polls about 7 times in 1.5 s at 0.1 s growing by half; two separate loops would poll about 14 times.
+      assert.ok(polls >= 2 && polls <= 10, `${polls} polls`);
+    } finally {
+      await slow.close();
+      await setSetting('apiBaseUrl', sandbox.url);
+    }
+  });
+
   it('inserts a V2.6 video request using the voice at the cursor, as JSON or curl, never with the key', async () => {
     const doc = await vscode.workspace.openTextDocument({ language: 'json', content: '' });
     const editor = await vscode.window.showTextDocument(doc);
