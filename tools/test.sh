@@ -114,7 +114,7 @@ KLING_TEST_RESULTS="$work/integration.json" step "integration tests" \
 add_counts "integration tests" "$work/integration.json" "$integration_status"
 
 e2e_status=0
-KLING_UNIT_RESULTS="$work/e2e.json" step "end-to-end tests" \
+KLING_E2E_IMAGES="$work/images" KLING_UNIT_RESULTS="$work/e2e.json" step "end-to-end tests" \
   npx mocha --no-config --forbid-only --timeout 300000 --reporter ./out/tools/testhost/countingReporter.js 'out/test/e2e/*.e2e.js' || e2e_status=$?
 add_counts "end-to-end tests" "$work/e2e.json" "$e2e_status"
 
