@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { withoutSecrets } from '../shared/url';
 import type { CreateVoiceInput, TaskStatus, Voice, VoiceTask } from '../kling';
 
 /** Where a voice sample came from. URLs are stored without their query string (presigned URLs carry credentials). */
@@ -25,16 +26,7 @@ const MAX_ENTRIES = 500;
 
 /** Strips query and fragment from a URL so no signature or token is persisted. */
 export function safeUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    u.search = '';
-    u.hash = '';
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '';
-  }
+  return withoutSecrets(raw) ?? '';
 }
 
 export function sourceOf(input: Pick<CreateVoiceInput, 'voiceUrl' | 'videoId'>): TaskSource | undefined {

@@ -23,21 +23,21 @@ export function cancelledError(): KlingError {
   return new KlingError({ kind: 'cancelled', message: 'Cancelled.' });
 }
 
-/** Resolves after `ms`, or rejects with a `cancelled` KlingError when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or rejects with `onAbort()` (a `cancelled` KlingError by default) when the signal aborts. */
+export function sleep(ms: number, signal?: AbortSignal, onAbort: () => Error = cancelledError): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) {
-      reject(cancelledError());
+      reject(onAbort());
       return;
     }
     const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', aborted);
       resolve();
     }, ms);
-    const onAbort = () => {
+    const aborted = () => {
       clearTimeout(timer);
-      reject(cancelledError());
+      reject(onAbort());
     };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', aborted, { once: true });
   });
 }

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import { Readable } from 'stream';
+import { sleep } from '../kling/retry';
 import { UploadError, UploadSource, redactUrl } from './types';
 
 export interface StreamRequest {
@@ -144,21 +145,7 @@ export function isTransientStatus(status: number): boolean {
 }
 
 function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(cancelled());
-      return;
-    }
-    const t = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(cancelled());
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleep(ms, signal, cancelled);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { withoutSecrets } from '../shared/url';
 /** What to upload: bytes already in memory, or a file on disk that is streamed. */
 export type UploadSource = { kind: 'bytes'; bytes: Uint8Array } | { kind: 'file'; path: string };
 
@@ -53,14 +54,5 @@ export class UploadError extends Error {
 
 /** A URL without query, fragment or user info: safe to log. */
 export function redactUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    u.search = '';
-    u.hash = '';
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return '<invalid URL>';
-  }
+  return withoutSecrets(raw) ?? '<invalid URL>';
 }

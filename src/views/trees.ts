@@ -28,15 +28,27 @@ function voiceTooltip(voice: Voice, extra: string[]): vscode.MarkdownString {
   return md;
 }
 
-/** "My Voices": account voices merged with local tasks (in flight, failed). */
-export class VoicesTreeProvider implements vscode.TreeDataProvider<VoiceNode>, vscode.Disposable {
+/** What both trees share: they redraw whenever the library changes. */
+abstract class LibraryTree implements vscode.TreeDataProvider<VoiceNode>, vscode.Disposable {
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly _sub: vscode.Disposable;
 
-  constructor(private readonly _library: VoiceLibrary) {
+  constructor(protected readonly _library: VoiceLibrary) {
     this._sub = _library.onDidChange(() => this._onDidChangeTreeData.fire());
   }
+
+  abstract getChildren(element?: VoiceNode): VoiceNode[];
+  abstract getTreeItem(node: VoiceNode): vscode.TreeItem;
+
+  dispose(): void {
+    this._sub.dispose();
+    this._onDidChangeTreeData.dispose();
+  }
+}
+
+/** "My Voices": account voices merged with local tasks (in flight, failed). */
+export class VoicesTreeProvider extends LibraryTree {
 
   getChildren(element?: VoiceNode): VoiceNode[] {
     if (element) {
@@ -103,22 +115,10 @@ export class VoicesTreeProvider implements vscode.TreeDataProvider<VoiceNode>, v
     t.tooltip = `${node.label}\nTask id: ${item.taskId}\nStatus: ${item.status}${item.statusMessage ? ` (${item.statusMessage})` : ''}\nCreated: ${when(item.createdAt)}`;
     return t;
   }
-
-  dispose(): void {
-    this._sub.dispose();
-    this._onDidChangeTreeData.dispose();
-  }
 }
 
 /** "Preset Voices": Kling's official voices. */
-export class PresetsTreeProvider implements vscode.TreeDataProvider<VoiceNode>, vscode.Disposable {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<void>();
-  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
-  private readonly _sub: vscode.Disposable;
-
-  constructor(private readonly _library: VoiceLibrary) {
-    this._sub = _library.onDidChange(() => this._onDidChangeTreeData.fire());
-  }
+export class PresetsTreeProvider extends LibraryTree {
 
   getChildren(element?: VoiceNode): VoiceNode[] {
     if (element) {
@@ -160,10 +160,5 @@ export class PresetsTreeProvider implements vscode.TreeDataProvider<VoiceNode>, 
     t.contextValue = v.trialUrl ? 'preset.trial' : 'preset';
     t.tooltip = voiceTooltip(v, []);
     return t;
-  }
-
-  dispose(): void {
-    this._sub.dispose();
-    this._onDidChangeTreeData.dispose();
   }
 }

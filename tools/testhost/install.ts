@@ -54,7 +54,8 @@ export function codeServerBin(installDir = codeServerInstallDir()): string {
 // ---------------------------------------------------------------------------------------------------
 // System packages
 
-function hasCommand(name: string): boolean {
+/** True when `name` is an executable on the PATH. */
+export function hasCommand(name: string): boolean {
   return (process.env.PATH ?? '').split(path.delimiter).some((dir) => {
     try {
       fs.accessSync(path.join(dir, name), fs.constants.X_OK);
