@@ -35,6 +35,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS files (build shims) load modules with require().
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The API client and the shared protocol run outside VS Code: keep them free of the vscode module.
     files: ['src/kling/**/*.ts', 'src/shared/**/*.ts'],
     rules: {

@@ -13,6 +13,8 @@ const extension = {
   target: 'node18',
   outfile: 'dist/extension.js',
   external: ['vscode', 'encoding'],
+  // node-fetch's fallback URL parser is dead code on Node ≥ 10 (see the shim).
+  alias: { 'whatwg-url': './tools/shims/whatwg-url.cjs' },
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
