@@ -62,7 +62,7 @@ export class VoicesTreeProvider extends LibraryTree {
     const nodes: VoiceNode[] = this._library.items().map((item) =>
       item.status === 'succeed' && item.voice
         ? { kind: 'voice', label: item.voiceName || item.voice.voiceId, voice: item.voice, item }
-        : { kind: 'task', label: item.voiceName || item.taskId, item },
+        : { kind: 'task', label: item.voiceName || `Task ${item.taskId}`, item },
     );
     if (state.kind === 'error') {
       nodes.unshift({ kind: 'message', label: 'Could not load your voices', message: state.message });
@@ -90,7 +90,7 @@ export class VoicesTreeProvider extends LibraryTree {
     const t = new vscode.TreeItem(node.label);
     t.id = `task:${item.taskId}`;
     if (node.kind === 'voice' && node.voice) {
-      t.description = node.voice.voiceId;
+      t.description = item.createdAt ? `${node.voice.voiceId} · ${new Date(item.createdAt).toLocaleDateString()}` : node.voice.voiceId;
       t.iconPath = new vscode.ThemeIcon('unmute');
       t.contextValue = node.voice.trialUrl ? 'voice.trial' : 'voice';
       t.tooltip = voiceTooltip(node.voice, [`Created: ${when(item.createdAt)}`, `Task id: ${item.taskId}`]);
