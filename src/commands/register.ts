@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { KeyStore, validateApiKey } from '../auth/keyStore';
-import { CreateVoiceInput, KlingError, VoiceTask, validateCreateInput } from '../kling';
+import { CreateVoiceInput, KlingError, VoiceTask, isKlingError, validateCreateInput } from '../kling';
 import { VoiceService } from '../service/voiceService';
-import { COMMANDS, showError, signalFor, statusLabel } from './ui';
+import { COMMANDS, ErrorAction, showError, signalFor, statusLabel } from './ui';
 import { runCreateWizard } from './wizard';
 import { resumeInFlightTasks } from '../views/resume';
 
@@ -69,31 +69,21 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     }),
 
     reg(COMMANDS.createVoice, async (arg?: unknown) => {
-      const programmatic = isCreateArg(arg);
-      let input: CreateVoiceInput | undefined;
-      if (programmatic) {
-        input = arg;
-      } else {
-        if (!(await keys.get())) {
-          const set = await vscode.window.showWarningMessage('Set your Kling API key before creating a voice.', 'Set API Key');
-          if (set !== 'Set API Key' || !(await vscode.commands.executeCommand<boolean>(COMMANDS.setApiKey))) {
-            return undefined;
-          }
+      if (isCreateArg(arg)) {
+        try {
+          return await createWithProgress(service, log, arg, arg.wait !== false);
+        } catch (e) {
+          void showError(e, log, `Could not create voice "${String(arg.voiceName ?? '')}"`);
+          throw e;
         }
-        input = await runCreateWizard();
-        if (!input) {
+      }
+      if (!(await keys.get())) {
+        const set = await vscode.window.showWarningMessage('Set your Kling API key before creating a voice.', 'Set API Key');
+        if (set !== 'Set API Key' || !(await vscode.commands.executeCommand<boolean>(COMMANDS.setApiKey))) {
           return undefined;
         }
       }
-      try {
-        return await createWithProgress(service, log, input, programmatic ? arg.wait !== false : true);
-      } catch (e) {
-        void showError(e, log, `Could not create voice "${String(input.voiceName ?? '')}"`);
-        if (programmatic) {
-          throw e;
-        }
-        return undefined;
-      }
+      return createInteractively(service, log);
     }),
 
     reg(COMMANDS.checkTask, async (arg?: unknown) => {
@@ -216,8 +206,35 @@ async function pickOwnVoice(service: VoiceService, log: vscode.LogOutputChannel)
   return typed ? { voiceId: typed.trim(), label: typed.trim() } : undefined;
 }
 
+/**
+ * The palette flow: the multi-step input, then submit and follow. When the request is refused or the task
+ * fails, "Edit and Retry" opens the input again with every answer kept, so nothing typed is lost. It is not
+ * offered when the request may have reached Kling (a retry could create a second task) or is still running.
+ */
+async function createInteractively(service: VoiceService, log: vscode.LogOutputChannel, initial?: CreateVoiceInput): Promise<VoiceTask | undefined> {
+  const input = await runCreateWizard(initial);
+  if (!input) {
+    return undefined;
+  }
+  // A retried request gets a fresh external id unless the user chose one.
+  const retry = { title: 'Edit and Retry', run: () => createInteractively(service, log, input) };
+  try {
+    return await createWithProgress(service, log, input, true, retry);
+  } catch (e) {
+    const safeToRetry = !isKlingError(e) || !['ambiguous', 'taskTimeout', 'cancelled'].includes(e.kind);
+    void showError(e, log, `Could not create voice "${input.voiceName}"`, safeToRetry ? retry : undefined);
+    return undefined;
+  }
+}
+
 /** Submits and follows one task under a cancellable notification, then announces the outcome. */
-export async function createWithProgress(service: VoiceService, log: vscode.LogOutputChannel, input: CreateVoiceInput, wait: boolean): Promise<VoiceTask> {
+export async function createWithProgress(
+  service: VoiceService,
+  log: vscode.LogOutputChannel,
+  input: CreateVoiceInput,
+  wait: boolean,
+  retry?: ErrorAction,
+): Promise<VoiceTask> {
   const { errors } = validateCreateInput(input);
   if (errors.length) {
     throw new KlingError({ kind: 'invalidInput', message: errors.map((e) => e.message).join(' ') });
@@ -234,12 +251,12 @@ export async function createWithProgress(service: VoiceService, log: vscode.LogO
       });
     },
   );
-  void announce(task, log, input.voiceName);
+  void announce(task, log, input.voiceName, retry);
   return task;
 }
 
 /** The end-of-task notification with its actions. */
-export async function announce(task: VoiceTask, log: vscode.LogOutputChannel, name: string | undefined): Promise<void> {
+export async function announce(task: VoiceTask, log: vscode.LogOutputChannel, name: string | undefined, retry?: ErrorAction): Promise<void> {
   const voice = task.voices[0];
   const label = voice?.voiceName || name || task.taskId;
   if (task.status === 'succeed' && voice) {
@@ -247,9 +264,12 @@ export async function announce(task: VoiceTask, log: vscode.LogOutputChannel, na
   } else if (task.status === 'failed') {
     const choice = await vscode.window.showErrorMessage(
       `Voice "${label}" failed: ${task.statusMessage || 'Kling gave no reason'}. Task id ${task.taskId}.`,
+      ...(retry ? [retry.title] : []),
       'Show Log',
     );
-    if (choice === 'Show Log') {
+    if (retry && choice === retry.title) {
+      await retry.run();
+    } else if (choice === 'Show Log') {
       log.show(true);
     }
   } else {

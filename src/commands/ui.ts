@@ -12,15 +12,21 @@ export const COMMANDS = {
   cancelTasks: 'klingVoice.cancelTasks',
 } as const;
 
+/** An extra action on an error message, e.g. to edit the input and try again. */
+export interface ErrorAction {
+  title: string;
+  run: () => unknown;
+}
+
 /** Shows an error with the actions that can fix it. Never awaited by callers that must return promptly. */
-export async function showError(e: unknown, log: vscode.LogOutputChannel, prefix?: string): Promise<void> {
+export async function showError(e: unknown, log: vscode.LogOutputChannel, prefix?: string, extra?: ErrorAction): Promise<void> {
   const message = e instanceof Error ? e.message : String(e);
   if (isKlingError(e) && e.kind === 'cancelled') {
     log.info(`${prefix ? `${prefix}: ` : ''}cancelled`);
     return;
   }
   log.error(`${prefix ? `${prefix}: ` : ''}${message}`);
-  const actions: string[] = [];
+  const actions: string[] = extra ? [extra.title] : [];
   const needsKey = isKlingError(e) && (e.kind === 'noApiKey' || (e.kind === 'api' && [1000, 1001, 1002, 1003, 1004].includes(e.code ?? -1)));
   if (needsKey) {
     actions.push('Set API Key');
@@ -31,7 +37,9 @@ export async function showError(e: unknown, log: vscode.LogOutputChannel, prefix
   actions.push('Show Log');
   const full = prefix ? `${prefix}: ${message}` : message;
   const choice = await vscode.window.showErrorMessage(full, ...actions);
-  if (choice === 'Set API Key') {
+  if (extra && choice === extra.title) {
+    await extra.run();
+  } else if (choice === 'Set API Key') {
     await vscode.commands.executeCommand(COMMANDS.setApiKey);
   } else if (choice === 'Open Settings') {
     await vscode.commands.executeCommand('workbench.action.openSettings', 'klingVoice.apiBaseUrl');

@@ -87,6 +87,11 @@ function askPick<T>(step: number, total: number, placeholder: string, items: Pic
     pick.totalSteps = total;
     pick.placeholder = placeholder;
     pick.items = items;
+    // Going back to this step lands on the earlier answer.
+    const earlier = items.filter((i) => i.picked);
+    if (earlier.length) {
+      pick.activeItems = earlier;
+    }
     pick.ignoreFocusOut = true;
     pick.buttons = step > 1 ? [vscode.QuickInputButtons.Back] : [];
     let done = false;

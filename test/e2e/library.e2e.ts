@@ -156,6 +156,16 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
     assert.match((await failed.textContent()) ?? '', /duration|5-30|5–30/);
     await pane('My Voices').locator('.monaco-list-row', { hasText: 'Short Sample' }).locator('text=failed').first().waitFor({ timeout: 20_000 });
     await e2e.shoot(page, 'palette-failed.png', true);
+    // Nothing typed is lost: "Edit and Retry" opens the input again with the answers kept.
+    await failed.locator('a.monaco-button', { hasText: 'Edit and Retry' }).click();
+    await atStep(1);
+    assert.strictEqual(await input.inputValue(), 'Short Sample');
+    await page.keyboard.press('Enter');
+    await atStep(2);
+    await page.keyboard.press('Enter');
+    await atStep(3);
+    assert.strictEqual(await input.inputValue(), `${e2e.files.url}/short.wav`);
+    await page.keyboard.press('Escape');
     assert.deepStrictEqual(e2e.pageErrors.filter((m) => /kling/i.test(m)), []);
   });
 });
