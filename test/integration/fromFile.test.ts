@@ -1,7 +1,5 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
-import * as http from 'http';
-import type { AddressInfo } from 'net';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { KlingVoiceApi } from '../../src/api';
@@ -10,6 +8,7 @@ import type { Sandbox } from '../../tools/sandbox/server';
 import * as os from 'os';
 import { concat, ensureAudioTools, makeToolFixtures, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
 import { S3TestServer, startS3Server } from '../../tools/fixtures/s3server';
+import { startUploadEndpoint, type UploadEndpoint } from '../../tools/fixtures/uploadEndpoint';
 import { TEST_KEY, getApi, rejects, setSetting, useSandbox, waitFor } from './helpers';
 
 const CMD = 'klingVoice.createVoiceFromFile';
@@ -21,52 +20,11 @@ const setUserSettings = async (values: Record<string, unknown>) => {
 };
 const setUserSetting = setSetting;
 
-/** A generic upload endpoint on loopback: multipart POST → {data:{url}}, and GET of the stored files. */
-async function startUploadEndpoint(): Promise<{ url: string; uploads: { headers: http.IncomingHttpHeaders; size: number }[]; gets: string[]; close(): Promise<void> }> {
-  const files = new Map<string, Buffer>();
-  const uploads: { headers: http.IncomingHttpHeaders; size: number }[] = [];
-  const gets: string[] = [];
-  let n = 0;
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (req.method === 'POST' && req.url === '/upload') {
-        uploads.push({ headers: req.headers, size: body.length });
-        if (req.headers.authorization !== 'Bearer upload-token-77') {
-          res.writeHead(401).end();
-          return;
-        }
-        const boundary = /boundary=(.+)$/.exec(String(req.headers['content-type']))?.[1] ?? '';
-        const head = body.indexOf('\r\n\r\n') + 4;
-        const tail = body.lastIndexOf(Buffer.from(`\r\n--${boundary}--`));
-        const name = /filename="([^"]+)"/.exec(body.subarray(0, head).toString())?.[1] ?? 'file';
-        const id = `/files/${++n}/${encodeURIComponent(name)}`;
-        files.set(id, body.subarray(head, tail));
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { url: id } }));
-      } else if (req.method === 'GET' && files.has(req.url ?? '')) {
-        gets.push(req.url ?? '');
-        res.writeHead(200, { 'content-type': 'audio/wav' }).end(files.get(req.url ?? ''));
-      } else {
-        res.writeHead(404).end();
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    uploads,
-    gets,
-    close: () => new Promise<void>((r) => server.close(() => r())),
-  };
-}
-
 describe('Create voice from file (explorer command, upload providers, batch)', function () {
   this.timeout(90_000);
   let sandbox: Sandbox;
   let s3: S3TestServer;
-  let endpoint: Awaited<ReturnType<typeof startUploadEndpoint>>;
+  let endpoint: UploadEndpoint;
   let dir: vscode.Uri;
   let api: KlingVoiceApi;
   const file = (name: string) => vscode.Uri.joinPath(dir, name);
@@ -80,7 +38,7 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     await setSetting('requestTimeoutSeconds', 10);
     await vscode.commands.executeCommand('klingVoice.setApiKey', TEST_KEY);
     s3 = await startS3Server();
-    endpoint = await startUploadEndpoint();
+    endpoint = await startUploadEndpoint({ token: 'upload-token-77' });
     await vscode.commands.executeCommand('klingVoice.setUploadCredentials', { provider: 's3', accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
     await vscode.commands.executeCommand('klingVoice.setUploadCredentials', { provider: 'http', token: 'upload-token-77' });
     await setUserSettings({

@@ -7,7 +7,9 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { sineWav } from '../sandbox/wav';
+import { speechLike, wavBytes } from '../fixtures/audio';
+import { startS3Server } from '../fixtures/s3server';
+import { startUploadEndpoint } from '../fixtures/uploadEndpoint';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { ensureCodeServer } from './install';
 import { killProcessTree, log, makeTempDir, removeDir, repoRoot, seconds, UserFacingError } from './util';
@@ -81,10 +83,13 @@ function prepareDemoWorkspace(root: string): string {
       'This folder is opened by `npm start`. The extension talks to a local Kling API sandbox,\n' +
       'which accepts any API key:\n\n' +
       '1. Run **Kling Voice: Set API Key** from the Command Palette (Ctrl+Shift+P) and enter any text.\n' +
-      '2. Run **Kling Voice: Create Voice…**, or right-click `sample-voice.wav`.\n' +
-      '3. **Kling Voice: Show Log** shows every request the extension made.\n',
+      '2. Run **Kling Voice: Create Voice…**, use the Kling Voice sidebar, or right-click `sample-voice.wav` →\n' +
+      '   **Create Kling Voice from File…** (it is uploaded to a local upload endpoint that `npm start` runs).\n' +
+      '3. **Kling Voice: Show Log** shows every request the extension made.\n\n' +
+      'To try the S3 provider instead, set `klingVoice.upload.provider` to `s3` and run\n' +
+      '**Kling Voice: Set Upload Credentials** with the keys `npm start` printed.\n',
     'script.txt': 'Hello! This is my cloned voice, reading a short line for the demo.\n',
-    'sample-voice.wav': sineWav(6),
+    'sample-voice.wav': wavBytes([speechLike(8)]),
   };
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(folder, name);
@@ -144,6 +149,14 @@ async function main(): Promise<void> {
     }
     log(`API sandbox: ${sandboxUrl}`);
 
+    // Where right-clicked samples are uploaded: a generic HTTP endpoint (no credentials needed, the default
+    // here) and an S3-compatible server that checks signatures (its keys go in with Set Upload Credentials).
+    const uploads = await startUploadEndpoint();
+    cleanups.push(() => uploads.close());
+    const s3 = await startS3Server();
+    cleanups.push(() => s3.close());
+    log(`upload endpoint: ${uploads.url}/upload; S3: ${s3.endpoint} bucket ${s3.bucket}, access key id ${s3.accessKeyId}, secret ${s3.secretAccessKey}`);
+
     const folder = prepareDemoWorkspace(root);
     const extensionsDir = prepareExtensionsDir(root);
     cleanups.push(() => removeDir(extensionsDir));
@@ -153,7 +166,14 @@ async function main(): Promise<void> {
       workspaceFolder: folder,
       port,
       extensionsDir,
-      settings: { 'klingVoice.apiBaseUrl': sandboxUrl },
+      settings: {
+        'klingVoice.apiBaseUrl': sandboxUrl,
+        'klingVoice.upload.provider': 'http',
+        'klingVoice.upload.http.url': `${uploads.url}/upload`,
+        'klingVoice.upload.http.responseUrlPath': 'data.url',
+        'klingVoice.upload.s3.endpoint': s3.endpoint,
+        'klingVoice.upload.s3.bucket': s3.bucket,
+      },
     });
     cleanups.push(() => server.stop());
     log(`ready in ${seconds(started)}; press Ctrl+C to stop`);
