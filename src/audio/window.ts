@@ -16,11 +16,16 @@ export interface WindowSuggestion extends AudioWindow {
 }
 
 const BLOCK_SEC = 0.05;
+/** Blocks this far under the loud parts count as background. */
+const BACKGROUND_BELOW_LOUD_DB = 30;
+/** Level spread (standard deviation, dB) under which ~1 s of sound counts as steady, not speech. */
+const STEADY_DB = 1.5;
+const STEADY_HALF_BLOCKS = 10;
 
 /**
  * Suggests the 5–30 s window (about `targetSec` long, 20 s by default) with the most speech energy and
  * the least silence and clipping. Scores 50 ms blocks: +1 for an active block (above the silence
- * threshold) plus a small bonus for loudness, −4 for a block with clipping; the best window is found with
+ * threshold, within 30 dB of the loud parts, and not steady like hiss or hum) plus a small bonus for loudness, −4 for a block with clipping; the best window is found with
  * prefix sums, and its edges are moved out of words into nearby pauses where possible.
  * Returns undefined when the audio is shorter than 5 s.
  */
@@ -33,14 +38,33 @@ export function suggestWindow(audio: PcmAudio, targetSec = 20): WindowSuggestion
   const levels = frameLevels(mono, audio.sampleRate, BLOCK_SEC);
   const blockSize = Math.max(1, Math.round(audio.sampleRate * BLOCK_SEC));
   const sorted = Float64Array.from(levels).sort();
-  const threshold = silenceThresholdDb(sorted);
+  // Above the silence threshold is not enough: steady hiss or hum 30 dB under the loud parts (the 95th
+  // percentile of block levels) is background, not speech, and must not win over a stretch with pauses.
+  const loud = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))];
+  const threshold = Math.max(silenceThresholdDb(sorted), loud - BACKGROUND_BELOW_LOUD_DB);
   const clip = clippedMask(mono);
   const n = levels.length;
+  // Speech rises and falls with its syllables; hiss, hum and music beds stay level. A block whose
+  // neighbourhood (about 1 s) varies by less than STEADY_DB is steady sound, not speech.
+  const sum = new Float64Array(n + 1);
+  const sumSq = new Float64Array(n + 1);
+  for (let b = 0; b < n; b++) {
+    const v = Math.max(-100, levels[b]);
+    sum[b + 1] = sum[b] + v;
+    sumSq[b + 1] = sumSq[b] + v * v;
+  }
+  const steady = (b: number): boolean => {
+    const lo = Math.max(0, b - STEADY_HALF_BLOCKS);
+    const hi = Math.min(n, b + STEADY_HALF_BLOCKS + 1);
+    const count = hi - lo;
+    const mean = (sum[hi] - sum[lo]) / count;
+    return Math.sqrt(Math.max(0, (sumSq[hi] - sumSq[lo]) / count - mean * mean)) < STEADY_DB;
+  };
   const score = new Float64Array(n + 1);
   const active = new Float64Array(n + 1);
   const clipped = new Float64Array(n + 1);
   for (let b = 0; b < n; b++) {
-    const isActive = levels[b] >= threshold ? 1 : 0;
+    const isActive = levels[b] >= threshold && !steady(b) ? 1 : 0;
     let hasClip = 0;
     for (let i = b * blockSize, end = Math.min(clip.length, i + blockSize); i < end; i++) {
       if (clip[i]) {

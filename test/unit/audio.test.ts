@@ -159,6 +159,14 @@ describe('audio: best window', () => {
     assert.ok(w.activeShare > 0.7, `active ${w.activeShare}`);
   });
 
+  it('does not take steady background noise for speech (the 20 s of speech, not the 14 s of hiss after it)', () => {
+    const s = concat(silence(6), speechLike(20), noise(14, 16000, 0.01));
+    const w = suggestWindow({ sampleRate: 16000, channels: [s] });
+    assert.ok(w);
+    assert.ok(w.startSec >= 5 && w.startSec <= 6.5, `start ${w.startSec}`);
+    assert.ok(w.endSec >= 25 && w.endSec <= 27, `end ${w.endSec}`);
+  });
+
   it('avoids a clipped stretch when a clean one is available', () => {
     const s = concat(clip(speechLike(10), 5), silence(1), speechLike(10));
     const w = suggestWindow({ sampleRate: 16000, channels: [s] }, 8);
