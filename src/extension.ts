@@ -10,6 +10,7 @@ import { VoiceService } from './service/voiceService';
 import { VoiceLibrary } from './views/library';
 import { registerLibraryViews } from './views/register';
 import { resumeInFlightTasks } from './views/resume';
+import { registerTrimmer } from './trimmer';
 import { registerCreateVoiceWebviews } from './webview';
 
 /** Composition root: build the objects, register them, return the public API. No network here. */
@@ -30,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
     registerLibraryViews({ service, library, log }),
     registerCreateVoiceWebviews({ context, service, keys, log }),
     registerFromFileCommands({ context, service, log }),
+    registerTrimmer({ context, service, log, keys, extensionUri: context.extensionUri }),
   );
   void keys.updateContext();
   // Tasks left running by an earlier window finish normally (network only when such tasks exist).

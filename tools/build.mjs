@@ -34,11 +34,14 @@ const webview = {
   logLevel: 'warning',
 };
 
+/** The trimmer page (same rules as the form's page). */
+const trimmer = { ...webview, entryPoints: ['webview/trimmer.ts'], outfile: 'dist/trimmer.js' };
+
 if (watch) {
-  for (const options of [extension, webview]) {
+  for (const options of [extension, webview, trimmer]) {
     const ctx = await esbuild.context(options);
     await ctx.watch();
   }
 } else {
-  await Promise.all([esbuild.build(extension), esbuild.build(webview)]);
+  await Promise.all([esbuild.build(extension), esbuild.build(webview), esbuild.build(trimmer)]);
 }

@@ -2,7 +2,8 @@
 // fields with setState. Everything shown comes in by message and is written with textContent.
 import { characterCount, MAX_VOICE_NAME_LENGTH } from '../src/kling/validation';
 import { emptyForm, validateForm, type CreateFormValues, type FieldMessages, type FormField } from '../src/shared/createForm';
-import { isCreateFormValues, isFormSource, type HostToWebview, type TaskView, type WebviewToHost } from '../src/shared/protocol';
+import { formatChannels, formatSec, formatSize, qualityLine } from '../src/shared/format';
+import { isCreateFormValues, isFormSource, type FileView, type HostToWebview, type TaskView, type UploadProviderName, type WebviewToHost } from '../src/shared/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -15,7 +16,6 @@ declare function acquireVsCodeApi(): VsCodeApi;
 /** What the page keeps across hide/show and window reloads (the host reads `taskId` back after a reload). */
 interface PageState {
   form: CreateFormValues;
-  fileName?: string;
   touched: FormField[];
   advancedOpen: boolean;
   taskId?: string;
@@ -47,6 +47,13 @@ const ui = {
   groups: { url: el('group-url'), file: el('group-file'), video: el('group-video') },
   chooseFile: el<HTMLButtonElement>('choose-file'),
   fileName: el('file-name'),
+  fileHint: el('file-hint'),
+  fileFacts: el('file-facts'),
+  fileQuality: el('file-quality'),
+  fileWarnings: el('file-warnings'),
+  openTrimmer: el<HTMLButtonElement>('open-trimmer'),
+  noProvider: el('no-provider'),
+  openUploadSettings: el<HTMLButtonElement>('open-upload-settings'),
   advanced: el<HTMLDetailsElement>('advanced'),
   failure: el('failure'),
   failureTitle: el('failure-title'),
@@ -86,7 +93,6 @@ function loadState(): PageState {
   }
   return {
     form: isCreateFormValues(saved.form) ? saved.form : fresh.form,
-    fileName: typeof saved.fileName === 'string' ? saved.fileName : undefined,
     touched: Array.isArray(saved.touched) ? saved.touched.filter((f): f is FormField => FIELDS.includes(f)) : [],
     advancedOpen: saved.advancedOpen === true,
     taskId: typeof saved.taskId === 'string' ? saved.taskId : undefined,
@@ -94,7 +100,7 @@ function loadState(): PageState {
 }
 
 let page = loadState();
-let host: { hasApiKey: boolean; task: TaskView } | undefined;
+let host: { hasApiKey: boolean; task: TaskView; file?: FileView; uploadProvider: UploadProviderName } | undefined;
 /** Errors the host sent back for a refused submit, shown until the field changes. */
 let hostErrors: FieldMessages = {};
 /** After a submit attempt every error shows, touched or not. */
@@ -136,9 +142,67 @@ function fieldControl(field: FormField): HTMLElement {
   return field === 'file' ? ui.chooseFile : ui.inputs[field];
 }
 
+/** What validateForm needs to know of the host's check of the chosen file. */
+function fileStatus(): { usable: boolean; problem?: string } | undefined {
+  const file = host?.file;
+  if (!file) {
+    return undefined;
+  }
+  return file.checking ? { usable: false, problem: `Checking ${file.fileName}…` } : { usable: file.usable, problem: file.problems.join(' ') };
+}
+
+function renderFile(): void {
+  const file = host?.file;
+  ui.fileName.textContent = file ? (file.checking ? `${file.fileName} (checking…)` : file.fileName) : 'No file chosen';
+  show(ui.fileHint, !file);
+  const facts: [string, string][] = [];
+  if (file && !file.checking) {
+    if (file.durationSec !== undefined) {
+      facts.push(['Duration', formatSec(file.durationSec)]);
+    }
+    if (file.format) {
+      facts.push(['Format', file.format]);
+    }
+    if (file.channels) {
+      facts.push(['Channels', `${file.channels} (${formatChannels(file.channels)})`]);
+    }
+    if (file.sampleRate) {
+      facts.push(['Sample rate', `${file.sampleRate} Hz`]);
+    }
+    if (file.sizeBytes !== undefined) {
+      facts.push(['Size', formatSize(file.sizeBytes)]);
+    }
+  }
+  ui.fileFacts.replaceChildren(
+    ...facts.flatMap(([k, v]) => {
+      const dt = document.createElement('dt');
+      dt.textContent = k;
+      const dd = document.createElement('dd');
+      dd.textContent = v;
+      return [dt, dd];
+    }),
+  );
+  show(ui.fileFacts, facts.length > 0);
+  const quality = file && !file.checking ? (file.quality ? qualityLine(file.quality) : file.format ? 'Not decoded here (AAC): checked by its headers only.' : '') : '';
+  ui.fileQuality.textContent = quality;
+  show(ui.fileQuality, quality !== '');
+  const warnings = file && !file.checking ? file.warnings : [];
+  ui.fileWarnings.replaceChildren(
+    ...warnings.map((w) => {
+      const li = document.createElement('li');
+      li.textContent = w;
+      return li;
+    }),
+  );
+  show(ui.fileWarnings, warnings.length > 0);
+  show(ui.openTrimmer, !!file && !file.checking && file.trimmable);
+  ui.openTrimmer.textContent = file && !file.usable ? 'Trim in the Trimmer…' : 'Open in Trimmer…';
+  show(ui.noProvider, host?.uploadProvider === 'none');
+}
+
 function renderForm(): void {
   const form = page.form;
-  const { errors, warnings } = validateForm(form);
+  const { errors, warnings } = validateForm(form, fileStatus());
   const running = host?.task.phase === 'running';
 
   const nameCount = characterCount(form.voiceName.trim());
@@ -152,12 +216,13 @@ function renderForm(): void {
   show(ui.groups.url, form.source === 'url');
   show(ui.groups.file, form.source === 'file');
   show(ui.groups.video, form.source === 'video');
-  ui.fileName.textContent = page.fileName ?? 'No file chosen';
+  renderFile();
 
   for (const field of FIELDS) {
     if (field === 'file') {
-      // Not an input error: the source is simply not available yet, say so from the start.
-      setMessage('file-error', errors.file);
+      // A chosen file that cannot be used says why at once, with its numbers; no file yet is only a hint.
+      const file = host?.file;
+      setMessage('file-error', hostErrors.file ?? (file && !file.checking ? errors.file : undefined));
       continue;
     }
     const visible = showAllErrors || page.touched.includes(field) || hostErrors[field] !== undefined;
@@ -177,13 +242,16 @@ function renderForm(): void {
   ui.fields.disabled = running;
   show(ui.actions, !running);
   const noKey = host !== undefined && !host.hasApiKey;
-  const blocked = Object.keys(errors).length > 0;
+  const noProvider = form.source === 'file' && host?.uploadProvider === 'none';
+  const blocked = Object.keys(errors).length > 0 || noProvider;
   ui.submit.disabled = running || noKey || blocked || host === undefined;
   let hint = '';
   if (noKey) {
     hint = 'Set your API key to create a voice.';
-  } else if (form.source === 'file') {
-    hint = 'Choose "Audio or video URL" or "Earlier Kling video id" to create a voice now.';
+  } else if (noProvider) {
+    hint = 'Set up an upload provider to create a voice from a local file.';
+  } else if (form.source === 'file' && errors.file && !errors.voiceName) {
+    hint = host?.file ? (host.file.checking ? 'Checking the file…' : 'Choose another file, or trim this one.') : 'Choose a file to create the voice.';
   } else if (blocked) {
     const shown = FIELDS.some((f) => f !== 'file' && (showAllErrors || page.touched.includes(f)) && errors[f]);
     hint = shown ? 'Fix the fields marked above to create the voice.' : 'Enter a voice name and a sample to create the voice.';
@@ -217,7 +285,8 @@ function startTimer(elapsedMs: number): void {
   elapsedTimer = setInterval(tick, 1000);
 }
 
-const STATUS_TEXT: Record<'submitting' | 'submitted' | 'processing', string> = {
+const STATUS_TEXT: Record<'uploading' | 'submitting' | 'submitted' | 'processing', string> = {
+  uploading: 'Uploading the sample…',
   submitting: 'Sending the request…',
   submitted: 'Submitted, waiting for Kling to start…',
   processing: 'Processing…',
@@ -242,7 +311,11 @@ function renderTask(previous: TaskView | undefined, task: TaskView): void {
     case 'running': {
       page.taskId = task.taskId;
       ui.progressTitle.textContent = `Creating "${task.voiceName}"`;
-      ui.progressStatus.textContent = task.cancelling ? 'Cancelling…' : STATUS_TEXT[task.status];
+      ui.progressStatus.textContent = task.cancelling
+        ? 'Cancelling…'
+        : task.status === 'uploading' && task.uploadPercent !== undefined
+          ? `Uploading ${task.uploadPercent}%…`
+          : STATUS_TEXT[task.status];
       ui.progressTask.textContent = task.taskId ? `Task id ${task.taskId}` : '';
       show(ui.progressTask, !!task.taskId);
       ui.cancel.disabled = task.cancelling;
@@ -309,18 +382,13 @@ function onHostMessage(message: HostToWebview): void {
   switch (message.type) {
     case 'state': {
       const previous = host?.task;
-      host = { hasApiKey: message.hasApiKey, task: message.task };
+      host = { hasApiKey: message.hasApiKey, task: message.task, file: message.file, uploadProvider: message.uploadProvider };
       ui.app.classList.remove('loading');
       show(ui.keyNotice, !message.hasApiKey);
       renderTask(previous, message.task);
       render();
       break;
     }
-    case 'fileChosen':
-      page.fileName = message.fileName;
-      announce(`Chosen: ${message.fileName}`);
-      render();
-      break;
     case 'invalid':
       hostErrors = message.errors;
       showAllErrors = true;
@@ -389,7 +457,7 @@ ui.advanced.addEventListener('toggle', () => {
 
 ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
-  const { errors, input } = validateForm(page.form);
+  const { errors, input } = validateForm(page.form, fileStatus());
   if (!input || host?.task.phase === 'running' || !host?.hasApiKey) {
     showAllErrors = true;
     render();
@@ -400,7 +468,12 @@ ui.form.addEventListener('submit', (event) => {
   post({ type: 'submit', form: { ...page.form } });
 });
 
-ui.chooseFile.addEventListener('click', () => post({ type: 'chooseFile' }));
+ui.chooseFile.addEventListener('click', () => {
+  delete hostErrors.file;
+  post({ type: 'chooseFile' });
+});
+ui.openTrimmer.addEventListener('click', () => post({ type: 'openTrimmer' }));
+ui.openUploadSettings.addEventListener('click', () => post({ type: 'openUploadSettings' }));
 ui.setKey.addEventListener('click', () => post({ type: 'setApiKey' }));
 ui.cancel.addEventListener('click', () => post({ type: 'cancel' }));
 ui.copyId.addEventListener('click', () => {

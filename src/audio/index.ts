@@ -7,6 +7,7 @@ export * from './decode';
 export * from './quality';
 export * from './window';
 export * from './trim';
+export * from './envelope';
 export { decodeWav, encodeWavMono16, mixToMono, readWavHeader, WavError } from './wav';
 export { readIsoBmff } from './isoBmff';
 export type { IsoInfo, IsoTrack } from './isoBmff';

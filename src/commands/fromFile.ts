@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import {
   AudioWindow,
   MAX_FILE_BYTES,
+  PcmAudio,
   ProbeResult,
   QualityReport,
   analyze,
@@ -11,17 +12,22 @@ import {
   formatBytes,
   probe,
   reportMarkdown,
+  RuleCheck,
   suggestWindow,
   summaryLine,
   uniqueVoiceNames,
   voiceNameFromFile,
 } from '../audio';
-import { KlingError, VoiceTask, isKlingError, validateVoiceName } from '../kling';
+import { CreateVoiceInput, KlingError, VoiceTask, isKlingError, validateVoiceName } from '../kling';
+import type { FileView, QualitySummary } from '../shared/protocol';
 import type { VoiceService } from '../service/voiceService';
 import { UploadError, UploadProvider, UploadResult } from '../upload';
 import { UploadConsent, clearUploadCredentials, createUploadProvider, readUploadSettings, setUploadCredentials } from '../upload/vscodeUpload';
 import { isConcurrencyLimit, runPool } from './batchPool';
 import { showError, signalFor, statusLabel } from './ui';
+
+/** Opens the trimmer for a file Uri (registered by src/trimmer). */
+export const OPEN_TRIMMER_COMMAND = 'klingVoice.openTrimmer';
 
 export const FROM_FILE_COMMANDS = {
   createVoiceFromFile: 'klingVoice.createVoiceFromFile',
@@ -30,7 +36,8 @@ export const FROM_FILE_COMMANDS = {
 } as const;
 
 export interface FromFileDeps {
-  context: vscode.ExtensionContext;
+  /** Where upload credentials (secrets) and remembered consents (globalState) live. */
+  context: { secrets: vscode.SecretStorage; globalState: vscode.Memento };
   service: VoiceService;
   log: vscode.LogOutputChannel;
 }
@@ -66,7 +73,7 @@ export interface FileOutcome {
 }
 
 /** A file that passed the checks, ready to upload. */
-interface Prepared {
+export interface Prepared {
   uri: vscode.Uri;
   displayName: string;
   /** Name of the uploaded file (a trimmed export is ".wav"). */
@@ -94,25 +101,36 @@ function isCancel(e: unknown): boolean {
   return (isKlingError(e) && e.kind === 'cancelled') || (e instanceof UploadError && e.cancelled);
 }
 
-/** Reads, probes and checks one file; decodes it when possible for the quality report and trimming. */
-async function checkFile(uri: vscode.Uri, trim: boolean, normalize: boolean): Promise<Checked> {
+/** A file read, probed and (when possible) decoded; nothing has left the machine. */
+export interface Inspected {
+  uri: vscode.Uri;
+  displayName: string;
+  bytes: Uint8Array;
+  probe: ProbeResult;
+  rules: RuleCheck;
+  /** PCM when the file could be decoded (wav, mp3). */
+  audio?: PcmAudio;
+  report?: QualityReport;
+}
+
+/** Reads, probes and checks one file, and decodes it when possible. A string is why it cannot even be read. */
+export async function inspectFile(uri: vscode.Uri): Promise<Inspected | string> {
   const displayName = baseName(uri);
-  const refuse = (message: string, trimmable = false): Checked => ({ ok: false, uri, displayName, message, trimmable });
   let size: number;
   try {
     size = (await vscode.workspace.fs.stat(uri)).size;
   } catch (e) {
-    return refuse(`${displayName} cannot be read: ${errorText(e)}`);
+    return `${displayName} cannot be read: ${errorText(e)}`;
   }
   if (size > MAX_FILE_BYTES) {
-    return refuse(`${displayName} is ${formatBytes(size)}; the limit is ${formatBytes(MAX_FILE_BYTES)}. A 5–30 s voice sample is much smaller: export just the speech.`);
+    return `${displayName} is ${formatBytes(size)}; the limit is ${formatBytes(MAX_FILE_BYTES)}. A 5–30 s voice sample is much smaller: export just the speech.`;
   }
   // Read through workspace.fs (remote and virtual workspaces too). Samples are ≤ 50 MB, and the bytes are
   // needed in memory anyway to probe and decode them, so the upload streams from this buffer.
   const bytes = await vscode.workspace.fs.readFile(uri);
   const probed = await probe(bytes, displayName);
   const rules = checkRules(probed);
-  let audio;
+  let audio: PcmAudio | undefined;
   if (probed.decodable) {
     try {
       audio = await decodeAudio(bytes, probed);
@@ -120,30 +138,106 @@ async function checkFile(uri: vscode.Uri, trim: boolean, normalize: boolean): Pr
       audio = undefined; // the headers were fine; the report just has no measurements
     }
   }
-  if (rules.errors.length) {
-    if (!(rules.trimmable && trim && audio)) {
-      return refuse(rules.errors.join(' '), rules.trimmable && audio !== undefined);
-    }
-    const window = suggestWindow(audio);
-    if (!window) {
-      return refuse(rules.errors.join(' '));
-    }
-    const wav = exportWindowWav(audio, window, normalize ? { normalizePeakDbfs: -1 } : {});
-    const stem = displayName.replace(/\.[^.]+$/, '');
-    const trimmedProbe = await probe(wav, `${stem}.wav`);
-    const report = analyze(await decodeAudio(wav, trimmedProbe).then((a) => a ?? audio));
-    return {
-      ok: true,
-      file: { uri, displayName, uploadName: `${stem}.wav`, bytes: wav, contentType: 'audio/wav', probe: { ...trimmedProbe, fileName: displayName }, report, trimmed: window },
-    };
+  return { uri, displayName, bytes, probe: probed, rules, audio, report: audio ? analyze(audio) : undefined };
+}
+
+/** The file as it is, when it may be sent as it is. */
+function asPrepared(i: Inspected): Checked {
+  const refuse = (message: string, trimmable = false): Checked => ({ ok: false, uri: i.uri, displayName: i.displayName, message, trimmable });
+  if (i.rules.errors.length) {
+    return refuse(i.rules.errors.join(' '), i.rules.trimmable && i.audio !== undefined);
   }
-  const report = audio ? analyze(audio) : undefined;
-  if (report?.silent) {
-    return refuse(`${displayName} is silent (peak ${report.peakDbfs.toFixed(0)} dBFS). Kling needs 5–30 s of one person speaking.`);
+  if (i.report?.silent) {
+    return refuse(`${i.displayName} is silent (peak ${i.report.peakDbfs.toFixed(0)} dBFS). Kling needs 5–30 s of one person speaking.`);
   }
   return {
     ok: true,
-    file: { uri, displayName, uploadName: displayName, bytes, contentType: CONTENT_TYPES[probed.kind ?? ''] ?? 'application/octet-stream', probe: probed, report },
+    file: {
+      uri: i.uri,
+      displayName: i.displayName,
+      uploadName: i.displayName,
+      bytes: i.bytes,
+      contentType: CONTENT_TYPES[i.probe.kind ?? ''] ?? 'application/octet-stream',
+      probe: i.probe,
+      report: i.report,
+    },
+  };
+}
+
+/** The file as it is, ready to upload, or why it cannot be sent as it is. */
+export function preparedAsIs(i: Inspected): Prepared | string {
+  const c = asPrepared(i);
+  return c.ok ? c.file : c.message;
+}
+
+/** Cuts a window of a decoded file and exports it as mono 16-bit WAV (the original file is not changed). */
+export async function preparedWindow(i: Inspected & { audio: PcmAudio }, window: AudioWindow, normalize: boolean): Promise<Prepared> {
+  const wav = exportWindowWav(i.audio, window, normalize ? { normalizePeakDbfs: -1 } : {});
+  const stem = i.displayName.replace(/\.[^.]+$/, '');
+  const trimmedProbe = await probe(wav, `${stem}.wav`);
+  const report = analyze((await decodeAudio(wav, trimmedProbe)) ?? i.audio);
+  return {
+    uri: i.uri,
+    displayName: i.displayName,
+    uploadName: `${stem}.wav`,
+    bytes: wav,
+    contentType: 'audio/wav',
+    probe: { ...trimmedProbe, fileName: i.displayName },
+    report,
+    trimmed: window,
+  };
+}
+
+/** Reads, probes and checks one file; decodes it when possible for the quality report and trimming. */
+async function checkFile(uri: vscode.Uri, trim: boolean, normalize: boolean): Promise<Checked> {
+  const i = await inspectFile(uri);
+  if (typeof i === 'string') {
+    return { ok: false, uri, displayName: baseName(uri), message: i, trimmable: false };
+  }
+  const asIs = asPrepared(i);
+  if (asIs.ok || !(asIs.trimmable && trim && i.audio)) {
+    return asIs;
+  }
+  const window = suggestWindow(i.audio);
+  if (!window) {
+    return asIs;
+  }
+  return { ok: true, file: await preparedWindow({ ...i, audio: i.audio }, window, normalize) };
+}
+
+/** The measurements of a report, for a webview. */
+export function qualitySummary(r: QualityReport): QualitySummary {
+  return {
+    peakDbfs: r.peakDbfs,
+    rmsDbfs: r.rmsDbfs,
+    clippingShare: r.clippingShare,
+    silenceShare: r.silenceShare,
+    noiseFloorDbfs: r.noiseFloorDbfs,
+    snrDb: r.snrDb,
+  };
+}
+
+/** What the Create Voice form shows of an inspected file. */
+export function fileView(i: Inspected | string, fileName: string): FileView {
+  if (typeof i === 'string') {
+    return { fileName, checking: false, usable: false, warnings: [], problems: [i], trimmable: false };
+  }
+  const checked = asPrepared(i);
+  const p = i.probe;
+  return {
+    fileName: i.displayName,
+    checking: false,
+    usable: checked.ok,
+    format: [p.kind?.toUpperCase(), p.codec].filter(Boolean).join(' ') || undefined,
+    durationSec: p.durationSec,
+    channels: i.report?.channels ?? p.channels,
+    sampleRate: p.sampleRate,
+    sizeBytes: p.sizeBytes,
+    quality: i.report ? qualitySummary(i.report) : undefined,
+    warnings: [...i.rules.warnings, ...(i.report?.warnings ?? [])],
+    problems: checked.ok ? [] : [checked.message],
+    // Too long but decodable: the trimmer cuts a window. Decodable and usable: it can still pick a better one.
+    trimmable: i.audio !== undefined && (checked.ok || checked.trimmable),
   };
 }
 
@@ -178,17 +272,18 @@ class Runner {
 
   /** Creates the voice from an uploaded file, following it to the end unless wait is false. */
   async create(
-    voiceName: string,
+    input: string | Omit<CreateVoiceInput, 'voiceUrl' | 'videoId'>,
     uploaded: UploadResult,
-    options: { signal: AbortSignal; wait: boolean; onUpdate?: (t: VoiceTask) => void },
+    options: { signal: AbortSignal; wait: boolean; onUpdate?: (t: VoiceTask) => void; onSubmitted?: (t: VoiceTask) => void },
   ): Promise<VoiceTask> {
     const deleteAfter = readUploadSettings().s3.deleteAfterTask && uploaded.cleanup !== undefined;
     let task: VoiceTask | undefined;
     let retryLater = false;
     try {
+      const fields = typeof input === 'string' ? { voiceName: input } : input;
       task = await this._deps.service.createVoice(
-        { voiceName, voiceUrl: uploaded.url },
-        { signal: options.signal, wait: options.wait, onSubmitted: options.onUpdate, onUpdate: options.onUpdate },
+        { ...fields, voiceUrl: uploaded.url },
+        { signal: options.signal, wait: options.wait, onSubmitted: options.onSubmitted ?? options.onUpdate, onUpdate: options.onUpdate },
       );
       return task;
     } catch (e) {
@@ -264,6 +359,24 @@ function takenNames(service: VoiceService): string[] {
  * Rejects with a KlingError of kind 'invalidInput' when the file breaks the rules (nothing is uploaded or
  * sent), an UploadError when the upload fails, and the usual KlingErrors from the API.
  */
+const NO_KEY_MESSAGE = "No API key is set, so nothing was uploaded. Run 'Kling Voice: Set API Key' first.";
+
+/** Refuses before any upload when no key is stored: a sample must not leave the machine for a task that cannot start. */
+async function requireApiKey(deps: FromFileDeps): Promise<void> {
+  if (!(await deps.service.hasApiKey())) {
+    throw new KlingError({ kind: 'noApiKey', message: NO_KEY_MESSAGE });
+  }
+}
+
+/** Interactive form of requireApiKey: offers to set the key; true when one is stored afterwards. */
+async function ensureApiKeyInteractively(deps: FromFileDeps): Promise<boolean> {
+  if (await deps.service.hasApiKey()) {
+    return true;
+  }
+  const choice = await vscode.window.showWarningMessage('Set your Kling API key before creating a voice: nothing has been uploaded.', 'Set API Key');
+  return choice === 'Set API Key' && (await vscode.commands.executeCommand<boolean>('klingVoice.setApiKey')) === true;
+}
+
 export async function createVoiceFromFile(
   deps: FromFileDeps,
   file: string | vscode.Uri,
@@ -283,6 +396,7 @@ export async function createVoiceFromFile(
   if (nameProblem) {
     throw new KlingError({ kind: 'invalidInput', message: nameProblem });
   }
+  await requireApiKey(deps);
   const provider = await createUploadProvider(deps.context.secrets, deps.log);
   if (!provider) {
     throw new UploadError('No upload provider is set: set klingVoice.upload.provider to "s3" or "http", or pass a public URL as voiceUrl.');
@@ -296,6 +410,57 @@ export async function createVoiceFromFile(
   const signal = options.signal ?? new AbortController().signal;
   const uploaded = await runner.upload(checked.file, signal);
   return runner.create(voiceName, uploaded, { signal, wait: options.wait !== false });
+}
+
+/** The configured upload provider's name (setting `klingVoice.upload.provider`). */
+export function uploadProviderName(): 'none' | 's3' | 'http' {
+  return readUploadSettings().provider;
+}
+
+export interface UploadAndCreateHooks {
+  signal: AbortSignal;
+  /** 0–100 while the file is sent. */
+  onUploadProgress?: (percent: number) => void;
+  /** The file is uploaded; the create request goes next. */
+  onUploaded?: () => void;
+  onSubmitted?: (t: VoiceTask) => void;
+  onUpdate?: (t: VoiceTask) => void;
+}
+
+/**
+ * Uploads a checked file (asking for consent once per destination, as the explorer command does) and creates
+ * the voice from the upload's URL, following the task to its end: the pipeline behind the Create Voice form's
+ * local-file source and the trimmer. Throws an UploadError when no provider is set or the upload fails, and
+ * a KlingError of kind 'cancelled' when the user declines the upload or cancels.
+ */
+export async function uploadAndCreate(
+  deps: FromFileDeps,
+  file: Prepared,
+  input: Omit<CreateVoiceInput, 'voiceUrl' | 'videoId'>,
+  hooks: UploadAndCreateHooks,
+): Promise<VoiceTask> {
+  await requireApiKey(deps);
+  const provider = await createUploadProvider(deps.context.secrets, deps.log);
+  if (!provider) {
+    throw new UploadError('No upload provider is set: set klingVoice.upload.provider to "s3" or "http" in the settings, or paste a public URL instead.');
+  }
+  const consent = new UploadConsent(deps.context.globalState);
+  if (!(await consent.ensure(provider, 1))) {
+    throw new KlingError({ kind: 'cancelled', message: `Upload to ${provider.destination} not allowed; nothing was sent.` });
+  }
+  logReport(deps.log, file);
+  const runner = new Runner(deps, provider);
+  let uploaded: UploadResult;
+  try {
+    uploaded = await runner.upload(file, hooks.signal, hooks.onUploadProgress);
+  } catch (e) {
+    if (e instanceof UploadError && e.cancelled) {
+      throw new KlingError({ kind: 'cancelled', message: 'Upload cancelled; nothing was sent to Kling.' });
+    }
+    throw e;
+  }
+  hooks.onUploaded?.();
+  return runner.create(input, uploaded, { signal: hooks.signal, wait: true, onUpdate: hooks.onUpdate, onSubmitted: hooks.onSubmitted });
 }
 
 function logReport(log: vscode.LogOutputChannel, file: Prepared): void {
@@ -349,12 +514,22 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
   const trimmable = checks.filter((c): c is Extract<Checked, { ok: false }> => !c.ok && c.trimmable);
   if (ask && !trim && trimmable.length > 0) {
     const useWindow = 'Use Suggested Window';
+    const openTrimmer = 'Open Trimmer';
     const what = uris.length === 1 ? (checks[0].ok ? '' : checks[0].message) : `${trimmable.map((c) => c.displayName).join(', ')} ${trimmable.length === 1 ? 'is' : 'are'} longer than 30 s.`;
     const choice = await vscode.window.showWarningMessage(
       what,
-      { modal: true, detail: 'The suggested window is the 5–30 s stretch with the most speech and the least silence and clipping. It is sent as a mono 16-bit WAV; the original file is not changed.' },
-      useWindow,
+      {
+        modal: true,
+        detail:
+          'The suggested window is the 5–30 s stretch with the most speech and the least silence and clipping. It is sent as a mono 16-bit WAV; the original file is not changed.' +
+          (uris.length === 1 ? ' Open Trimmer shows the waveform and the quality report, and lets you pick the window yourself.' : ''),
+      },
+      ...(uris.length === 1 ? [useWindow, openTrimmer] : [useWindow]),
     );
+    if (choice === openTrimmer) {
+      await vscode.commands.executeCommand(OPEN_TRIMMER_COMMAND, uris[0]);
+      return checks.map((c) => ({ file: (c.ok ? c.file.uri : c.uri).toString(), status: 'skipped', message: 'Opened in the trimmer.' }));
+    }
     if (choice === useWindow) {
       trim = true;
       const again = await Promise.all(trimmable.map((c) => checkFile(c.uri, true, options.normalize === true)));
@@ -382,7 +557,10 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
   }
   ready.forEach((f) => logReport(log, f));
 
-  // 2. Where the files go.
+  // 2. A key, then where the files go.
+  if (ask ? !(await ensureApiKeyInteractively(deps)) : !(await deps.service.hasApiKey())) {
+    return outcomes.map((o) => (o.status === 'skipped' ? { ...o, status: 'error', message: NO_KEY_MESSAGE } : o));
+  }
   let provider: UploadProvider | undefined;
   try {
     provider = await createUploadProvider(deps.context.secrets, log);

@@ -36,6 +36,11 @@ export class VoiceService implements vscode.Disposable {
     return this._history;
   }
 
+  /** Whether a key is stored: checked before anything else leaves the machine (e.g. an upload). */
+  async hasApiKey(): Promise<boolean> {
+    return !!(await this._keys.get());
+  }
+
   /** The base URL requests go to now (normalised), or undefined when the setting is not a valid URL. */
   currentBaseUrl(): string | undefined {
     try {

@@ -32,9 +32,16 @@ export interface FormValidation {
   input?: CreateVoiceInput;
 }
 
-/** Shown in the form and used by the host when the local-file source is chosen. */
-export const LOCAL_FILE_UNAVAILABLE =
-  'Uploading local files is not available yet: configure an upload provider (coming soon) or paste a public URL instead.';
+/** Shown for the local-file source before a file is chosen. */
+export const NO_FILE_CHOSEN = 'Choose an audio or video file with 5 to 30 seconds of one voice.';
+
+/** What the form knows of the chosen local file (the host checked it). */
+export interface LocalFileStatus {
+  /** true when the file can be uploaded as it is (type, 5–30 s, size, decodable or checked by its headers). */
+  usable: boolean;
+  /** Why it cannot, with the file's real numbers; also "checking…" while the host looks at it. */
+  problem?: string;
+}
 
 export function emptyForm(): CreateFormValues {
   return { voiceName: '', source: 'url', voiceUrl: '', videoId: '', callbackUrl: '', externalTaskId: '' };
@@ -57,8 +64,12 @@ export function formToInput(form: CreateFormValues): CreateVoiceInput {
   return input;
 }
 
-/** The client's rules (validateCreateInput), with each message put next to the field it belongs to. */
-export function validateForm(form: CreateFormValues): FormValidation {
+/**
+ * The client's rules (validateCreateInput), with each message put next to the field it belongs to.
+ * For the local-file source, `file` is what the host found in the chosen file; the returned `input` then has
+ * no `voiceUrl`: the host adds the upload's URL.
+ */
+export function validateForm(form: CreateFormValues, file?: LocalFileStatus): FormValidation {
   const errors: FieldMessages = {};
   const warnings: FieldMessages = {};
   const input = formToInput(form);
@@ -72,13 +83,18 @@ export function validateForm(form: CreateFormValues): FormValidation {
         } else if (form.source === 'video') {
           errors.videoId ??= validateVideoId(form.videoId) ?? issue.message;
         }
+        // The file source is checked below: its URL comes from the upload.
         break;
       default:
         errors[issue.field] ??= issue.message;
     }
   }
   if (form.source === 'file') {
-    errors.file = LOCAL_FILE_UNAVAILABLE;
+    if (!file) {
+      errors.file = NO_FILE_CHOSEN;
+    } else if (!file.usable) {
+      errors.file = file.problem ?? 'This file cannot be used.';
+    }
   }
   for (const w of result.warnings) {
     if (w.field !== 'source') {

@@ -11,8 +11,10 @@ export type TaskView =
   | {
       phase: 'running';
       voiceName: string;
-      /** `submitting` until the API has answered the create call. */
-      status: 'submitting' | 'submitted' | 'processing';
+      /** `uploading` a local file first; `submitting` until the API has answered the create call. */
+      status: 'uploading' | 'submitting' | 'submitted' | 'processing';
+      /** While uploading: how much of the file is sent, 0–100. */
+      uploadPercent?: number;
       taskId?: string;
       /** Milliseconds since the submit, measured by the host when the message was sent (clocks may differ). */
       elapsedMs: number;
@@ -28,17 +30,50 @@ export type TaskView =
       taskId?: string;
     };
 
+/** Measurements of a decoded sample (src/audio/quality.ts), in dBFS, dB and shares 0–1. */
+export interface QualitySummary {
+  peakDbfs: number;
+  rmsDbfs: number;
+  clippingShare: number;
+  silenceShare: number;
+  noiseFloorDbfs: number;
+  snrDb: number;
+}
+
+/** Where local samples are uploaded (setting `klingVoice.upload.provider`). */
+export type UploadProviderName = 'none' | 's3' | 'http';
+
+/** What the host found in the local file chosen in the form. The file itself never goes to the page. */
+export interface FileView {
+  fileName: string;
+  /** true while the host reads and checks the file. */
+  checking: boolean;
+  /** The file can be uploaded as it is. */
+  usable: boolean;
+  /** Container and codec, e.g. "WAV PCM". */
+  format?: string;
+  durationSec?: number;
+  channels?: number;
+  sampleRate?: number;
+  sizeBytes?: number;
+  /** Present when the audio could be decoded (wav, mp3; not the AAC of most mp4/mov). */
+  quality?: QualitySummary;
+  /** Things to check that do not block. */
+  warnings: string[];
+  /** Why it cannot be sent as it is, with its real numbers; empty when usable. */
+  problems: string[];
+  /** The trimmer can cut a 5–30 s window from it (decodable, only the length is wrong) or suggest a better one. */
+  trimmable: boolean;
+}
+
 /** The whole host-side state; sent after `ready` and whenever it changes. */
 export interface StateMessage {
   type: 'state';
   hasApiKey: boolean;
   task: TaskView;
-}
-
-/** The user picked a local file in the host's open dialog. */
-export interface FileChosenMessage {
-  type: 'fileChosen';
-  fileName: string;
+  /** The local file chosen for the file source, if any. */
+  file?: FileView;
+  uploadProvider: UploadProviderName;
 }
 
 /** The host refused a submit because the input is invalid (it validates again; the webview is not trusted). */
@@ -47,7 +82,7 @@ export interface InvalidMessage {
   errors: FieldMessages;
 }
 
-export type HostToWebview = StateMessage | FileChosenMessage | InvalidMessage;
+export type HostToWebview = StateMessage | InvalidMessage;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Webview → host
@@ -98,6 +133,16 @@ export interface ResetMessage {
   type: 'reset';
 }
 
+/** Open the Settings editor at `klingVoice.upload` (no upload provider is configured). */
+export interface OpenUploadSettingsMessage {
+  type: 'openUploadSettings';
+}
+
+/** Open the chosen local file in the trimmer (the host uses its own copy of the file's location). */
+export interface OpenTrimmerMessage {
+  type: 'openTrimmer';
+}
+
 export type WebviewToHost =
   | ReadyMessage
   | SubmitMessage
@@ -107,7 +152,9 @@ export type WebviewToHost =
   | InsertSnippetMessage
   | ShowLogMessage
   | SetApiKeyMessage
-  | ResetMessage;
+  | ResetMessage
+  | OpenUploadSettingsMessage
+  | OpenTrimmerMessage;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Guard
@@ -122,9 +169,9 @@ export const MAX_LENGTHS: Readonly<Record<keyof CreateFormValues, number>> = {
   externalTaskId: 256,
 };
 
-const NO_PAYLOAD = new Set<WebviewToHost['type']>(['ready', 'cancel', 'chooseFile', 'copyVoiceId', 'insertSnippet', 'showLog', 'setApiKey', 'reset']);
+const NO_PAYLOAD = new Set<WebviewToHost['type']>(['ready', 'cancel', 'chooseFile', 'copyVoiceId', 'insertSnippet', 'showLog', 'setApiKey', 'reset', 'openUploadSettings', 'openTrimmer']);
 
-function isPlainRecord(v: unknown): v is Record<string, unknown> {
+export function isPlainRecord(v: unknown): v is Record<string, unknown> {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) {
     return false;
   }
@@ -133,12 +180,12 @@ function isPlainRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /** Exactly these own keys, no more, no fewer. */
-function hasExactKeys(v: Record<string, unknown>, keys: readonly string[]): boolean {
+export function hasExactKeys(v: Record<string, unknown>, keys: readonly string[]): boolean {
   const own = Object.keys(v);
   return own.length === keys.length && keys.every((k) => Object.prototype.hasOwnProperty.call(v, k));
 }
 
-function isBoundedString(v: unknown, max: number): v is string {
+export function isBoundedString(v: unknown, max: number): v is string {
   return typeof v === 'string' && v.length <= max;
 }
 

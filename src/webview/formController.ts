@@ -1,11 +1,12 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { KeyStore } from '../auth/keyStore';
+import { fileView, inspectFile, OPEN_TRIMMER_COMMAND, preparedAsIs, uploadAndCreate, uploadProviderName, type Inspected } from '../commands/fromFile';
 import { COMMANDS } from '../commands/ui';
 import { isKlingError, type VoiceTask } from '../kling';
 import type { VoiceService } from '../service/voiceService';
 import { validateForm, type CreateFormValues } from '../shared/createForm';
-import { isWebviewToHost, type HostToWebview, type TaskView, type WebviewToHost } from '../shared/protocol';
+import { isWebviewToHost, type FileView, type HostToWebview, type TaskView, type UploadProviderName, type WebviewToHost } from '../shared/protocol';
 import { isPlayableTrialUrl, renderHtml, webviewOptions } from './html';
 
 /** Written by the lead (inserts a code snippet using a voice id). */
@@ -16,12 +17,18 @@ export interface FormControllerDeps {
   service: VoiceService;
   keys: KeyStore;
   log: vscode.LogOutputChannel;
+  /** Upload credentials and consents, for the local-file source (the same pipeline as the explorer command). */
+  context: { secrets: vscode.SecretStorage; globalState: vscode.Memento };
 }
 
 /** Host-side state; `running.startedAt` is this machine's clock, turned into an elapsed time when sent. */
 type HostTask = Exclude<TaskView, { phase: 'running' }> | (Omit<Extract<TaskView, { phase: 'running' }>, 'elapsedMs'> & { startedAt: number });
 
 const MAX_TASK_ID = 256;
+
+/** Shown for the local-file source while `klingVoice.upload.provider` is "none". */
+export const NO_PROVIDER =
+  'Kling downloads samples from a URL, and no upload provider is set. Open the upload settings to use your S3-compatible bucket or an upload endpoint, or paste a public URL instead.';
 
 /** Reads the task id the page saved with setState (untrusted: it comes from the webview). */
 export function taskIdFromSavedState(state: unknown): string | undefined {
@@ -43,6 +50,9 @@ export class FormController implements vscode.Disposable {
   private _task: HostTask = { phase: 'idle' };
   private _abort: AbortController | undefined;
   private _hasApiKey = false;
+  private _uploadProvider: UploadProviderName = uploadProviderName();
+  /** The local file chosen for the file source: its location stays here, the page gets only what it shows. */
+  private _file: { uri: vscode.Uri; view: FileView; inspected?: Inspected } | undefined;
   private _disposed = false;
   private readonly _disposables: vscode.Disposable[] = [];
   private readonly _onDidPost = new vscode.EventEmitter<HostToWebview>();
@@ -61,6 +71,12 @@ export class FormController implements vscode.Disposable {
       this._onDidPost,
       _webview.onDidReceiveMessage((m: unknown) => this.handleMessage(m)),
       _deps.keys.onDidChange(() => void this._refreshKey()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('klingVoice.upload')) {
+          this._uploadProvider = uploadProviderName();
+          this._postState();
+        }
+      }),
     );
     void this._refreshKey();
   }
@@ -127,7 +143,7 @@ export class FormController implements vscode.Disposable {
     switch (m.type) {
       case 'ready':
         this._ready = true;
-        this._post({ type: 'state', hasApiKey: this._hasApiKey, task: this._view() }, true);
+        this._post(this._stateMessage(), true);
         for (const queued of this._queue.splice(0)) {
           this._post(queued);
         }
@@ -174,6 +190,14 @@ export class FormController implements vscode.Disposable {
           this._setTask({ phase: 'idle' });
         }
         return;
+      case 'openUploadSettings':
+        await vscode.commands.executeCommand('workbench.action.openSettings', 'klingVoice.upload');
+        return;
+      case 'openTrimmer':
+        if (this._file) {
+          await vscode.commands.executeCommand(OPEN_TRIMMER_COMMAND, this._file.uri);
+        }
+        return;
       default: {
         const never: never = m;
         throw new Error(`unhandled message ${JSON.stringify(never)}`);
@@ -187,10 +211,43 @@ export class FormController implements vscode.Disposable {
       return;
     }
     // Never trust the page: the same rules as the client, again, before anything is sent.
-    const { errors, input } = validateForm(form);
-    if (!input) {
+    const file = this._file;
+    const { errors, input } = validateForm(form, file && { usable: file.view.usable, problem: file.view.checking ? 'The file is still being checked.' : file.view.problems.join(' ') });
+    if (input && form.source === 'file' && this._uploadProvider === 'none') {
+      errors.file = NO_PROVIDER;
+    }
+    if (!input || errors.file) {
       this._deps.log.warn(`create form (${this.label}): refused invalid input (${Object.keys(errors).join(', ')})`);
       this._post({ type: 'invalid', errors });
+      return;
+    }
+    if (form.source === 'file') {
+      const prepared = file?.inspected && preparedAsIs(file.inspected);
+      if (!prepared || typeof prepared === 'string') {
+        this._post({ type: 'invalid', errors: { file: prepared || 'Choose the file again.' } });
+        return;
+      }
+      const { voiceName, callbackUrl, externalTaskId } = input;
+      await this._follow(
+        voiceName,
+        (signal, onUpdate, onSubmitted) =>
+          uploadAndCreate(this._deps, prepared, { voiceName, callbackUrl, externalTaskId }, {
+            signal,
+            onUploadProgress: (pct) => {
+              if (this._task.phase === 'running' && this._task.status === 'uploading' && pct !== this._task.uploadPercent) {
+                this._setTask({ ...this._task, uploadPercent: pct });
+              }
+            },
+            onUploaded: () => {
+              if (this._task.phase === 'running' && this._task.status === 'uploading') {
+                this._setTask({ ...this._task, status: 'submitting', uploadPercent: undefined });
+              }
+            },
+            onSubmitted,
+            onUpdate,
+          }),
+        { status: 'uploading' },
+      );
       return;
     }
     await this._follow(input.voiceName, (signal, onUpdate, onSubmitted) => this._deps.service.createVoice(input, { signal, onUpdate, onSubmitted }), {
@@ -202,7 +259,7 @@ export class FormController implements vscode.Disposable {
   private async _follow(
     voiceName: string,
     run: (signal: AbortSignal, onUpdate: (t: VoiceTask) => void, onSubmitted: (t: VoiceTask) => void) => Promise<VoiceTask>,
-    initial: { status: 'submitting' | 'submitted' | 'processing'; taskId?: string },
+    initial: { status: 'uploading' | 'submitting' | 'submitted' | 'processing'; taskId?: string },
   ): Promise<void> {
     const abort = new AbortController();
     this._abort = abort;
@@ -210,7 +267,7 @@ export class FormController implements vscode.Disposable {
     const onUpdate = (t: VoiceTask) => {
       if (this._task.phase === 'running' && this._abort === abort && (t.status === 'submitted' || t.status === 'processing')) {
         if (t.status !== this._task.status || t.taskId !== this._task.taskId) {
-          this._setTask({ ...this._task, status: t.status, taskId: t.taskId });
+          this._setTask({ ...this._task, status: t.status, taskId: t.taskId, uploadPercent: undefined });
         }
       }
     };
@@ -270,9 +327,29 @@ export class FormController implements vscode.Disposable {
     });
     const uri = picked?.[0];
     if (uri) {
-      // Only the name goes to the page; the file stays on the host until uploads exist.
-      this._post({ type: 'fileChosen', fileName: path.posix.basename(uri.path) });
+      await this.useFile(uri);
     }
+  }
+
+  /**
+   * Reads and checks a local file for the file source (the open dialog's choice; tests call it directly). The
+   * page gets the file's name and numbers only; the location and the bytes stay on the host.
+   */
+  async useFile(uri: vscode.Uri): Promise<FileView> {
+    const fileName = path.posix.basename(uri.path);
+    const checking: FileView = { fileName, checking: true, usable: false, warnings: [], problems: [], trimmable: false };
+    const entry: NonNullable<typeof this._file> = { uri, view: checking };
+    this._file = entry;
+    this._postState();
+    const inspected = await inspectFile(uri).catch((e: unknown) => `${fileName} cannot be checked: ${errorText(e)}`);
+    const view = fileView(inspected, fileName);
+    if (this._file === entry) {
+      entry.view = view;
+      entry.inspected = typeof inspected === 'string' ? undefined : inspected;
+      this._deps.log.info(`create form (${this.label}): chose ${fileName}: ${view.usable ? 'usable' : view.problems.join(' ')}`);
+      this._postState();
+    }
+    return view;
   }
 
   private _resultVoiceId(): string | undefined {
@@ -304,8 +381,12 @@ export class FormController implements vscode.Disposable {
     return { ...rest, elapsedMs: Math.max(0, Date.now() - startedAt) };
   }
 
+  private _stateMessage(): HostToWebview {
+    return { type: 'state', hasApiKey: this._hasApiKey, task: this._view(), file: this._file?.view, uploadProvider: this._uploadProvider };
+  }
+
   private _postState(): void {
-    this._post({ type: 'state', hasApiKey: this._hasApiKey, task: this._view() });
+    this._post(this._stateMessage());
   }
 
   /** Posts now when the page is ready; otherwise queues (state is not queued: `ready` always gets the latest). */

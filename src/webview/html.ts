@@ -37,14 +37,15 @@ export function isPlayableTrialUrl(raw: string | undefined): raw is string {
   }
 }
 
-export function contentSecurityPolicy(cspSource: string, nonce: string): string {
+/** The page's policy; `mediaSrc` is what its <audio> may play (the trimmer plays only blob: URLs it made itself). */
+export function contentSecurityPolicy(cspSource: string, nonce: string, mediaSrc = MEDIA_SRC): string {
   return [
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
     `style-src ${cspSource}`,
     `font-src ${cspSource}`,
     `img-src ${cspSource} data:`,
-    `media-src ${MEDIA_SRC}`,
+    `media-src ${mediaSrc}`,
     // The form is handled by script; nothing is ever posted or navigated to.
     "form-action 'none'",
     "base-uri 'none'",
@@ -113,9 +114,18 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, no
       <div class="field" id="group-file" hidden>
         <div class="file-row">
           <button type="button" id="choose-file" class="secondary" aria-describedby="file-name file-error">Choose file…</button>
-          <span id="file-name" class="file-name">No file chosen</span>
+          <span id="file-name" class="file-name" aria-live="polite">No file chosen</span>
         </div>
-        <p id="file-error" class="message info" hidden></p>
+        <p id="file-hint" class="hint">An .mp3, .wav, .mp4 or .mov file: 5 to 30 seconds of one clear voice. It is checked here, then uploaded to your upload provider.</p>
+        <dl id="file-facts" class="facts" aria-label="The chosen file" hidden></dl>
+        <p id="file-quality" class="hint" hidden></p>
+        <ul id="file-warnings" class="message warning list" aria-label="Warnings" hidden></ul>
+        <p id="file-error" class="message error" hidden></p>
+        <button type="button" id="open-trimmer" class="secondary" hidden>Open in Trimmer…</button>
+        <section id="no-provider" class="notice" aria-labelledby="no-provider-text" hidden>
+          <p id="no-provider-text">Kling downloads samples from a URL, and no upload provider is set. Set one up (your S3-compatible bucket or an upload endpoint), or paste a public URL instead.</p>
+          <button type="button" id="open-upload-settings">Open Upload Settings</button>
+        </section>
       </div>
 
       <div class="field" id="group-video" hidden>

@@ -27,7 +27,7 @@ export class CreateVoiceWebviews implements vscode.Disposable {
   private readonly _registrations: vscode.Disposable;
 
   constructor(deps: CreateVoiceWebviewDeps) {
-    const controllerDeps: FormControllerDeps = { extensionUri: deps.context.extensionUri, service: deps.service, keys: deps.keys, log: deps.log };
+    const controllerDeps: FormControllerDeps = { extensionUri: deps.context.extensionUri, service: deps.service, keys: deps.keys, log: deps.log, context: deps.context };
     const track = (c: FormController): vscode.Disposable => {
       this.controllers.add(c);
       return new vscode.Disposable(() => this.controllers.delete(c));

@@ -189,14 +189,22 @@ describe('Create Voice form in the browser (code-server + Chromium)', function (
   it('panel: the same form in an editor panel creates a voice from an earlier video id', async () => {
     await palette('Kling Voice: Open Create Voice Panel');
     await page.locator('.tabs-container .tab', { hasText: 'Create Kling Voice' }).waitFor({ timeout: 30_000 });
-    const form = await formFrame('panel');
+    let form = await formFrame('panel');
     await form.locator('#voiceName').fill(LONG_NAME);
     await form.locator('#voiceName-error', { hasText: '21 characters' }).waitFor();
     await form.locator('#voiceName').fill('Panel voice');
     await form.locator('#source-file').check();
-    await form.locator('#file-error', { hasText: 'Uploading local files is not available yet' }).waitFor();
-    assert.ok(await form.locator('#submit').isDisabled(), 'Submit stays disabled for a local file');
+    // No upload provider in this workbench: the form says so and offers the settings; Submit stays disabled.
+    await form.locator('#no-provider', { hasText: 'no upload provider is set' }).waitFor();
+    assert.ok(await form.locator('#submit').isDisabled(), 'Submit stays disabled without a provider and a file');
+    assert.match((await form.locator('#submit-hint').textContent()) ?? '', /upload provider/);
     await shoot(page, 'panel-local-file.png', true);
+    await form.locator('#open-upload-settings').click();
+    await page.locator('.settings-editor', { hasText: 'Upload' }).first().waitFor({ timeout: 15_000 });
+    await palette('View: Close Editor');
+    // The panel's page was hidden behind the settings and comes back (fields kept by setState).
+    form = await formFrame('panel');
+    assert.ok(await form.locator('#source-file').isChecked());
     await form.locator('#source-video').check();
     await form.locator('#videoId').fill('884422');
     const before = creates(sandbox);

@@ -164,6 +164,21 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     assert.strictEqual(sandbox.state.tasks.size, 1);
   });
 
+  it('without an API key nothing is uploaded: a sample never leaves the machine for a task that cannot start', async () => {
+    await vscode.commands.executeCommand('klingVoice.clearApiKey');
+    try {
+      const outcomes = await run([file('Narrator One.wav')]);
+      assert.strictEqual(outcomes[0].status, 'error');
+      assert.match(outcomes[0].message ?? '', /No API key is set, so nothing was uploaded/);
+      const e = await rejects(api.createVoice({ file: file('Narrator One.wav') }, { consent: true }));
+      assert.strictEqual(e.kind, 'noApiKey');
+      assert.strictEqual(s3.requests.length, 0);
+      assert.strictEqual(sandbox.state.requests.length, 0);
+    } finally {
+      await vscode.commands.executeCommand('klingVoice.setApiKey', TEST_KEY);
+    }
+  });
+
   it('with no provider set, explains what to configure and sends nothing', async () => {
     await setUserSetting('upload.provider', 'none');
     const outcomes = await run([file('Narrator One.wav')]);

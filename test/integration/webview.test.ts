@@ -9,7 +9,7 @@ import { KeyStore } from '../../src/auth/keyStore';
 import { TaskHistory } from '../../src/history/taskHistory';
 import type { FetchLike } from '../../src/kling';
 import { VoiceService } from '../../src/service/voiceService';
-import { emptyForm, LOCAL_FILE_UNAVAILABLE, type CreateFormValues } from '../../src/shared/createForm';
+import { emptyForm, NO_FILE_CHOSEN, type CreateFormValues } from '../../src/shared/createForm';
 import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../../src/shared/protocol';
 import { attachPanelForm, CreatePanelManager } from '../../src/webview/createPanel';
 import type { FormController } from '../../src/webview/formController';
@@ -149,7 +149,7 @@ describe('Create Voice webview', function () {
       const keys = new KeyStore(memorySecrets());
       history = new TaskHistory(new MemoryMemento());
       const service = new VoiceService(keys, recorded.log, fetch as unknown as FetchLike, history);
-      deps = { extensionUri: ext.extensionUri, service, keys, log: recorded.log };
+      deps = { extensionUri: ext.extensionUri, service, keys, log: recorded.log, context: { secrets: memorySecrets(), globalState: new MemoryMemento() } };
       panel = vscode.window.createWebviewPanel('klingVoice.webviewTest', 'Form under test', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false });
       controller = attachPanelForm(panel, deps, 'test');
       posted = [];
@@ -214,10 +214,10 @@ describe('Create Voice webview', function () {
       assert.deepStrictEqual(controller.task, { phase: 'idle' });
     });
 
-    it('refuses the local-file source until uploads exist', async () => {
+    it('refuses the local-file source while no file is chosen', async () => {
       controller.handleMessage({ type: 'submit', form: form({ voiceName: 'From file', source: 'file' }) });
       const invalid = await waitFor('the invalid reply', () => posted.find((m): m is InvalidMessage => m.type === 'invalid'));
-      assert.strictEqual(invalid.errors.file, LOCAL_FILE_UNAVAILABLE);
+      assert.strictEqual(invalid.errors.file, NO_FILE_CHOSEN);
       assert.strictEqual(sandbox.state.requests.length, 0);
     });
 

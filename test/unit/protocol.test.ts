@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { emptyForm, formToInput, LOCAL_FILE_UNAVAILABLE, validateForm, type CreateFormValues } from '../../src/shared/createForm';
+import { emptyForm, formToInput, NO_FILE_CHOSEN, validateForm, type CreateFormValues } from '../../src/shared/createForm';
 import { isWebviewToHost, MAX_LENGTHS, type WebviewToHost } from '../../src/shared/protocol';
 
 function form(overrides: Partial<CreateFormValues> = {}): CreateFormValues {
@@ -21,6 +21,8 @@ const VALID: WebviewToHost[] = [
   { type: 'showLog' },
   { type: 'setApiKey' },
   { type: 'reset' },
+  { type: 'openUploadSettings' },
+  { type: 'openTrimmer' },
 ];
 
 describe('webview protocol guard (isWebviewToHost)', () => {
@@ -32,7 +34,7 @@ describe('webview protocol guard (isWebviewToHost)', () => {
       assert.strictEqual(isWebviewToHost(JSON.parse(JSON.stringify(m))), true, JSON.stringify(m));
       types.add(m.type);
     }
-    assert.deepStrictEqual([...types].sort(), ['cancel', 'chooseFile', 'copyVoiceId', 'insertSnippet', 'ready', 'reset', 'setApiKey', 'showLog', 'submit']);
+    assert.deepStrictEqual([...types].sort(), ['cancel', 'chooseFile', 'copyVoiceId', 'insertSnippet', 'openTrimmer', 'openUploadSettings', 'ready', 'reset', 'setApiKey', 'showLog', 'submit']);
   });
 
   it('accepts strings exactly at their length limit', () => {
@@ -144,10 +146,15 @@ describe('create form validation (shared by page and host)', () => {
     assert.match(validateForm(form({ source: 'video', videoId: '' })).errors.videoId ?? '', /video/);
   });
 
-  it('blocks the local-file source until uploads exist', () => {
-    const v = validateForm(form({ source: 'file' }));
-    assert.strictEqual(v.input, undefined);
-    assert.strictEqual(v.errors.file, LOCAL_FILE_UNAVAILABLE);
+  it('the local-file source needs a chosen file the host found usable', () => {
+    const none = validateForm(form({ source: 'file' }));
+    assert.strictEqual(none.input, undefined);
+    assert.strictEqual(none.errors.file, NO_FILE_CHOSEN);
+    const refused = validateForm(form({ source: 'file' }), { usable: false, problem: 'long.wav is 41.0 s long' });
+    assert.strictEqual(refused.errors.file, 'long.wav is 41.0 s long');
+    const ok = validateForm(form({ source: 'file', voiceUrl: 'ignored' }), { usable: true });
+    assert.deepStrictEqual(ok.errors, {});
+    assert.deepStrictEqual(ok.input, { voiceName: 'Narrator' }, 'the URL comes from the upload, not from the form');
   });
 
   it('warns about an unusual URL extension without blocking', () => {

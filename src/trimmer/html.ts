@@ -1,0 +1,108 @@
+import * as vscode from 'vscode';
+import { contentSecurityPolicy, makeNonce } from '../webview/html';
+
+/**
+ * The preview is played from a blob: URL that the page makes from WAV bytes the host posts. Why not the others:
+ * a data: URL of a 30 s WAV is ~1.3 MB of base64 in one attribute and `media-src data:` would let any data URL
+ * play; an asWebviewUri URL would need the file's folder in localResourceRoots (the whole workspace, or a temp
+ * file); a blob: URL is scoped to this page's origin, so `media-src blob:` allows nothing from outside.
+ */
+export const TRIMMER_MEDIA_SRC = 'blob:';
+
+/**
+ * The trimmer page. Static apart from the nonce, cspSource and asWebviewUri URIs: the file's name, numbers and
+ * waveform arrive by message and are rendered with textContent or drawn on the canvas.
+ */
+export function renderTrimmerHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce = makeNonce()): string {
+  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'trimmer.js')).toString();
+  // The form's styles (buttons, inputs, messages, cards) plus the trimmer's own layout.
+  const base = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'form.css')).toString();
+  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'trimmer.css')).toString();
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce, TRIMMER_MEDIA_SRC)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${base}">
+<link rel="stylesheet" href="${style}">
+<title>Trim Voice Sample</title>
+</head>
+<body>
+<main id="app" class="loading">
+  <header>
+    <h2 id="file-name">Loading…</h2>
+    <p id="file-facts" class="hint"></p>
+  </header>
+  <p id="load-error" class="message error" hidden></p>
+
+  <section id="editor" aria-label="Waveform and selection" hidden>
+    <div id="wave" class="wave" tabindex="0" role="slider" aria-label="Selection window: arrow keys move it by 0.1 s, with Shift by 1 s" aria-valuemin="0">
+      <canvas id="canvas" aria-hidden="true"></canvas>
+    </div>
+    <div class="controls">
+      <label for="start">Start (s)</label>
+      <input id="start" type="number" min="0" step="0.1" inputmode="decimal">
+      <label for="end">End (s)</label>
+      <input id="end" type="number" min="0" step="0.1" inputmode="decimal">
+      <span id="length" class="length" aria-live="polite"></span>
+      <button type="button" id="suggested" class="secondary" title="Select the suggested window again">Suggested Window</button>
+    </div>
+    <p id="rule" class="message" aria-live="polite"></p>
+    <div class="controls">
+      <button type="button" id="play" class="secondary">Play Selection</button>
+      <audio id="player" controls aria-label="Preview of the selection"></audio>
+      <label class="check"><input type="checkbox" id="normalize"> Normalize peak (−1 dBFS)</label>
+    </div>
+  </section>
+
+  <section id="report" class="report" aria-labelledby="report-title" hidden>
+    <h3 id="report-title">Quality report (whole file)</h3>
+    <dl id="metrics"></dl>
+    <ul id="warnings" class="message warning list" aria-label="Warnings" hidden></ul>
+    <p id="no-warnings" class="hint" hidden>No problems found. Kling needs one person speaking clearly, with no music and little noise.</p>
+  </section>
+
+  <section id="create" class="create" aria-labelledby="create-title" hidden>
+    <h3 id="create-title">Create a voice from the selection</h3>
+    <div class="controls">
+      <label for="voiceName">Voice name</label>
+      <input id="voiceName" type="text" autocomplete="off" spellcheck="false" aria-describedby="voiceName-count name-error">
+      <span id="voiceName-count" class="counter">0/20</span>
+      <button type="button" id="create-voice">Create Voice from Selection</button>
+    </div>
+    <p id="name-error" class="message error" hidden></p>
+    <p id="create-hint" class="hint">The selection is sent as a mono 16-bit WAV to your upload provider, then Kling creates the voice. The original file is not changed.</p>
+    <section id="no-provider" class="notice" hidden>
+      <p>Kling downloads samples from a URL, and no upload provider is set. Set one up (your S3-compatible bucket or an upload endpoint).</p>
+      <button type="button" id="open-upload-settings">Open Upload Settings</button>
+    </section>
+    <p id="no-key" class="message warning" hidden>No Kling API key is set: run 'Kling Voice: Set API Key'.</p>
+  </section>
+
+  <section id="progress" class="progress" aria-labelledby="progress-status" hidden>
+    <p class="progress-row"><span class="spinner" aria-hidden="true"></span><span id="progress-status">Uploading…</span></p>
+    <button type="button" id="cancel" class="secondary">Cancel</button>
+  </section>
+
+  <section id="result" class="card" aria-labelledby="result-title" hidden>
+    <h3 id="result-title">Voice ready</h3>
+    <dl>
+      <dt>Name</dt><dd id="result-name"></dd>
+      <dt>Voice id</dt><dd id="result-id" class="mono"></dd>
+    </dl>
+    <button type="button" id="copy-id">Copy Voice ID</button>
+    <button type="button" id="show-log" class="secondary">Show Log</button>
+  </section>
+
+  <section id="failure" class="failure" hidden>
+    <p id="failure-message"></p>
+    <button type="button" id="failure-log" class="link">Show Log</button>
+  </section>
+
+  <p id="announce" class="visually-hidden" aria-live="polite"></p>
+</main>
+<script nonce="${nonce}" src="${script}"></script>
+</body>
+</html>`;
+}

@@ -1,0 +1,288 @@
+// End to end: the trimmer in a real browser. A 40 s wav in the workspace is opened from the explorer's context
+// menu; the selection (pre-set to the suggested window) is moved with the mouse and the keyboard, played, then
+// exported, uploaded to a loopback S3 server (which checks signatures) and turned into a voice by the sandbox.
+// Screenshots: docs/images/trimmer.png and docs/images/quality-report.png (KLING_E2E_THEME / KLING_E2E_IMAGES as in createForm.e2e.ts).
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import { concat, noise, speechLike, wavBytes } from '../../tools/fixtures/audio';
+import { startS3Server, type S3TestServer } from '../../tools/fixtures/s3server';
+import { startE2E, type E2E } from './harness';
+
+const TEST_KEY = 'e2e-key-trimmer-41c7';
+
+describe('Trimmer in the browser (code-server + Chromium)', function () {
+  this.timeout(300_000);
+  let e2e: E2E;
+  let s3: S3TestServer;
+  let page: Page;
+
+  before(async () => {
+    s3 = await startS3Server();
+    e2e = await startE2E({
+      apiKey: TEST_KEY,
+      sandbox: { processingDelayMs: 1500 },
+      settings: {
+        'klingVoice.upload.provider': 's3',
+        'klingVoice.upload.s3.endpoint': s3.endpoint,
+        'klingVoice.upload.s3.bucket': s3.bucket,
+        'klingVoice.upload.s3.region': 'us-east-1',
+        'klingVoice.upload.consentedDestinations': [`${s3.endpoint}/${s3.bucket}`],
+      },
+      // 40 s: room noise, 24 s of speech-like sound, room noise.
+      workspaceFiles: {
+        'interview.wav': wavBytes([concat(noise(5, 16000, 0.003), speechLike(24), noise(11, 16000, 0.003, 9))]),
+        'narrator.wav': wavBytes([speechLike(8)]),
+      },
+    });
+    page = e2e.page;
+  });
+
+  after(async () => {
+    await e2e?.close();
+    await s3?.close();
+  });
+
+  async function trimmerFrame(): Promise<FrameLocator> {
+    const hosts = page.locator('iframe.webview.ready');
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const count = await hosts.count();
+      for (let i = 0; i < count; i++) {
+        const host = hosts.nth(i);
+        const url = new URL((await host.getAttribute('src')) ?? '', e2e.server.url);
+        if (url.searchParams.get('extensionId') === 'klingvoice.kling-custom-voice' && url.searchParams.get('purpose') === null && (await host.isVisible())) {
+          const frame = host.contentFrame().frameLocator('iframe#active-frame');
+          if ((await frame.locator('#wave').count()) > 0) {
+            await frame.locator('#wave').waitFor({ state: 'visible', timeout: 30_000 });
+            return frame;
+          }
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new Error('no visible trimmer webview');
+      }
+      await page.waitForTimeout(250);
+    }
+  }
+
+  /** Like e2e.shoot, with 12 px of the page around the element. */
+  async function shootWithMargin(target: Locator, name: string): Promise<void> {
+    const box = await target.boundingBox();
+    assert.ok(box);
+    const dir = process.env.KLING_E2E_IMAGES ? path.resolve(process.env.KLING_E2E_IMAGES) : path.join(e2e.root, 'docs', 'images');
+    fs.mkdirSync(dir, { recursive: true });
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(dir, name), clip: { x: box.x - 12, y: box.y - 12, width: box.width + 24, height: box.height + 24 } });
+  }
+
+  const value = async (frame: FrameLocator, id: string) => Number.parseFloat(await frame.locator(id).inputValue());
+
+  it('sets the key and the S3 credentials through the palette', async () => {
+    await e2e.setKey(TEST_KEY);
+    await e2e.palette('Kling Voice: Set Upload Credentials');
+    const box = page.locator('.quick-input-widget .quick-input-box input');
+    await page.locator('.quick-input-widget', { hasText: 'S3 access key id' }).waitFor({ timeout: 15_000 });
+    await box.fill(s3.accessKeyId);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'S3 secret access key' }).waitFor({ timeout: 15_000 });
+    await box.fill(s3.secretAccessKey);
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts', { hasText: 'Upload credentials stored' }).waitFor({ timeout: 15_000 });
+    await e2e.palette('Notifications: Clear All Notifications');
+  });
+
+  it('opens a 40 s wav from the explorer context menu: waveform, report, suggested window', async () => {
+    await e2e.palette('View: Show Explorer');
+    const row = page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'interview.wav' });
+    await row.waitFor({ timeout: 30_000 });
+    await row.click({ button: 'right' });
+    const item = page.locator('.monaco-menu .action-label', { hasText: 'Open Sample in Trimmer' });
+    await item.waitFor();
+    // The menu ignores a mouse-up that comes right after it opened (the right-click's own): give it a moment.
+    await page.waitForTimeout(600);
+    await item.hover();
+    await page.keyboard.press('Enter');
+    await page.locator('.tabs-container .tab', { hasText: 'Trim interview.wav' }).waitFor({ timeout: 30_000 });
+    const frame = await trimmerFrame();
+    await frame.locator('#file-name', { hasText: 'interview.wav' }).waitFor();
+    assert.match((await frame.locator('#file-facts').textContent()) ?? '', /40\.0 s · WAV/);
+    const start = await value(frame, '#start');
+    const end = await value(frame, '#end');
+    assert.ok(end - start >= 5 && end - start <= 30, `${start}–${end}`);
+    assert.match((await frame.locator('#rule').textContent()) ?? '', /within Kling's 5–30 s/);
+    await frame.locator('#metrics dt', { hasText: 'SNR (est.)' }).waitFor();
+    assert.match((await frame.locator('#warnings').textContent()) ?? '', /40\.0 s long/);
+    await e2e.page.locator('.part.sidebar').isVisible();
+    await palette('View: Close Primary Side Bar');
+    await page.waitForTimeout(300);
+    await e2e.shoot(page.locator('.part.editor'), 'trimmer.png');
+    await shootWithMargin(frame.locator('#report'), 'quality-report.png');
+  });
+
+  async function palette(title: string): Promise<void> {
+    await e2e.palette(title);
+  }
+
+  it('moves the window with the mouse and the keyboard, resizes it with the fields, and plays it', async () => {
+    const frame = await trimmerFrame();
+    // Make a 10 s window with the numeric fields, then drag it.
+    await frame.locator('#start').fill('2');
+    await frame.locator('#start').press('Tab');
+    await frame.locator('#end').fill('12');
+    await frame.locator('#end').press('Tab');
+    assert.strictEqual(await value(frame, '#start'), 2);
+    assert.strictEqual(await value(frame, '#end'), 12);
+    assert.match((await frame.locator('#length').textContent()) ?? '', /10\.0 s/);
+
+    const box = await frame.locator('#wave').boundingBox();
+    assert.ok(box);
+    const pxPerSec = box.width / 40;
+    const grabX = box.x + 7 * pxPerSec; // the middle of the window
+    const y = box.y + box.height / 2;
+    await page.mouse.move(grabX, y);
+    await page.mouse.down();
+    await page.mouse.move(grabX + 4 * pxPerSec, y, { steps: 8 });
+    await page.mouse.up();
+    const dragged = await value(frame, '#start');
+    assert.ok(Math.abs(dragged - 6) < 0.3, `dragged to ${dragged}`);
+    assert.ok(Math.abs((await value(frame, '#end')) - dragged - 10) < 0.02, 'a move keeps the length');
+
+    // Keyboard: → three times (+0.3 s), Shift+← once (−1 s).
+    await frame.locator('#wave').focus();
+    for (let i = 0; i < 3; i++) {
+      await page.keyboard.press('ArrowRight');
+    }
+    await page.keyboard.press('Shift+ArrowLeft');
+    const keyed = await value(frame, '#start');
+    assert.ok(Math.abs(keyed - (dragged - 0.7)) < 0.011, `${dragged} → ${keyed}`);
+
+    // Drag the end handle out to make the window 20 s.
+    const endX = box.x + (await value(frame, '#end')) * pxPerSec;
+    await page.mouse.move(endX, y);
+    await page.mouse.down();
+    await page.mouse.move(endX + 10 * pxPerSec, y, { steps: 8 });
+    await page.mouse.up();
+    const len = (await value(frame, '#end')) - (await value(frame, '#start'));
+    assert.ok(Math.abs(len - 20) < 0.3, `length ${len}`);
+
+    // Too long: the rule says so and Create is disabled.
+    await frame.locator('#end').fill('39');
+    await frame.locator('#end').press('Tab');
+    await frame.locator('#rule', { hasText: 'Make it shorter' }).waitFor();
+    assert.ok(await frame.locator('#create-voice').isDisabled());
+    await frame.locator('#end').fill(String(((await value(frame, '#start')) + 20).toFixed(2)));
+    await frame.locator('#end').press('Tab');
+    await frame.locator('#rule', { hasText: 'within' }).waitFor();
+
+    // Play: the host posts the WAV bytes, the page plays them from a blob: URL.
+    await frame.locator('#play').click();
+    await frame.locator('#player').evaluate(
+      (e) =>
+        new Promise<void>((resolve, reject) => {
+          const a = e as unknown as { paused: boolean; src: string; addEventListener(t: string, l: () => void): void };
+          const check = () => (!a.paused && a.src.startsWith('blob:') ? resolve() : undefined);
+          a.addEventListener('playing', check);
+          setTimeout(() => (a.src.startsWith('blob:') ? resolve() : reject(new Error(`no blob preview (src ${a.src})`))), 10_000);
+          check();
+        }),
+    );
+    await frame.locator('#player').evaluate((e) => (e as unknown as { pause(): void }).pause());
+  });
+
+  it('exports, uploads to S3 and creates the voice; the result shows in the trimmer', async () => {
+    const frame = await trimmerFrame();
+    const start = await value(frame, '#start');
+    const end = await value(frame, '#end');
+    await frame.locator('#normalize').check();
+    await frame.locator('#voiceName').fill('Interview voice');
+    await frame.locator('#create-voice').click();
+    await frame.locator('#progress').waitFor({ state: 'visible' });
+    await frame.locator('#result-id').waitFor({ state: 'visible', timeout: 60_000 });
+    const id = (await frame.locator('#result-id').textContent()) ?? '';
+    assert.match(id, /^\d{16,}$/);
+    const task = [...e2e.sandbox.state.tasks.values()].find((t) => t.voice?.voice_id === id);
+    assert.ok(task);
+    assert.strictEqual(task.voiceName, 'Interview voice');
+    assert.match(new URL(task.voiceUrl ?? '').pathname, /\/interview\.wav$/);
+    const put = s3.requests.find((r) => r.method === 'PUT');
+    assert.strictEqual(put?.status, 200);
+    const samples = Math.round(end * 16000) - Math.round(start * 16000);
+    assert.strictEqual(Number(put?.headers['content-length']), 44 + samples * 2, 'the selection as mono 16-bit WAV');
+    assert.ok(s3.requests.some((r) => r.method === 'GET' && r.url.includes('X-Amz-Signature') && r.status === 200), 'the sandbox fetched the presigned URL');
+    await e2e.shoot(page.locator('.part.editor'), 'trimmer-result.png', true);
+  });
+
+  async function sidebarForm(): Promise<FrameLocator> {
+    const hosts = page.locator('iframe.webview.ready');
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const count = await hosts.count();
+      for (let i = 0; i < count; i++) {
+        const host = hosts.nth(i);
+        const url = new URL((await host.getAttribute('src')) ?? '', e2e.server.url);
+        if (url.searchParams.get('purpose') === 'webviewView' && (await host.isVisible())) {
+          const frame = host.contentFrame().frameLocator('iframe#active-frame');
+          await frame.locator('#voiceName').waitFor({ state: 'visible', timeout: 30_000 });
+          return frame;
+        }
+      }
+      if (Date.now() > deadline) {
+        throw new Error('no visible Create Voice view');
+      }
+      await page.waitForTimeout(250);
+    }
+  }
+
+  /** Picks a workspace file in code-server's own open dialog (a quick input that takes a path). */
+  async function pickInDialog(name: string): Promise<void> {
+    const box = page.locator('.quick-input-widget .quick-input-box input');
+    await box.waitFor({ state: 'visible', timeout: 15_000 });
+    const wanted = path.join(e2e.workspace, name);
+    // The dialog fills in its folder asynchronously after it opens: type once it has settled, and check.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      await page.waitForTimeout(400);
+      await box.fill(wanted);
+      await page.waitForTimeout(400);
+      if ((await box.inputValue()) === wanted) {
+        break;
+      }
+    }
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 });
+  }
+
+  it('the Create Voice form: a local file is checked (numbers, refusal, trimmer offered), then uploaded and created', async () => {
+    await e2e.activityBarItem().click();
+    const form = await sidebarForm();
+    await form.locator('#source-file').check();
+    await form.locator('#choose-file').click();
+    await pickInDialog('interview.wav');
+    await form.locator('#file-error', { hasText: '40.0 s long' }).waitFor({ timeout: 20_000 });
+    assert.match((await form.locator('#file-facts').textContent()) ?? '', /Duration40\.0 s/);
+    assert.ok(await form.locator('#open-trimmer').isVisible(), 'the trimmer is offered');
+    assert.ok(await form.locator('#submit').isDisabled());
+    await e2e.shoot(page.locator('.part.sidebar'), 'sidebar-local-file-refused.png', true);
+
+    await form.locator('#choose-file').click();
+    await pickInDialog('narrator.wav');
+    await form.locator('#file-name', { hasText: /^narrator\.wav$/ }).waitFor({ timeout: 20_000 });
+    await form.locator('#file-error').waitFor({ state: 'hidden' });
+    assert.match((await form.locator('#file-quality').textContent()) ?? '', /peak .* dBFS/);
+    await form.locator('#voiceName').fill('Form file voice');
+    const before = s3.requests.filter((r) => r.method === 'PUT').length;
+    await e2e.shoot(page.locator('.part.sidebar'), 'sidebar-local-file.png');
+    await form.locator('#submit').click();
+    await form.locator('#result-id').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.strictEqual(await form.locator('#result-name').textContent(), 'Form file voice');
+    assert.strictEqual(s3.requests.filter((r) => r.method === 'PUT').length, before + 1);
+    const task = [...e2e.sandbox.state.tasks.values()].find((t) => t.voiceName === 'Form file voice');
+    assert.match(new URL(task?.voiceUrl ?? 'http://x/').pathname, /\/narrator\.wav$/);
+  });
+
+  it('left no errors in the workbench page and no CSP violation in the webviews', () => {
+    assert.deepStrictEqual(e2e.pageErrors, []);
+    assert.deepStrictEqual(e2e.cspViolations, []);
+  });
+});

@@ -1,0 +1,278 @@
+// The Create Voice form's local-file source and the trimmer in a real extension host: real webview pages
+// (dist/webview.js, dist/trimmer.js), a real S3-compatible server on loopback that checks signatures, and the
+// API sandbox that downloads the presigned URL. Controllers are built here (as in webview.test.ts).
+import * as assert from 'assert';
+import fetch from 'node-fetch';
+import * as vscode from 'vscode';
+import { KeyStore } from '../../src/auth/keyStore';
+import { TaskHistory } from '../../src/history/taskHistory';
+import type { FetchLike } from '../../src/kling';
+import { VoiceService } from '../../src/service/voiceService';
+import { emptyForm, type CreateFormValues } from '../../src/shared/createForm';
+import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../../src/shared/protocol';
+import type { HostToTrimmer, TrimmerLoadMessage, TrimmerPreviewMessage, TrimmerStatusMessage } from '../../src/shared/trimmer';
+import { attachTrimmer } from '../../src/trimmer';
+import type { TrimmerController } from '../../src/trimmer/trimmerController';
+import { UPLOAD_SECRETS } from '../../src/upload/vscodeUpload';
+import { attachPanelForm } from '../../src/webview/createPanel';
+import { NO_PROVIDER, type FormController } from '../../src/webview/formController';
+import { concat, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
+import { startS3Server, type S3TestServer } from '../../tools/fixtures/s3server';
+import type { Sandbox } from '../../tools/sandbox/server';
+import { EXTENSION_ID, TEST_KEY, getApi, setSetting, useSandbox, waitFor } from './helpers';
+
+class MemoryMemento implements vscode.Memento {
+  private readonly _values = new Map<string, unknown>();
+  keys(): readonly string[] {
+    return [...this._values.keys()];
+  }
+  get<T>(key: string, defaultValue?: T): T {
+    return (this._values.has(key) ? this._values.get(key) : defaultValue) as T;
+  }
+  update(key: string, value: unknown): Thenable<void> {
+    this._values.set(key, value);
+    return Promise.resolve();
+  }
+}
+
+function memorySecrets(values: Record<string, string>): vscode.SecretStorage {
+  const map = new Map(Object.entries(values));
+  const changed = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
+  return {
+    get: (key: string) => Promise.resolve(map.get(key)),
+    store: (key: string, value: string) => {
+      map.set(key, value);
+      changed.fire({ key });
+      return Promise.resolve();
+    },
+    delete: (key: string) => {
+      map.delete(key);
+      changed.fire({ key });
+      return Promise.resolve();
+    },
+    onDidChange: changed.event,
+  } as unknown as vscode.SecretStorage;
+}
+
+function recordingLog(): { log: vscode.LogOutputChannel; lines: string[] } {
+  const lines: string[] = [];
+  const at = (level: string) => (message: unknown) => {
+    lines.push(`${level} ${String(message)}`);
+  };
+  const log = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), show: () => undefined } as unknown as vscode.LogOutputChannel;
+  return { log, lines };
+}
+
+describe('Local file source and trimmer (real host, S3 on loopback)', function () {
+  this.timeout(90_000);
+  let sandbox: Sandbox;
+  let s3: S3TestServer;
+  let dir: vscode.Uri;
+  const file = (name: string) => vscode.Uri.joinPath(dir, name);
+
+  before(async () => {
+    await getApi();
+    sandbox = await useSandbox();
+    await setSetting('pollIntervalSeconds', 0.1);
+    await setSetting('requestTimeoutSeconds', 10);
+    s3 = await startS3Server();
+    await setSetting('upload.provider', 's3');
+    await setSetting('upload.s3.endpoint', s3.endpoint);
+    await setSetting('upload.s3.bucket', s3.bucket);
+    await setSetting('upload.s3.region', 'us-east-1');
+    await setSetting('upload.consentedDestinations', [`${s3.endpoint}/${s3.bucket}`]);
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    assert.ok(folder);
+    dir = vscode.Uri.joinPath(folder, 'local-file-samples');
+    await vscode.workspace.fs.createDirectory(dir);
+    await vscode.workspace.fs.writeFile(file('ok.wav'), wavBytes([speechLike(8)]));
+    await vscode.workspace.fs.writeFile(file('long.wav'), wavBytes([concat(silence(6), speechLike(20), noise(14, 16000, 0.01))]));
+  });
+
+  after(async () => {
+    await setSetting('upload.provider', 'none');
+    await setSetting('upload.consentedDestinations', []);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await sandbox.close();
+    await s3.close();
+  });
+
+  function makeDeps() {
+    const ext = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(ext);
+    const recorded = recordingLog();
+    const keys = new KeyStore(memorySecrets({ 'klingVoice.apiKey': TEST_KEY }));
+    const service = new VoiceService(keys, recorded.log, fetch as unknown as FetchLike, new TaskHistory(new MemoryMemento()));
+    const secrets = memorySecrets({ [UPLOAD_SECRETS.s3AccessKeyId]: s3.accessKeyId, [UPLOAD_SECRETS.s3SecretAccessKey]: s3.secretAccessKey });
+    return { extensionUri: ext.extensionUri, service, keys, log: recorded.log, lines: recorded.lines, context: { secrets, globalState: new MemoryMemento() } };
+  }
+
+  beforeEach(async () => {
+    sandbox.reset();
+    s3.requests.length = 0;
+    await setSetting('apiBaseUrl', sandbox.url);
+    await setSetting('upload.provider', 's3');
+  });
+
+  describe('Create Voice form, local file', () => {
+    let panel: vscode.WebviewPanel;
+    let controller: FormController;
+    let posted: HostToWebview[];
+    const states = () => posted.filter((m): m is StateMessage => m.type === 'state');
+    const lastTask = (): TaskView | undefined => states().at(-1)?.task;
+    const form = (o: Partial<CreateFormValues>): CreateFormValues => ({ ...emptyForm(), source: 'file', ...o });
+
+    beforeEach(async () => {
+      const deps = makeDeps();
+      panel = vscode.window.createWebviewPanel('klingVoice.localFileTest', 'Form under test', vscode.ViewColumn.Active);
+      controller = attachPanelForm(panel, deps, 'test');
+      posted = [];
+      controller.onDidPost((m) => posted.push(m));
+      await waitFor('the page to say ready', () => controller.isReady, 20_000);
+      await waitFor('the first state', () => states()[0]);
+    });
+    afterEach(() => panel.dispose());
+
+    it('checks the chosen file on the host and shows its real numbers and quality', async () => {
+      const view = await controller.useFile(file('ok.wav'));
+      assert.strictEqual(view.usable, true, view.problems.join(' '));
+      assert.strictEqual(view.fileName, 'ok.wav');
+      assert.ok(Math.abs((view.durationSec ?? 0) - 8) < 0.01);
+      assert.strictEqual(view.channels, 1);
+      assert.match(view.format ?? '', /WAV/);
+      assert.ok(view.quality && view.quality.peakDbfs < 0);
+      const shown = await waitFor('the file in the state', () => states().find((s) => s.file && !s.file.checking)?.file);
+      assert.deepStrictEqual(shown, view);
+      assert.ok(states().some((s) => s.file?.checking), 'a "checking" state came first');
+    });
+
+    it('refuses a 40 s file with its numbers, offers the trimmer, and sends nothing', async () => {
+      const view = await controller.useFile(file('long.wav'));
+      assert.strictEqual(view.usable, false);
+      assert.match(view.problems.join(' '), /40\.0 s long; Kling accepts 5–30 s/);
+      assert.strictEqual(view.trimmable, true);
+      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Too long' }) });
+      const invalid = await waitFor('the invalid reply', () => posted.find((m): m is InvalidMessage => m.type === 'invalid'));
+      assert.match(invalid.errors.file ?? '', /40\.0 s/);
+      assert.strictEqual(sandbox.state.requests.length, 0);
+      assert.strictEqual(s3.requests.length, 0);
+    });
+
+    it('without an upload provider says so (and the form offers the settings); nothing is sent', async () => {
+      await setSetting('upload.provider', 'none');
+      await waitFor('the provider in the state', () => (states().at(-1)?.uploadProvider === 'none' ? true : undefined));
+      await controller.useFile(file('ok.wav'));
+      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'No provider' }) });
+      const invalid = await waitFor('the invalid reply', () => posted.find((m): m is InvalidMessage => m.type === 'invalid'));
+      assert.strictEqual(invalid.errors.file, NO_PROVIDER);
+      assert.strictEqual(controller.handleMessage({ type: 'openUploadSettings' }), true);
+      assert.strictEqual(sandbox.state.requests.length, 0);
+    });
+
+    it('submit uploads to S3 (progress in %), the sandbox downloads the presigned URL, and the result card follows', async () => {
+      await controller.useFile(file('ok.wav'));
+      assert.strictEqual(controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Local narrator', externalTaskId: 'local-1' }) }), true);
+      const done = await waitFor('the end', () => {
+        const t = lastTask();
+        return t && (t.phase === 'succeeded' || t.phase === 'failed') ? t : undefined;
+      }, 30_000);
+      assert.strictEqual(done.phase, 'succeeded', JSON.stringify(done));
+      const phases = states().map((s) => (s.task.phase === 'running' ? `${s.task.status}${s.task.uploadPercent !== undefined ? `:${s.task.uploadPercent}` : ''}` : s.task.phase));
+      assert.ok(phases.some((p) => p.startsWith('uploading')), phases.join(' '));
+      assert.ok(phases.includes('uploading:100'), phases.join(' '));
+      const task = [...sandbox.state.tasks.values()][0];
+      assert.strictEqual(task.voiceName, 'Local narrator');
+      assert.strictEqual(task.externalTaskId, 'local-1');
+      assert.ok(new URL(task.voiceUrl ?? '').searchParams.get('X-Amz-Signature'), 'a presigned URL');
+      assert.strictEqual(s3.requests.find((r) => r.method === 'PUT')?.status, 200);
+    });
+
+    it('cancel during the task stops following it', async () => {
+      sandbox.reset();
+      await controller.useFile(file('ok.wav'));
+      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Cancel me' }) });
+      await waitFor('running', () => (lastTask()?.phase === 'running' ? true : undefined));
+      controller.handleMessage({ type: 'cancel' });
+      const done = await waitFor('the end', () => {
+        const t = lastTask();
+        return t?.phase === 'failed' || t?.phase === 'succeeded' ? t : undefined;
+      }, 30_000);
+      assert.strictEqual(done.phase, 'failed');
+      assert.strictEqual(done.phase === 'failed' && done.reason, 'cancelled');
+    });
+  });
+
+  describe('Trimmer', () => {
+    let panel: vscode.WebviewPanel;
+    let controller: TrimmerController;
+    let posted: HostToTrimmer[];
+    let lines: string[];
+
+    beforeEach(async () => {
+      const deps = makeDeps();
+      lines = deps.lines;
+      panel = vscode.window.createWebviewPanel('klingVoice.trimmerTest', 'Trimmer under test', vscode.ViewColumn.Active);
+      controller = attachTrimmer(panel, deps, file('long.wav'));
+      posted = [];
+      controller.onDidPost((m) => posted.push(m));
+      await waitFor('the page to say ready', () => controller.isReady, 20_000);
+    });
+    afterEach(() => panel.dispose());
+
+    const load = () => waitFor('the load message', () => posted.find((m): m is TrimmerLoadMessage => m.type === 'load'));
+    const lastStatus = () => posted.filter((m): m is TrimmerStatusMessage => m.type === 'status').at(-1);
+
+    it('sends a downsampled envelope (not the audio), the report, and the best window pre-selected', async () => {
+      const m = await load();
+      assert.strictEqual(m.fileName, 'long.wav');
+      assert.ok(Math.abs(m.durationSec - 40) < 0.01);
+      assert.strictEqual(m.envelope.length, 2000);
+      // The suggested window (src/audio/window.ts) is inside the file and within 5–30 s.
+      assert.ok(m.suggested.startSec >= 0 && m.suggested.endSec <= m.durationSec, JSON.stringify(m.suggested));
+      assert.ok(m.suggested.endSec - m.suggested.startSec >= 5 && m.suggested.endSec - m.suggested.startSec <= 30);
+      assert.ok(m.problems.some((p) => /40\.0 s/.test(p)));
+      assert.ok(Number.isFinite(m.quality.snrDb));
+    });
+
+    it('drops malformed messages and refuses an out-of-rule selection from the page, sending nothing', async () => {
+      await load();
+      const bad: unknown[] = [{ type: 'create' }, { type: 'preview', selection: { startSec: 3, endSec: 1 }, normalize: false }, { type: 'create', selection: { startSec: 0, endSec: 10 }, normalize: false, voiceName: 'x', extra: 1 }];
+      for (const m of bad) {
+        assert.strictEqual(controller.handleMessage(m), false);
+      }
+      assert.strictEqual(lines.filter((l) => l.includes('dropped a malformed message')).length, bad.length);
+      assert.strictEqual(controller.handleMessage({ type: 'create', selection: { startSec: 0, endSec: 40 }, normalize: false, voiceName: 'Too long' }), true);
+      const invalid = await waitFor('the refusal', () => posted.find((m) => m.type === 'invalid'));
+      assert.match(invalid.type === 'invalid' ? invalid.message : '', /40\.0 s/);
+      assert.strictEqual(sandbox.state.requests.length, 0);
+      assert.strictEqual(s3.requests.length, 0);
+    });
+
+    it('previews the selection as mono 16-bit WAV bytes', async () => {
+      await load();
+      controller.handleMessage({ type: 'preview', selection: { startSec: 6, endSec: 16 }, normalize: true });
+      const p = await waitFor('the preview', () => posted.find((m): m is TrimmerPreviewMessage => m.type === 'preview'));
+      const wav = Buffer.from(p.wav);
+      assert.strictEqual(wav.subarray(0, 4).toString(), 'RIFF');
+      assert.strictEqual(wav.readUInt16LE(22), 1, 'mono');
+      assert.strictEqual(wav.readUInt16LE(34), 16, '16-bit');
+      assert.strictEqual(wav.readUInt32LE(40), 10 * 16000 * 2, '10 s of data');
+    });
+
+    it('creates a voice from the selection: export, signed upload, the sandbox fetches it', async () => {
+      await load();
+      controller.handleMessage({ type: 'create', selection: { startSec: 6, endSec: 26 }, normalize: true, voiceName: 'Trimmed voice' });
+      const done = await waitFor('the end', () => {
+        const t = lastStatus()?.task;
+        return t && (t.phase === 'succeeded' || t.phase === 'failed') ? t : undefined;
+      }, 30_000);
+      assert.strictEqual(done.phase, 'succeeded', JSON.stringify(done));
+      const task = [...sandbox.state.tasks.values()][0];
+      assert.strictEqual(task.voiceName, 'Trimmed voice');
+      assert.match(new URL(task.voiceUrl ?? '').pathname, /\/long\.wav$/);
+      const put = s3.requests.find((r) => r.method === 'PUT');
+      assert.strictEqual(put?.status, 200);
+      assert.strictEqual(Number(put?.headers['content-length']), 44 + 20 * 16000 * 2, 'a 20 s mono 16-bit WAV was uploaded');
+    });
+  });
+});
