@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { speechLike, wavBytes } from '../fixtures/audio';
+import { add, concat, noise, silence, speechLike, wavBytes } from '../fixtures/audio';
 import { startS3Server } from '../fixtures/s3server';
 import { startUploadEndpoint } from '../fixtures/uploadEndpoint';
 import { startCodeServer, type CodeServer } from './codeServer';
@@ -85,11 +85,14 @@ function prepareDemoWorkspace(root: string): string {
       '1. Run **Kling Voice: Set API Key** from the Command Palette (Ctrl+Shift+P) and enter any text.\n' +
       '2. Run **Kling Voice: Create Voice…**, use the Kling Voice sidebar, or right-click `sample-voice.wav` →\n' +
       '   **Create Kling Voice from File…** (it is uploaded to a local upload endpoint that `npm start` runs).\n' +
-      '3. **Kling Voice: Show Log** shows every request the extension made.\n\n' +
+      '3. Right-click `long-interview.wav` (35 s, too long for Kling) → **Open Sample in Trimmer…** to pick\n' +
+      '   a 5–30 s window, hear it, and create the voice from the selection.\n' +
+      '4. **Kling Voice: Show Log** shows every request the extension made.\n\n' +
       'To try the S3 provider instead, set `klingVoice.upload.provider` to `s3` and run\n' +
       '**Kling Voice: Set Upload Credentials** with the keys `npm start` printed.\n',
     'script.txt': 'Hello! This is my cloned voice, reading a short line for the demo.\n',
     'sample-voice.wav': wavBytes([speechLike(8)]),
+    'long-interview.wav': wavBytes([add(concat(silence(3), speechLike(22), silence(2), speechLike(8)), noise(35, 16000, 0.002))]),
   };
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(folder, name);
