@@ -19,6 +19,8 @@ interface PageState {
   touched: FormField[];
   advancedOpen: boolean;
   taskId?: string;
+  /** The file whose name was put into an empty name field (done once per file, so clearing the name sticks). */
+  namedFrom?: string;
 }
 
 const FIELDS: readonly FormField[] = ['voiceName', 'voiceUrl', 'file', 'videoId', 'callbackUrl', 'externalTaskId'];
@@ -96,6 +98,7 @@ function loadState(): PageState {
     touched: Array.isArray(saved.touched) ? saved.touched.filter((f): f is FormField => FIELDS.includes(f)) : [],
     advancedOpen: saved.advancedOpen === true,
     taskId: typeof saved.taskId === 'string' ? saved.taskId : undefined,
+    namedFrom: typeof saved.namedFrom === 'string' ? saved.namedFrom : undefined,
   };
 }
 
@@ -149,6 +152,17 @@ function fileStatus(): { usable: boolean; problem?: string } | undefined {
     return undefined;
   }
   return file.checking ? { usable: false, problem: `Checking ${file.fileName}…` } : { usable: file.usable, problem: file.problems.join(' ') };
+}
+
+/** A newly chosen file names the voice when the name field is empty. */
+function nameFromFile(file: FileView | undefined): void {
+  if (!file?.suggestedName || file.checking || page.namedFrom === file.fileName || page.form.voiceName.trim() !== '') {
+    return;
+  }
+  page.namedFrom = file.fileName;
+  page.form.voiceName = file.suggestedName;
+  ui.inputs.voiceName.value = file.suggestedName;
+  save();
 }
 
 function renderFile(): void {
@@ -383,6 +397,7 @@ function onHostMessage(message: HostToWebview): void {
     case 'state': {
       const previous = host?.task;
       host = { hasApiKey: message.hasApiKey, task: message.task, file: message.file, uploadProvider: message.uploadProvider };
+      nameFromFile(message.file);
       ui.app.classList.remove('loading');
       show(ui.keyNotice, !message.hasApiKey);
       renderTask(previous, message.task);

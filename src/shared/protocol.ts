@@ -64,6 +64,8 @@ export interface FileView {
   problems: string[];
   /** The trimmer can cut a 5–30 s window from it (decodable, only the length is wrong) or suggest a better one. */
   trimmable: boolean;
+  /** A voice name made from the file name (≤ 20 characters, unlike the names in the history); the page uses it when the name is empty. */
+  suggestedName?: string;
 }
 
 /** The whole host-side state; sent after `ready` and whenever it changes. */

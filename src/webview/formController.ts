@@ -1,5 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { uniqueVoiceNames } from '../audio';
 import type { KeyStore } from '../auth/keyStore';
 import { fileView, inspectFile, OPEN_TRIMMER_COMMAND, preparedAsIs, uploadAndCreate, uploadProviderName, type Inspected } from '../commands/fromFile';
 import { COMMANDS } from '../commands/ui';
@@ -17,14 +18,37 @@ export interface FormControllerDeps {
   service: VoiceService;
   keys: KeyStore;
   log: vscode.LogOutputChannel;
-  /** Upload credentials and consents, for the local-file source (the same pipeline as the explorer command). */
-  context: { secrets: vscode.SecretStorage; globalState: vscode.Memento };
+  /**
+   * Upload credentials and consents, for the local-file source (the same pipeline as the explorer command);
+   * `workspaceState`, when given, remembers the chosen file across window reloads.
+   */
+  context: { secrets: vscode.SecretStorage; globalState: vscode.Memento; workspaceState?: vscode.Memento };
 }
 
 /** Host-side state; `running.startedAt` is this machine's clock, turned into an elapsed time when sent. */
 type HostTask = Exclude<TaskView, { phase: 'running' }> | (Omit<Extract<TaskView, { phase: 'running' }>, 'elapsedMs'> & { startedAt: number });
 
 const MAX_TASK_ID = 256;
+const SAMPLE_EXTENSIONS = /\.(mp3|wav|mp4|mov)$/i;
+
+/** Where a form remembers its chosen file (a URI string; the file is checked again when it is read back). */
+export function chosenFileKey(label: string): string {
+  return `klingVoice.form.${label}.file`;
+}
+
+/** The remembered file of a form, when it is still a sample's URI (the stored value is checked, not trusted). */
+export function rememberedFile(state: vscode.Memento | undefined, label: string): vscode.Uri | undefined {
+  const raw = state?.get<unknown>(chosenFileKey(label));
+  if (typeof raw !== 'string' || raw.length === 0 || raw.length > 4096) {
+    return undefined;
+  }
+  try {
+    const uri = vscode.Uri.parse(raw, true);
+    return SAMPLE_EXTENSIONS.test(uri.path) ? uri : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Shown for the local-file source while `klingVoice.upload.provider` is "none". */
 export const NO_PROVIDER =
@@ -86,6 +110,11 @@ export class FormController implements vscode.Disposable {
     return this._view();
   }
 
+  /** The chosen file as the page sees it (for tests). */
+  get file(): FileView | undefined {
+    return this._file?.view;
+  }
+
   /** True once the page said `ready` and has not been hidden since. */
   get isReady(): boolean {
     return this._ready;
@@ -118,6 +147,7 @@ export class FormController implements vscode.Disposable {
    * finished task). A task still running is followed again.
    */
   restore(taskId: string | undefined): void {
+    void this._restoreFile().catch((e: unknown) => this._deps.log.warn(`create form (${this.label}): could not restore the chosen file: ${errorText(e)}`));
     if (!taskId || this._task.phase !== 'idle') {
       return;
     }
@@ -341,8 +371,12 @@ export class FormController implements vscode.Disposable {
     const entry: NonNullable<typeof this._file> = { uri, view: checking };
     this._file = entry;
     this._postState();
+    void Promise.resolve(this._deps.context.workspaceState?.update(chosenFileKey(this.label), uri.toString())).catch(() => undefined);
     const inspected = await inspectFile(uri).catch((e: unknown) => `${fileName} cannot be checked: ${errorText(e)}`);
-    const view = fileView(inspected, fileName);
+    const view: FileView = {
+      ...fileView(inspected, fileName),
+      suggestedName: uniqueVoiceNames([fileName], this._deps.service.history.all().map((e) => e.voiceName))[0],
+    };
     if (this._file === entry) {
       entry.view = view;
       entry.inspected = typeof inspected === 'string' ? undefined : inspected;
@@ -350,6 +384,24 @@ export class FormController implements vscode.Disposable {
       this._postState();
     }
     return view;
+  }
+
+  /** Chooses again the file chosen before a reload, when it still exists (a vanished file is forgotten quietly). */
+  private async _restoreFile(): Promise<void> {
+    const state = this._deps.context.workspaceState;
+    const uri = rememberedFile(state, this.label);
+    if (!uri || this._file) {
+      return;
+    }
+    try {
+      await vscode.workspace.fs.stat(uri);
+    } catch {
+      await state?.update(chosenFileKey(this.label), undefined);
+      return;
+    }
+    if (!this._file && !this._disposed) {
+      await this.useFile(uri);
+    }
   }
 
   private _resultVoiceId(): string | undefined {

@@ -15,7 +15,7 @@ import { attachTrimmer } from '../../src/trimmer';
 import type { TrimmerController } from '../../src/trimmer/trimmerController';
 import { UPLOAD_SECRETS } from '../../src/upload/vscodeUpload';
 import { attachPanelForm } from '../../src/webview/createPanel';
-import { NO_PROVIDER, type FormController } from '../../src/webview/formController';
+import { NO_PROVIDER, chosenFileKey, type FormController } from '../../src/webview/formController';
 import { concat, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
 import { startS3Server, type S3TestServer } from '../../tools/fixtures/s3server';
 import type { Sandbox } from '../../tools/sandbox/server';
@@ -199,6 +199,54 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       }, 30_000);
       assert.strictEqual(done.phase, 'failed');
       assert.strictEqual(done.phase === 'failed' && done.reason, 'cancelled');
+    });
+
+    it('names the voice after the file, and chooses the file again after a reload (a vanished or bad one is forgotten)', async () => {
+      const base = makeDeps();
+      const workspaceState = new MemoryMemento();
+      const deps = { ...base, context: { ...base.context, workspaceState } };
+      const key = chosenFileKey('remember');
+      const open = async (): Promise<{ c: FormController; p: vscode.WebviewPanel; seen: HostToWebview[] }> => {
+        const p = vscode.window.createWebviewPanel('klingVoice.localFileTest', 'Remembering form', vscode.ViewColumn.Active);
+        const c = attachPanelForm(p, deps, 'remember');
+        const seen: HostToWebview[] = [];
+        c.onDidPost((m) => seen.push(m));
+        await waitFor('the page to say ready', () => c.isReady, 20_000);
+        return { c, p, seen };
+      };
+      const first = await open();
+      const view = await first.c.useFile(file('ok.wav'));
+      assert.strictEqual(view.suggestedName, 'ok');
+      assert.strictEqual(workspaceState.get(key), file('ok.wav').toString());
+      first.p.dispose();
+
+      // A reload: a new form whose restore finds the file again and checks it again (nothing is taken on trust).
+      const second = await open();
+      second.c.restore(undefined);
+      const again = await waitFor('the file checked again', () =>
+        second.seen.find((m): m is StateMessage => m.type === 'state' && m.file?.checking === false)?.file,
+      );
+      assert.strictEqual(again.fileName, 'ok.wav');
+      assert.strictEqual(again.usable, true);
+      second.p.dispose();
+
+      const gone = file('gone.wav');
+      await vscode.workspace.fs.writeFile(gone, wavBytes([speechLike(8)]));
+      for (const stored of [42, 'not a uri at all', file('notes.txt').toString(), 'x'.repeat(5000), gone.toString()]) {
+        if (stored === gone.toString()) {
+          await vscode.workspace.fs.delete(gone);
+        }
+        await workspaceState.update(key, stored);
+        const third = await open();
+        third.c.restore(undefined);
+        if (stored === gone.toString()) {
+          await waitFor('the vanished file to be forgotten', () => (workspaceState.get(key) === undefined ? true : undefined));
+        }
+        assert.strictEqual(third.c.file, undefined, `no file restored from ${JSON.stringify(stored).slice(0, 60)}`);
+        third.p.dispose();
+      }
+      assert.strictEqual(workspaceState.get(key), undefined, 'a vanished file is forgotten');
+      assert.strictEqual(sandbox.state.requests.length, 0);
     });
   });
 
