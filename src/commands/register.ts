@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { KeyStore, validateApiKey } from '../auth/keyStore';
 import { CreateVoiceInput, KlingError, VoiceTask, isKlingError, validateCreateInput } from '../kling';
 import { VoiceService } from '../service/voiceService';
-import { COMMANDS, ErrorAction, showError, signalFor, statusLabel } from './ui';
+import { COMMANDS, ErrorAction, openTrialAudio, showError, signalFor, statusLabel } from './ui';
 import { runCreateWizard } from './wizard';
 import { resumeInFlightTasks } from '../views/resume';
 
@@ -287,7 +287,7 @@ async function voiceActions(voiceId: string, trialUrl: string | undefined, label
     await vscode.env.clipboard.writeText(voiceId);
     void vscode.window.setStatusBarMessage(`Copied voice id ${voiceId}`, 3000);
   } else if (choice === 'Open Trial Audio' && trialUrl) {
-    await vscode.env.openExternal(vscode.Uri.parse(trialUrl));
+    await openTrialAudio(trialUrl);
   } else if (choice === 'Show Log') {
     log?.show(true);
   }

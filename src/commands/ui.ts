@@ -19,15 +19,22 @@ export interface ErrorAction {
 }
 
 /** Shows an error with the actions that can fix it. Never awaited by callers that must return promptly. */
-export async function showError(e: unknown, log: vscode.LogOutputChannel, prefix?: string, extra?: ErrorAction): Promise<void> {
+export async function showError(
+  e: unknown,
+  log: vscode.LogOutputChannel,
+  prefix?: string,
+  extra?: ErrorAction,
+): Promise<void> {
   const message = e instanceof Error ? e.message : String(e);
   if (isKlingError(e) && e.kind === 'cancelled') {
-    log.info(`${prefix ? `${prefix}: ` : ''}cancelled`);
+    log.info(`${prefix ? `${prefix}: ` : ''}${message}`);
     return;
   }
   log.error(`${prefix ? `${prefix}: ` : ''}${message}`);
   const actions: string[] = extra ? [extra.title] : [];
-  const needsKey = isKlingError(e) && (e.kind === 'noApiKey' || (e.kind === 'api' && [1000, 1001, 1002, 1003, 1004].includes(e.code ?? -1)));
+  const needsKey =
+    isKlingError(e) &&
+    (e.kind === 'noApiKey' || (e.kind === 'api' && [1000, 1001, 1002, 1003, 1004].includes(e.code ?? -1)));
   if (needsKey) {
     actions.push('Set API Key');
   }
@@ -72,4 +79,24 @@ export function statusLabel(status: string): string {
     default:
       return status;
   }
+}
+
+/**
+ * Opens a trial audio link from the service in the browser. Only http(s) links are opened: the URL comes from
+ * a server response, and `file:`, `vscode:` or custom schemes must not be handed to the operating system.
+ */
+export async function openTrialAudio(raw: string): Promise<boolean> {
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    void vscode.window.showWarningMessage(
+      `The trial audio link is not a web address (${url ? url.protocol : 'not a URL'}), so it was not opened.`,
+    );
+    return false;
+  }
+  return vscode.env.openExternal(vscode.Uri.parse(url.toString(), true));
 }

@@ -16,7 +16,11 @@ export function registerVoiceHover(library: VoiceLibrary): vscode.Disposable {
         const id = document.getText(range);
         const voice = library.findVoice(id);
         if (!voice) {
-          void library.warmUp(); // next hover can answer
+          // Not loaded yet: load the lists in the background so the next hover can answer, but only for a number
+          // on a line that talks about a voice, so hovering timestamps or other ids never causes a request.
+          if (/voice/i.test(document.lineAt(position.line).text)) {
+            void library.warmUp();
+          }
           return undefined;
         }
         const md = new vscode.MarkdownString(undefined, true);

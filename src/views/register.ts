@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../config';
 import { snippetText, SnippetFormat } from '../commands/snippet';
-import { showError } from '../commands/ui';
+import { openTrialAudio, showError } from '../commands/ui';
 import type { Voice } from '../kling';
 import { VoiceService } from '../service/voiceService';
 import { registerVoiceHover } from './hover';
@@ -79,7 +79,7 @@ export function registerLibraryViews({ service, library, log }: LibraryDeps): vs
         void vscode.window.showInformationMessage(`Voice "${voice.voiceName || voice.voiceId}" has no trial audio.`);
         return false;
       }
-      return vscode.env.openExternal(vscode.Uri.parse(url));
+      return openTrialAudio(url);
     }),
 
     reg('klingVoice.checkTaskFromTree', async (arg?: unknown) => {

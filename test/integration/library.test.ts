@@ -76,6 +76,36 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     assert.doesNotMatch(none, /Kling voice/);
   });
 
+  it('hovering a number loads the lists only on a line that mentions a voice', async () => {
+    // Another service: what the library loaded before no longer applies, so nothing is cached.
+    const fresh = await useSandbox();
+    try {
+      const { voiceId } = seedVoice(fresh, 'Warm Voice', Date.now());
+      await hoverText(`const createdAt = 1789912000123456;`, '1789912000123456');
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepStrictEqual(fresh.state.requests.map((r) => r.path), [], 'hovering an unrelated number sent nothing');
+      assert.doesNotMatch(await hoverText(`{ "voice_id": "${voiceId}" }`, voiceId), /Warm Voice/, 'the first hover cannot know it yet');
+      await waitFor('the lists to load', () => (fresh.state.requests.some((r) => r.path.endsWith('/custom-voices')) ? true : undefined));
+      await waitFor('the hover to know the voice', async () => (/Warm Voice/.test(await hoverText(`{ "voice_id": "${voiceId}" }`, voiceId)) ? true : undefined));
+    } finally {
+      await setSetting('apiBaseUrl', sandbox.url);
+      await fresh.close();
+    }
+  });
+
+  it('opens only web links as trial audio: a file: or vscode: link from the server is refused', async () => {
+    sandbox.reset();
+    for (const trialUrl of ['file:///etc/passwd', 'vscode://settings/open', 'javascript:alert(1)']) {
+      const { taskId, voiceId } = seedVoice(sandbox, 'Odd Link', Date.now());
+      const task = sandbox.state.tasks.get(taskId);
+      assert.ok(task?.voice);
+      task.voice.trial_url = trialUrl;
+      await vscode.commands.executeCommand('klingVoice.refreshVoices');
+      assert.strictEqual(await vscode.commands.executeCommand('klingVoice.playTrial', voiceId), false, trialUrl);
+    }
+    await vscode.commands.executeCommand('notifications.clearAll');
+  });
+
   it('removes a deleted voice from the library (hover no longer knows it)', async () => {
     sandbox.reset();
     const { voiceId } = seedVoice(sandbox, 'Gone Soon', Date.now());
