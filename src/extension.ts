@@ -36,7 +36,18 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
   void keys.updateContext();
   // Tasks left running by an earlier window finish normally (network only when such tasks exist).
   void Promise.all(resumeInFlightTasks(service, log));
-  return createApi(service, (file, input, options) => createVoiceFromFile({ context, service, log }, file, input, options));
+  // Switching to another service stops the work on the old one (see VoiceService); switching back follows
+  // its running tasks again.
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('klingVoice.apiBaseUrl')) {
+        void Promise.all(resumeInFlightTasks(service, log, { skipFollowed: true }));
+      }
+    }),
+  );
+  return createApi(service, (file, input, options) =>
+    createVoiceFromFile({ context, service, log }, file, input, options),
+  );
 }
 
 export function deactivate(): void {

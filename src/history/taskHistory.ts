@@ -3,7 +3,8 @@ import { withoutSecrets } from '../shared/url';
 import type { CreateVoiceInput, TaskStatus, Voice, VoiceTask } from '../kling';
 
 /** Where a voice sample came from. URLs are stored without their query string (presigned URLs carry credentials). */
-export type TaskSource = { kind: 'url'; url: string } | { kind: 'video'; videoId: string } | { kind: 'file'; fileName: string };
+export type TaskSource =
+  { kind: 'url'; url: string } | { kind: 'video'; videoId: string } | { kind: 'file'; fileName: string };
 
 /** One task the user started from this machine. Never holds the key. */
 export interface HistoryEntry {
@@ -23,6 +24,38 @@ export interface HistoryEntry {
 
 const STATE_KEY = 'klingVoice.taskHistory.v1';
 const MAX_ENTRIES = 500;
+const UNCONFIRMED_KEY = 'klingVoice.unconfirmedCreates.v1';
+/** How long an unconfirmed create is looked up before the same voice is created again. */
+const UNCONFIRMED_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * A create whose outcome is unknown (the answer was lost, unreadable or cancelled after the request left):
+ * Kling may have created the task. The next create of the same voice looks it up by this external id first.
+ */
+interface Unconfirmed {
+  /** The voice name and the kind of source (see unconfirmedKey). */
+  key: string;
+  baseUrl: string;
+  externalTaskId: string;
+  at: number;
+}
+
+/** What makes two creates "the same voice" for the unconfirmed-create check: its name and the kind of source. */
+export function unconfirmedKey(input: Pick<CreateVoiceInput, 'voiceName' | 'voiceUrl' | 'videoId'>): string {
+  return `${input.voiceName.trim()}\u0000${input.videoId ? 'video' : 'url'}`;
+}
+
+function isUnconfirmed(v: unknown): v is Unconfirmed {
+  const u = v as Unconfirmed;
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof u.key === 'string' &&
+    typeof u.baseUrl === 'string' &&
+    typeof u.externalTaskId === 'string' &&
+    typeof u.at === 'number'
+  );
+}
 
 /** Strips query and fragment from a URL so no signature or token is persisted. */
 export function safeUrl(raw: string): string {
@@ -41,7 +74,13 @@ export function sourceOf(input: Pick<CreateVoiceInput, 'voiceUrl' | 'videoId'>):
 
 function isEntry(v: unknown): v is HistoryEntry {
   const e = v as HistoryEntry;
-  return typeof v === 'object' && v !== null && typeof e.taskId === 'string' && typeof e.status === 'string' && Array.isArray(e.voices);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof e.taskId === 'string' &&
+    typeof e.status === 'string' &&
+    Array.isArray(e.voices)
+  );
 }
 
 /** Task history in globalState: recorded on submit, updated as the task runs, resumed after a restart. */
@@ -62,7 +101,9 @@ export class TaskHistory implements vscode.Disposable {
 
   /** Tasks still running, optionally only those of one service. */
   inFlight(baseUrl?: string): HistoryEntry[] {
-    return this.all().filter((e) => (e.status === 'submitted' || e.status === 'processing') && (!baseUrl || e.baseUrl === baseUrl));
+    return this.all().filter(
+      (e) => (e.status === 'submitted' || e.status === 'processing') && (!baseUrl || e.baseUrl === baseUrl),
+    );
   }
 
   /** Entries of one service (entries recorded before base URLs were kept count for every service). */
@@ -84,7 +125,11 @@ export class TaskHistory implements vscode.Disposable {
   }
 
   /** Records a task returned by the API, keeping what we knew before (name, source). */
-  async record(task: VoiceTask, input?: Pick<CreateVoiceInput, 'voiceName' | 'voiceUrl' | 'videoId'>, baseUrl?: string): Promise<HistoryEntry> {
+  async record(
+    task: VoiceTask,
+    input?: Pick<CreateVoiceInput, 'voiceName' | 'voiceUrl' | 'videoId'>,
+    baseUrl?: string,
+  ): Promise<HistoryEntry> {
     const entries = this.all();
     const i = entries.findIndex((e) => e.taskId === task.taskId);
     const prev = i >= 0 ? entries[i] : undefined;
@@ -121,6 +166,30 @@ export class TaskHistory implements vscode.Disposable {
 
   async clear(): Promise<void> {
     await this._save([]);
+  }
+
+  /** The external id of an unconfirmed create of the same voice on this service (recent ones only). */
+  unconfirmed(key: string, baseUrl: string, now = Date.now()): string | undefined {
+    return this._unconfirmedList(now).find((u) => u.key === key && u.baseUrl === baseUrl)?.externalTaskId;
+  }
+
+  async rememberUnconfirmed(key: string, baseUrl: string, externalTaskId: string): Promise<void> {
+    const now = Date.now();
+    const rest = this._unconfirmedList(now).filter((u) => !(u.key === key && u.baseUrl === baseUrl));
+    await this._state.update(UNCONFIRMED_KEY, [{ key, baseUrl, externalTaskId, at: now }, ...rest].slice(0, 50));
+  }
+
+  async forgetUnconfirmed(key: string, baseUrl: string): Promise<void> {
+    const list = this._unconfirmedList(Date.now());
+    const rest = list.filter((u) => !(u.key === key && u.baseUrl === baseUrl));
+    if (rest.length !== list.length) {
+      await this._state.update(UNCONFIRMED_KEY, rest);
+    }
+  }
+
+  private _unconfirmedList(now: number): Unconfirmed[] {
+    const raw = this._state.get<unknown>(UNCONFIRMED_KEY, []);
+    return Array.isArray(raw) ? raw.filter(isUnconfirmed).filter((u) => now - u.at < UNCONFIRMED_TTL_MS) : [];
   }
 
   private async _save(entries: HistoryEntry[]): Promise<void> {

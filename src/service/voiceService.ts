@@ -1,8 +1,17 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../config';
 import { KeyStore } from '../auth/keyStore';
-import { TaskHistory } from '../history/taskHistory';
-import { CreateVoiceInput, FetchLike, KlingClient, KlingError, Voice, VoiceTask } from '../kling';
+import { TaskHistory, unconfirmedKey } from '../history/taskHistory';
+import {
+  CreateVoiceInput,
+  FetchLike,
+  KlingClient,
+  KlingError,
+  Voice,
+  VoiceTask,
+  isKlingError,
+  normalizeBaseUrl,
+} from '../kling';
 
 export interface CreateRunOptions {
   signal?: AbortSignal;
@@ -21,7 +30,15 @@ export class VoiceService implements vscode.Disposable {
   /** Fires when the account's voices changed: a task ended or a voice was deleted. */
   readonly onDidChangeVoices = this._onDidChangeVoices.event;
   /** One polling loop per task, shared by everyone following it. */
-  private readonly _following = new Map<string, { controller: AbortController; listeners: Set<(t: VoiceTask) => void>; promise: Promise<VoiceTask>; callers: number }>();
+  private readonly _following = new Map<
+    string,
+    {
+      controller: AbortController;
+      listeners: Set<(t: VoiceTask) => void>;
+      promise: Promise<VoiceTask>;
+      callers: number;
+    }
+  >();
   /** Every create or follow-up in flight, so they can be cancelled together. */
   private readonly _running = new Set<AbortController>();
 
@@ -50,15 +67,36 @@ export class VoiceService implements vscode.Disposable {
     }
   }
 
+  /**
+   * A client bound to the base URL configured now. It reads the key before every request, so each request
+   * first checks that the setting still names the same address: a task followed (or a list loaded) when the
+   * user switched to another service must not send the new service's key to the old one. Such a request
+   * stops as cancelled instead.
+   */
   private _client(): KlingClient {
     const s = readSettings();
-    return new KlingClient({
+    const client: KlingClient = new KlingClient({
       baseUrl: s.apiBaseUrl,
-      getApiKey: () => this._keys.get(),
+      getApiKey: () => {
+        const bound = client.baseUrl;
+        if (configuredBaseUrl() !== bound) {
+          throw new KlingError({
+            kind: 'cancelled',
+            message: `Stopped: klingVoice.apiBaseUrl changed while this was running, and your key goes only to the address now configured. Work on ${bound} continues when you switch back.`,
+          });
+        }
+        return this._keys.get();
+      },
       fetch: this._fetch,
       timeoutMs: s.requestTimeoutMs,
       logger: this._log,
     });
+    return client;
+  }
+
+  /** Whether a polling loop follows this task now. */
+  isFollowing(taskId: string): boolean {
+    return this._following.has(taskId);
   }
 
   /** Number of creates and follow-ups in flight. */
@@ -75,21 +113,78 @@ export class VoiceService implements vscode.Disposable {
     return n;
   }
 
+  /**
+   * Creates a voice and (by default) follows it to its end. A user must never be billed twice for one voice:
+   * when an earlier create of the same voice (same name and kind of source, on this service) ended without
+   * knowing whether Kling got it, that request's task is looked up by its external_task_id first; when it
+   * exists it is followed instead of creating a new one, and otherwise the new request reuses that id.
+   */
   async createVoice(input: CreateVoiceInput, options: CreateRunOptions = {}): Promise<VoiceTask> {
     return this._track(options.signal, async (signal) => {
       const client = this._client();
-      const submitted = await client.createVoice(input, {
-        signal,
-        onExternalId: (id) => this._log.info(`create "${input.voiceName}" with external_task_id ${id}`),
-      });
-      this._log.info(`task ${submitted.taskId} ${submitted.status}`);
-      await this._history.record(submitted, input, client.baseUrl);
-      options.onSubmitted?.(submitted);
-      if (options.wait === false) {
-        return submitted;
+      const key = unconfirmedKey(input);
+      let request = input;
+      const earlier = input.externalTaskId ? undefined : this._history.unconfirmed(key, client.baseUrl);
+      if (earlier) {
+        this._log.info(
+          `create "${input.voiceName}": an earlier request (external_task_id ${earlier}) was never confirmed; looking it up first`,
+        );
+        const found = await client.findTaskByExternalId(earlier, signal);
+        if (found) {
+          this._log.info(
+            `create "${input.voiceName}": Kling did get the earlier request: task ${found.taskId}; following it instead of creating again`,
+          );
+          await this._history.forgetUnconfirmed(key, client.baseUrl);
+          return this._submitted(found, input, client.baseUrl, signal, options);
+        }
+        request = { ...input, externalTaskId: earlier };
       }
-      return this._join(submitted.taskId, signal, options.onUpdate);
+      let externalTaskId: string | undefined;
+      let submitted: VoiceTask;
+      try {
+        submitted = await client.createVoice(request, {
+          signal,
+          onExternalId: (id) => {
+            externalTaskId = id;
+            this._log.info(`create "${input.voiceName}" with external_task_id ${id}`);
+          },
+        });
+      } catch (e) {
+        if (externalTaskId && !input.externalTaskId && mayHaveCreated(e)) {
+          await this._history.rememberUnconfirmed(key, client.baseUrl, externalTaskId);
+          this._log.warn(
+            `create "${input.voiceName}": not confirmed; the next create of this voice looks up external_task_id ${externalTaskId} first`,
+          );
+        } else if (earlier) {
+          await this._history.forgetUnconfirmed(key, client.baseUrl);
+        }
+        throw e;
+      }
+      if (earlier) {
+        await this._history.forgetUnconfirmed(key, client.baseUrl);
+      }
+      return this._submitted(submitted, input, client.baseUrl, signal, options);
     });
+  }
+
+  private async _submitted(
+    submitted: VoiceTask,
+    input: CreateVoiceInput,
+    baseUrl: string,
+    signal: AbortSignal,
+    options: CreateRunOptions,
+  ): Promise<VoiceTask> {
+    this._log.info(`task ${submitted.taskId} ${submitted.status}`);
+    await this._history.record(submitted, input, baseUrl);
+    options.onSubmitted?.(submitted);
+    if (submitted.status === 'succeed' || submitted.status === 'failed') {
+      this._onDidChangeVoices.fire();
+      return submitted;
+    }
+    if (options.wait === false) {
+      return submitted;
+    }
+    return this._join(submitted.taskId, signal, options.onUpdate);
   }
 
   waitForTask(taskId: string, options: Pick<CreateRunOptions, 'signal' | 'onUpdate'> = {}): Promise<VoiceTask> {
@@ -106,7 +201,9 @@ export class VoiceService implements vscode.Disposable {
     if (!f) {
       const controller = new AbortController();
       const listeners = new Set<(t: VoiceTask) => void>();
-      const promise = this._wait(taskId, controller.signal, (t) => listeners.forEach((l) => l(t))).finally(() => this._following.delete(taskId));
+      const promise = this._wait(taskId, controller.signal, (t) => listeners.forEach((l) => l(t))).finally(() =>
+        this._following.delete(taskId),
+      );
       f = { controller, listeners, promise, callers: 0 };
       this._following.set(taskId, f);
     }
@@ -220,5 +317,36 @@ export class VoiceService implements vscode.Disposable {
     this._log.info(`deleted voice ${voiceId}`);
     await this._history.removeVoice(voiceId);
     this._onDidChangeVoices.fire();
+  }
+}
+
+/** The base URL the settings name now (normalised), or undefined when it is not a valid URL. */
+function configuredBaseUrl(): string | undefined {
+  try {
+    return normalizeBaseUrl(readSettings().apiBaseUrl);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether a failed create may still have created the task: anything but a definite refusal (invalid input,
+ * no key, an HTTP 4xx, or a Kling code below 5000 — authentication, balance, parameters, rate limits — which
+ * creates nothing).
+ */
+function mayHaveCreated(e: unknown): boolean {
+  if (!isKlingError(e)) {
+    return true;
+  }
+  switch (e.kind) {
+    case 'invalidInput':
+    case 'noApiKey':
+      return false;
+    case 'api':
+      return (e.code ?? 0) >= 5000 || (e.status ?? 0) >= 500;
+    case 'http':
+      return !((e.status ?? 0) >= 400 && (e.status ?? 0) < 500);
+    default:
+      return true;
   }
 }

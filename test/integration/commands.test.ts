@@ -122,6 +122,40 @@ describe('Kling Voice in a real extension host', function () {
     }
   });
 
+  it('switching klingVoice.apiBaseUrl stops work on the old service before the new key could reach it; switching back resumes it', async () => {
+    const oldService = await useSandbox({ processingDelayMs: 3_000 });
+    const newService = await useSandbox({ apiKey: 'second-service-key-7d1c' });
+    try {
+      await setSetting('apiBaseUrl', oldService.url);
+      const running = api.createVoice({ voiceName: 'Switched', videoId: '123456' });
+      await waitFor('the task to be polled', () => oldService.state.requests.some((r) => r.method === 'GET'));
+      // The user moves to another service and stores that service's key.
+      await setSetting('apiBaseUrl', newService.url);
+      await vscode.commands.executeCommand('klingVoice.setApiKey', 'second-service-key-7d1c');
+      const switchedAt = oldService.state.requests.length;
+      const e = await rejects(running);
+      assert.strictEqual(e.kind, 'cancelled');
+      assert.match(e.message, /klingVoice\.apiBaseUrl changed/);
+      await new Promise((r) => setTimeout(r, 600));
+      const after = oldService.state.requests.slice(switchedAt);
+      assert.deepStrictEqual(after.map((r) => `${r.method} ${r.path}`), [], 'no request went to the old service after the switch');
+      assert.ok(!oldService.state.requests.some((r) => String(r.headers.authorization).includes('second-service')), "the new key never reached the old service");
+
+      // Back to the old service (and its key): the task left running there is followed to its end.
+      await vscode.commands.executeCommand('klingVoice.setApiKey', TEST_KEY);
+      await setSetting('apiBaseUrl', oldService.url);
+      const [task] = [...oldService.state.tasks.values()];
+      await waitFor('the task to be followed again and finish', () => {
+        const polledAgain = oldService.state.requests.slice(switchedAt).some((r) => r.method === 'GET' && r.path.endsWith(task.taskId));
+        return polledAgain && task.status === 'succeed' ? true : undefined;
+      }, 15_000);
+    } finally {
+      await vscode.commands.executeCommand('klingVoice.setApiKey', TEST_KEY);
+      await oldService.close();
+      await newService.close();
+    }
+  });
+
   it('gives up following a task after klingVoice.taskTimeoutMinutes, naming the task', async () => {
     const slow = await useSandbox({ processingDelayMs: 60_000 });
     try {
@@ -169,6 +203,36 @@ describe('Kling Voice in a real extension host', function () {
     const t = await api.createVoice({ voiceName: 'Once only', videoId: '123456' }, { wait: false });
     assert.ok(t.taskId);
     assert.strictEqual(sandbox.state.tasks.size, 1, 'a dropped connection does not create twice');
+  });
+
+  it('after a create that could not be confirmed, creating the same voice again follows the earlier task instead of billing twice', async () => {
+    // The answer to the create is lost after Kling recorded the task, and the lookup cannot reach the list either.
+    sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
+    sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
+    await rejects(api.createVoice({ voiceName: 'Unconfirmed', videoId: '123456' }, { wait: false }));
+    assert.strictEqual(sandbox.state.tasks.size, 1);
+    const [first] = [...sandbox.state.tasks.values()];
+    sandbox.faults.clear();
+    // The user tries again (form, palette or API): the earlier request is looked up first and followed.
+    const again = await api.createVoice({ voiceName: 'Unconfirmed', videoId: '123456' });
+    assert.strictEqual(again.taskId, first.taskId);
+    assert.strictEqual(again.status, 'succeed');
+    assert.strictEqual(sandbox.state.tasks.size, 1, 'one task, one bill');
+    assert.strictEqual(sandbox.state.requests.filter((r) => r.method === 'POST').length, 1);
+    // Once confirmed, the next create of that name is a new voice.
+    await api.createVoice({ voiceName: 'Unconfirmed', videoId: '123456' }, { wait: false });
+    assert.strictEqual(sandbox.state.tasks.size, 2);
+
+    // A definite refusal (1102, no balance) created nothing: the retry creates without a lookup.
+    sandbox.reset();
+    sandbox.faults.push({ kind: 'balance' });
+    await rejects(api.createVoice({ voiceName: 'Refused', videoId: '123456' }));
+    await api.createVoice({ voiceName: 'Refused', videoId: '123456' }, { wait: false });
+    assert.deepStrictEqual(
+      sandbox.state.requests.map((r) => r.method),
+      ['POST', 'POST'],
+      'no lookup after a refusal',
+    );
   });
 
   it('never writes the key to the log, while the log does record requests', async () => {
