@@ -1,6 +1,6 @@
 import { randomBytes } from 'crypto';
 import { sendWithRetry } from './transport';
-import { UploadError, UploadProvider, UploadRequest, UploadResult, redactUrl } from './types';
+import { UploadError, UploadProvider, UploadRequest, UploadResult, redactUrl, serverExcerpt } from './types';
 
 export interface HttpUploadConfig {
   /** Upload endpoint. `{fileName}` in it is replaced by the (URL-encoded) file name, handy for PUT targets. */
@@ -108,7 +108,9 @@ export class HttpUploadProvider implements UploadProvider {
       );
     }
     if (res.status < 200 || res.status >= 300) {
-      throw new UploadError(`The upload to ${this._url.host} failed (HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}).`, {
+      // The answer may echo the request (its Authorization header, the URL's query): redacted before it is cut short.
+      const detail = serverExcerpt(res.text, [this._config.token]);
+      throw new UploadError(`The upload to ${this._url.host} failed (HTTP ${res.status}${detail ? `: ${detail}` : ''}).`, {
         status: res.status,
       });
     }
@@ -135,7 +137,7 @@ export class HttpUploadProvider implements UploadProvider {
     try {
       url = new URL(value.trim(), target);
     } catch {
-      throw new UploadError(`The upload endpoint returned "${value.slice(0, 100)}", which is not a URL.`);
+      throw new UploadError(`The upload endpoint returned "${serverExcerpt(value, [this._config.token], 100)}", which is not a URL.`);
     }
     if (!/^https?:$/.test(url.protocol)) {
       throw new UploadError(`The upload endpoint returned a ${url.protocol} URL; Kling needs an http(s) URL.`);

@@ -3,7 +3,7 @@ import * as http from 'http';
 import * as https from 'https';
 import { Readable } from 'stream';
 import { sleep } from '../kling/retry';
-import { UploadError, UploadSource, redactUrl } from './types';
+import { UploadError, UploadSource, redactText, redactUrl } from './types';
 
 export interface StreamRequest {
   method: string;
@@ -169,9 +169,9 @@ export async function sendWithRetry(build: () => StreamRequest | Promise<StreamR
         throw e;
       }
       if (!isTransient(e) || attempt >= attempts) {
-        throw e instanceof UploadError ? e : new UploadError(`Could not reach ${new URL(req.url).host}: ${e instanceof Error ? e.message : String(e)}`);
+        throw e instanceof UploadError ? e : new UploadError(`Could not reach ${new URL(req.url).host}: ${redactText(e instanceof Error ? e.message : String(e))}`);
       }
-      options.log?.(`${req.method} ${redactUrl(req.url)} failed (${(e as Error).message}); retrying (attempt ${attempt + 1} of ${attempts})`);
+      options.log?.(`${req.method} ${redactUrl(req.url)} failed (${redactText((e as Error).message)}); retrying (attempt ${attempt + 1} of ${attempts})`);
     }
     const cap = base * 2 ** (attempt - 1);
     await wait(cap / 2 + (Math.random() * cap) / 2, req.signal);

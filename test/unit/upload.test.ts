@@ -4,7 +4,17 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { HttpUploadProvider, S3UploadProvider, UploadError, readJsonPath, redactUrl, safeObjectName } from '../../src/upload';
+import {
+  HttpUploadProvider,
+  S3UploadProvider,
+  UploadError,
+  readJsonPath,
+  redactText,
+  redactUrl,
+  s3ErrorMessage,
+  safeObjectName,
+  serverExcerpt,
+} from '../../src/upload';
 import { S3TestServer, startS3Server } from '../../tools/fixtures/s3server';
 
 const sample = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7) & 0xff));
@@ -258,5 +268,125 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
     assert.strictEqual(readJsonPath({ a: 1 }, 'a.b'), undefined);
     assert.strictEqual(redactUrl('https://user:pw@h.example/p/x.wav?X-Amz-Signature=s#f'), 'https://h.example/p/x.wav');
     assert.throws(() => new HttpUploadProvider({ url: 'not a url', method: 'POST', fieldName: 'f', responseUrlPath: 'url' }), /klingVoice\.upload\.http\.url/);
+  });
+});
+
+/** Fails when any 6-character piece of `secret` is in the error's message, stack or enumerable properties, or in the log. */
+function assertNoSecret(e: unknown, secret: string, logs: string[] = []): void {
+  const texts = [...logs];
+  if (e instanceof Error) {
+    texts.push(e.message, String(e.stack));
+  }
+  texts.push(JSON.stringify(e), ...Object.keys(e as object).map((k) => JSON.stringify((e as Record<string, unknown>)[k]) ?? ''));
+  for (let i = 0; i + 6 <= secret.length; i++) {
+    const piece = secret.slice(i, i + 6);
+    for (const t of texts) {
+      assert.ok(!t.includes(piece), `"${piece}" of the secret leaked into: ${t}`);
+    }
+  }
+}
+
+describe('upload: credentials never reach errors or logs', function () {
+  this.timeout(20_000);
+  const token = 'TOKEN123456-secret-abcdef';
+
+  it('the HTTP provider redacts the token, Authorization/Bearer values and presigned queries of an error answer', async () => {
+    // Echoes the request's Authorization header, quotes the token cut short, and names a presigned link;
+    // the padding puts the token across the 200-character cut, so cutting before redacting would leak its start.
+    const srv = await startUploadServer((r) => ({
+      status: 400,
+      body:
+        `${'x'.repeat(185)} ${String(r.headers.authorization)} denied; Authorization: ${String(r.headers.authorization)}` +
+        ` token=${token.slice(0, 9)}… see https://user:pw@files.example/x.wav?X-Amz-Signature=SIGSIGSIG123&X-Amz-Credential=AKIAXYZ123%2F2024 /files/x.wav?sig=QUERYSECRET1`,
+    }));
+    try {
+      const logs: string[] = [];
+      const p = new HttpUploadProvider({ url: `${srv.url}/u`, method: 'POST', fieldName: 'file', responseUrlPath: 'url', token, log: (m) => logs.push(m) });
+      const e = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }).then(
+        () => assert.fail('the upload should fail'),
+        (err: unknown) => err,
+      );
+      assert.ok(e instanceof UploadError && e.options.status === 400 && /failed \(HTTP 400: x+/.test(e.message), String(e));
+      assertNoSecret(e, token, logs);
+      // With the padding gone, the rest of the answer is in the message: check it is scrubbed too.
+      const srv2 = await startUploadServer((r) => ({
+        status: 400,
+        body: `denied for ${String(r.headers.authorization)} https://user:pw@files.example/x.wav?X-Amz-Signature=SIGSIGSIG123&X-Amz-Credential=AKIAXYZ123 /files/y.wav?sig=QUERYSECRET1`,
+      }));
+      try {
+        const p2 = new HttpUploadProvider({ url: `${srv2.url}/u`, method: 'PUT', fieldName: 'file', responseUrlPath: '', token, log: (m) => logs.push(m) });
+        const e2 = await p2.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }).then(
+          () => assert.fail('the upload should fail'),
+          (err: unknown) => err,
+        );
+        assertNoSecret(e2, token, logs);
+        for (const secret of ['SIGSIGSIG123', 'AKIAXYZ123', 'QUERYSECRET1', 'user:pw']) {
+          assertNoSecret(e2, secret, logs);
+        }
+        assert.match((e2 as Error).message, /denied for Bearer \*\*\* https:\/\/files\.example\/x\.wav \/files\/y\.wav\?\*\*\*/);
+      } finally {
+        await srv2.close();
+      }
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('the S3 provider redacts the keys, signatures and presigned queries of an error answer', async () => {
+    const accessKeyId = 'AKIAREDACTME12345';
+    const secretAccessKey = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY';
+    const srv = await startUploadServer((r) => ({
+      status: 400,
+      body:
+        `<?xml version="1.0"?><Error><Code>InvalidRequest</Code><Message>${'y'.repeat(185)} key ${secretAccessKey} of ${accessKeyId}` +
+        ` (${String(r.headers.authorization)}) https://b.example/k.wav?X-Amz-Credential=${accessKeyId}%2F20240101&amp;X-Amz-Signature=SIGSIGSIG123</Message>` +
+        `<AWSAccessKeyId>${accessKeyId}</AWSAccessKeyId><StringToSign>AWS4-HMAC-SHA256 x</StringToSign></Error>`,
+    }));
+    try {
+      const logs: string[] = [];
+      const p = new S3UploadProvider({
+        endpoint: srv.url,
+        region: 'us-east-1',
+        bucket: 'b',
+        keyPrefix: '',
+        accessKeyId,
+        secretAccessKey,
+        presignExpirySeconds: 60,
+        forcePathStyle: true,
+        log: (m) => logs.push(m),
+      });
+      const e = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }).then(
+        () => assert.fail('the upload should fail'),
+        (err: unknown) => err,
+      );
+      assert.ok(e instanceof UploadError && /InvalidRequest, HTTP 400: y+/.test(e.message), String(e));
+      for (const secret of [accessKeyId, secretAccessKey, 'SIGSIGSIG123']) {
+        assertNoSecret(e, secret, logs);
+      }
+      const short = s3ErrorMessage(
+        400,
+        `<Error><Code>InvalidRequest</Code><Message>key ${secretAccessKey}, Credential=${accessKeyId}/20240101/us-east-1/s3/aws4_request, Signature=abcdef0123456789</Message></Error>`,
+        'b',
+        'h',
+        [accessKeyId, secretAccessKey],
+      );
+      assert.strictEqual(short, 'The upload to h failed (InvalidRequest, HTTP 400: key ***, Credential=***, Signature=***).');
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('redactText removes secrets, Authorization and Bearer values, and presigned query strings', () => {
+    assert.strictEqual(redactText('Authorization: Basic dXNlcjpwYXNz\nnext'), 'Authorization: ***\nnext');
+    assert.strictEqual(redactText('{"authorization":"Bearer abc.def","ok":1}'), '{"authorization":"***","ok":1}');
+    assert.strictEqual(redactText('got bearer abc-DEF_123= twice'), 'got bearer *** twice');
+    assert.strictEqual(redactText('GET http://u:p@h.example/a.wav?X-Amz-Signature=s#f failed'), 'GET http://h.example/a.wav failed');
+    assert.strictEqual(redactText('see /a.wav?token=abc&x=1 now'), 'see /a.wav?*** now');
+    assert.strictEqual(redactText('X-Amz-Credential: AKIA1/2/3 X-Amz-Signature="abc"'), 'X-Amz-Credential: *** X-Amz-Signature="***"');
+    assert.strictEqual(redactText('the key is s3cr3t-value!', ['s3cr3t-value']), 'the key is ***!');
+    assert.strictEqual(redactText('echo s3cr3t-va…', ['s3cr3t-value']), 'echo ***', 'a piece of a secret is a leak too');
+    assert.strictEqual(redactText('echo s3cr3t%2Fv', ['s3cr3t/v']), 'echo ***', 'URL-encoded');
+    assert.strictEqual(redactText('Why? Because. A plain sentence stays.'), 'Why? Because. A plain sentence stays.');
+    assert.strictEqual(serverExcerpt(`${'a'.repeat(198)} Bearer abcdefgh`, [], 200), `${'a'.repeat(198)} B…`);
   });
 });
