@@ -10,7 +10,8 @@ export interface HttpUploadConfig {
   fieldName: string;
   /**
    * Where the answer's JSON holds the public URL, as a dotted path: "url", "data.url", "files.0.url".
-   * Empty with PUT: the upload URL itself (without query) is the public URL.
+   * Empty with PUT: the upload URL without user info and fragment is the public URL; refused when the
+   * upload URL has a query, which may carry the upload credentials.
    */
   responseUrlPath: string;
   /** Sent as `Authorization: Bearer …` to this endpoint only. */
@@ -58,6 +59,14 @@ export class HttpUploadProvider implements UploadProvider {
     }
     if (_config.method === 'POST' && !_config.responseUrlPath.trim()) {
       throw new UploadError('Set klingVoice.upload.http.responseUrlPath to where the answer holds the file URL (e.g. "data.url").');
+    }
+    if (!_config.responseUrlPath.trim() && this._url.search) {
+      // A query on an upload URL is where presigned signatures and tokens travel: handing Kling the upload
+      // URL without it may not work, and with it would give Kling write access to the upload target.
+      throw new UploadError(
+        'klingVoice.upload.http.url has a query string, which may carry upload credentials, so it cannot be the file URL given to Kling. ' +
+          "Set klingVoice.upload.http.responseUrlPath to where the endpoint's JSON answer holds the file URL (e.g. \"url\").",
+      );
     }
   }
 
@@ -120,8 +129,10 @@ export class HttpUploadProvider implements UploadProvider {
 
   private _resultUrl(text: string, target: string): string {
     const path = this._config.responseUrlPath.trim();
+    // The upload URL without user info, query or fragment: a URL derived from it must not carry credentials.
+    const base = redactUrl(target);
     if (!path) {
-      return target;
+      return base; // PUT: the file is where it was put (the constructor refused a query)
     }
     let json: unknown;
     try {
@@ -135,7 +146,7 @@ export class HttpUploadProvider implements UploadProvider {
     }
     let url: URL;
     try {
-      url = new URL(value.trim(), target);
+      url = new URL(value.trim(), base); // a relative answer inherits nothing secret from the upload URL
     } catch {
       throw new UploadError(`The upload endpoint returned "${serverExcerpt(value, [this._config.token], 100)}", which is not a URL.`);
     }

@@ -213,6 +213,35 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
     }
   });
 
+  it('a file URL derived from the upload URL carries no credentials: user info and fragment are dropped, a query is refused', async () => {
+    const srv = await startUploadServer((r) => ({ status: 201, body: r.url.includes('sig=') ? '{"url":"/files/a.wav"}' : '' }));
+    try {
+      const withUser = srv.url.replace('http://', 'http://user:pass-SECRET@');
+      const put = new HttpUploadProvider({ url: `${withUser}/bucket/{fileName}#frag`, method: 'PUT', fieldName: 'file', responseUrlPath: '' });
+      const result = await put.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'a b.mp3', contentType: 'audio/mpeg' });
+      assert.strictEqual(srv.received[0].url, '/bucket/a%20b.mp3');
+      assert.strictEqual(result.url, `${srv.url}/bucket/a%20b.mp3`, 'no user info or fragment in the URL given to Kling');
+      assert.strictEqual(result.displayUrl, result.url);
+
+      // A query on the upload URL (a presigned PUT, a token): it must not become the file URL, with or without the query.
+      const uploads = srv.received.length;
+      assert.throws(
+        () => new HttpUploadProvider({ url: `${srv.url}/bucket/{fileName}?sig=UPLOADSECRET`, method: 'PUT', fieldName: 'file', responseUrlPath: '' }),
+        (e: unknown) =>
+          e instanceof UploadError && /klingVoice\.upload\.http\.responseUrlPath/.test(e.message) && /JSON answer/.test(e.message) && !e.message.includes('UPLOADSECRET'),
+      );
+      assert.strictEqual(srv.received.length, uploads, 'nothing is uploaded');
+
+      // With the URL read from the answer, a relative answer inherits neither the query nor the user info.
+      const json = new HttpUploadProvider({ url: `${withUser}/bucket/{fileName}?sig=UPLOADSECRET`, method: 'PUT', fieldName: 'file', responseUrlPath: 'url' });
+      const r2 = await json.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'a.wav', contentType: 'audio/wav' });
+      assert.strictEqual(srv.received[srv.received.length - 1].url, '/bucket/a.wav?sig=UPLOADSECRET', 'the upload itself keeps its query');
+      assert.strictEqual(r2.url, `${srv.url}/files/a.wav`);
+    } finally {
+      await srv.close();
+    }
+  });
+
   it('retries transient failures (503, then 200) and gives up on 4xx with a clear message', async () => {
     const srv = await startUploadServer((_r, n) => (n === 1 ? { status: 503, body: 'busy' } : { status: 200, body: '{"url":"https://cdn.example/x.wav"}' }));
     try {
