@@ -1,9 +1,13 @@
 import { randomBytes } from 'crypto';
+import { encodeExtValue, safeObjectName, uploadFileName } from './names';
 import { sendWithRetry } from './transport';
 import { UploadError, UploadProvider, UploadRequest, UploadResult, redactUrl, serverExcerpt } from './types';
 
 export interface HttpUploadConfig {
-  /** Upload endpoint. `{fileName}` in it is replaced by the (URL-encoded) file name, handy for PUT targets. */
+  /**
+   * Upload endpoint. `{fileName}` in it is replaced by the URL-encoded file name (see `uploadFileName`:
+   * its extension in lower case, at most 200 bytes), handy for PUT targets.
+   */
   url: string;
   method: 'POST' | 'PUT';
   /** Multipart field that carries the file (POST). */
@@ -37,6 +41,17 @@ export function readJsonPath(value: unknown, path: string): unknown {
 
 function quoteHeader(s: string): string {
   return s.replace(/[\r\n"\\]/g, '_');
+}
+
+/**
+ * The multipart part's Content-Disposition. A name that a quoted `filename` cannot carry as it is (non-ASCII,
+ * quotes, backslashes) goes as `filename*=UTF-8''…` (RFC 8187, which busboy/multer and most frameworks read
+ * first), after an ASCII `filename` for the others (`safeObjectName`: it keeps the extension).
+ */
+export function contentDisposition(fieldName: string, fileName: string): string {
+  const plain = /^[\x20-\x7e]*$/.test(fileName) && !/["\\]/.test(fileName);
+  const field = `form-data; name="${quoteHeader(fieldName)}"`;
+  return plain ? `${field}; filename="${fileName}"` : `${field}; filename="${safeObjectName(fileName)}"; filename*=UTF-8''${encodeExtValue(fileName)}`;
 }
 
 /**
@@ -79,7 +94,7 @@ export class HttpUploadProvider implements UploadProvider {
   }
 
   async upload(request: UploadRequest): Promise<UploadResult> {
-    const fileName = request.fileName.split(/[\\/]/).pop() || 'sample';
+    const fileName = uploadFileName(request.fileName);
     const target = this._config.url.trim().replace(/\{fileName\}/g, encodeURIComponent(fileName));
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this._config.token) {
@@ -93,7 +108,7 @@ export class HttpUploadProvider implements UploadProvider {
       const boundary = `----KlingVoice${randomBytes(12).toString('hex')}`;
       headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
       const head = Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${quoteHeader(this._config.fieldName || 'file')}"; filename="${quoteHeader(fileName)}"\r\n` +
+        `--${boundary}\r\nContent-Disposition: ${contentDisposition(this._config.fieldName || 'file', fileName)}\r\n` +
           `Content-Type: ${request.contentType}\r\n\r\n`,
       );
       body = [head, request.source, Buffer.from(`\r\n--${boundary}--\r\n`)];

@@ -1,6 +1,7 @@
 import * as aws4 from 'aws4';
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
+import { safeObjectName } from './names';
 import { sendWithRetry } from './transport';
 import { UploadError, UploadProvider, UploadRequest, UploadResult, UploadSource, redactText, redactUrl, serverExcerpt } from './types';
 
@@ -26,13 +27,6 @@ function encodeKey(key: string): string {
     .split('/')
     .map((s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
     .join('/');
-}
-
-/** A safe object name: letters, digits, dot, dash, underscore. */
-export function safeObjectName(fileName: string): string {
-  const base = fileName.split(/[\\/]/).pop() ?? 'sample';
-  const cleaned = base.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\w.-]+/g, '_').replace(/^[._]+/, '');
-  return cleaned.slice(-80) || 'sample';
 }
 
 async function sha256Hex(source: UploadSource): Promise<string> {

@@ -6,6 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import {
   HttpUploadProvider,
+  contentDisposition,
   S3UploadProvider,
   UploadError,
   readJsonPath,
@@ -14,8 +15,10 @@ import {
   s3ErrorMessage,
   safeObjectName,
   serverExcerpt,
+  uploadFileName,
 } from '../../src/upload';
 import { S3TestServer, startS3Server } from '../../tools/fixtures/s3server';
+import { startUploadEndpoint } from '../../tools/fixtures/uploadEndpoint';
 
 const sample = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7) & 0xff));
 
@@ -186,7 +189,7 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
       const boundary = /boundary=(.+)$/.exec(String(r.headers['content-type']))?.[1];
       assert.ok(boundary);
       const text = r.body.toString('latin1');
-      assert.ok(text.startsWith(`--${boundary}\r\nContent-Disposition: form-data; name="audio"; filename="voice _one_.wav"\r\nContent-Type: audio/wav\r\n\r\n`));
+      assert.ok(text.startsWith(`--${boundary}\r\nContent-Disposition: form-data; name="audio"; filename="voice_one_.wav"; filename*=UTF-8''voice%20%22one%22.wav\r\nContent-Type: audio/wav\r\n\r\n`));
       assert.ok(text.endsWith(`\r\n--${boundary}--\r\n`));
       const start = r.body.indexOf('\r\n\r\n') + 4;
       assert.ok(r.body.subarray(start, start + sample.length).equals(sample));
@@ -417,5 +420,99 @@ describe('upload: credentials never reach errors or logs', function () {
     assert.strictEqual(redactText('echo s3cr3t%2Fv', ['s3cr3t/v']), 'echo ***', 'URL-encoded');
     assert.strictEqual(redactText('Why? Because. A plain sentence stays.'), 'Why? Because. A plain sentence stays.');
     assert.strictEqual(serverExcerpt(`${'a'.repeat(198)} Bearer abcdefgh`, [], 200), `${'a'.repeat(198)} B…`);
+  });
+});
+
+describe('upload: file names keep their extension, whatever script they are in', function () {
+  this.timeout(20_000);
+  const long = `${'x'.repeat(300)}.mp3`;
+
+  it('safeObjectName cleans the stem and the extension separately', () => {
+    assert.strictEqual(safeObjectName('声音.wav'), 'sample.wav');
+    assert.strictEqual(safeObjectName('😀.mp3'), 'sample.mp3');
+    assert.strictEqual(safeObjectName('a b.WAV'), 'a_b.wav');
+    assert.strictEqual(safeObjectName('..wav'), 'sample.wav');
+    assert.strictEqual(safeObjectName(long), `${'x'.repeat(76)}.mp3`);
+    assert.strictEqual(safeObjectName('/tmp/声音 take 2.Mp3'), 'take_2.mp3');
+    assert.strictEqual(safeObjectName('café.ＷＡＶ'), 'cafe.wav');
+    assert.strictEqual(safeObjectName('no extension'), 'no_extension');
+    assert.strictEqual(safeObjectName('声音'), 'sample');
+  });
+
+  it('uploadFileName keeps the name as written, cut to 200 bytes between characters, with a lower-case extension', () => {
+    assert.strictEqual(uploadFileName('声音.wav'), '声音.wav');
+    assert.strictEqual(uploadFileName('😀.mp3'), '😀.mp3');
+    assert.strictEqual(uploadFileName('a b.WAV'), 'a b.wav');
+    assert.strictEqual(uploadFileName('..wav'), 'sample.wav');
+    assert.strictEqual(uploadFileName('..'), 'sample');
+    assert.strictEqual(uploadFileName(long), `${'x'.repeat(196)}.mp3`);
+    const han = uploadFileName(`${'声'.repeat(100)}.wav`);
+    assert.strictEqual(han, `${'声'.repeat(65)}.wav`, '3-byte characters are never cut in half');
+    assert.ok(Buffer.byteLength(uploadFileName('😀'.repeat(100) + '.mp3')) <= 200);
+    assert.strictEqual(uploadFileName('cafe\u0301\u0007.wav'), 'café.wav', 'NFC, no control characters');
+  });
+
+  it('the multipart part names a non-ASCII file with filename* (RFC 8187) after an ASCII filename', () => {
+    assert.strictEqual(contentDisposition('file', '声音.wav'), `form-data; name="file"; filename="sample.wav"; filename*=UTF-8''%E5%A3%B0%E9%9F%B3.wav`);
+    assert.strictEqual(contentDisposition('file', "😀 (it's).mp3"), `form-data; name="file"; filename="it_s_.mp3"; filename*=UTF-8''%F0%9F%98%80%20%28it%27s%29.mp3`);
+    assert.strictEqual(contentDisposition('file', 'a b.wav'), 'form-data; name="file"; filename="a b.wav"');
+  });
+
+  it('S3: the object key and the presigned URL end in the extension', async () => {
+    const server = await startS3Server();
+    try {
+      for (const [name, ext] of [
+        ['声音.wav', '.wav'],
+        ['😀.mp3', '.mp3'],
+        ['a b.WAV', '.wav'],
+        ['..wav', '.wav'],
+        [long, '.mp3'],
+      ]) {
+        const result = await s3Provider(server).upload({ source: { kind: 'bytes', bytes: sample }, fileName: name, contentType: 'audio/wav' });
+        const put = server.requests.filter((r) => r.method === 'PUT').pop();
+        assert.strictEqual(put?.url.slice(-ext.length), ext, `${name}: ${put?.url}`);
+        assert.ok(new URL(result.url).pathname.endsWith(ext), `${name}: ${result.displayUrl}`);
+        assert.strictEqual((await get(result.url)).status, 200);
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('HTTP PUT: {fileName} is the percent-encoded UTF-8 name, with its extension', async () => {
+    const srv = await startUploadServer(() => ({ status: 201, body: '' }));
+    try {
+      const p = new HttpUploadProvider({ url: `${srv.url}/bucket/{fileName}`, method: 'PUT', fieldName: 'file', responseUrlPath: '' });
+      for (const [name, path] of [
+        ['声音.wav', '/bucket/%E5%A3%B0%E9%9F%B3.wav'],
+        ['😀.mp3', '/bucket/%F0%9F%98%80.mp3'],
+        ['a b.WAV', '/bucket/a%20b.wav'],
+        ['..wav', '/bucket/sample.wav'],
+        [long, `/bucket/${'x'.repeat(196)}.mp3`],
+      ]) {
+        const result = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: name, contentType: 'audio/wav' });
+        assert.strictEqual(srv.received[srv.received.length - 1].url, path);
+        assert.strictEqual(result.url, `${srv.url}${path}`);
+      }
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('HTTP POST: an endpoint that reads filename* stores the real name; the URL it answers keeps the extension', async () => {
+    const endpoint = await startUploadEndpoint();
+    try {
+      const p = new HttpUploadProvider({ url: `${endpoint.url}/upload`, method: 'POST', fieldName: 'file', responseUrlPath: 'data.url' });
+      for (const name of ['声音.wav', '😀.mp3', 'a b.WAV', '..wav', long]) {
+        const result = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: name, contentType: 'audio/wav' });
+        const expected = uploadFileName(name);
+        assert.strictEqual(decodeURIComponent(new URL(result.url).pathname.split('/').pop() ?? ''), expected);
+        assert.ok(/\.(wav|mp3)$/.test(new URL(result.url).pathname));
+        const got = await get(result.url);
+        assert.ok(got.body.equals(sample));
+      }
+    } finally {
+      await endpoint.close();
+    }
   });
 });
