@@ -2,7 +2,7 @@ import * as aws4 from 'aws4';
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import { safeObjectName } from './names';
-import { sendWithRetry } from './transport';
+import { sendWithRetry, unreadableFile } from './transport';
 import { UploadError, UploadProvider, UploadRequest, UploadResult, UploadSource, redactText, redactUrl, serverExcerpt } from './types';
 
 export interface S3Config {
@@ -34,8 +34,12 @@ async function sha256Hex(source: UploadSource): Promise<string> {
   if (source.kind === 'bytes') {
     hash.update(source.bytes);
   } else {
-    for await (const chunk of fs.createReadStream(source.path)) {
-      hash.update(chunk as Buffer);
+    try {
+      for await (const chunk of fs.createReadStream(source.path)) {
+        hash.update(chunk as Buffer);
+      }
+    } catch (e) {
+      throw unreadableFile(source.path, e);
     }
   }
   return hash.digest('hex');

@@ -516,3 +516,55 @@ describe('upload: file names keep their extension, whatever script they are in',
     }
   });
 });
+
+describe('upload: a local file that cannot be read is named, not blamed on the network', function () {
+  this.timeout(20_000);
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kling-upload-missing-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const isFileError = (name: string, reason: RegExp) => (e: unknown) =>
+    e instanceof UploadError &&
+    e.message.includes(`"${name}" cannot be read`) &&
+    reason.test(e.message) &&
+    !/Could not reach|127\.0\.0\.1/.test(e.message) &&
+    !e.options.retryable;
+
+  it('HTTP: a missing file, and a folder found only while streaming', async () => {
+    const srv = await startUploadServer(() => ({ status: 201, body: '' }));
+    try {
+      const p = new HttpUploadProvider({ url: `${srv.url}/up/{fileName}`, method: 'PUT', fieldName: 'file', responseUrlPath: '' });
+      const missing = path.join(dir, 'nope.wav');
+      await assert.rejects(
+        p.upload({ source: { kind: 'file', path: missing }, fileName: 'nope.wav', contentType: 'audio/wav' }),
+        isFileError('nope.wav', /does not exist.*ENOENT/),
+      );
+      assert.strictEqual(srv.received.length, 0, 'nothing was sent, and no retry');
+      // A folder passes the size check (stat) and fails when read: the streamed body's error is the file's too.
+      const folder = path.join(dir, 'folder.wav');
+      fs.mkdirSync(folder);
+      const post = new HttpUploadProvider({ url: `${srv.url}/up`, method: 'POST', fieldName: 'file', responseUrlPath: 'url' });
+      await assert.rejects(
+        post.upload({ source: { kind: 'file', path: folder }, fileName: 'folder.wav', contentType: 'audio/wav' }),
+        isFileError('folder.wav', /folder.*EISDIR/),
+      );
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('S3: a missing file is reported before anything is signed or sent', async () => {
+    const server = await startS3Server();
+    try {
+      await assert.rejects(
+        s3Provider(server).upload({ source: { kind: 'file', path: path.join(dir, 'gone.mp3') }, fileName: 'gone.mp3', contentType: 'audio/mpeg' }),
+        isFileError('gone.mp3', /does not exist.*ENOENT/),
+      );
+      assert.strictEqual(server.requests.length, 0);
+    } finally {
+      await server.close();
+    }
+  });
+});
