@@ -87,7 +87,8 @@ function withoutFragments(text: string, secret: string): string {
  * (whole, URL-encoded, or any 6+ character piece of them), `Authorization` and `Bearer` values, URLs'
  * query strings and user info (through `redactUrl`), query strings after a path, and S3 signing values
  * (X-Amz-Signature, X-Amz-Credential, Signature=, Credential=, and the signing details of S3 error XML).
- * Redact before cutting a text short: a cut secret is no longer recognised whole.
+ * Redact before cutting a text short: a cut secret is no longer recognised whole. Secrets shorter than
+ * 4 characters are not looked for (they would match everywhere).
  */
 export function redactText(text: string, secrets: readonly (string | undefined)[] = []): string {
   let out = text;
@@ -102,7 +103,10 @@ export function redactText(text: string, secrets: readonly (string | undefined)[
   return (
     out
       // Absolute URLs: no query, fragment or user info (presigned links and tokens travel there).
-      .replace(/\bhttps?:\/\/[^\s"'<>`]+/gi, (u) => redactUrl(u))
+      .replace(/\bhttps?:\/\/[^\s"'<>`]+/gi, (u) => {
+        const tail = /[).,;:!]*$/.exec(u)?.[0] ?? ''; // sentence punctuation after the URL stays
+        return redactUrl(u.slice(0, u.length - tail.length)) + tail;
+      })
       // A query string after a path ("/files/x.wav?sig=…").
       .replace(/\?[^\s"'<>#?]*=[^\s"'<>#]*/g, `?${REDACTED}`)
       .replace(/\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)[^"'\r\n,;}]*/gi, `$1${REDACTED}`)

@@ -414,6 +414,9 @@ describe('upload: credentials never reach errors or logs', function () {
     assert.strictEqual(redactText('got bearer abc-DEF_123= twice'), 'got bearer *** twice');
     assert.strictEqual(redactText('GET http://u:p@h.example/a.wav?X-Amz-Signature=s#f failed'), 'GET http://h.example/a.wav failed');
     assert.strictEqual(redactText('see /a.wav?token=abc&x=1 now'), 'see /a.wav?*** now');
+    assert.strictEqual(redactText('(from https://h.example/a.wav?sig=abc).'), '(from https://h.example/a.wav).');
+    const malformed = "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'";
+    assert.strictEqual(redactText(malformed), malformed, "S3's own messages stay readable");
     assert.strictEqual(redactText('X-Amz-Credential: AKIA1/2/3 X-Amz-Signature="abc"'), 'X-Amz-Credential: *** X-Amz-Signature="***"');
     assert.strictEqual(redactText('the key is s3cr3t-value!', ['s3cr3t-value']), 'the key is ***!');
     assert.strictEqual(redactText('echo s3cr3t-va…', ['s3cr3t-value']), 'echo ***', 'a piece of a secret is a leak too');
