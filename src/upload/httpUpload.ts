@@ -1,16 +1,21 @@
 import { randomBytes } from 'crypto';
+import { encodeExtValue, safeObjectName, uploadFileName } from './names';
 import { sendWithRetry } from './transport';
-import { UploadError, UploadProvider, UploadRequest, UploadResult, redactUrl } from './types';
+import { UploadError, UploadProvider, UploadRequest, UploadResult, redactUrl, serverExcerpt } from './types';
 
 export interface HttpUploadConfig {
-  /** Upload endpoint. `{fileName}` in it is replaced by the (URL-encoded) file name, handy for PUT targets. */
+  /**
+   * Upload endpoint. `{fileName}` in it is replaced by the URL-encoded file name (see `uploadFileName`:
+   * its extension in lower case, at most 200 bytes), handy for PUT targets.
+   */
   url: string;
   method: 'POST' | 'PUT';
   /** Multipart field that carries the file (POST). */
   fieldName: string;
   /**
    * Where the answer's JSON holds the public URL, as a dotted path: "url", "data.url", "files.0.url".
-   * Empty with PUT: the upload URL itself (without query) is the public URL.
+   * Empty with PUT: the upload URL without user info and fragment is the public URL; refused when the
+   * upload URL has a query, which may carry the upload credentials.
    */
   responseUrlPath: string;
   /** Sent as `Authorization: Bearer …` to this endpoint only. */
@@ -39,6 +44,17 @@ function quoteHeader(s: string): string {
 }
 
 /**
+ * The multipart part's Content-Disposition. A name that a quoted `filename` cannot carry as it is (non-ASCII,
+ * quotes, backslashes) goes as `filename*=UTF-8''…` (RFC 8187, which busboy/multer and most frameworks read
+ * first), after an ASCII `filename` for the others (`safeObjectName`: it keeps the extension).
+ */
+export function contentDisposition(fieldName: string, fileName: string): string {
+  const plain = /^[\x20-\x7e]*$/.test(fileName) && !/["\\]/.test(fileName);
+  const field = `form-data; name="${quoteHeader(fieldName)}"`;
+  return plain ? `${field}; filename="${fileName}"` : `${field}; filename="${safeObjectName(fileName)}"; filename*=UTF-8''${encodeExtValue(fileName)}`;
+}
+
+/**
  * A generic upload endpoint: multipart POST (one file field) or a raw PUT, optionally with a Bearer token,
  * answering with JSON that holds the public URL at `responseUrlPath`. Covers a proxy's own upload route
  * or a company file service.
@@ -59,6 +75,14 @@ export class HttpUploadProvider implements UploadProvider {
     if (_config.method === 'POST' && !_config.responseUrlPath.trim()) {
       throw new UploadError('Set klingVoice.upload.http.responseUrlPath to where the answer holds the file URL (e.g. "data.url").');
     }
+    if (!_config.responseUrlPath.trim() && this._url.search) {
+      // A query on an upload URL is where presigned signatures and tokens travel: handing Kling the upload
+      // URL without it may not work, and with it would give Kling write access to the upload target.
+      throw new UploadError(
+        'klingVoice.upload.http.url has a query string, which may carry upload credentials, so it cannot be the file URL given to Kling. ' +
+          "Set klingVoice.upload.http.responseUrlPath to where the endpoint's JSON answer holds the file URL (e.g. \"url\").",
+      );
+    }
   }
 
   get destination(): string {
@@ -70,7 +94,7 @@ export class HttpUploadProvider implements UploadProvider {
   }
 
   async upload(request: UploadRequest): Promise<UploadResult> {
-    const fileName = request.fileName.split(/[\\/]/).pop() || 'sample';
+    const fileName = uploadFileName(request.fileName);
     const target = this._config.url.trim().replace(/\{fileName\}/g, encodeURIComponent(fileName));
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this._config.token) {
@@ -84,7 +108,7 @@ export class HttpUploadProvider implements UploadProvider {
       const boundary = `----KlingVoice${randomBytes(12).toString('hex')}`;
       headers['content-type'] = `multipart/form-data; boundary=${boundary}`;
       const head = Buffer.from(
-        `--${boundary}\r\nContent-Disposition: form-data; name="${quoteHeader(this._config.fieldName || 'file')}"; filename="${quoteHeader(fileName)}"\r\n` +
+        `--${boundary}\r\nContent-Disposition: ${contentDisposition(this._config.fieldName || 'file', fileName)}\r\n` +
           `Content-Type: ${request.contentType}\r\n\r\n`,
       );
       body = [head, request.source, Buffer.from(`\r\n--${boundary}--\r\n`)];
@@ -108,7 +132,9 @@ export class HttpUploadProvider implements UploadProvider {
       );
     }
     if (res.status < 200 || res.status >= 300) {
-      throw new UploadError(`The upload to ${this._url.host} failed (HTTP ${res.status}${res.text ? `: ${res.text.slice(0, 200)}` : ''}).`, {
+      // The answer may echo the request (its Authorization header, the URL's query): redacted before it is cut short.
+      const detail = serverExcerpt(res.text, [this._config.token]);
+      throw new UploadError(`The upload to ${this._url.host} failed (HTTP ${res.status}${detail ? `: ${detail}` : ''}).`, {
         status: res.status,
       });
     }
@@ -118,8 +144,10 @@ export class HttpUploadProvider implements UploadProvider {
 
   private _resultUrl(text: string, target: string): string {
     const path = this._config.responseUrlPath.trim();
+    // The upload URL without user info, query or fragment: a URL derived from it must not carry credentials.
+    const base = redactUrl(target);
     if (!path) {
-      return target;
+      return base; // PUT: the file is where it was put (the constructor refused a query)
     }
     let json: unknown;
     try {
@@ -133,9 +161,9 @@ export class HttpUploadProvider implements UploadProvider {
     }
     let url: URL;
     try {
-      url = new URL(value.trim(), target);
+      url = new URL(value.trim(), base); // a relative answer inherits nothing secret from the upload URL
     } catch {
-      throw new UploadError(`The upload endpoint returned "${value.slice(0, 100)}", which is not a URL.`);
+      throw new UploadError(`The upload endpoint returned "${serverExcerpt(value, [this._config.token], 100)}", which is not a URL.`);
     }
     if (!/^https?:$/.test(url.protocol)) {
       throw new UploadError(`The upload endpoint returned a ${url.protocol} URL; Kling needs an http(s) URL.`);

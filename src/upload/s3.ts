@@ -1,8 +1,9 @@
 import * as aws4 from 'aws4';
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
-import { sendWithRetry } from './transport';
-import { UploadError, UploadProvider, UploadRequest, UploadResult, UploadSource, redactUrl } from './types';
+import { safeObjectName } from './names';
+import { sendWithRetry, unreadableFile } from './transport';
+import { UploadError, UploadProvider, UploadRequest, UploadResult, UploadSource, redactText, redactUrl, serverExcerpt } from './types';
 
 export interface S3Config {
   /** e.g. https://s3.eu-west-1.amazonaws.com, https://<account>.r2.cloudflarestorage.com, http://127.0.0.1:9000. Empty: AWS for `region`. */
@@ -28,20 +29,17 @@ function encodeKey(key: string): string {
     .join('/');
 }
 
-/** A safe object name: letters, digits, dot, dash, underscore. */
-export function safeObjectName(fileName: string): string {
-  const base = fileName.split(/[\\/]/).pop() ?? 'sample';
-  const cleaned = base.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').replace(/[^\w.-]+/g, '_').replace(/^[._]+/, '');
-  return cleaned.slice(-80) || 'sample';
-}
-
 async function sha256Hex(source: UploadSource): Promise<string> {
   const hash = createHash('sha256');
   if (source.kind === 'bytes') {
     hash.update(source.bytes);
   } else {
-    for await (const chunk of fs.createReadStream(source.path)) {
-      hash.update(chunk as Buffer);
+    try {
+      for await (const chunk of fs.createReadStream(source.path)) {
+        hash.update(chunk as Buffer);
+      }
+    } catch (e) {
+      throw unreadableFile(source.path, e);
     }
   }
   return hash.digest('hex');
@@ -72,6 +70,11 @@ export class S3UploadProvider implements UploadProvider {
     if (!_config.accessKeyId || !_config.secretAccessKey) {
       throw new UploadError("No S3 access key is stored. Run 'Kling Voice: Set Upload Credentials'.");
     }
+  }
+
+  /** What an error message must never contain. */
+  private get _secrets(): string[] {
+    return [this._config.accessKeyId, this._config.secretAccessKey];
   }
 
   get destination(): string {
@@ -146,7 +149,7 @@ export class S3UploadProvider implements UploadProvider {
       { log },
     );
     if (res.status < 200 || res.status >= 300) {
-      throw new UploadError(s3ErrorMessage(res.status, res.text, this._config.bucket, url.host), { status: res.status });
+      throw new UploadError(s3ErrorMessage(res.status, res.text, this._config.bucket, url.host, this._secrets), { status: res.status });
     }
     const presigned = this.presignGet(key);
     return {
@@ -163,16 +166,22 @@ export class S3UploadProvider implements UploadProvider {
       { log: this._config.log },
     );
     if (res.status !== 204 && res.status !== 200 && res.status !== 404) {
-      throw new UploadError(s3ErrorMessage(res.status, res.text, this._config.bucket, url.host), { status: res.status });
+      throw new UploadError(s3ErrorMessage(res.status, res.text, this._config.bucket, url.host, this._secrets), { status: res.status });
     }
     this._config.log?.(`upload: deleted ${redactUrl(url.toString())}`);
   }
 }
 
-/** Turns an S3 XML error into a sentence that says what to change. */
-export function s3ErrorMessage(status: number, body: string, bucket: string, host: string): string {
-  const code = /<Code>([^<]+)<\/Code>/.exec(body)?.[1];
-  const detail = /<Message>([^<]+)<\/Message>/.exec(body)?.[1];
+/**
+ * Turns an S3 XML error into a sentence that says what to change. The body is redacted first (`secrets`,
+ * signatures, presigned query strings), then its code and message are cut short.
+ */
+export function s3ErrorMessage(status: number, body: string, bucket: string, host: string, secrets: readonly (string | undefined)[] = []): string {
+  const clean = redactText(body, secrets);
+  const rawCode = /<Code>([^<]+)<\/Code>/.exec(clean)?.[1];
+  const code = rawCode === undefined ? undefined : serverExcerpt(rawCode, [], 60);
+  const rawDetail = /<Message>([^<]+)<\/Message>/.exec(clean)?.[1];
+  const detail = rawDetail === undefined ? undefined : serverExcerpt(rawDetail, [], 200);
   const what = `${code ? `${code}, ` : ''}HTTP ${status}`;
   switch (code) {
     case 'SignatureDoesNotMatch':

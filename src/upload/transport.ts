@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
+import * as path from 'path';
 import { Readable } from 'stream';
 import { sleep } from '../kling/retry';
-import { UploadError, UploadSource, redactUrl } from './types';
+import { UploadError, UploadSource, redactText, redactUrl } from './types';
 
 export interface StreamRequest {
   method: string;
@@ -32,6 +33,25 @@ export interface RetryOptions {
 
 const CHUNK = 64 * 1024;
 
+/** A local file that cannot be read: says so with its name, rather than blaming the network or the server. */
+export function unreadableFile(filePath: string, e: unknown): UploadError {
+  if (e instanceof UploadError) {
+    return e;
+  }
+  const code = (e as { code?: string }).code;
+  const reason =
+    code === 'ENOENT'
+      ? 'it does not exist'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'it is a folder'
+          : e instanceof Error
+            ? e.message
+            : String(e);
+  return new UploadError(`The file "${path.basename(filePath)}" cannot be read: ${reason}${code ? ` (${code})` : ''}.`);
+}
+
 export async function sourceSize(part: UploadSource | Uint8Array): Promise<number> {
   if (part instanceof Uint8Array) {
     return part.length;
@@ -39,7 +59,11 @@ export async function sourceSize(part: UploadSource | Uint8Array): Promise<numbe
   if (part.kind === 'bytes') {
     return part.bytes.length;
   }
-  return (await fs.promises.stat(part.path)).size;
+  try {
+    return (await fs.promises.stat(part.path)).size;
+  } catch (e) {
+    throw unreadableFile(part.path, e);
+  }
 }
 
 async function* chunksOf(parts: (UploadSource | Uint8Array)[]): AsyncGenerator<Uint8Array> {
@@ -50,8 +74,25 @@ async function* chunksOf(parts: (UploadSource | Uint8Array)[]): AsyncGenerator<U
         yield bytes.subarray(i, Math.min(bytes.length, i + CHUNK));
       }
     } else if (!(part instanceof Uint8Array) && part.kind === 'file') {
-      for await (const chunk of fs.createReadStream(part.path, { highWaterMark: CHUNK })) {
-        yield chunk as Buffer;
+      // Only the file's own errors are the file's fault: the reads are wrapped, the yields (where an error
+      // of the consumer would arrive) are not.
+      const stream = fs.createReadStream(part.path, { highWaterMark: CHUNK });
+      const reads = stream[Symbol.asyncIterator]();
+      try {
+        for (;;) {
+          let next: IteratorResult<unknown>;
+          try {
+            next = await reads.next();
+          } catch (e) {
+            throw unreadableFile(part.path, e);
+          }
+          if (next.done) {
+            break;
+          }
+          yield next.value as Buffer;
+        }
+      } finally {
+        stream.destroy();
       }
     }
   }
@@ -169,9 +210,9 @@ export async function sendWithRetry(build: () => StreamRequest | Promise<StreamR
         throw e;
       }
       if (!isTransient(e) || attempt >= attempts) {
-        throw e instanceof UploadError ? e : new UploadError(`Could not reach ${new URL(req.url).host}: ${e instanceof Error ? e.message : String(e)}`);
+        throw e instanceof UploadError ? e : new UploadError(`Could not reach ${new URL(req.url).host}: ${redactText(e instanceof Error ? e.message : String(e))}`);
       }
-      options.log?.(`${req.method} ${redactUrl(req.url)} failed (${(e as Error).message}); retrying (attempt ${attempt + 1} of ${attempts})`);
+      options.log?.(`${req.method} ${redactUrl(req.url)} failed (${redactText((e as Error).message)}); retrying (attempt ${attempt + 1} of ${attempts})`);
     }
     const cap = base * 2 ** (attempt - 1);
     await wait(cap / 2 + (Math.random() * cap) / 2, req.signal);

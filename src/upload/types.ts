@@ -1,4 +1,5 @@
 import { withoutSecrets } from '../shared/url';
+
 /** What to upload: bytes already in memory, or a file on disk that is streamed. */
 export type UploadSource = { kind: 'bytes'; bytes: Uint8Array } | { kind: 'file'; path: string };
 
@@ -55,4 +56,73 @@ export class UploadError extends Error {
 /** A URL without query, fragment or user info: safe to log. */
 export function redactUrl(raw: string): string {
   return withoutSecrets(raw) ?? '<invalid URL>';
+}
+
+const REDACTED = '***';
+
+/** Shortest piece of a secret that counts as a leak (a server may echo a secret cut short). */
+const MIN_FRAGMENT = 6;
+
+/** Removes every word of `text` that holds `MIN_FRAGMENT` or more consecutive characters of `secret`. */
+function withoutFragments(text: string, secret: string): string {
+  if (secret.length < MIN_FRAGMENT) {
+    return text;
+  }
+  const pieces = new Set<string>();
+  for (let i = 0; i + MIN_FRAGMENT <= secret.length; i++) {
+    pieces.add(secret.slice(i, i + MIN_FRAGMENT));
+  }
+  return text.replace(/[^\s"'<>]{6,}/g, (word) => {
+    for (let i = 0; i + MIN_FRAGMENT <= word.length; i++) {
+      if (pieces.has(word.slice(i, i + MIN_FRAGMENT))) {
+        return REDACTED;
+      }
+    }
+    return word;
+  });
+}
+
+/**
+ * Text from a server (or an error) with credentials removed, safe to show and log: the given secrets
+ * (whole, URL-encoded, or any 6+ character piece of them), `Authorization` and `Bearer` values, URLs'
+ * query strings and user info (through `redactUrl`), query strings after a path, and S3 signing values
+ * (X-Amz-Signature, X-Amz-Credential, Signature=, Credential=, and the signing details of S3 error XML).
+ * Redact before cutting a text short: a cut secret is no longer recognised whole. Secrets shorter than
+ * 4 characters are not looked for (they would match everywhere).
+ */
+export function redactText(text: string, secrets: readonly (string | undefined)[] = []): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret && secret.length >= 4) {
+      for (const form of new Set([secret, encodeURIComponent(secret)])) {
+        out = out.split(form).join(REDACTED);
+      }
+      out = withoutFragments(out, secret);
+    }
+  }
+  return (
+    out
+      // Absolute URLs: no query, fragment or user info (presigned links and tokens travel there).
+      .replace(/\bhttps?:\/\/[^\s"'<>`]+/gi, (u) => {
+        const tail = /[).,;:!]*$/.exec(u)?.[0] ?? ''; // sentence punctuation after the URL stays
+        return redactUrl(u.slice(0, u.length - tail.length)) + tail;
+      })
+      // A query string after a path ("/files/x.wav?sig=…").
+      .replace(/\?[^\s"'<>#?]*=[^\s"'<>#]*/g, `?${REDACTED}`)
+      .replace(/\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)[^"'\r\n,;}]*/gi, `$1${REDACTED}`)
+      .replace(/\b(bearer\s+)[\w\-.~+/]+=*/gi, `$1${REDACTED}`)
+      .replace(/\b(X-Amz-(?:Signature|Credential|Security-Token)["']?\s*[:=]\s*["']?)[^\s"'&,;<>]+/gi, `$1${REDACTED}`)
+      .replace(/\b((?:Signature|Credential)=)[^\s"'&,;<>]+/g, `$1${REDACTED}`)
+      .replace(
+        /<(AWSAccessKeyId|SignatureProvided|StringToSign|StringToSignBytes|CanonicalRequest|CanonicalRequestBytes|X-Amz-[\w-]+)>[^<]*<\/\1>/gi,
+        `<$1>${REDACTED}</$1>`,
+      )
+  );
+}
+
+/** A server's answer for an error message: redacted first, then on one line and cut to `max` characters. */
+export function serverExcerpt(text: string, secrets: readonly (string | undefined)[] = [], max = 200): string {
+  const clean = redactText(text, secrets).replace(/\s+/g, ' ').trim();
+  const chars = Array.from(clean);
+  return chars.length > max ? `${chars.slice(0, max).join('')}…` : clean;
 }
