@@ -2,7 +2,7 @@
 // selection (mouse, keyboard, numeric fields), plays the selection from a blob: URL the page makes from WAV
 // bytes the host posts, and asks the host to create the voice. Everything shown is written with textContent.
 import { characterCount, MAX_VOICE_NAME_LENGTH, validateVoiceName } from '../src/kling/validation';
-import { formatChannels, formatClock, formatDbfs, formatSec, formatShare, formatSize } from '../src/shared/format';
+import { formatChannels, formatClock, formatDbfs, formatNoiseFloor, formatSec, formatShare, formatSize, formatSnr } from '../src/shared/format';
 import type { TaskView, UploadProviderName } from '../src/shared/protocol';
 import {
   BIG_STEP_SEC,
@@ -227,8 +227,8 @@ function renderReport(f: TrimmerLoadMessage): void {
     ['Clipping', formatShare(q.clippingShare)],
     ['RMS loudness', formatDbfs(q.rmsDbfs)],
     ['Silence', formatShare(q.silenceShare)],
-    ['Noise floor (est.)', formatDbfs(q.noiseFloorDbfs)],
-    ['SNR (est.)', `${q.snrDb.toFixed(0)} dB`],
+    ['Noise floor (est.)', formatNoiseFloor(q.noiseFloorDbfs)],
+    ['SNR (est.)', formatSnr(q.snrDb, q.noiseFloorDbfs)],
     ['Channels', `${f.channels} (${formatChannels(f.channels)})`],
   ];
   ui.metrics.replaceChildren(
