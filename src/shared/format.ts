@@ -23,10 +23,11 @@ export function formatNoiseFloor(x: number): string {
  * silence there is no noise at all, and the ratio is beyond any number.
  */
 export function formatSnr(snrDb: number, noiseFloorDbfs?: number): string {
+  // A no-break space keeps "> 90" together when a line wraps.
   if (noiseFloorDbfs !== undefined && noiseFloorDbfs <= FLOOR_DB) {
-    return `> ${SNR_CAP_DB} dB`;
+    return `>\u00a0${SNR_CAP_DB} dB`;
   }
-  return snrDb >= SNR_CAP_DB ? `≥ ${SNR_CAP_DB} dB` : `${Math.max(0, snrDb).toFixed(0)} dB`;
+  return snrDb >= SNR_CAP_DB ? `≥\u00a0${SNR_CAP_DB} dB` : `${Math.max(0, snrDb).toFixed(0)} dB`;
 }
 
 export function formatShare(x: number): string {

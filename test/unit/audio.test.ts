@@ -363,9 +363,9 @@ describe('audio: numbers as a user reads them (report, trimmer, form)', () => {
   });
 
   it('SNR: "> 90 dB" over digital silence, "≥ 90 dB" at the cap, whole dB otherwise', () => {
-    assert.strictEqual(formatSnr(90, -120), '> 90 dB');
-    assert.strictEqual(formatSnr(90, -100), '≥ 90 dB');
-    assert.strictEqual(formatSnr(90), '≥ 90 dB');
+    assert.strictEqual(formatSnr(90, -120), '>\u00a090 dB');
+    assert.strictEqual(formatSnr(90, -100), '≥\u00a090 dB');
+    assert.strictEqual(formatSnr(90), '≥\u00a090 dB');
     assert.strictEqual(formatSnr(41.6, -60), '42 dB');
     assert.strictEqual(formatSnr(0, -20), '0 dB');
   });
@@ -380,10 +380,10 @@ describe('audio: numbers as a user reads them (report, trimmer, form)', () => {
     assert.strictEqual(r.snrDb, 90);
     const md = reportMarkdown(p, r);
     assert.match(md, /\| Noise floor \(est\.\) \| none \(digital silence\) \|/);
-    assert.match(md, /\| SNR \(est\.\) \| > 90 dB \|/);
+    assert.match(md, /\| SNR \(est\.\) \| >\u00a090 dB \|/);
     assert.doesNotMatch(md, /∞/);
     const line = qualityLine({ peakDbfs: r.peakDbfs, rmsDbfs: r.rmsDbfs, clippingShare: r.clippingShare, silenceShare: r.silenceShare, noiseFloorDbfs: r.noiseFloorDbfs, snrDb: r.snrDb });
-    assert.match(line, /SNR > 90 dB/);
+    assert.match(line, /SNR >\u00a090 dB/);
   });
 
   it('a noisy recording keeps its measured numbers', async () => {
