@@ -2,33 +2,40 @@
 // selection (mouse, keyboard, numeric fields), plays the selection from a blob: URL the page makes from WAV
 // bytes the host posts, and asks the host to create the voice. Everything shown is written with textContent.
 import { characterCount, MAX_VOICE_NAME_LENGTH, validateVoiceName } from '../src/kling/validation';
-import { formatChannels, formatClock, formatDbfs, formatSec, formatShare, formatSize } from '../src/shared/format';
-import type { TaskView, UploadProviderName } from '../src/shared/protocol';
+import { formatChannels, formatClock, formatDbfs, formatNoiseFloor, formatSec, formatShare, formatSize, formatSnr } from '../src/shared/format';
+import type { UploadProviderName } from '../src/shared/protocol';
 import {
   BIG_STEP_SEC,
   clampSelection,
   moveSelection,
+  parseTrimmerState,
   resizeSelection,
   selectionProblem,
   STEP_SEC,
   type HostToTrimmer,
   type Selection,
   type TrimmerLoadMessage,
+  type TrimmerSavedState,
+  type TrimmerTaskView,
   type TrimmerToHost,
 } from '../src/shared/trimmer';
 
 interface VsCodeApi {
   postMessage(message: TrimmerToHost): void;
   getState(): unknown;
-  setState(state: PageState): void;
+  setState(state: TrimmerSavedState | undefined): void;
 }
 
 declare function acquireVsCodeApi(): VsCodeApi;
 
+/**
+ * What the page keeps: the file's URI (from the host), the window and the normalize flag, and nothing else; this
+ * is also what the host reads back to restore the tab after a window reload. The voice name stays on the host.
+ */
 interface PageState {
+  uri?: string;
   selection?: Selection;
   normalize: boolean;
-  voiceName?: string;
 }
 
 const vscode = acquireVsCodeApi();
@@ -75,22 +82,26 @@ const ui = {
   result: el('result'),
   resultName: el('result-name'),
   resultId: el('result-id'),
+  trialRow: el('trial-row'),
+  trial: el<HTMLAudioElement>('trial'),
+  noTrial: el('no-trial'),
   copyId: el<HTMLButtonElement>('copy-id'),
+  insertSnippet: el<HTMLButtonElement>('insert-snippet'),
   showLog: el<HTMLButtonElement>('show-log'),
   failure: el('failure'),
+  failureTitle: el('failure-title'),
   failureMessage: el('failure-message'),
+  failureTask: el('failure-task'),
+  failureRetry: el('failure-retry'),
   failureLog: el<HTMLButtonElement>('failure-log'),
   announce: el('announce'),
 };
 
-const saved = vscode.getState() as Partial<PageState> | undefined;
-const page: PageState = {
-  selection: saved?.selection && typeof saved.selection.startSec === 'number' && typeof saved.selection.endSec === 'number' ? saved.selection : undefined,
-  normalize: saved?.normalize === true,
-  voiceName: typeof saved?.voiceName === 'string' ? saved.voiceName : undefined,
-};
+/** The saved state, checked as the host checks it; used only for the file the host names in `load`. */
+const saved = parseTrimmerState(vscode.getState());
+const page: PageState = { normalize: false };
 let file: TrimmerLoadMessage | undefined;
-let status: { hasApiKey: boolean; uploadProvider: UploadProviderName; task: TaskView } | undefined;
+let status: { hasApiKey: boolean; uploadProvider: UploadProviderName; task: TrimmerTaskView } | undefined;
 let hostProblem: string | undefined;
 let previewUrl: string | undefined;
 /** The selection the current preview was made from; a changed selection makes a new one. */
@@ -101,7 +112,10 @@ function post(m: TrimmerToHost): void {
 }
 
 function save(): void {
-  vscode.setState(page);
+  // Nothing until the host has named the file: an early save would wipe what a restored tab needs.
+  if (page.uri !== undefined) {
+    vscode.setState({ uri: page.uri, selection: page.selection, normalize: page.normalize });
+  }
 }
 
 function show(e: HTMLElement, visible: boolean): void {
@@ -227,8 +241,8 @@ function renderReport(f: TrimmerLoadMessage): void {
     ['Clipping', formatShare(q.clippingShare)],
     ['RMS loudness', formatDbfs(q.rmsDbfs)],
     ['Silence', formatShare(q.silenceShare)],
-    ['Noise floor (est.)', formatDbfs(q.noiseFloorDbfs)],
-    ['SNR (est.)', `${q.snrDb.toFixed(0)} dB`],
+    ['Noise floor (est.)', formatNoiseFloor(q.noiseFloorDbfs)],
+    ['SNR (est.)', formatSnr(q.snrDb, q.noiseFloorDbfs)],
     ['Channels', `${f.channels} (${formatChannels(f.channels)})`],
   ];
   ui.metrics.replaceChildren(
@@ -279,23 +293,31 @@ function renderCreate(): void {
   ui.voiceName.disabled = running;
 }
 
-function renderTask(task: TaskView): void {
+function renderTask(previous: TrimmerTaskView | undefined, task: TrimmerTaskView): void {
+  const phaseChanged = previous !== undefined && previous.phase !== task.phase;
   show(ui.progress, task.phase === 'running');
   show(ui.result, task.phase === 'succeeded');
   show(ui.failure, task.phase === 'failed');
+  if (task.phase !== 'succeeded' && !ui.trial.paused) {
+    ui.trial.pause();
+  }
   switch (task.phase) {
     case 'idle':
       break;
     case 'running': {
       const text = task.cancelling
         ? 'Cancelling…'
-        : task.status === 'uploading'
-          ? `Uploading ${task.uploadPercent ?? 0}%…`
-          : task.status === 'submitting'
-            ? 'Sending the request…'
-            : task.status === 'submitted'
-              ? 'Submitted, waiting for Kling to start…'
-              : 'Processing…';
+        : task.awaitingConsent
+          ? 'Waiting for your confirmation to upload…'
+          : task.status === 'uploading'
+            ? task.uploadPercent === undefined
+              ? 'Preparing the selection…'
+              : `Uploading ${task.uploadPercent}%…`
+            : task.status === 'submitting'
+              ? 'Sending the request…'
+              : task.status === 'submitted'
+                ? 'Submitted, waiting for Kling to start…'
+                : 'Processing…';
       ui.progressStatus.textContent = `"${task.voiceName}": ${text}`;
       ui.cancel.disabled = task.cancelling;
       announce(text);
@@ -304,12 +326,31 @@ function renderTask(task: TaskView): void {
     case 'succeeded':
       ui.resultName.textContent = task.voiceName;
       ui.resultId.textContent = task.voiceId;
+      show(ui.trialRow, !!task.trialUrl);
+      show(ui.noTrial, !task.trialUrl);
+      if (task.trialUrl) {
+        // Only the URL is set; with preload="none" nothing loads or plays until the user presses play.
+        if (ui.trial.getAttribute('src') !== task.trialUrl) {
+          ui.trial.src = task.trialUrl;
+        }
+      } else {
+        ui.trial.removeAttribute('src');
+      }
       announce(`Voice "${task.voiceName}" is ready. Voice id ${task.voiceId}.`);
+      if (phaseChanged) {
+        ui.copyId.focus();
+      }
       break;
     case 'failed':
       ui.failure.classList.toggle('cancelled', task.reason === 'cancelled');
+      ui.failureTitle.textContent = task.reason === 'cancelled' ? 'Cancelled' : task.reason === 'task' ? 'Kling could not create the voice' : 'Voice not created';
       ui.failureMessage.textContent = task.message;
+      ui.failureTask.textContent = task.taskId ? `Task id ${task.taskId}` : '';
+      show(ui.failureTask, !!task.taskId);
       announce(task.message);
+      if (phaseChanged && !ui.createVoice.disabled) {
+        ui.createVoice.focus();
+      }
       break;
     default: {
       const never: never = task;
@@ -332,11 +373,15 @@ function onHostMessage(m: HostToTrimmer): void {
       show(ui.editor, true);
       show(ui.report, true);
       show(ui.create, true);
-      page.selection = page.selection ? clampSelection(page.selection, m.durationSec) : m.suggested;
-      if (page.voiceName === undefined) {
-        page.voiceName = m.voiceName;
+      if (page.uri !== m.uri) {
+        // First load of this page: the window and the flag saved for this same file, else the suggested window.
+        const mine = saved?.uri === m.uri ? saved : undefined;
+        page.uri = m.uri;
+        page.selection = mine?.selection;
+        page.normalize = mine?.normalize ?? false;
+        ui.voiceName.value = m.voiceName;
       }
-      ui.voiceName.value = page.voiceName;
+      page.selection = page.selection ? clampSelection(page.selection, m.durationSec) : m.suggested;
       ui.normalize.checked = page.normalize;
       renderReport(m);
       renderSelection();
@@ -344,9 +389,16 @@ function onHostMessage(m: HostToTrimmer): void {
     }
     case 'loadError':
       ui.app.classList.remove('loading');
-      ui.fileName.textContent = 'Cannot trim this file';
+      ui.fileName.textContent = m.uri ? 'Cannot trim this file' : 'Nothing to trim';
       ui.loadError.textContent = m.message;
       show(ui.loadError, true);
+      if (m.uri !== undefined && page.uri === undefined) {
+        // Keep pointing at the file (and its window): if it comes back, a reload shows it again.
+        page.uri = m.uri;
+        page.selection = saved?.uri === m.uri ? saved.selection : undefined;
+        page.normalize = saved?.uri === m.uri ? saved.normalize : false;
+        save();
+      }
       break;
     case 'preview': {
       if (previewUrl) {
@@ -361,11 +413,14 @@ function onHostMessage(m: HostToTrimmer): void {
       ui.play.disabled = false;
       break;
     }
-    case 'status':
+    case 'status': {
+      const previous = status?.task;
       status = { hasApiKey: m.hasApiKey, uploadProvider: m.uploadProvider, task: m.task };
-      renderTask(m.task);
+      // Enable Create before focusing it after a failure.
       renderCreate();
+      renderTask(previous, m.task);
       break;
+    }
     case 'invalid':
       hostProblem = m.message;
       announce(m.message);
@@ -520,15 +575,15 @@ ui.normalize.addEventListener('change', () => {
 });
 
 ui.voiceName.addEventListener('input', () => {
-  page.voiceName = ui.voiceName.value;
   hostProblem = undefined;
   renderCreate();
-  save();
+  post({ type: 'voiceName', voiceName: ui.voiceName.value.slice(0, 200) });
 });
 
 ui.createVoice.addEventListener('click', () => {
   hostProblem = undefined;
   ui.player.pause();
+  ui.trial.pause();
   post({ type: 'create', selection: selection(), normalize: page.normalize, voiceName: ui.voiceName.value });
 });
 ui.cancel.addEventListener('click', () => post({ type: 'cancel' }));
@@ -537,7 +592,11 @@ ui.copyId.addEventListener('click', () => {
   post({ type: 'copyVoiceId' });
   announce('Voice id copied to the clipboard.');
 });
+ui.insertSnippet.addEventListener('click', () => post({ type: 'insertSnippet' }));
 ui.showLog.addEventListener('click', () => post({ type: 'showLog' }));
+// One player at a time: the selection's preview or the new voice's trial audio.
+ui.trial.addEventListener('play', () => ui.player.pause());
+ui.player.addEventListener('play', () => ui.trial.pause());
 ui.failureLog.addEventListener('click', () => post({ type: 'showLog' }));
 
 new ResizeObserver(() => draw()).observe(ui.wave);

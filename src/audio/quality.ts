@@ -1,3 +1,4 @@
+import { SNR_CAP_DB } from '../shared/format';
 import type { PcmAudio } from './types';
 import { mixToMono } from './wav';
 
@@ -28,7 +29,7 @@ export interface QualityReport {
   noiseFloorDbfs: number;
   /** Level of the loud frames (95th percentile), dBFS. */
   speechLevelDbfs: number;
-  /** speechLevel − noiseFloor, dB, capped at 90. */
+  /** speechLevel − noiseFloor, dB, capped at SNR_CAP_DB (90). */
   snrDb: number;
   /** Plain-language notes on what Kling needs. They never block the upload. */
   warnings: string[];
@@ -133,7 +134,7 @@ export function analyze(audio: PcmAudio): QualityReport {
     silenceShare: levels.length ? silentFrames / levels.length : 1,
     noiseFloorDbfs,
     speechLevelDbfs,
-    snrDb: Math.min(90, Math.max(0, speechLevelDbfs - noiseFloorDbfs)),
+    snrDb: Math.min(SNR_CAP_DB, Math.max(0, speechLevelDbfs - noiseFloorDbfs)),
     warnings: [],
     silent: peak < 0.001,
   };

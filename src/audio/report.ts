@@ -1,11 +1,9 @@
+// The numbers are formatted as the webviews show them (src/shared/format.ts), so the report and the trimmer agree.
+import { formatDbfs as dbfs, formatNoiseFloor, formatShare as pct, formatSnr } from '../shared/format';
 import type { QualityReport } from './quality';
-import { FLOOR_DB } from './quality';
 import { formatBytes, formatSeconds } from './rules';
 import type { ProbeResult } from './types';
 import type { AudioWindow } from './window';
-
-const dbfs = (x: number) => (x <= FLOOR_DB ? '−∞ dBFS' : `${(x > -0.05 ? 0 : x).toFixed(1)} dBFS`);
-const pct = (x: number) => `${(x * 100).toFixed(x > 0 && x < 0.01 ? 2 : 1)} %`;
 
 /** One line for prompts: "8.2 s · WAV PCM · 44.1 kHz mono · peak −3.0 dBFS · 1 warning". */
 export function summaryLine(p: ProbeResult, r?: QualityReport): string {
@@ -46,8 +44,8 @@ export function reportMarkdown(p: ProbeResult, r: QualityReport | undefined, tri
     row('Clipping', pct(r.clippingShare));
     row('RMS loudness', dbfs(r.rmsDbfs));
     row('Silence', pct(r.silenceShare));
-    row('Noise floor (est.)', dbfs(r.noiseFloorDbfs));
-    row('SNR (est.)', `${r.snrDb.toFixed(0)} dB`);
+    row('Noise floor (est.)', formatNoiseFloor(r.noiseFloorDbfs));
+    row('SNR (est.)', formatSnr(r.snrDb, r.noiseFloorDbfs));
   } else {
     lines.push('', '_The audio of MP4/MOV files is not decoded here (AAC); only the headers were checked._');
   }

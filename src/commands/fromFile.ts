@@ -419,6 +419,10 @@ export function uploadProviderName(): 'none' | 's3' | 'http' {
 
 export interface UploadAndCreateHooks {
   signal: AbortSignal;
+  /** The first upload to this destination: the modal consent question is about to show (nothing is sent yet). */
+  onConsentPrompt?: () => void;
+  /** Consent is known and the file starts to go out (before the first onUploadProgress). */
+  onUploadStart?: () => void;
   /** 0–100 while the file is sent. */
   onUploadProgress?: (percent: number) => void;
   /** The file is uploaded; the create request goes next. */
@@ -445,12 +449,16 @@ export async function uploadAndCreate(
     throw new UploadError('No upload provider is set: set klingVoice.upload.provider to "s3" or "http" in the settings, or paste a public URL instead.');
   }
   const consent = new UploadConsent(deps.context.globalState);
+  if (!consent.has(provider.destination)) {
+    hooks.onConsentPrompt?.();
+  }
   if (!(await consent.ensure(provider, 1))) {
     throw new KlingError({ kind: 'cancelled', message: `Upload to ${provider.destination} not allowed; nothing was sent.` });
   }
   logReport(deps.log, file);
   const runner = new Runner(deps, provider);
   let uploaded: UploadResult;
+  hooks.onUploadStart?.();
   try {
     uploaded = await runner.upload(file, hooks.signal, hooks.onUploadProgress);
   } catch (e) {

@@ -3,9 +3,31 @@ import type { QualitySummary } from './protocol';
 
 /** Digital silence and below is shown as −∞ (quality.ts reports it as −120 dBFS). */
 const FLOOR_DB = -120;
+/** quality.ts caps its SNR estimate here. */
+export const SNR_CAP_DB = 90;
 
 export function formatDbfs(x: number): string {
   return x <= FLOOR_DB ? '−∞ dBFS' : `${(x > -0.05 ? 0 : x).toFixed(1).replace('-', '−')} dBFS`;
+}
+
+/**
+ * The estimated noise floor. A floor at digital silence (exact zeros between the words, as in a generated or
+ * gated recording) is not a level anyone can hear: say so instead of "−∞ dBFS".
+ */
+export function formatNoiseFloor(x: number): string {
+  return x <= FLOOR_DB ? 'none (digital silence)' : formatDbfs(x);
+}
+
+/**
+ * The estimated SNR. quality.ts caps it at SNR_CAP_DB, so a capped value is a lower bound; over a floor of digital
+ * silence there is no noise at all, and the ratio is beyond any number.
+ */
+export function formatSnr(snrDb: number, noiseFloorDbfs?: number): string {
+  // A no-break space keeps "> 90" together when a line wraps.
+  if (noiseFloorDbfs !== undefined && noiseFloorDbfs <= FLOOR_DB) {
+    return `>\u00a0${SNR_CAP_DB} dB`;
+  }
+  return snrDb >= SNR_CAP_DB ? `≥\u00a0${SNR_CAP_DB} dB` : `${Math.max(0, snrDb).toFixed(0)} dB`;
 }
 
 export function formatShare(x: number): string {
@@ -40,7 +62,7 @@ export function qualityLine(q: QualitySummary): string {
   return [
     `peak ${formatDbfs(q.peakDbfs)}`,
     `RMS ${formatDbfs(q.rmsDbfs)}`,
-    `SNR ${q.snrDb.toFixed(0)} dB`,
+    `SNR ${formatSnr(q.snrDb, q.noiseFloorDbfs)}`,
     `silence ${formatShare(q.silenceShare)}`,
     `clipping ${formatShare(q.clippingShare)}`,
   ].join(' · ');

@@ -80,6 +80,8 @@ export function selectionProblem(sel: Selection): string | undefined {
 /** The file, its waveform and its report: sent once after `ready` (and again if the page reloads). */
 export interface TrimmerLoadMessage {
   type: 'load';
+  /** The file's URI, for the page's saved state only (see TrimmerSavedState); the host keeps its own copy. */
+  uri: string;
   fileName: string;
   durationSec: number;
   /** "WAV PCM", "MP3 MPEG 1 Layer 3". */
@@ -95,13 +97,15 @@ export interface TrimmerLoadMessage {
   /** The quality report's warnings (whole file) and the rule problems (e.g. too long). */
   warnings: string[];
   problems: string[];
-  /** A voice name derived from the file name. */
+  /** The name typed in this panel so far, else one derived from the file name. */
   voiceName: string;
 }
 
-/** The file could not be opened in the trimmer (unreadable, not decodable: most mp4/mov). */
+/** The file could not be opened in the trimmer (gone, unreadable, not decodable: most mp4/mov), or a tab could not be restored. */
 export interface TrimmerLoadErrorMessage {
   type: 'loadError';
+  /** The file's URI when there is one (kept in the saved state, so the tab still points at it after a reload). */
+  uri?: string;
   message: string;
 }
 
@@ -112,12 +116,18 @@ export interface TrimmerPreviewMessage {
   wav: Uint8Array;
 }
 
+/**
+ * The create task as the trimmer shows it: the form's TaskView, plus `awaitingConsent` while the upload waits for
+ * the user's answer to the consent question (nothing is sent yet, so no upload percentage).
+ */
+export type TrimmerTaskView = Exclude<TaskView, { phase: 'running' }> | (Extract<TaskView, { phase: 'running' }> & { awaitingConsent?: boolean });
+
 /** What the host's side is doing: key, upload provider and the create task. */
 export interface TrimmerStatusMessage {
   type: 'status';
   hasApiKey: boolean;
   uploadProvider: UploadProviderName;
-  task: TaskView;
+  task: TrimmerTaskView;
 }
 
 /** The host refused a request (invalid selection or name); the page shows the message. */
@@ -166,9 +176,20 @@ export interface TrimmerCopyVoiceIdMessage {
   type: 'copyVoiceId';
 }
 
+/** Insert a video request snippet using the created voice (the host uses its own copy of the id). */
+export interface TrimmerInsertSnippetMessage {
+  type: 'insertSnippet';
+}
+
 /** Show the extension's log. */
 export interface TrimmerShowLogMessage {
   type: 'showLog';
+}
+
+/** The voice name as typed: the host keeps it for this panel, so it survives the page being hidden and shown. */
+export interface TrimmerVoiceNameMessage {
+  type: 'voiceName';
+  voiceName: string;
 }
 
 export type TrimmerToHost =
@@ -178,9 +199,13 @@ export type TrimmerToHost =
   | TrimmerCancelMessage
   | TrimmerOpenUploadSettingsMessage
   | TrimmerCopyVoiceIdMessage
-  | TrimmerShowLogMessage;
+  | TrimmerInsertSnippetMessage
+  | TrimmerShowLogMessage
+  | TrimmerVoiceNameMessage;
 
-const TRIMMER_NO_PAYLOAD = new Set<string>(['ready', 'cancel', 'openUploadSettings', 'copyVoiceId', 'showLog']);
+const TRIMMER_NO_PAYLOAD = new Set<string>(['ready', 'cancel', 'openUploadSettings', 'copyVoiceId', 'insertSnippet', 'showLog']);
+/** Longer than any name Kling accepts (20), so the host's own validation gives the real message. */
+const MAX_NAME_FROM_PAGE = 200;
 
 /** A selection from the page: two finite, non-negative numbers within the longest file, in order. */
 export function isSelection(v: unknown): v is Selection {
@@ -215,8 +240,55 @@ export function isTrimmerToHost(value: unknown): value is TrimmerToHost {
       hasExactKeys(value, ['type', 'selection', 'normalize', 'voiceName']) &&
       isSelection(value.selection) &&
       typeof value.normalize === 'boolean' &&
-      isBoundedString(value.voiceName, 200)
+      isBoundedString(value.voiceName, MAX_NAME_FROM_PAGE)
     );
   }
+  if (value.type === 'voiceName') {
+    return hasExactKeys(value, ['type', 'voiceName']) && isBoundedString(value.voiceName, MAX_NAME_FROM_PAGE);
+  }
   return false;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Saved state (webview getState/setState): what a trimmer tab keeps across hide/show and window reloads
+
+/**
+ * Everything the trimmer page saves, and so everything a restored tab starts from: the file and the window.
+ * It is read back from disk after a reload, so it is untrusted: parse it with `parseTrimmerState`.
+ */
+export interface TrimmerSavedState {
+  /** The file's URI as `Uri.toString()` gave it. */
+  uri: string;
+  selection?: Selection;
+  normalize: boolean;
+}
+
+/** File types the trimmer decodes (its menus and its file dialog offer only these). */
+export const TRIMMER_EXTENSIONS: readonly string[] = ['.wav', '.mp3'];
+const MAX_SAVED_URI = 4096;
+
+/**
+ * Reads a saved state, trusting nothing: the URI must be a bounded string with a scheme, no query or fragment,
+ * and a path ending in .wav or .mp3 (the host checks the scheme further); a selection that is not two ordered,
+ * finite numbers within the longest file is dropped (the suggested window is used instead); `normalize` is
+ * true only when it is exactly `true`. Anything else in the state is ignored. Undefined when there is no usable URI.
+ */
+export function parseTrimmerState(raw: unknown): TrimmerSavedState | undefined {
+  if (!isPlainRecord(raw)) {
+    return undefined;
+  }
+  const uri = raw.uri;
+  if (!isBoundedString(uri, MAX_SAVED_URI) || !/^[a-z][a-z0-9+.-]*:[^\s?#]+$/i.test(uri)) {
+    return undefined;
+  }
+  let path: string;
+  try {
+    path = decodeURIComponent(uri.slice(uri.indexOf(':') + 1)).toLowerCase();
+  } catch {
+    return undefined;
+  }
+  if (!TRIMMER_EXTENSIONS.some((ext) => path.endsWith(ext))) {
+    return undefined;
+  }
+  return { uri, selection: isSelection(raw.selection) ? { startSec: raw.selection.startSec, endSec: raw.selection.endSec } : undefined, normalize: raw.normalize === true };
 }

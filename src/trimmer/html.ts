@@ -1,13 +1,19 @@
 import * as vscode from 'vscode';
-import { contentSecurityPolicy, makeNonce } from '../webview/html';
+import { contentSecurityPolicy, makeNonce, MEDIA_SRC } from '../webview/html';
 
 /**
+ * What the page's two players may play.
+ *
  * The preview is played from a blob: URL that the page makes from WAV bytes the host posts. Why not the others:
  * a data: URL of a 30 s WAV is ~1.3 MB of base64 in one attribute and `media-src data:` would let any data URL
  * play; an asWebviewUri URL would need the file's folder in localResourceRoots (the whole workspace, or a temp
- * file); a blob: URL is scoped to this page's origin, so `media-src blob:` allows nothing from outside.
+ * file); a blob: URL is scoped to this page's origin, so `blob:` allows nothing from outside.
+ *
+ * The result card's trial audio comes from Kling's CDN: exactly the form's policy (MEDIA_SRC: https, and http on
+ * loopback only), for the same reason (the page is written before any trial_url exists). The host drops any other
+ * trial_url before it reaches the page.
  */
-export const TRIMMER_MEDIA_SRC = 'blob:';
+export const TRIMMER_MEDIA_SRC = `blob: ${MEDIA_SRC}`;
 
 /**
  * The trimmer page. Static apart from the nonce, cspSource and asWebviewUri URIs: the file's name, numbers and
@@ -91,12 +97,23 @@ export function renderTrimmerHtml(webview: vscode.Webview, extensionUri: vscode.
       <dt>Name</dt><dd id="result-name"></dd>
       <dt>Voice id</dt><dd id="result-id" class="mono"></dd>
     </dl>
-    <button type="button" id="copy-id">Copy Voice ID</button>
-    <button type="button" id="show-log" class="secondary">Show Log</button>
+    <div id="trial-row">
+      <p id="trial-label" class="hint">Trial audio</p>
+      <audio id="trial" controls preload="none" aria-labelledby="trial-label"></audio>
+    </div>
+    <p id="no-trial" class="hint" hidden>Kling returned no trial audio for this voice.</p>
+    <div class="actions wrap">
+      <button type="button" id="copy-id">Copy Voice ID</button>
+      <button type="button" id="insert-snippet" class="secondary">Insert Snippet</button>
+      <button type="button" id="show-log" class="secondary">Show Log</button>
+    </div>
   </section>
 
-  <section id="failure" class="failure" hidden>
+  <section id="failure" class="failure" aria-labelledby="failure-title" hidden>
+    <h3 id="failure-title">Voice not created</h3>
     <p id="failure-message"></p>
+    <p id="failure-task" class="hint" hidden></p>
+    <p id="failure-retry" class="hint">The selection and the name are kept: change them if needed and create again.</p>
     <button type="button" id="failure-log" class="link">Show Log</button>
   </section>
 

@@ -1,17 +1,139 @@
 import * as vscode from 'vscode';
 import { OPEN_TRIMMER_COMMAND } from '../commands/fromFile';
+import { parseTrimmerState, TRIMMER_EXTENSIONS } from '../shared/trimmer';
 import { webviewOptions } from '../webview/html';
-import { TrimmerController, type TrimmerDeps } from './trimmerController';
+import { OPEN_AGAIN, TrimmerController, type TrimmerDeps } from './trimmerController';
 
 export { TrimmerController, type TrimmerDeps } from './trimmerController';
 export { OPEN_TRIMMER_COMMAND };
 
-/** The trimmer's editor panels' view type. */
+/** The trimmer's editor panels' view type; the serializer restores them after a window reload. */
 export const TRIMMER_VIEW_TYPE = 'klingVoice.trimmer';
 
-/** Puts a trimmer for `uri` into a panel, tied to the panel's visibility and lifetime. */
-export function attachTrimmer(panel: vscode.WebviewPanel, deps: TrimmerDeps, uri: vscode.Uri): TrimmerController {
-  const controller = new TrimmerController(panel.webview, deps, uri);
+/** Shown in a restored tab whose saved state does not name a file the trimmer may open. */
+export const NOT_RESTORED = `This trimmer tab could not be restored: its saved state does not name a .wav or .mp3 file. ${OPEN_AGAIN}`;
+
+function fileName(uri: vscode.Uri): string {
+  return uri.path.split('/').pop() || 'sample';
+}
+
+/**
+ * Schemes a restored tab may read: local files, and the workspace's own file system in remote and virtual
+ * workspaces (the explorer, editor tabs and the file dialog give nothing else).
+ */
+function restorableSchemes(): Set<string> {
+  return new Set(['file', 'vscode-remote', ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.scheme)]);
+}
+
+/**
+ * The file a restored tab should show, from the state its page saved (untrusted: it was read back from disk).
+ * Only the URI is taken from it, and only when it parses strictly, has an allowed scheme, no query or fragment,
+ * and names a .wav or .mp3 file. The file itself is read and checked again by the controller, like a new one.
+ */
+export function trimmerUriFromState(state: unknown): vscode.Uri | undefined {
+  const saved = parseTrimmerState(state);
+  if (!saved) {
+    return undefined;
+  }
+  let uri: vscode.Uri;
+  try {
+    uri = vscode.Uri.parse(saved.uri, true);
+  } catch {
+    return undefined;
+  }
+  const path = uri.path.toLowerCase();
+  if (!restorableSchemes().has(uri.scheme) || uri.query || uri.fragment || !TRIMMER_EXTENSIONS.some((ext) => path.endsWith(ext))) {
+    return undefined;
+  }
+  return uri;
+}
+
+/**
+ * The trimmer's editor panels: one per file (opening a file again reveals its panel), each tied to its
+ * controller. Also the serializer VS Code calls after a window reload for each trimmer tab that was open.
+ */
+export class TrimmerPanels implements vscode.WebviewPanelSerializer, vscode.Disposable {
+  /** The panel of each open file. */
+  private readonly _open = new Map<string, vscode.WebviewPanel>();
+  /** Every live panel's controller, restored or not. */
+  private readonly _controllers = new Map<vscode.WebviewPanel, TrimmerController>();
+
+  constructor(private readonly _deps: TrimmerDeps) {}
+
+  /** The open trimmer of a file, if any (for tests). */
+  get(uri: vscode.Uri): TrimmerController | undefined {
+    const panel = this._open.get(uri.toString());
+    return panel && this._controllers.get(panel);
+  }
+
+  /** The controller of a panel this object attached (for tests). */
+  controllerOf(panel: vscode.WebviewPanel): TrimmerController | undefined {
+    return this._controllers.get(panel);
+  }
+
+  /** Opens a trimmer for `uri`, or reveals the one already open. */
+  open(uri: vscode.Uri): TrimmerController {
+    const existing = this.get(uri);
+    if (existing) {
+      this._open.get(uri.toString())?.reveal();
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(TRIMMER_VIEW_TYPE, `Trim ${fileName(uri)}`, vscode.ViewColumn.Active, webviewOptions(this._deps.extensionUri));
+    return this._attach(panel, uri);
+  }
+
+  /**
+   * Called by VS Code after a reload for a trimmer tab that was open; `state` is what its page saved. The file
+   * is read and checked again; a state that names no acceptable file shows why in the tab instead.
+   */
+  deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Thenable<void> {
+    const uri = trimmerUriFromState(state);
+    if (!uri) {
+      this._deps.log.warn('trimmer: a tab was not restored: its saved state names no .wav or .mp3 file');
+      this._attach(panel, undefined);
+      return Promise.resolve();
+    }
+    if (this._open.has(uri.toString())) {
+      // Two tabs of one file: keep one, as `open` does.
+      panel.dispose();
+      return Promise.resolve();
+    }
+    panel.title = `Trim ${fileName(uri)}`;
+    this._attach(panel, uri);
+    return Promise.resolve();
+  }
+
+  /** A trimmer for `uri` in `panel`; without a uri, the panel says the tab could not be restored. */
+  private _attach(panel: vscode.WebviewPanel, uri: vscode.Uri | undefined): TrimmerController {
+    panel.iconPath = {
+      light: vscode.Uri.joinPath(this._deps.extensionUri, 'media', 'panel-light.svg'),
+      dark: vscode.Uri.joinPath(this._deps.extensionUri, 'media', 'panel-dark.svg'),
+    };
+    const controller = attachTrimmer(panel, this._deps, uri, uri ? undefined : NOT_RESTORED);
+    this._controllers.set(panel, controller);
+    const key = uri?.toString();
+    if (key !== undefined) {
+      this._open.set(key, panel);
+    }
+    panel.onDidDispose(() => {
+      this._controllers.delete(panel);
+      if (key !== undefined && this._open.get(key) === panel) {
+        this._open.delete(key);
+      }
+    });
+    return controller;
+  }
+
+  dispose(): void {
+    for (const panel of [...this._controllers.keys()]) {
+      panel.dispose();
+    }
+  }
+}
+
+/** Puts a trimmer into a panel, tied to the panel's visibility and lifetime (see TrimmerController for `uri`). */
+export function attachTrimmer(panel: vscode.WebviewPanel, deps: TrimmerDeps, uri: vscode.Uri | undefined, unavailable?: string): TrimmerController {
+  const controller = new TrimmerController(panel.webview, deps, uri, unavailable);
   // Without retainContextWhenHidden the page reloads (and says `ready` again) when shown; the host replays.
   const viewState = panel.onDidChangeViewState(() => {
     if (!panel.visible) {
@@ -26,12 +148,13 @@ export function attachTrimmer(panel: vscode.WebviewPanel, deps: TrimmerDeps, uri
 }
 
 /**
- * Registers `klingVoice.openTrimmer` (a file Uri, or asks for one): one trimmer panel per file, revealed when
- * opened again. The command returns the panel's controller (for callers in this extension host, e.g. tests).
+ * Registers `klingVoice.openTrimmer` (a file Uri, or asks for one) and the serializer of the trimmer's tabs.
+ * The command returns the panel's controller (for callers in this extension host, e.g. tests).
  */
 export function registerTrimmer(deps: TrimmerDeps): vscode.Disposable {
-  const open = new Map<string, { panel: vscode.WebviewPanel; controller: TrimmerController }>();
+  const panels = new TrimmerPanels(deps);
   return vscode.Disposable.from(
+    vscode.window.registerWebviewPanelSerializer(TRIMMER_VIEW_TYPE, panels),
     vscode.commands.registerCommand(OPEN_TRIMMER_COMMAND, async (arg?: unknown) => {
       let uri = arg instanceof vscode.Uri ? arg : undefined;
       if (!uri) {
@@ -46,27 +169,8 @@ export function registerTrimmer(deps: TrimmerDeps): vscode.Disposable {
           return undefined;
         }
       }
-      const key = uri.toString();
-      const existing = open.get(key);
-      if (existing) {
-        existing.panel.reveal();
-        return existing.controller;
-      }
-      const name = uri.path.split('/').pop() ?? 'sample';
-      const panel = vscode.window.createWebviewPanel(TRIMMER_VIEW_TYPE, `Trim ${name}`, vscode.ViewColumn.Active, webviewOptions(deps.extensionUri));
-      panel.iconPath = {
-        light: vscode.Uri.joinPath(deps.extensionUri, 'media', 'panel-light.svg'),
-        dark: vscode.Uri.joinPath(deps.extensionUri, 'media', 'panel-dark.svg'),
-      };
-      const controller = attachTrimmer(panel, deps, uri);
-      open.set(key, { panel, controller });
-      panel.onDidDispose(() => open.delete(key));
-      return controller;
+      return panels.open(uri);
     }),
-    new vscode.Disposable(() => {
-      for (const { panel } of open.values()) {
-        panel.dispose();
-      }
-    }),
+    panels,
   );
 }

@@ -5,8 +5,17 @@ import { COMMANDS } from '../commands/ui';
 import { isKlingError, validateVoiceName, type VoiceTask } from '../kling';
 import type { KeyStore } from '../auth/keyStore';
 import type { VoiceService } from '../service/voiceService';
-import type { TaskView, UploadProviderName } from '../shared/protocol';
-import { clampSelection, isTrimmerToHost, selectionProblem, type HostToTrimmer, type Selection, type TrimmerToHost } from '../shared/trimmer';
+import type { UploadProviderName } from '../shared/protocol';
+import {
+  clampSelection,
+  isTrimmerToHost,
+  selectionProblem,
+  type HostToTrimmer,
+  type Selection,
+  type TrimmerTaskView,
+  type TrimmerToHost,
+} from '../shared/trimmer';
+import { INSERT_SNIPPET_COMMAND } from '../webview/formController';
 import { isPlayableTrialUrl, webviewOptions } from '../webview/html';
 import { renderTrimmerHtml } from './html';
 
@@ -22,6 +31,13 @@ function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+function isFileNotFound(e: unknown): boolean {
+  return (e instanceof vscode.FileSystemError || e instanceof Error) && (e as { code?: unknown }).code === 'FileNotFound';
+}
+
+/** How to open a sample again, for messages about a file or a tab that cannot be shown. */
+export const OPEN_AGAIN = "Open the sample again with 'Kling Voice: Open Sample in Trimmer…'.";
+
 /**
  * Drives one trimmer page for one file: sends the waveform envelope and the quality report, exports the
  * selection for preview, and uploads + creates the voice from it (the pipeline of the explorer command).
@@ -31,7 +47,9 @@ export class TrimmerController implements vscode.Disposable {
   private _ready = false;
   private _queue: HostToTrimmer[] = [];
   private _loaded: Promise<Loaded | string>;
-  private _task: TaskView = { phase: 'idle' };
+  private _task: TrimmerTaskView = { phase: 'idle' };
+  /** The voice name as typed in this panel (kept here, not in the page's saved state). */
+  private _voiceName: string | undefined;
   private _abort: AbortController | undefined;
   private _hasApiKey = false;
   private _provider: UploadProviderName = uploadProviderName();
@@ -41,10 +59,15 @@ export class TrimmerController implements vscode.Disposable {
   /** Fires for every message posted to the page (for tests). */
   readonly onDidPost = this._onDidPost.event;
 
+  /**
+   * `uri` is the file to trim; undefined when there is none to show (a tab whose saved state could not be
+   * trusted), and then `unavailable` says why, in the page.
+   */
   constructor(
     private readonly _webview: vscode.Webview,
     private readonly _deps: TrimmerDeps,
-    readonly uri: vscode.Uri,
+    readonly uri: vscode.Uri | undefined,
+    private readonly _unavailable?: string,
   ) {
     _webview.options = webviewOptions(_deps.extensionUri);
     _webview.html = renderTrimmerHtml(_webview, _deps.extensionUri);
@@ -63,7 +86,7 @@ export class TrimmerController implements vscode.Disposable {
     void this._refreshKey();
   }
 
-  get task(): TaskView {
+  get task(): TrimmerTaskView {
     return this._task;
   }
 
@@ -95,8 +118,21 @@ export class TrimmerController implements vscode.Disposable {
   }
 
   private async _load(): Promise<Loaded | string> {
-    const name = this.uri.path.split('/').pop() ?? this.uri.path;
-    const i = await inspectFile(this.uri).catch((e: unknown) => `${name} cannot be checked: ${errorText(e)}`);
+    const uri = this.uri;
+    if (!uri) {
+      return this._unavailable ?? `Nothing to trim. ${OPEN_AGAIN}`;
+    }
+    const name = uri.path.split('/').pop() ?? uri.path;
+    try {
+      await vscode.workspace.fs.stat(uri);
+    } catch (e) {
+      if (isFileNotFound(e)) {
+        this._deps.log.warn(`trimmer: ${uri.toString(true)} no longer exists`);
+        return `${name} is no longer at ${vscode.workspace.asRelativePath(uri)}: it was moved, renamed or deleted. ${OPEN_AGAIN}`;
+      }
+      return `${name} cannot be read: ${errorText(e)}`;
+    }
+    const i = await inspectFile(uri).catch((e: unknown) => `${name} cannot be checked: ${errorText(e)}`);
     if (typeof i === 'string') {
       return i;
     }
@@ -111,7 +147,7 @@ export class TrimmerController implements vscode.Disposable {
       case 'ready': {
         this._ready = true;
         const loaded = await this._loaded;
-        this._post(typeof loaded === 'string' ? { type: 'loadError', message: loaded } : this._loadMessage(loaded), true);
+        this._post(typeof loaded === 'string' ? { type: 'loadError', uri: this.uri?.toString(), message: loaded } : this._loadMessage(loaded), true);
         this._postStatus();
         for (const q of this._queue.splice(0)) {
           this._post(q);
@@ -146,8 +182,21 @@ export class TrimmerController implements vscode.Disposable {
           vscode.window.setStatusBarMessage(`Copied voice id ${this._task.voiceId}`, 3000);
         }
         return;
+      case 'insertSnippet':
+        if (this._task.phase === 'succeeded') {
+          try {
+            await vscode.commands.executeCommand(INSERT_SNIPPET_COMMAND, this._task.voiceId);
+          } catch (e) {
+            this._deps.log.error(`trimmer: insert snippet failed: ${errorText(e)}`);
+            void vscode.window.showErrorMessage(`Could not insert a snippet: ${errorText(e)}`);
+          }
+        }
+        return;
       case 'showLog':
         await vscode.commands.executeCommand(COMMANDS.showLog);
+        return;
+      case 'voiceName':
+        this._voiceName = m.voiceName;
         return;
       default: {
         const never: never = m;
@@ -170,6 +219,7 @@ export class TrimmerController implements vscode.Disposable {
     }
     // Never trust the page: clamp to the file and check Kling's rules again.
     const selection = this._clamp(rawSelection, loaded);
+    this._voiceName = rawName;
     const voiceName = rawName.trim();
     const problem = selectionProblem(selection) ?? validateVoiceName(voiceName) ?? (this._provider === 'none' ? 'No upload provider is set: open the upload settings.' : undefined);
     if (problem) {
@@ -180,13 +230,15 @@ export class TrimmerController implements vscode.Disposable {
     const abort = new AbortController();
     this._abort = abort;
     const startedAt = Date.now();
-    const running = (status: 'uploading' | 'submitting' | 'submitted' | 'processing', extra: { taskId?: string; uploadPercent?: number } = {}) => {
+    const running = (status: 'uploading' | 'submitting' | 'submitted' | 'processing', extra: { taskId?: string; uploadPercent?: number; awaitingConsent?: boolean } = {}) => {
       if (this._task.phase === 'running' || status === 'uploading') {
         this._task = { phase: 'running', voiceName, status, elapsedMs: Date.now() - startedAt, cancelling: this._task.phase === 'running' && this._task.cancelling, ...extra };
         this._postStatus();
       }
     };
-    running('uploading', { uploadPercent: 0 });
+    // No percentage until the upload really starts: the selection is exported first, and the first upload to a
+    // destination waits for the user's answer to a modal question.
+    running('uploading');
     const onTask = (t: VoiceTask) => {
       if (t.status === 'submitted' || t.status === 'processing') {
         running(t.status, { taskId: t.taskId });
@@ -197,6 +249,8 @@ export class TrimmerController implements vscode.Disposable {
       this._deps.log.info(`trimmer: ${loaded.displayName}: sending ${selection.startSec.toFixed(2)}–${selection.endSec.toFixed(2)} s${normalize ? ', peak-normalised' : ''}`);
       const task = await uploadAndCreate(this._deps, file, { voiceName }, {
         signal: abort.signal,
+        onConsentPrompt: () => running('uploading', { awaitingConsent: true }),
+        onUploadStart: () => running('uploading', { uploadPercent: 0 }),
         onUploadProgress: (pct) => {
           if (this._task.phase === 'running' && this._task.status === 'uploading' && this._task.uploadPercent !== pct) {
             running('uploading', { uploadPercent: pct });
@@ -221,7 +275,12 @@ export class TrimmerController implements vscode.Disposable {
           reason: task.status === 'failed' ? 'task' : 'error',
           voiceName,
           taskId: task.taskId,
-          message: task.statusMessage ? `Kling could not create the voice: ${task.statusMessage}` : `Task ${task.taskId} ended as "${task.status}" without a voice.`,
+          message:
+            task.status === 'failed'
+              ? task.statusMessage
+                ? `Kling could not create the voice: ${task.statusMessage}`
+                : 'Kling could not create the voice and gave no reason.'
+              : `Task ${task.taskId} ended as "${task.status}" without a voice. Check it later with 'Kling Voice: Check Task…'.`,
         };
       }
     } catch (e) {
@@ -245,6 +304,7 @@ export class TrimmerController implements vscode.Disposable {
     const report = l.report;
     return {
       type: 'load',
+      uri: l.uri.toString(),
       fileName: l.displayName,
       durationSec: duration,
       format: view.format ?? '',
@@ -258,7 +318,7 @@ export class TrimmerController implements vscode.Disposable {
         : { peakDbfs: -120, rmsDbfs: -120, clippingShare: 0, silenceShare: 1, noiseFloorDbfs: -120, snrDb: 0 },
       warnings: view.warnings,
       problems: view.problems,
-      voiceName: uniqueVoiceNames([l.displayName], this._deps.service.history.all().map((e) => e.voiceName))[0],
+      voiceName: this._voiceName ?? uniqueVoiceNames([l.displayName], this._deps.service.history.all().map((e) => e.voiceName))[0],
     };
   }
 

@@ -1,6 +1,8 @@
 // End to end: the trimmer in a real browser. A 40 s wav in the workspace is opened from the explorer's context
 // menu; the selection (pre-set to the suggested window) is moved with the mouse and the keyboard, played, then
-// exported, uploaded to a loopback S3 server (which checks signatures) and turned into a voice by the sandbox.
+// exported, uploaded to a loopback S3 server (which checks signatures; the first upload asks for consent) and
+// turned into a voice by the sandbox; the result card plays the trial audio and inserts a snippet; a failed task
+// keeps the selection. At the end the window is reloaded and the trimmer tabs come back with their windows.
 // Screenshots: docs/images/trimmer.png and docs/images/quality-report.png (KLING_E2E_THEME / KLING_E2E_IMAGES as in createForm.e2e.ts).
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -11,6 +13,14 @@ import { startS3Server, type S3TestServer } from '../../tools/fixtures/s3server'
 import { startE2E, type E2E } from './harness';
 
 const TEST_KEY = 'e2e-key-trimmer-41c7';
+
+interface AudioLike {
+  paused: boolean;
+  src: string;
+  error: { code: number } | null;
+  pause(): void;
+  addEventListener(type: string, listener: () => void, options?: { once?: boolean }): void;
+}
 
 describe('Trimmer in the browser (code-server + Chromium)', function () {
   this.timeout(300_000);
@@ -28,7 +38,7 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
         'klingVoice.upload.s3.endpoint': s3.endpoint,
         'klingVoice.upload.s3.bucket': s3.bucket,
         'klingVoice.upload.s3.region': 'us-east-1',
-        'klingVoice.upload.consentedDestinations': [`${s3.endpoint}/${s3.bucket}`],
+        // No consented destinations: the first upload asks (a modal), as it does for a user.
       },
       // 40 s: room noise, 24 s of speech-like sound, room noise.
       workspaceFiles: {
@@ -199,6 +209,14 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
     await frame.locator('#voiceName').fill('Interview voice');
     await frame.locator('#create-voice').click();
     await frame.locator('#progress').waitFor({ state: 'visible' });
+    // The first upload to this bucket asks first; meanwhile the trimmer says it waits for that answer, not "0 %".
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ timeout: 20_000 });
+    assert.match((await dialog.textContent()) ?? '', /Upload this voice sample to/);
+    await frame.locator('#progress-status', { hasText: 'Waiting for your confirmation to upload' }).waitFor({ timeout: 10_000 });
+    assert.doesNotMatch((await frame.locator('#progress-status').textContent()) ?? '', /Uploading|%/);
+    assert.strictEqual(s3.requests.filter((r) => r.method === 'PUT').length, 0, 'nothing is sent before the answer');
+    await dialog.locator('.monaco-button', { hasText: 'Allow Uploads to This Destination' }).click();
     await frame.locator('#result-id').waitFor({ state: 'visible', timeout: 60_000 });
     const id = (await frame.locator('#result-id').textContent()) ?? '';
     assert.match(id, /^\d{16,}$/);
@@ -214,7 +232,76 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
     await e2e.shoot(page.locator('.part.editor'), 'trimmer-result.png', true);
   });
 
-  async function sidebarForm(): Promise<FrameLocator> {
+  it('the result card: the trial audio plays only when clicked, Copy Voice ID, Insert Snippet into an editor', async () => {
+    let frame = await trimmerFrame();
+    const id = (await frame.locator('#result-id').textContent()) ?? '';
+    assert.strictEqual(await frame.locator('#result-name').textContent(), 'Interview voice');
+    const audio = frame.locator('#trial');
+    await audio.waitFor({ state: 'visible' });
+    assert.strictEqual(await audio.getAttribute('preload'), 'none');
+    const trial = await audio.evaluate((e) => ({ paused: (e as unknown as AudioLike).paused, src: (e as unknown as AudioLike).src }));
+    assert.ok(trial.paused, 'nothing plays before the click');
+    assert.strictEqual(trial.src, `${e2e.sandbox.url}/__sandbox/trial/${id}.wav`);
+    await audio.click({ position: { x: 20, y: 20 } });
+    await audio.evaluate(
+      (e) =>
+        new Promise<void>((resolve, reject) => {
+          const a = e as unknown as AudioLike;
+          if (!a.paused) {
+            resolve();
+            return;
+          }
+          a.addEventListener('playing', () => resolve(), { once: true });
+          a.addEventListener('error', () => reject(new Error(`audio error ${a.error?.code}`)), { once: true });
+          setTimeout(() => reject(new Error('did not play within 10 s')), 10_000);
+        }),
+    );
+    await audio.evaluate((e) => (e as unknown as AudioLike).pause());
+    await e2e.shoot(page.locator('.part.editor'), 'trimmer-result-card.png', true);
+
+    await frame.locator('#copy-id').click();
+    await page.locator('.statusbar', { hasText: `Copied voice id ${id}` }).waitFor({ timeout: 10_000 });
+    assert.strictEqual(await page.evaluate<string>('navigator.clipboard.readText()'), id);
+
+    // Insert Snippet runs the extension's command with this voice: pick the format, the request opens in an editor.
+    await frame.locator('#insert-snippet').click();
+    const pick = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'JSON body' });
+    await pick.waitFor({ state: 'visible', timeout: 15_000 });
+    await pick.click();
+    const inserted = page.locator('.editor-instance .view-lines', { hasText: id });
+    await inserted.waitFor({ timeout: 15_000 });
+    assert.match((await inserted.textContent()) ?? '', /voice_list/);
+    await palette('View: Revert and Close Editor');
+    await inserted.waitFor({ state: 'detached', timeout: 15_000 });
+    // The trimmer's page was hidden behind the editor and comes back with its result.
+    frame = await trimmerFrame();
+    await frame.locator('#result-id', { hasText: id }).waitFor({ timeout: 15_000 });
+  });
+
+  it("a failed task shows Kling's reason and keeps the selection for another try", async () => {
+    const frame = await trimmerFrame();
+    const start = await value(frame, '#start');
+    const end = await value(frame, '#end');
+    s3.refuseDownloads = true; // the sandbox cannot fetch the sample, so Kling fails the task
+    try {
+      await frame.locator('#create-voice').click();
+      await frame.locator('#failure').waitFor({ state: 'visible', timeout: 60_000 });
+    } finally {
+      s3.refuseDownloads = false;
+    }
+    assert.strictEqual(await frame.locator('#failure-title').textContent(), 'Kling could not create the voice');
+    assert.match((await frame.locator('#failure-message').textContent()) ?? '', /^Kling could not create the voice: voice_url could not be downloaded \(HTTP 403\)/);
+    assert.match((await frame.locator('#failure-task').textContent()) ?? '', /^Task id \d+/);
+    assert.ok(await frame.locator('#result').isHidden());
+    assert.strictEqual(await value(frame, '#start'), start);
+    assert.strictEqual(await value(frame, '#end'), end);
+    assert.strictEqual(await frame.locator('#voiceName').inputValue(), 'Interview voice');
+    assert.ok(await frame.locator('#create-voice').isEnabled(), 'Create is offered again');
+    await e2e.shoot(page.locator('.part.editor'), 'trimmer-failed.png', true);
+  });
+
+  /** The sidebar's Create Voice form, once `visible` (a selector) shows in it. */
+  async function sidebarForm(visible = '#voiceName'): Promise<FrameLocator> {
     const hosts = page.locator('iframe.webview.ready');
     const deadline = Date.now() + 60_000;
     for (;;) {
@@ -224,7 +311,7 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
         const url = new URL((await host.getAttribute('src')) ?? '', e2e.server.url);
         if (url.searchParams.get('purpose') === 'webviewView' && (await host.isVisible())) {
           const frame = host.contentFrame().frameLocator('iframe#active-frame');
-          await frame.locator('#voiceName').waitFor({ state: 'visible', timeout: 30_000 });
+          await frame.locator(visible).waitFor({ state: 'visible', timeout: 30_000 });
           return frame;
         }
       }
@@ -269,7 +356,8 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
     await pickInDialog('narrator.wav');
     await form.locator('#file-name', { hasText: /^narrator\.wav$/ }).waitFor({ timeout: 20_000 });
     await form.locator('#file-error').waitFor({ state: 'hidden' });
-    assert.match((await form.locator('#file-quality').textContent()) ?? '', /peak .* dBFS/);
+    // Speech with exact zeros between the words: no "−∞" noise floor, no bare "90 dB".
+    assert.match((await form.locator('#file-quality').textContent()) ?? '', /peak .* dBFS · .* · SNR >\u00a090 dB · /);
     await form.locator('#voiceName').fill('Form file voice');
     const before = s3.requests.filter((r) => r.method === 'PUT').length;
     await e2e.shoot(page.locator('.part.sidebar'), 'sidebar-local-file.png');
@@ -279,6 +367,47 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
     assert.strictEqual(s3.requests.filter((r) => r.method === 'PUT').length, before + 1);
     const task = [...e2e.sandbox.state.tasks.values()].find((t) => t.voiceName === 'Form file voice');
     assert.match(new URL(task?.voiceUrl ?? 'http://x/').pathname, /\/narrator\.wav$/);
+  });
+
+  it('the form opens its file in the trimmer, whose report explains a digitally silent noise floor', async () => {
+    const form = await sidebarForm('#create-another');
+    await form.locator('#create-another').click();
+    await form.locator('#open-trimmer').click();
+    await page.locator('.tabs-container .tab', { hasText: 'Trim narrator.wav' }).waitFor({ timeout: 30_000 });
+    const frame = await trimmerFrame();
+    await frame.locator('#file-name', { hasText: 'narrator.wav' }).waitFor();
+    const metric = async (name: string) => (await frame.locator('#metrics div', { has: frame.locator('dt', { hasText: name }) }).locator('dd').textContent()) ?? '';
+    assert.strictEqual(await metric('Noise floor (est.)'), 'none (digital silence)');
+    assert.strictEqual(await metric('SNR (est.)'), '>\u00a090 dB');
+    assert.doesNotMatch((await frame.locator('#metrics').textContent()) ?? '', /∞/);
+  });
+
+  it('after a window reload the trimmer tabs come back with their file, window and normalize flag', async () => {
+    let frame = await trimmerFrame();
+    await frame.locator('#file-name', { hasText: 'narrator.wav' }).waitFor();
+    await frame.locator('#start').fill('1.5');
+    await frame.locator('#start').press('Tab');
+    await frame.locator('#end').fill('7.5');
+    await frame.locator('#end').press('Tab');
+    await frame.locator('#normalize').check();
+    await frame.locator('#voiceName').fill('Before reload');
+    assert.strictEqual(await value(frame, '#start'), 1.5);
+    assert.strictEqual(await value(frame, '#end'), 7.5);
+    await page.waitForTimeout(300); // the page saves its state as it changes; let the last change land
+
+    await palette('Developer: Reload Window');
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.tabs-container .tab', { hasText: 'Trim interview.wav' }).waitFor({ timeout: 60_000 });
+    await page.locator('.tabs-container .tab', { hasText: 'Trim narrator.wav' }).waitFor({ timeout: 60_000 });
+    frame = await trimmerFrame();
+    await frame.locator('#file-name', { hasText: 'narrator.wav' }).waitFor({ timeout: 30_000 });
+    assert.match((await frame.locator('#file-facts').textContent()) ?? '', /8\.00 s · WAV/, 'the file was read again');
+    assert.strictEqual(await value(frame, '#start'), 1.5);
+    assert.strictEqual(await value(frame, '#end'), 7.5);
+    assert.ok(await frame.locator('#normalize').isChecked());
+    // Only the file, the window and the flag are kept: the name is the one derived from the file again.
+    assert.notStrictEqual(await frame.locator('#voiceName').inputValue(), 'Before reload');
+    await e2e.shoot(page.locator('.part.editor'), 'trimmer-restored.png', true);
   });
 
   it('left no errors in the workbench page and no CSP violation in the webviews', () => {

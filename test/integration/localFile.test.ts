@@ -10,8 +10,8 @@ import type { FetchLike } from '../../src/kling';
 import { VoiceService } from '../../src/service/voiceService';
 import { emptyForm, type CreateFormValues } from '../../src/shared/createForm';
 import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../../src/shared/protocol';
-import type { HostToTrimmer, TrimmerLoadMessage, TrimmerPreviewMessage, TrimmerStatusMessage } from '../../src/shared/trimmer';
-import { attachTrimmer } from '../../src/trimmer';
+import type { HostToTrimmer, TrimmerLoadErrorMessage, TrimmerLoadMessage, TrimmerPreviewMessage, TrimmerStatusMessage, TrimmerTaskView } from '../../src/shared/trimmer';
+import { attachTrimmer, NOT_RESTORED, TrimmerPanels } from '../../src/trimmer';
 import type { TrimmerController } from '../../src/trimmer/trimmerController';
 import { UPLOAD_SECRETS } from '../../src/upload/vscodeUpload';
 import { attachPanelForm } from '../../src/webview/createPanel';
@@ -110,6 +110,7 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
   beforeEach(async () => {
     sandbox.reset();
     s3.requests.length = 0;
+    s3.refuseDownloads = false;
     await setSetting('apiBaseUrl', sandbox.url);
     await setSetting('upload.provider', 's3');
   });
@@ -321,6 +322,180 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       const put = s3.requests.find((r) => r.method === 'PUT');
       assert.strictEqual(put?.status, 200);
       assert.strictEqual(Number(put?.headers['content-length']), 44 + 20 * 16000 * 2, 'a 20 s mono 16-bit WAV was uploaded');
+    });
+
+    const end = () =>
+      waitFor('the end', () => {
+        const t = lastStatus()?.task;
+        return t && (t.phase === 'succeeded' || t.phase === 'failed') ? t : undefined;
+      }, 30_000);
+
+    it('the result has the trial URL for the card, Copy Voice ID copies the host\'s id; the upload percentage starts only with the upload', async () => {
+      await load();
+      controller.handleMessage({ type: 'create', selection: { startSec: 6, endSec: 16 }, normalize: false, voiceName: 'Card voice' });
+      const done = await end();
+      assert.ok(done.phase === 'succeeded', JSON.stringify(done));
+      assert.strictEqual(done.trialUrl, `${sandbox.url}/__sandbox/trial/${done.voiceId}.wav`);
+      assert.strictEqual(done.voiceName, 'Card voice');
+      // Consent is known here (a consented destination): no waiting for an answer, and no "0 %" before the upload.
+      const running = posted.filter((m): m is TrimmerStatusMessage => m.type === 'status').map((m) => m.task).filter((t): t is Extract<TrimmerTaskView, { phase: 'running' }> => t.phase === 'running');
+      assert.ok(running.every((t) => !t.awaitingConsent), JSON.stringify(running));
+      assert.strictEqual(running[0].status, 'uploading');
+      assert.strictEqual(running[0].uploadPercent, undefined, 'the first status comes before the upload starts');
+      assert.ok(running.some((t) => t.status === 'uploading' && t.uploadPercent === 100));
+      await vscode.env.clipboard.writeText('');
+      assert.strictEqual(controller.handleMessage({ type: 'copyVoiceId' }), true);
+      await waitFor('the id on the clipboard', async () => ((await vscode.env.clipboard.readText()) === done.voiceId ? true : undefined));
+      assert.strictEqual(controller.handleMessage({ type: 'insertSnippet', voiceId: '1' }), false, 'the page cannot choose the voice id');
+    });
+
+    it("a failed task shows Kling's reason and the same selection can be sent again", async () => {
+      await load();
+      s3.refuseDownloads = true; // the sandbox cannot download the sample: Kling fails the task
+      const request = { type: 'create', selection: { startSec: 6, endSec: 16 }, normalize: false, voiceName: 'Retry voice' };
+      controller.handleMessage(request);
+      const failed = await end();
+      assert.ok(failed.phase === 'failed', JSON.stringify(failed));
+      assert.strictEqual(failed.reason, 'task');
+      assert.match(failed.message, /^Kling could not create the voice: voice_url could not be downloaded \(HTTP 403\)/);
+      assert.ok(failed.taskId && sandbox.state.tasks.has(failed.taskId));
+      s3.refuseDownloads = false;
+      const count = posted.length;
+      controller.handleMessage(request);
+      const done = await waitFor('the retry', () => {
+        const t = posted.slice(count).filter((m): m is TrimmerStatusMessage => m.type === 'status').at(-1)?.task;
+        return t && (t.phase === 'succeeded' || t.phase === 'failed') ? t : undefined;
+      }, 30_000);
+      assert.strictEqual(done.phase, 'succeeded', JSON.stringify(done));
+      assert.strictEqual(sandbox.state.tasks.size, 2);
+    });
+
+    it('keeps the voice name typed in the panel when the page is hidden and shown again', async () => {
+      const first = await load();
+      assert.strictEqual(first.voiceName, 'long');
+      assert.strictEqual(first.uri, file('long.wav').toString());
+      assert.strictEqual(controller.handleMessage({ type: 'voiceName', voiceName: 'Typed name' }), true);
+      await vscode.commands.executeCommand('workbench.action.files.newUntitledFile');
+      await waitFor('the panel to be hidden', () => (!panel.visible ? true : undefined));
+      const count = posted.length;
+      panel.reveal(vscode.ViewColumn.Active);
+      const again = await waitFor('the load message again', () => posted.slice(count).find((m): m is TrimmerLoadMessage => m.type === 'load'), 20_000);
+      assert.strictEqual(again.voiceName, 'Typed name');
+    });
+  });
+
+  describe('Trimmer tabs after a window reload (the serializer)', () => {
+    let panels: TrimmerPanels;
+    let lines: string[];
+    const revived: vscode.WebviewPanel[] = [];
+    const disposed = new Set<vscode.WebviewPanel>();
+
+    beforeEach(() => {
+      const deps = makeDeps();
+      lines = deps.lines;
+      panels = new TrimmerPanels(deps);
+    });
+    afterEach(() => {
+      panels.dispose();
+      for (const p of revived.splice(0)) {
+        p.dispose();
+      }
+      disposed.clear();
+    });
+
+    /** What VS Code does after a reload: a new panel, and the state its page saved. */
+    async function revive(state: unknown): Promise<{ panel: vscode.WebviewPanel; controller: TrimmerController | undefined }> {
+      const panel = vscode.window.createWebviewPanel('klingVoice.trimmerRestoreTest', 'Trim (restored)', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false });
+      revived.push(panel);
+      panel.onDidDispose(() => disposed.add(panel));
+      await panels.deserializeWebviewPanel(panel, state);
+      return { panel, controller: panels.controllerOf(panel) };
+    }
+
+    async function firstMessage<T extends HostToTrimmer>(controller: TrimmerController, type: T['type']): Promise<T> {
+      const seen: HostToTrimmer[] = [];
+      const sub = controller.onDidPost((m) => seen.push(m));
+      try {
+        return await waitFor(`the ${type} message`, () => seen.find((m): m is T => m.type === type), 20_000);
+      } finally {
+        sub.dispose();
+      }
+    }
+
+    it('reads and checks the file again, taking only its URI from the saved state', async () => {
+      const uri = file('restore.wav');
+      await vscode.workspace.fs.writeFile(uri, wavBytes([speechLike(8)]));
+      const before = await revive({ uri: uri.toString(), selection: { startSec: 1, endSec: 7 }, normalize: true });
+      assert.ok(before.controller);
+      const first = await firstMessage<TrimmerLoadMessage>(before.controller, 'load');
+      assert.ok(Math.abs(first.durationSec - 8) < 0.01);
+      before.panel.dispose();
+
+      // The file changed while the window was closed; the saved state also carries planted fields.
+      await vscode.workspace.fs.writeFile(uri, wavBytes([concat(speechLike(12), silence(0.5))]));
+      const { panel, controller } = await revive({ uri: uri.toString(), selection: { startSec: 2, endSec: 9 }, normalize: true, fileName: 'evil.wav', durationSec: 99, voiceName: 'Planted', envelope: [1] });
+      assert.ok(controller);
+      assert.strictEqual(controller.uri?.toString(), uri.toString());
+      assert.strictEqual(panel.title, 'Trim restore.wav');
+      assert.strictEqual(panels.get(uri), controller);
+      const m = await firstMessage<TrimmerLoadMessage>(controller, 'load');
+      assert.strictEqual(m.uri, uri.toString());
+      assert.strictEqual(m.fileName, 'restore.wav');
+      assert.ok(Math.abs(m.durationSec - 12.5) < 0.01, `re-read from disk: ${m.durationSec}`);
+      assert.strictEqual(m.voiceName, 'restore');
+      assert.strictEqual(m.envelope.length, 2000);
+      // A second tab of the same file is closed, as opening it twice reveals the first.
+      const twin = await revive({ uri: uri.toString(), normalize: false });
+      assert.strictEqual(twin.controller, undefined);
+      await waitFor('the twin to be closed', () => (disposed.has(twin.panel) ? true : undefined));
+      assert.strictEqual(panels.get(uri), controller);
+      assert.ok(!disposed.has(panel));
+    });
+
+    it('a file that no longer exists says so in the tab, and the tab keeps pointing at it', async () => {
+      const gone = file('gone.wav');
+      const { controller } = await revive({ uri: gone.toString(), selection: { startSec: 1, endSec: 7 }, normalize: false });
+      assert.ok(controller);
+      const m = await firstMessage<TrimmerLoadErrorMessage>(controller, 'loadError');
+      assert.match(m.message, /^gone\.wav is no longer at .*gone\.wav: it was moved, renamed or deleted\. Open the sample again with 'Kling Voice: Open Sample in Trimmer…'\.$/);
+      assert.strictEqual(m.uri, gone.toString());
+      assert.ok(lines.some((l) => l.startsWith('warn trimmer:') && l.includes('no longer exists')));
+    });
+
+    it('a saved state that names no acceptable file is refused: nothing is read, the tab says why', async () => {
+      const ok = file('ok.wav').toString();
+      const bad: unknown[] = [
+        undefined,
+        null,
+        ok,
+        {},
+        { uri: 42 },
+        { selection: { startSec: 1, endSec: 7 }, normalize: true },
+        { uri: 'https://example.com/sample.wav' },
+        { uri: 'untitled:Untitled-1.wav' },
+        { uri: 'command:workbench.action.files.save.wav' },
+        { uri: file('notes.txt').toString() },
+        { uri: `${ok}?query=1` },
+        { uri: `${ok}#frag` },
+        { uri: `file:///${'a/'.repeat(3000)}x.wav` },
+      ];
+      for (const state of bad) {
+        const { controller } = await revive(state);
+        assert.ok(controller, JSON.stringify(state));
+        assert.strictEqual(controller.uri, undefined, JSON.stringify(state));
+        assert.strictEqual(await controller.loaded(), NOT_RESTORED, JSON.stringify(state));
+      }
+      // The page shows it.
+      const { controller } = await revive({ uri: 'https://example.com/sample.wav' });
+      assert.ok(controller);
+      const m = await firstMessage<TrimmerLoadErrorMessage>(controller, 'loadError');
+      assert.strictEqual(m.message, NOT_RESTORED);
+      assert.strictEqual(m.uri, undefined);
+      // Window numbers that cannot be trusted do not stop the file from being restored (the page drops them).
+      const odd = await revive({ uri: ok, selection: { startSec: 'x', endSec: -4 }, normalize: 'yes' });
+      assert.ok(odd.controller?.uri);
+      const loaded = await firstMessage<TrimmerLoadMessage>(odd.controller, 'load');
+      assert.strictEqual(loaded.fileName, 'ok.wav');
     });
   });
 });

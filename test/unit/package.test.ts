@@ -23,3 +23,29 @@ describe('VSIX contents', function () {
     assert.deepStrictEqual(forbidden, [], `these must not ship:\n${forbidden.join('\n')}`);
   });
 });
+
+describe('manifest', () => {
+  it('every webview panel restored after a reload has its onWebviewPanel activation event (VS Code does not infer it)', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { activationEvents?: string[] };
+    const sources: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          walk(p);
+        } else if (e.name.endsWith('.ts')) {
+          sources.push(fs.readFileSync(p, 'utf8'));
+        }
+      }
+    };
+    walk(path.join(root, 'src'));
+    const all = sources.join('\n');
+    const names = [...all.matchAll(/registerWebviewPanelSerializer\(\s*([A-Z_]+)/g)].map((m) => m[1]);
+    assert.ok(names.length >= 2, `serializers found: ${names.join(', ')}`);
+    for (const name of names) {
+      const viewType = new RegExp(`export const ${name} = '([^']+)'`).exec(all)?.[1];
+      assert.ok(viewType, `the value of ${name}`);
+      assert.ok(manifest.activationEvents?.includes(`onWebviewPanel:${viewType}`), `activationEvents lacks onWebviewPanel:${viewType}`);
+    }
+  });
+});

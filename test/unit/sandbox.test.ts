@@ -519,6 +519,10 @@ describe('Kling sandbox', function () {
       const last = mine[2] as unknown as TaskJson;
       assert.equal(last.task_result?.voices?.length, 1);
       assert.equal(last.final_unit_deduction, '0.05');
+      // The receiver has the third body before the sandbox has read the answer to it: wait for that too.
+      while (sb.state.callbacks.some((c) => c.status === undefined && c.error === undefined) && Date.now() < deadline) {
+        await sleep(20);
+      }
       assert.deepEqual(
         sb.state.callbacks.map((c) => c.status),
         [200, 200, 200],
