@@ -585,6 +585,8 @@ ui.createVoice.addEventListener('click', () => {
   ui.player.pause();
   ui.trial.pause();
   post({ type: 'create', selection: selection(), normalize: page.normalize, voiceName: ui.voiceName.value });
+  // Until the host answers (status or refusal re-render the button), a second click sends nothing.
+  ui.createVoice.disabled = true;
 });
 ui.cancel.addEventListener('click', () => post({ type: 'cancel' }));
 ui.openUploadSettings.addEventListener('click', () => post({ type: 'openUploadSettings' }));

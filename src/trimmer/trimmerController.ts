@@ -45,6 +45,8 @@ export const OPEN_AGAIN = "Open the sample again with 'Kling Voice: Open Sample 
  */
 export class TrimmerController implements vscode.Disposable {
   private _ready = false;
+  /** True from a create request until it ended (set synchronously, before any await). */
+  private _creating = false;
   private _queue: HostToTrimmer[] = [];
   private _loaded: Promise<Loaded | string>;
   private _task: TrimmerTaskView = { phase: 'idle' };
@@ -165,7 +167,17 @@ export class TrimmerController implements vscode.Disposable {
         return;
       }
       case 'create':
-        return this._create(m.selection, m.normalize, m.voiceName);
+        // Two clicks in one tick must not upload and create twice: the flag is set before the first await.
+        if (this._creating) {
+          this._deps.log.warn('trimmer: a create is already under way; request ignored');
+          return;
+        }
+        this._creating = true;
+        try {
+          return await this._create(m.selection, m.normalize, m.voiceName);
+        } finally {
+          this._creating = false;
+        }
       case 'cancel':
         if (this._task.phase === 'running' && this._abort) {
           this._task = { ...this._task, cancelling: true };

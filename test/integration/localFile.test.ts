@@ -308,14 +308,19 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       assert.strictEqual(wav.readUInt32LE(40), 10 * 16000 * 2, '10 s of data');
     });
 
-    it('creates a voice from the selection: export, signed upload, the sandbox fetches it', async () => {
+    it('creates a voice from the selection: export, signed upload, the sandbox fetches it (a double click creates once)', async () => {
       await load();
-      controller.handleMessage({ type: 'create', selection: { startSec: 6, endSec: 26 }, normalize: true, voiceName: 'Trimmed voice' });
+      const create = { type: 'create', selection: { startSec: 6, endSec: 26 }, normalize: true, voiceName: 'Trimmed voice' } as const;
+      // Two clicks in the same tick.
+      assert.strictEqual(controller.handleMessage(create), true);
+      assert.strictEqual(controller.handleMessage(create), true);
       const done = await waitFor('the end', () => {
         const t = lastStatus()?.task;
         return t && (t.phase === 'succeeded' || t.phase === 'failed') ? t : undefined;
       }, 30_000);
       assert.strictEqual(done.phase, 'succeeded', JSON.stringify(done));
+      assert.strictEqual(sandbox.state.tasks.size, 1, 'one task');
+      assert.strictEqual(s3.requests.filter((r) => r.method === 'PUT').length, 1, 'one upload');
       const task = [...sandbox.state.tasks.values()][0];
       assert.strictEqual(task.voiceName, 'Trimmed voice');
       assert.match(new URL(task.voiceUrl ?? '').pathname, /\/long\.wav$/);
