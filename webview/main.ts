@@ -327,9 +327,11 @@ function renderTask(previous: TaskView | undefined, task: TaskView): void {
       ui.progressTitle.textContent = `Creating "${task.voiceName}"`;
       ui.progressStatus.textContent = task.cancelling
         ? 'Cancelling…'
-        : task.status === 'uploading' && task.uploadPercent !== undefined
-          ? `Uploading ${task.uploadPercent}%…`
-          : STATUS_TEXT[task.status];
+        : task.status === 'uploading' && task.awaitingConsent
+          ? 'Waiting for your confirmation to upload…'
+          : task.status === 'uploading' && task.uploadPercent !== undefined
+            ? `Uploading ${task.uploadPercent}%…`
+            : STATUS_TEXT[task.status];
       ui.progressTask.textContent = task.taskId ? `Task id ${task.taskId}` : '';
       show(ui.progressTask, !!task.taskId);
       ui.cancel.disabled = task.cancelling;

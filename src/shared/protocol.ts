@@ -13,8 +13,10 @@ export type TaskView =
       voiceName: string;
       /** `uploading` a local file first; `submitting` until the API has answered the create call. */
       status: 'uploading' | 'submitting' | 'submitted' | 'processing';
-      /** While uploading: how much of the file is sent, 0–100. */
+      /** While uploading: how much of the file is sent, 0–100 (absent until the upload really starts). */
       uploadPercent?: number;
+      /** While uploading: the first upload to a destination waits for the user's answer to a modal question. */
+      awaitingConsent?: boolean;
       taskId?: string;
       /** Milliseconds since the submit, measured by the host when the message was sent (clocks may differ). */
       elapsedMs: number;

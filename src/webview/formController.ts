@@ -263,6 +263,16 @@ export class FormController implements vscode.Disposable {
         (signal, onUpdate, onSubmitted) =>
           uploadAndCreate(this._deps, prepared, { voiceName, callbackUrl, externalTaskId }, {
             signal,
+            onConsentPrompt: () => {
+              if (this._task.phase === 'running' && this._task.status === 'uploading') {
+                this._setTask({ ...this._task, awaitingConsent: true });
+              }
+            },
+            onUploadStart: () => {
+              if (this._task.phase === 'running' && this._task.status === 'uploading') {
+                this._setTask({ ...this._task, awaitingConsent: undefined, uploadPercent: 0 });
+              }
+            },
             onUploadProgress: (pct) => {
               if (this._task.phase === 'running' && this._task.status === 'uploading' && pct !== this._task.uploadPercent) {
                 this._setTask({ ...this._task, uploadPercent: pct });

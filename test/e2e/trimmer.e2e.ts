@@ -350,12 +350,14 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
     assert.match((await form.locator('#file-facts').textContent()) ?? '', /Duration40\.0 s/);
     assert.ok(await form.locator('#open-trimmer').isVisible(), 'the trimmer is offered');
     assert.ok(await form.locator('#submit').isDisabled());
+    assert.strictEqual(await form.locator('#voiceName').inputValue(), 'interview', 'the empty name was filled from the file name');
     await e2e.shoot(page.locator('.part.sidebar'), 'sidebar-local-file-refused.png', true);
 
     await form.locator('#choose-file').click();
     await pickInDialog('narrator.wav');
     await form.locator('#file-name', { hasText: /^narrator\.wav$/ }).waitFor({ timeout: 20_000 });
     await form.locator('#file-error').waitFor({ state: 'hidden' });
+    assert.strictEqual(await form.locator('#voiceName').inputValue(), 'interview', 'a name the form already has is kept');
     // Speech with exact zeros between the words: no "−∞" noise floor, no bare "90 dB".
     assert.match((await form.locator('#file-quality').textContent()) ?? '', /peak .* dBFS · .* · SNR >\u00a090 dB · /);
     await form.locator('#voiceName').fill('Form file voice');
