@@ -664,7 +664,16 @@ export function newExternalTaskId(): string {
   return `vsc-${randomUUID().replace(/-/g, '')}`;
 }
 
-/** Trims whitespace and trailing slashes; rejects anything that is not an http(s) URL. */
+/** Loopback hosts, where plain http does not leave the machine: 127.0.0.0/8, ::1 and localhost. */
+function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
+}
+
+/**
+ * Trims whitespace and trailing slashes; rejects anything that is not an https URL, or an http URL of a loopback
+ * host (the sandbox, a local proxy): plain http elsewhere would send the API key unencrypted.
+ */
 export function normalizeBaseUrl(raw: string): string {
   const v = (raw ?? '').trim().replace(/\/+$/, '');
   let url: URL;
@@ -674,10 +683,16 @@ export function normalizeBaseUrl(raw: string): string {
     throw new KlingError({ kind: 'invalidInput', message: `klingVoice.apiBaseUrl "${v}" is not a valid URL. Set it to e.g. https://api.chainhub.tech/kling.` });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new KlingError({ kind: 'invalidInput', message: `klingVoice.apiBaseUrl must be an http(s) URL (got ${url.protocol}).` });
+    throw new KlingError({ kind: 'invalidInput', message: `klingVoice.apiBaseUrl must be an https URL (got ${url.protocol}).` });
   }
   if (url.search || url.hash || url.username || url.password) {
     throw new KlingError({ kind: 'invalidInput', message: 'klingVoice.apiBaseUrl must not contain credentials, a query or a fragment.' });
+  }
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new KlingError({
+      kind: 'invalidInput',
+      message: `klingVoice.apiBaseUrl must start with https:// (it is ${url.origin}): over plain http the API key would travel unencrypted. http:// is accepted only for this machine (127.0.0.1, ::1, localhost).`,
+    });
   }
   return v;
 }

@@ -666,4 +666,17 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
     assert.throws(() => client({ baseUrl: 'file:///etc' }), /http/);
     assert.throws(() => client({ baseUrl: 'https://user:pw@x.test' }), /credentials/);
   });
+
+  it('refuses plain http except on loopback, where the key does not leave the machine', () => {
+    for (const bad of ['http://api.chainhub.tech/kling', 'http://192.168.1.20:8787', 'http://localhost.example.com', 'http://127.0.0.1.example.com', 'http://[::2]:80']) {
+      assert.throws(
+        () => client({ baseUrl: bad }),
+        (e: unknown) => e instanceof KlingError && e.kind === 'invalidInput' && /must start with https:\/\//.test(e.message) && /unencrypted/.test(e.message),
+        bad,
+      );
+    }
+    for (const good of ['https://api.chainhub.tech/kling/', 'http://127.0.0.1:8787', 'http://127.1.2.3/kling', 'http://localhost:3000', 'http://[::1]:9000/x']) {
+      assert.strictEqual(client({ baseUrl: good }).baseUrl, good.replace(/\/+$/, ''));
+    }
+  });
 });
