@@ -92,7 +92,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
           ? arg
           : await vscode.window.showInputBox({
               title: 'Kling Voice: Check Task',
-              prompt: 'Task id (returned when the voice was created; not the voice id)',
+              prompt: 'Task id (returned when the voice was created; not the voice id), or the external task id it was created with',
               ignoreFocusOut: true,
               validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'Enter a task id without spaces.'),
             });
@@ -102,7 +102,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       try {
         const task = await vscode.window.withProgress(
           { location: vscode.ProgressLocation.Notification, title: `Checking task ${taskId}…`, cancellable: true },
-          (_p, token) => service.getTask(taskId.trim(), signalFor(token)),
+          (_p, token) => service.checkTask(taskId.trim(), signalFor(token)),
         );
         void announce(task, log, undefined);
         return task;

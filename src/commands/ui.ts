@@ -38,7 +38,8 @@ export async function showError(
   if (needsKey) {
     actions.push('Set API Key');
   }
-  if (isKlingError(e) && (e.kind === 'http' || e.kind === 'badResponse' || e.kind === 'network')) {
+  const badBaseUrl = isKlingError(e) && e.kind === 'invalidInput' && e.message.startsWith('klingVoice.apiBaseUrl');
+  if (isKlingError(e) && (e.kind === 'http' || e.kind === 'badResponse' || e.kind === 'network' || badBaseUrl)) {
     actions.push('Open Settings');
   }
   actions.push('Show Log');

@@ -1,4 +1,5 @@
 import { KlingError, isRetryableCode, isRetryableStatus, messageForCode } from './errors';
+import { cut, redactSecrets } from './redact';
 import type { TaskStatus, Voice, VoiceTask } from './types';
 
 /** The successful part of a Kling envelope. */
@@ -42,10 +43,13 @@ function asString(v: unknown): string | undefined {
   return undefined;
 }
 
+/** A short, single-line excerpt of a body for an error message. `text` must be redacted already. */
 function snippet(text: string): string {
-  const flat = text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
-  return flat.length > 160 ? `${flat.slice(0, 160)}…` : flat;
+  return cut(text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim(), 160);
 }
+
+/** The longest server message copied into an error (it ends up in notifications, the history and the trees). */
+const MAX_SERVER_MESSAGE = 300;
 
 /** Finds a Kling error nested by a proxy, e.g. CometAPI's `{message, data: {data: {code, message, request_id}}}`. */
 function findNestedError(obj: Record<string, unknown>, depth = 0): Record<string, unknown> | undefined {
@@ -71,8 +75,10 @@ function findNestedError(obj: Record<string, unknown>, depth = 0): Record<string
  * Reads one HTTP response into the envelope's `data`, or throws a KlingError that says what happened.
  * Handles: the Kling envelope; errors with no `data`; proxies' nested errors; gateway HTML; non-JSON bodies;
  * a 200 that carries no envelope at all (some proxy docs show the request echoed back).
+ * `secrets` (the API key) are removed, with any `Bearer …`/`Authorization: …` token, from every piece of the body
+ * that goes into the error, before it is cut short.
  */
-export function parseEnvelope(status: number, text: string): Envelope {
+export function parseEnvelope(status: number, text: string, secrets: readonly string[] = []): Envelope {
   let body: unknown;
   try {
     body = text.trim() ? parseJsonKeepingIds(text) : undefined;
@@ -87,7 +93,7 @@ export function parseEnvelope(status: number, text: string): Envelope {
         kind: 'http',
         status,
         retryable: isRetryableStatus(status),
-        message: `The server answered HTTP ${status} with ${what}${text.trim() ? ` ("${snippet(text)}")` : ''}. ${
+        message: `The server answered HTTP ${status} with ${what}${text.trim() ? ` ("${snippet(redactSecrets(text, secrets))}")` : ''}. ${
           isRetryableStatus(status) ? 'The gateway may be busy; try again shortly.' : 'Check klingVoice.apiBaseUrl.'
         }`,
       });
@@ -105,7 +111,8 @@ export function parseEnvelope(status: number, text: string): Envelope {
     const nested = topCode === undefined ? findNestedError(body) : undefined;
     const source = nested ?? body;
     const code = asInt(source.code);
-    const serverMessage = asString(source.message) ?? asString(body.message) ?? asString(body.error);
+    const rawMessage = asString(source.message) ?? asString(body.message) ?? asString(body.error);
+    const serverMessage = rawMessage === undefined ? undefined : cut(redactSecrets(rawMessage, secrets), MAX_SERVER_MESSAGE);
     const rid = asString(source.request_id) ?? requestId;
     if (code !== undefined) {
       return fail({
@@ -212,13 +219,13 @@ export function parseTask(raw: unknown, requestId?: string): VoiceTask {
       kind: 'badResponse',
       requestId,
       taskId,
-      message: `Task ${taskId} has an unknown status "${rawStatus ?? ''}".`,
+      message: `Task ${taskId} has an unknown status "${cut(redactSecrets(rawStatus ?? ''), 40)}".`,
     });
   }
   const task: VoiceTask = { taskId, status, voices: [] };
   const msg = asString(raw.task_status_msg);
   if (msg) {
-    task.statusMessage = msg;
+    task.statusMessage = redactSecrets(msg);
   }
   const info = raw.task_info;
   if (isObject(info)) {

@@ -31,7 +31,9 @@ export interface KlingErrorInit {
   requestId?: string;
   retryable?: boolean;
   taskId?: string;
-  /** The server's own message, when it sent one. */
+  /** The external_task_id of a create whose outcome is unknown (`ambiguous`). */
+  externalTaskId?: string;
+  /** The server's own message, when it sent one (secrets removed, at most 300 characters). */
   serverMessage?: string;
   cause?: unknown;
 }
@@ -46,6 +48,7 @@ export class KlingError extends Error {
   readonly requestId?: string;
   readonly retryable: boolean;
   readonly taskId?: string;
+  readonly externalTaskId?: string;
   readonly serverMessage?: string;
 
   constructor(init: KlingErrorInit) {
@@ -57,6 +60,7 @@ export class KlingError extends Error {
     this.requestId = init.requestId;
     this.retryable = init.retryable ?? false;
     this.taskId = init.taskId;
+    this.externalTaskId = init.externalTaskId;
     this.serverMessage = init.serverMessage;
     if (init.cause !== undefined) {
       (this as { cause?: unknown }).cause = init.cause;

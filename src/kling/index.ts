@@ -3,5 +3,6 @@ export * from './errors';
 export * from './validation';
 export * from './envelope';
 export * from './client';
+export { redactSecrets } from './redact';
 export { DEFAULT_RETRY, backoffDelay, sleep } from './retry';
 export type { RetryPolicy } from './retry';

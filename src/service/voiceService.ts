@@ -304,6 +304,39 @@ export class VoiceService implements vscode.Disposable {
     return task;
   }
 
+  /**
+   * A task by its task id or, when the service does not know that id, by the external_task_id it was created with
+   * (what an `ambiguous` create error gives the user to check later).
+   */
+  async checkTask(id: string, signal?: AbortSignal): Promise<VoiceTask> {
+    try {
+      return await this.getTask(id, signal);
+    } catch (e) {
+      const unknownId =
+        isKlingError(e) && ((e.kind === 'api' && (e.code === 1201 || e.code === 1203)) || (e.kind === 'http' && (e.status === 400 || e.status === 404)));
+      if (!unknownId) {
+        throw e;
+      }
+      let found: VoiceTask | undefined;
+      try {
+        found = await this._client().findTaskByExternalId(id, signal);
+      } catch (lookupError) {
+        if (isKlingError(lookupError) && lookupError.kind === 'cancelled') {
+          throw lookupError;
+        }
+        this._log.warn(`check task: looking up ${id} as an external task id failed: ${lookupError instanceof Error ? lookupError.message : String(lookupError)}`);
+      }
+      if (!found) {
+        throw e;
+      }
+      this._log.info(`check task: ${id} is the external task id of task ${found.taskId}`);
+      if (this._history.get(found.taskId)) {
+        await this._history.record(found);
+      }
+      return found;
+    }
+  }
+
   listCustomVoices(signal?: AbortSignal): Promise<VoiceTask[]> {
     return this._client().listCustomVoices(signal);
   }

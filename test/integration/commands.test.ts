@@ -77,6 +77,26 @@ describe('Kling Voice in a real extension host', function () {
     assert.strictEqual(again.taskId, submitted.taskId);
   });
 
+  it('an unreadable answer to a create ends ambiguous with the external id, which Check Task then accepts', async () => {
+    sandbox.faults.push({ kind: 'echo', match: { method: 'POST' }, count: 5 });
+    const e = (await rejects(api.createVoice({ voiceName: 'Echoed', videoId: '88301124', externalTaskId: 'ext-check-1' }, { wait: false }))) as Error & {
+      kind?: string;
+      externalTaskId?: string;
+    };
+    assert.strictEqual(e.kind, 'ambiguous');
+    assert.strictEqual(e.externalTaskId, 'ext-check-1');
+    assert.match(e.message, /Check Task/);
+    assert.strictEqual(sandbox.state.requests.filter((r) => r.method === 'POST').length, 1, 'the create is not sent again');
+    // Later the task turns out to exist (here: created now); Check Task finds it by that id.
+    sandbox.faults.clear();
+    const created = await api.createVoice({ voiceName: 'Echoed', videoId: '88301124', externalTaskId: 'ext-check-1' }, { wait: false });
+    const checked = await vscode.commands.executeCommand<{ taskId: string }>('klingVoice.checkTask', 'ext-check-1');
+    assert.strictEqual(checked.taskId, created.taskId);
+    assert.strictEqual((await vscode.commands.executeCommand<{ taskId: string }>('klingVoice.checkTask', created.taskId)).taskId, created.taskId);
+    const unknown = await rejects(Promise.resolve(vscode.commands.executeCommand('klingVoice.checkTask', 'no-such-task-1')));
+    assert.strictEqual(unknown.code, 1201);
+  });
+
   it('resolves a failed task with the reason from the service', async () => {
     const task = await api.createVoice({ voiceName: 'Too short', voiceUrl: `${files.url}/short.wav` });
     assert.strictEqual(task.status, 'failed');

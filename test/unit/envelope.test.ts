@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { KlingError, backoffDelay, parseEnvelope, parseJsonKeepingIds, parseTask, parseTaskList } from '../../src/kling';
+import { KlingError, backoffDelay, parseEnvelope, parseJsonKeepingIds, parseTask, parseTaskList, redactSecrets } from '../../src/kling';
 
 function thrown(fn: () => unknown): KlingError {
   try {
@@ -59,6 +59,43 @@ describe('envelope parsing', () => {
     assert.strictEqual(e.code, 1201);
     assert.strictEqual(e.requestId, 'nested-1');
     assert.match(e.message, /Voice id not found/);
+  });
+
+  describe('secrets in what the server sends back', () => {
+    const KEY = 'sk-SECRET-KEY-1234567890abcdefghijklmnop';
+    const fragments = (text: string) => Array.from({ length: KEY.length - 5 }, (_, i) => KEY.slice(i, i + 6)).filter((f) => text.includes(f));
+
+    it('redacts the key before the body is cut to a snippet (a key straddling the cut)', () => {
+      const body = `Bad request. ${'x'.repeat(95)} Authorization: Bearer ${KEY} end`;
+      assert.ok(body.indexOf(KEY) < 160 && body.indexOf(KEY) + KEY.length > 160, 'the key straddles the 160-character cut');
+      for (const secrets of [[KEY], []]) {
+        const e = thrown(() => parseEnvelope(400, body, secrets));
+        assert.deepStrictEqual(fragments(e.message), [], e.message);
+        assert.match(e.message, /Authorization: Bearer \*\*\*/);
+      }
+      const bare = thrown(() => parseEnvelope(400, `${'y'.repeat(140)} key=${KEY}`, [KEY]));
+      assert.deepStrictEqual(fragments(bare.message), [], bare.message);
+    });
+
+    it('redacts serverMessage, and what is built from it, then caps it at 300 characters', () => {
+      const text = JSON.stringify({ code: 1201, message: `invalid header ${KEY.slice(0, 30)}… and ${KEY} ${'z'.repeat(500)}`, request_id: 'r' });
+      const e = thrown(() => parseEnvelope(400, text, [KEY]));
+      assert.deepStrictEqual(fragments(e.message), []);
+      assert.deepStrictEqual(fragments(e.serverMessage ?? ''), []);
+      assert.ok((e.serverMessage ?? '').length <= 301);
+      const http = thrown(() => parseEnvelope(403, JSON.stringify({ message: `token Bearer ${KEY} refused` }), [KEY]));
+      assert.strictEqual(http.kind, 'http');
+      assert.deepStrictEqual(fragments(`${http.message} ${http.serverMessage}`), []);
+    });
+
+    it('redactSecrets: the whole key, any 6+ characters of it, and Bearer/Authorization tokens of any key', () => {
+      assert.strictEqual(redactSecrets(`a ${KEY} b`, [KEY]), 'a *** b');
+      assert.strictEqual(redactSecrets(`cut: ${KEY.slice(3, 12)}`, [KEY]), 'cut: ***');
+      assert.strictEqual(redactSecrets('Authorization: Bearer other-token-1 ok'), 'Authorization: Bearer *** ok');
+      assert.strictEqual(redactSecrets('{"authorization":"Basic dXNlcjpwYXNz"}'), '{"authorization":"Basic ***"}');
+      assert.strictEqual(redactSecrets('x-api-key: abc123; next'), 'x-api-key: ***; next');
+      assert.strictEqual(redactSecrets('Kling rejected it: Authorization is invalid'), 'Kling rejected it: Authorization is invalid');
+    });
   });
 
   it('gives a retryable http error for a gateway HTML page', () => {

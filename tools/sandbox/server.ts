@@ -35,7 +35,8 @@
  *   form then returns the *list*). The plain path `GET …/custom-voices/{X}` only accepts a task_id.
  * - pageSize range is [1,500] (option maxPageSize, e.g. 1000 to follow the current English page); pageNum [1,1000];
  *   out of range or not an integer → 400/1201. Option listEndpoint=false makes the list route 404/1203 like proxies
- *   that do not route it.
+ *   that do not route it. Options imitating other servers: pageSizeCap (pages hold at most that many items, whatever
+ *   pageSize asks) and ignorePageNum (every request gets page 1).
  * - Delete is synchronous: data is `{task_id: <the task that created the voice>, task_status: "succeed"}`; the voice's
  *   task then disappears from the list (GET by task_id still returns it unchanged) and its trial_url 404s. Presets,
  *   unknown or already deleted voices → 400/1201 "Voice id not found"; missing voice_id → 400/1200.
@@ -49,8 +50,8 @@
  *
  * Non-API routes (no auth, outside the prefix, not recorded in state.requests):
  *   GET    /__sandbox/trial/<voice_id>.wav  (also under the prefix: that is what trial_url uses) → 2 s tone, audio/wav
- *   POST   /__sandbox/faults   one fault as JSON: {kind, count?, delayMs?, match?: {method?, path?, pathRegExp?}}
- *                              (count -1 = until cleared)
+ *   POST   /__sandbox/faults   one fault as JSON: {kind, count?, delayMs?, record?, location?, match?: {method?, path?, pathRegExp?}}
+ *                              (count -1 = until cleared; record: handle the request first, then answer with the fault)
  *   GET    /__sandbox/faults   pending faults          DELETE /__sandbox/faults   clear them
  *   GET    /__sandbox/state    tasks, voices, callbacks, request summary
  *   POST   /__sandbox/reset    forget tasks, requests, callbacks and faults
@@ -89,6 +90,10 @@ export interface SandboxOptions {
   concurrencyLimit?: number;
   /** owned_by of custom voices (default '3817295046'). */
   creatorId?: string;
+  /** Serve at most this many items per page, whatever pageSize asks (a server-side cap; pageNum counts these pages). */
+  pageSizeCap?: number;
+  /** Ignore pageNum: every list request gets page 1 (a server that does not page). */
+  ignorePageNum?: boolean;
 }
 
 export interface VoiceEntry {
@@ -173,7 +178,12 @@ export type FaultKind =
   | 'echo'
   | 'non-json'
   | 'nested-error'
-  | 'auth';
+  | 'auth'
+  | 'no-data'
+  | 'redirect'
+  | 'echo-headers'
+  | 'echo-headers-json'
+  | 'huge';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'rate-limit',
@@ -192,6 +202,11 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'non-json',
   'nested-error',
   'auth',
+  'no-data',
+  'redirect',
+  'echo-headers',
+  'echo-headers-json',
+  'huge',
 ];
 
 export interface FaultMatch {
@@ -209,6 +224,11 @@ export interface Fault {
   /** 'slow': wait this long, then handle normally (default 1000). 'timeout-after-record': stall this long, then 504/5002.
    *  Other kinds: wait this long before misbehaving. */
   delayMs?: number;
+  /** Kinds that answer (e.g. 'echo', 'no-data', 'huge'): handle the request normally first (a create is recorded),
+   *  then send the faulty answer instead of the real one, like a proxy that forwarded it and mangled the reply. */
+  record?: boolean;
+  /** 'redirect': the Location is this URL followed by the request's own path and query (default: /moved on this server). */
+  location?: string;
 }
 
 /** Queue of one-shot faults; the first pending fault that matches a request is applied to it. */
@@ -370,6 +390,9 @@ interface Reply {
   status: number;
   contentType: string;
   body: string | Buffer;
+  headers?: Record<string, string>;
+  /** Send in 64 KB chunks without a Content-Length. */
+  chunked?: boolean;
 }
 
 function json(status: number, value: unknown): Reply {
@@ -617,7 +640,27 @@ class SandboxServer implements Sandbox {
       return;
     }
     const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
-    res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': body.length });
+    if (reply.chunked) {
+      res.writeHead(reply.status, { 'Content-Type': reply.contentType, ...reply.headers });
+      const write = (offset: number): void => {
+        if (res.destroyed) {
+          return;
+        }
+        if (offset >= body.length) {
+          res.end();
+          return;
+        }
+        const chunk = body.subarray(offset, offset + 65536);
+        if (res.write(chunk)) {
+          setImmediate(() => write(offset + chunk.length));
+        } else {
+          res.once('drain', () => write(offset + chunk.length));
+        }
+      };
+      write(0);
+      return;
+    }
+    res.writeHead(reply.status, { 'Content-Type': reply.contentType, 'Content-Length': body.length, ...reply.headers });
     res.end(body);
   }
 
@@ -732,14 +775,18 @@ class SandboxServer implements Sandbox {
         }
         return done(undefined);
       default:
+        if (fault.record) {
+          this.route(req, method, apiPath, url.searchParams, rawBody);
+        }
         if (delay > 0 && !(await this.sleep(delay))) {
           return done(undefined);
         }
-        return done(this.faultReply(fault.kind, rawBody));
+        return done(this.faultReply(fault, rawBody, req));
     }
   }
 
-  private faultReply(kind: FaultKind, rawBody: string): Reply | undefined {
+  private faultReply(fault: Fault, rawBody: string, req: http.IncomingMessage): Reply | undefined {
+    const kind = fault.kind;
     switch (kind) {
       case 'rate-limit':
         return fail(429, 1302, 'request rate too high, please try again later');
@@ -770,6 +817,40 @@ class SandboxServer implements Sandbox {
       }
       case 'auth':
         return fail(401, 1002, 'Authorization is invalid');
+      case 'no-data':
+        return json(200, { code: 0, message: 'SUCCEED', request_id: randomUUID() });
+      case 'redirect':
+        return {
+          status: 302,
+          contentType: 'text/plain; charset=utf-8',
+          body: 'Moved',
+          headers: { Location: `${fault.location ?? '/moved'}${req.url ?? ''}` },
+        };
+      case 'echo-headers': {
+        // A gateway error page that echoes the request headers, the key well past the first 100 characters.
+        const auth = req.headers.authorization ?? '';
+        return {
+          status: 400,
+          contentType: 'text/plain; charset=utf-8',
+          body: `Bad request. The gateway could not route this request; please check the URL and the headers that were sent. Authorization: ${auth}\nAccept: ${req.headers.accept ?? ''}\nUser-Agent: ${req.headers['user-agent'] ?? ''}\n`,
+        };
+      }
+      case 'echo-headers-json': {
+        const auth = req.headers.authorization ?? '';
+        const bare = auth.replace(/^Bearer\s+/i, '');
+        return json(400, { code: 1201, message: `invalid header authorization=${auth}; the key ${bare} is not known`, request_id: randomUUID() });
+      }
+      case 'huge': {
+        // A valid list whose body is larger than any client should read (about 6 MB), sent chunked.
+        const item = JSON.stringify({ task_id: '1', task_status: 'succeed', task_status_msg: 'x'.repeat(1000) });
+        const items = new Array<string>(6 * 1024).fill(item);
+        return {
+          status: 200,
+          contentType: 'application/json; charset=utf-8',
+          body: `{"code":0,"message":"SUCCEED","request_id":"${randomUUID()}","data":[${items.join(',')}]}`,
+          chunked: true,
+        };
+      }
       case 'reset':
         return undefined;
       default:
@@ -856,8 +937,9 @@ class SandboxServer implements Sandbox {
     if (typeof pageSize === 'string') {
       return fail(400, 1201, pageSize);
     }
-    const start = (pageNum - 1) * pageSize;
-    return ok(items.slice(start, start + pageSize));
+    const served = this.options.pageSizeCap ? Math.min(pageSize, this.options.pageSizeCap) : pageSize;
+    const start = this.options.ignorePageNum ? 0 : (pageNum - 1) * served;
+    return ok(items.slice(start, start + served));
   }
 
   private list(query: URLSearchParams): Reply {
@@ -1182,6 +1264,8 @@ function faultToJson(f: Fault): Record<string, unknown> {
     kind: f.kind,
     count: f.count === Infinity ? -1 : f.count,
     delayMs: f.delayMs,
+    record: f.record,
+    location: f.location,
     match: f.match
       ? {
           method: f.match.method,
@@ -1220,6 +1304,12 @@ export function faultFromJson(value: unknown): Fault {
   }
   if (typeof value.delayMs === 'number') {
     fault.delayMs = value.delayMs;
+  }
+  if (value.record === true) {
+    fault.record = true;
+  }
+  if (typeof value.location === 'string') {
+    fault.location = value.location;
   }
   return fault;
 }
