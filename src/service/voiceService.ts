@@ -39,6 +39,8 @@ export class VoiceService implements vscode.Disposable {
       callers: number;
     }
   >();
+  /** Creates being sent (until Kling answered), by everything that makes the request: identical ones join. */
+  private readonly _sending = new Map<string, Promise<VoiceTask>>();
   /** Every create or follow-up in flight, so they can be cancelled together. */
   private readonly _running = new Set<AbortController>();
 
@@ -122,49 +124,78 @@ export class VoiceService implements vscode.Disposable {
   async createVoice(input: CreateVoiceInput, options: CreateRunOptions = {}): Promise<VoiceTask> {
     return this._track(options.signal, async (signal) => {
       const client = this._client();
-      const key = unconfirmedKey(input);
-      let request = input;
-      const earlier = input.externalTaskId ? undefined : this._history.unconfirmed(key, client.baseUrl);
-      if (earlier) {
-        this._log.info(
-          `create "${input.voiceName}": an earlier request (external_task_id ${earlier}) was never confirmed; looking it up first`,
-        );
-        const found = await client.findTaskByExternalId(earlier, signal);
-        if (found) {
-          this._log.info(
-            `create "${input.voiceName}": Kling did get the earlier request: task ${found.taskId}; following it instead of creating again`,
-          );
-          await this._history.forgetUnconfirmed(key, client.baseUrl);
-          return this._submitted(found, input, client.baseUrl, signal, options);
-        }
-        request = { ...input, externalTaskId: earlier };
+      // The very same request while one is being sent (a key held down on a keybinding, a command run twice by
+      // another extension) joins it: one request, one task, one bill.
+      const same = JSON.stringify([
+        client.baseUrl,
+        input.voiceName.trim(),
+        input.voiceUrl ?? '',
+        input.videoId ?? '',
+        input.callbackUrl ?? '',
+        input.externalTaskId ?? '',
+      ]);
+      let sending = this._sending.get(same);
+      if (sending) {
+        this._log.info(`create "${input.voiceName}": the same request is already being sent; joining it`);
+      } else {
+        sending = this._send(client, input, signal);
+        this._sending.set(same, sending);
+        const done = () => {
+          if (this._sending.get(same) === sending) {
+            this._sending.delete(same);
+          }
+        };
+        sending.then(done, done);
       }
-      let externalTaskId: string | undefined;
-      let submitted: VoiceTask;
-      try {
-        submitted = await client.createVoice(request, {
-          signal,
-          onExternalId: (id) => {
-            externalTaskId = id;
-            this._log.info(`create "${input.voiceName}" with external_task_id ${id}`);
-          },
-        });
-      } catch (e) {
-        if (externalTaskId && !input.externalTaskId && mayHaveCreated(e)) {
-          await this._history.rememberUnconfirmed(key, client.baseUrl, externalTaskId);
-          this._log.warn(
-            `create "${input.voiceName}": not confirmed; the next create of this voice looks up external_task_id ${externalTaskId} first`,
-          );
-        } else if (earlier) {
-          await this._history.forgetUnconfirmed(key, client.baseUrl);
-        }
-        throw e;
-      }
-      if (earlier) {
-        await this._history.forgetUnconfirmed(key, client.baseUrl);
-      }
+      const submitted = await untilAborted(sending, signal);
       return this._submitted(submitted, input, client.baseUrl, signal, options);
     });
+  }
+
+  /** Sends one create, after looking up an earlier unconfirmed create of the same voice. */
+  private async _send(client: KlingClient, input: CreateVoiceInput, signal: AbortSignal): Promise<VoiceTask> {
+    const key = unconfirmedKey(input);
+    let request = input;
+    const earlier = input.externalTaskId ? undefined : this._history.unconfirmed(key, client.baseUrl);
+    if (earlier) {
+      this._log.info(
+        `create "${input.voiceName}": an earlier request (external_task_id ${earlier}) was never confirmed; looking it up first`,
+      );
+      const found = await client.findTaskByExternalId(earlier, signal);
+      if (found) {
+        this._log.info(
+          `create "${input.voiceName}": Kling did get the earlier request: task ${found.taskId}; following it instead of creating again`,
+        );
+        await this._history.forgetUnconfirmed(key, client.baseUrl);
+        return found;
+      }
+      request = { ...input, externalTaskId: earlier };
+    }
+    let externalTaskId: string | undefined;
+    let submitted: VoiceTask;
+    try {
+      submitted = await client.createVoice(request, {
+        signal,
+        onExternalId: (id) => {
+          externalTaskId = id;
+          this._log.info(`create "${input.voiceName}" with external_task_id ${id}`);
+        },
+      });
+    } catch (e) {
+      if (externalTaskId && !input.externalTaskId && mayHaveCreated(e)) {
+        await this._history.rememberUnconfirmed(key, client.baseUrl, externalTaskId);
+        this._log.warn(
+          `create "${input.voiceName}": not confirmed; the next create of this voice looks up external_task_id ${externalTaskId} first`,
+        );
+      } else if (earlier) {
+        await this._history.forgetUnconfirmed(key, client.baseUrl);
+      }
+      throw e;
+    }
+    if (earlier) {
+      await this._history.forgetUnconfirmed(key, client.baseUrl);
+    }
+    return submitted;
   }
 
   private async _submitted(
@@ -313,7 +344,9 @@ export class VoiceService implements vscode.Disposable {
       return await this.getTask(id, signal);
     } catch (e) {
       const unknownId =
-        isKlingError(e) && ((e.kind === 'api' && (e.code === 1201 || e.code === 1203)) || (e.kind === 'http' && (e.status === 400 || e.status === 404)));
+        isKlingError(e) &&
+        ((e.kind === 'api' && (e.code === 1201 || e.code === 1203)) ||
+          (e.kind === 'http' && (e.status === 400 || e.status === 404)));
       if (!unknownId) {
         throw e;
       }
@@ -324,7 +357,9 @@ export class VoiceService implements vscode.Disposable {
         if (isKlingError(lookupError) && lookupError.kind === 'cancelled') {
           throw lookupError;
         }
-        this._log.warn(`check task: looking up ${id} as an external task id failed: ${lookupError instanceof Error ? lookupError.message : String(lookupError)}`);
+        this._log.warn(
+          `check task: looking up ${id} as an external task id failed: ${lookupError instanceof Error ? lookupError.message : String(lookupError)}`,
+        );
       }
       if (!found) {
         throw e;
@@ -382,4 +417,26 @@ function mayHaveCreated(e: unknown): boolean {
     default:
       return true;
   }
+}
+
+/** Waits for `p`, or rejects as cancelled when `signal` aborts first (`p` itself goes on). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new KlingError({ kind: 'cancelled', message: 'Cancelled.' }));
+    if (signal.aborted) {
+      onAbort();
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }

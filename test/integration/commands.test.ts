@@ -147,13 +147,14 @@ describe('Kling Voice in a real extension host', function () {
     const newService = await useSandbox({ apiKey: 'second-service-key-7d1c' });
     try {
       await setSetting('apiBaseUrl', oldService.url);
-      const running = api.createVoice({ voiceName: 'Switched', videoId: '123456' });
+      // Its outcome is awaited after the switch: take it now, so the rejection is never "unhandled".
+      const outcome = rejects(api.createVoice({ voiceName: 'Switched', videoId: '123456' }));
       await waitFor('the task to be polled', () => oldService.state.requests.some((r) => r.method === 'GET'));
       // The user moves to another service and stores that service's key.
       await setSetting('apiBaseUrl', newService.url);
       await vscode.commands.executeCommand('klingVoice.setApiKey', 'second-service-key-7d1c');
       const switchedAt = oldService.state.requests.length;
-      const e = await rejects(running);
+      const e = await outcome;
       assert.strictEqual(e.kind, 'cancelled');
       assert.match(e.message, /klingVoice\.apiBaseUrl changed/);
       await new Promise((r) => setTimeout(r, 600));
@@ -253,6 +254,18 @@ describe('Kling Voice in a real extension host', function () {
       ['POST', 'POST'],
       'no lookup after a refusal',
     );
+  });
+
+  it('the same create run three times at once (a key held down) sends one request; another voice still gets its own', async () => {
+    const args = { voiceName: 'Held key', videoId: '123456' };
+    const runs = [1, 2, 3].map(() => Promise.resolve(vscode.commands.executeCommand<{ taskId: string; status: string }>('klingVoice.createVoice', args)));
+    const other = api.createVoice({ voiceName: 'Other voice', videoId: '123456' });
+    const results = await Promise.all(runs);
+    assert.deepStrictEqual(new Set(results.map((r) => r.taskId)).size, 1, 'one task for the three runs');
+    assert.ok(results.every((r) => r.status === 'succeed'));
+    assert.notStrictEqual((await other).taskId, results[0].taskId);
+    assert.strictEqual(sandbox.state.requests.filter((r) => r.method === 'POST').length, 2);
+    assert.strictEqual(sandbox.state.tasks.size, 2);
   });
 
   it('never writes the key to the log, while the log does record requests', async () => {
