@@ -139,8 +139,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       }
     }),
 
-    reg(COMMANDS.deleteVoice, async (arg?: unknown) => {
-      // From the palette (no argument), another extension (a voice id) or the My Voices tree (a node with a voice).
+    reg(COMMANDS.deleteVoice, async (arg?: unknown, selected?: unknown) => {
+      // From the palette (no argument), another extension (a voice id) or the My Voices tree (a node with a voice;
+      // with several nodes selected, the tree passes them all as the second argument).
+      const many = Array.isArray(selected) ? selected.map(treeVoice).filter((v): v is { voiceId: string; label: string } => !!v) : [];
+      if (many.length > 1) {
+        return deleteVoices(service, log, many);
+      }
       const fromTree = typeof arg === 'object' && arg !== null ? (arg as { voice?: { voiceId?: unknown; voiceName?: unknown } }).voice : undefined;
       let voiceId = typeof arg === 'string' ? arg : typeof fromTree?.voiceId === 'string' ? fromTree.voiceId : undefined;
       let label = typeof fromTree?.voiceName === 'string' && fromTree.voiceName ? fromTree.voiceName : voiceId;
@@ -172,6 +177,56 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       }
     }),
   );
+}
+
+/** The voice of a My Voices node, if it has one. */
+function treeVoice(node: unknown): { voiceId: string; label: string } | undefined {
+  const voice = typeof node === 'object' && node !== null ? (node as { voice?: { voiceId?: unknown; voiceName?: unknown } }).voice : undefined;
+  if (typeof voice?.voiceId !== 'string' || !voice.voiceId) {
+    return undefined;
+  }
+  return { voiceId: voice.voiceId, label: typeof voice.voiceName === 'string' && voice.voiceName ? voice.voiceName : voice.voiceId };
+}
+
+/** Deletes several voices after one confirmation; one failure does not stop the others. True when all went. */
+async function deleteVoices(service: VoiceService, log: vscode.LogOutputChannel, voices: { voiceId: string; label: string }[]): Promise<boolean> {
+  const names = voices.slice(0, 10).map((v) => `• ${v.label} (${v.voiceId})`);
+  if (voices.length > 10) {
+    names.push(`• and ${voices.length - 10} more`);
+  }
+  const ok = await vscode.window.showWarningMessage(
+    `Delete ${voices.length} voices?`,
+    { modal: true, detail: `${names.join('\n')}\n\nVideos already made keep their sound, but these ids can no longer be used. This cannot be undone.` },
+    'Delete All',
+  );
+  if (ok !== 'Delete All') {
+    return false;
+  }
+  const failed: string[] = [];
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deleting ${voices.length} voices`, cancellable: true }, async (progress, token) => {
+    for (const [i, v] of voices.entries()) {
+      if (token.isCancellationRequested) {
+        failed.push(`${v.label} (not attempted: cancelled)`);
+        continue;
+      }
+      progress.report({ message: `${i + 1}/${voices.length}: ${v.label}`, increment: 100 / voices.length });
+      try {
+        await service.deleteVoice(v.voiceId, signalFor(token));
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        log.error(`could not delete voice ${v.label} (${v.voiceId}): ${message}`);
+        failed.push(`${v.label}: ${message}`);
+      }
+    }
+  });
+  if (failed.length) {
+    void vscode.window
+      .showErrorMessage(`Deleted ${voices.length - failed.length} of ${voices.length} voices. Not deleted: ${failed.join('; ')}`, 'Show Log')
+      .then((c) => c && log.show(true));
+    return false;
+  }
+  void vscode.window.showInformationMessage(`Deleted ${voices.length} voices.`);
+  return true;
 }
 
 /** Lets the user pick one of their voices, typing an id by hand when the list is not available. */

@@ -25,6 +25,8 @@ export interface HistoryEntry {
 const STATE_KEY = 'klingVoice.taskHistory.v1';
 const MAX_ENTRIES = 500;
 const UNCONFIRMED_KEY = 'klingVoice.unconfirmedCreates.v1';
+const HIDDEN_KEY = 'klingVoice.hiddenTasks.v1';
+const MAX_HIDDEN = 2000;
 /** How long an unconfirmed create is looked up before the same voice is created again. */
 const UNCONFIRMED_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -153,6 +155,20 @@ export class TaskHistory implements vscode.Disposable {
     }
     await this._save(entries);
     return entry;
+  }
+
+  /** Task ids the user removed from My Voices (failed or voiceless tasks; the account may still list them). */
+  hidden(): Set<string> {
+    const raw = this._state.get<unknown>(HIDDEN_KEY, []);
+    return new Set(Array.isArray(raw) ? raw.filter((v): v is string => typeof v === 'string') : []);
+  }
+
+  /** Removes tasks from the list for good: out of the history, and hidden if the account lists them. */
+  async hide(taskIds: readonly string[]): Promise<void> {
+    const ids = new Set(taskIds);
+    const hidden = [...ids, ...[...this.hidden()].filter((id) => !ids.has(id))].slice(0, MAX_HIDDEN);
+    await this._state.update(HIDDEN_KEY, hidden);
+    await this._save(this.all().filter((e) => !ids.has(e.taskId)));
   }
 
   async remove(taskId: string): Promise<void> {

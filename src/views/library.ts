@@ -139,7 +139,11 @@ export class VoiceLibrary implements vscode.Disposable {
       }
       out.set(h.taskId, fromHistory(h));
     }
-    return [...out.values()].sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+    // Tasks the user removed from the list stay out (a voice is never hidden: it is deleted instead).
+    const hidden = this._service.history.hidden();
+    return [...out.values()]
+      .filter((i) => !(hidden.has(i.taskId) && !(i.status === 'succeed' && i.voice)))
+      .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
   }
 
   /** Finds a voice by id among the account, the history and the presets (cache only, no request). */

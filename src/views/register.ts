@@ -51,12 +51,25 @@ export function registerLibraryViews({ service, library, log }: LibraryDeps): vs
   return vscode.Disposable.from(
     voices,
     presets,
-    vscode.window.createTreeView('klingVoice.voices', { treeDataProvider: voices, showCollapseAll: false }),
+    vscode.window.createTreeView('klingVoice.voices', { treeDataProvider: voices, showCollapseAll: false, canSelectMany: true }),
     vscode.window.createTreeView('klingVoice.presets', { treeDataProvider: presets }),
     registerStatusBar(service.history, () => service.currentBaseUrl()),
     registerVoiceHover(library),
 
     reg('klingVoice.refreshVoices', () => library.refreshAccount()),
+
+    // Failed (or voiceless) tasks leave My Voices for good; running tasks and voices are not removed this way.
+    reg('klingVoice.removeFromList', async (arg?: unknown, selected?: unknown) => {
+      const nodes = (Array.isArray(selected) && selected.length ? selected : [arg]).filter(isNode);
+      const ids = nodes.flatMap((n) => (n.kind === 'task' && n.item && (n.item.status === 'failed' || n.item.status === 'succeed') ? [n.item.taskId] : []));
+      if (!ids.length) {
+        return 0;
+      }
+      await service.history.hide(ids);
+      log.info(`removed ${ids.length} task(s) from My Voices: ${ids.join(', ')}`);
+      void vscode.window.setStatusBarMessage(`$(close) Removed ${ids.length === 1 ? 'a task' : `${ids.length} tasks`} from My Voices`, 3000);
+      return ids.length;
+    }),
     reg('klingVoice.refreshPresets', () => library.refreshPresets()),
 
     reg('klingVoice.copyVoiceId', async (arg?: unknown) => {

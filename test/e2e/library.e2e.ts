@@ -3,10 +3,32 @@
 //   npm run build && npx tsc -p tsconfig.json && npx mocha --no-config --timeout 300000 out/test/e2e/library.e2e.js
 import * as assert from 'assert';
 import type { Locator } from 'playwright-core';
+import { longNumericId, type Sandbox } from '../../tools/sandbox/server';
 import { runCommand } from '../../tools/testhost/browser';
 import { startE2E, type E2E } from './harness';
 
 const TEST_KEY = 'e2e-key-palette-42b7c1';
+
+/** Adds a finished voice straight into the sandbox's account, as if created earlier. */
+function seedVoice(sb: Sandbox, name: string): string {
+  const taskId = longNumericId();
+  const voiceId = longNumericId();
+  const at = Date.now();
+  sb.state.tasks.set(taskId, {
+    taskId,
+    externalTaskId: '',
+    voiceName: name,
+    videoId: '123456',
+    status: 'succeed',
+    statusMsg: '',
+    createdAt: at,
+    updatedAt: at,
+    voice: { voice_id: voiceId, voice_name: name, trial_url: `${sb.url}/__sandbox/trial/${voiceId}.wav`, owned_by: '3817295046' },
+    deleted: false,
+    history: [{ status: 'succeed', at }],
+  });
+  return voiceId;
+}
 
 describe('Palette flow and voice library in the browser (code-server + Chromium)', function () {
   this.timeout(300_000);
@@ -166,6 +188,60 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
     await atStep(3);
     assert.strictEqual(await input.inputValue(), `${e2e.files.url}/short.wav`);
     await page.keyboard.press('Escape');
+  });
+
+  /** Right-clicks a row and chooses a context menu item (the menu ignores a click that comes too soon). */
+  const contextMenu = async (row: Locator, item: string) => {
+    await row.click({ button: 'right' });
+    await e2e.page.locator('.monaco-menu a.action-menu-item', { hasText: item }).hover();
+    await e2e.page.waitForTimeout(300);
+    await e2e.page.keyboard.press('Enter');
+  };
+
+  it('a failed task leaves My Voices with Remove from List (a voice has no such item)', async () => {
+    const { page, sandbox } = e2e;
+    const voices = pane('My Voices');
+    const failedRow = voices.locator('.monaco-list-row', { hasText: 'Short Sample' });
+    await failedRow.waitFor();
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await contextMenu(failedRow, 'Remove from List');
+    await failedRow.waitFor({ state: 'detached', timeout: 10_000 });
+    // It stays out when the account list is loaded again, and nothing was sent to Kling to remove it.
+    const posts = sandbox.state.requests.filter((r) => r.method === 'POST').length;
+    await runCommand(page, 'Kling Voice: Refresh My Voices');
+    await page.waitForTimeout(1000);
+    assert.strictEqual(await failedRow.count(), 0);
+    assert.strictEqual(sandbox.state.requests.filter((r) => r.method === 'POST').length, posts);
+  });
+
+  it('several voices selected in My Voices are deleted after one confirmation', async () => {
+    const { page, sandbox } = e2e;
+    const ids = [seedVoice(sandbox, 'Bulk One'), seedVoice(sandbox, 'Bulk Two')];
+    await runCommand(page, 'Kling Voice: Refresh My Voices');
+    const voices = pane('My Voices');
+    const one = voices.locator('.monaco-list-row', { hasText: 'Bulk One' });
+    const two = voices.locator('.monaco-list-row', { hasText: 'Bulk Two' });
+    await one.waitFor({ timeout: 20_000 });
+    await two.waitFor();
+    await one.click();
+    await two.click({ modifiers: ['Control'] });
+    await contextMenu(two, 'Delete Voice…');
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor();
+    const text = (await dialog.textContent()) ?? '';
+    assert.match(text, /Delete 2 voices\?/);
+    assert.ok(text.includes(ids[0]) && text.includes(ids[1]), text);
+    await e2e.shoot(page, 'delete-many-confirm.png', true);
+    const mark = sandbox.state.requests.length;
+    await dialog.locator('.monaco-button', { hasText: 'Delete All' }).click();
+    await one.waitFor({ state: 'detached', timeout: 20_000 });
+    await two.waitFor({ state: 'detached', timeout: 20_000 });
+    const deleted = sandbox.state.requests.slice(mark).filter((r) => r.method === 'POST' && r.path.endsWith('/delete-voices'));
+    assert.deepStrictEqual(deleted.map((r) => (r.body as { voice_id?: string }).voice_id).sort(), [...ids].sort());
+    await toast('Deleted 2 voices.').waitFor({ timeout: 10_000 });
+  });
+
+  it('left no extension errors in the workbench page', () => {
     assert.deepStrictEqual(e2e.pageErrors.filter((m) => /kling/i.test(m)), []);
   });
 });
