@@ -39,6 +39,8 @@ export const MAX_LIST_PAGES = 200;
  * but could not be read never leads to another POST.
  */
 export const MAX_CREATE_REPEATS = 1;
+/** The last words of an `ambiguous` create error; a caller that guards the retry itself may replace them. */
+export const AMBIGUOUS_RETRY_ADVICE = 'create the voice again only if it is not there.';
 
 /** Where the client writes its request log. Matches VS Code's LogOutputChannel. */
 export interface ClientLogger {
@@ -305,7 +307,7 @@ export class KlingClient {
     return new KlingError({
       kind: 'ambiguous',
       externalTaskId,
-      message: `${what} To avoid paying twice, nothing more was sent. In a few minutes, check My Voices or run 'Kling Voice: Check Task…' with external task id ${externalTaskId}; create the voice again only if it is not there.`,
+      message: `${what} To avoid paying twice, nothing more was sent. In a few minutes, check My Voices or run 'Kling Voice: Check Task…' with external task id ${externalTaskId}; ${AMBIGUOUS_RETRY_ADVICE}`,
       cause,
     });
   }

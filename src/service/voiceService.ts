@@ -11,6 +11,7 @@ import {
   VoiceTask,
   isKlingError,
   normalizeBaseUrl,
+  AMBIGUOUS_RETRY_ADVICE,
 } from '../kling';
 
 export interface CreateRunOptions {
@@ -184,6 +185,12 @@ export class VoiceService implements vscode.Disposable {
     } catch (e) {
       if (externalTaskId && !input.externalTaskId && mayHaveCreated(e)) {
         await this._history.rememberUnconfirmed(key, client.baseUrl, externalTaskId);
+        if (isKlingError(e) && e.kind === 'ambiguous') {
+          e.message = e.message.replace(
+            AMBIGUOUS_RETRY_ADVICE,
+            'or simply create the same voice again: the extension looks this request up first and does not send it twice.',
+          );
+        }
         this._log.warn(
           `create "${input.voiceName}": not confirmed; the next create of this voice looks up external_task_id ${externalTaskId} first`,
         );

@@ -230,7 +230,9 @@ describe('Kling Voice in a real extension host', function () {
     // The answer to the create is lost after Kling recorded the task, and the lookup cannot reach the list either.
     sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
     sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
-    await rejects(api.createVoice({ voiceName: 'Unconfirmed', videoId: '123456' }, { wait: false }));
+    const unclear = await rejects(api.createVoice({ voiceName: 'Unconfirmed', videoId: '123456' }, { wait: false }));
+    assert.strictEqual(unclear.kind, 'ambiguous');
+    assert.match(unclear.message, /create the same voice again: the extension looks this request up first/);
     assert.strictEqual(sandbox.state.tasks.size, 1);
     const [first] = [...sandbox.state.tasks.values()];
     sandbox.faults.clear();
