@@ -11,8 +11,6 @@ import { isWebviewToHost, type FileView, type HostToWebview, type TaskView, type
 import { endedTaskView, errorText, failureText, succeededView, WebviewChannel, type ChannelDeps } from './channel';
 import { renderHtml } from './html';
 
-export { INSERT_SNIPPET_COMMAND } from './channel';
-
 export interface FormControllerDeps extends ChannelDeps {
   service: VoiceService;
   keys: KeyStore;
