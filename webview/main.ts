@@ -1,17 +1,26 @@
 // The Create Voice form in the browser: renders what the host says, validates as the user types, keeps the
 // fields with setState. Everything shown comes in by message and is written with textContent.
-import { characterCount, MAX_VOICE_NAME_LENGTH } from '../src/kling/validation';
+import { MAX_VOICE_NAME_LENGTH } from '../src/kling/validation';
 import { emptyForm, validateForm, type CreateFormValues, type FieldMessages, type FormField } from '../src/shared/createForm';
 import { formatChannels, formatSec, formatSize, qualityLine } from '../src/shared/format';
 import { isCreateFormValues, isFormSource, type FileView, type HostToWebview, type TaskView, type UploadProviderName, type WebviewToHost } from '../src/shared/protocol';
-
-interface VsCodeApi {
-  postMessage(message: WebviewToHost): void;
-  getState(): unknown;
-  setState(state: PageState): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
+import {
+  announcer,
+  definition,
+  el,
+  failureCard,
+  progressText,
+  renderFailure,
+  renderNameCounter,
+  renderResult,
+  resultCard,
+  setListItems,
+  show,
+  showOutcome,
+  statusText,
+  vscodeApi,
+  wireCards,
+} from './common';
 
 /** What the page keeps across hide/show and window reloads (the host reads `taskId` back after a reload). */
 interface PageState {
@@ -27,15 +36,7 @@ const FIELDS: readonly FormField[] = ['voiceName', 'voiceUrl', 'file', 'videoId'
 const TEXT_FIELDS = ['voiceName', 'voiceUrl', 'videoId', 'callbackUrl', 'externalTaskId'] as const;
 type TextField = (typeof TEXT_FIELDS)[number];
 
-const vscode = acquireVsCodeApi();
-
-function el<T extends HTMLElement = HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) {
-    throw new Error(`#${id} is missing from the page`);
-  }
-  return found as T;
-}
+const vscode = vscodeApi<WebviewToHost, PageState>();
 
 const ui = {
   app: el('app'),
@@ -57,11 +58,7 @@ const ui = {
   noProvider: el('no-provider'),
   openUploadSettings: el<HTMLButtonElement>('open-upload-settings'),
   advanced: el<HTMLDetailsElement>('advanced'),
-  failure: el('failure'),
-  failureTitle: el('failure-title'),
-  failureMessage: el('failure-message'),
-  failureTask: el('failure-task'),
-  failureLog: el<HTMLButtonElement>('failure-log'),
+  failure: failureCard(),
   actions: el('form').querySelector<HTMLElement>('.actions') as HTMLElement,
   submit: el<HTMLButtonElement>('submit'),
   submitHint: el('submit-hint'),
@@ -71,17 +68,8 @@ const ui = {
   progressElapsed: el('progress-elapsed'),
   progressTask: el('progress-task'),
   cancel: el<HTMLButtonElement>('cancel'),
-  result: el('result'),
-  resultName: el('result-name'),
-  resultId: el('result-id'),
-  trialRow: el('trial-row'),
-  trial: el<HTMLAudioElement>('trial'),
-  noTrial: el('no-trial'),
-  copyId: el<HTMLButtonElement>('copy-id'),
-  insertSnippet: el<HTMLButtonElement>('insert-snippet'),
-  showLog: el<HTMLButtonElement>('show-log'),
+  result: resultCard(),
   createAnother: el<HTMLButtonElement>('create-another'),
-  announce: el('announce'),
 };
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -109,7 +97,8 @@ let hostErrors: FieldMessages = {};
 /** After a submit attempt every error shows, touched or not. */
 let showAllErrors = false;
 let elapsedTimer: ReturnType<typeof setInterval> | undefined;
-let lastAnnounced = '';
+/** Repeated status lines (every state message repeats the task) are said once. */
+const announce = announcer(true);
 
 function save(): void {
   vscode.setState(page);
@@ -119,19 +108,8 @@ function post(message: WebviewToHost): void {
   vscode.postMessage(message);
 }
 
-function announce(text: string): void {
-  if (text && text !== lastAnnounced) {
-    lastAnnounced = text;
-    ui.announce.textContent = text;
-  }
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Rendering
-
-function show(element: HTMLElement, visible: boolean): void {
-  element.hidden = !visible;
-}
 
 function setMessage(id: string, text: string | undefined): void {
   const node = document.getElementById(id);
@@ -187,27 +165,13 @@ function renderFile(): void {
       facts.push(['Size', formatSize(file.sizeBytes)]);
     }
   }
-  ui.fileFacts.replaceChildren(
-    ...facts.flatMap(([k, v]) => {
-      const dt = document.createElement('dt');
-      dt.textContent = k;
-      const dd = document.createElement('dd');
-      dd.textContent = v;
-      return [dt, dd];
-    }),
-  );
+  ui.fileFacts.replaceChildren(...facts.flatMap(([k, v]) => definition(k, v)));
   show(ui.fileFacts, facts.length > 0);
   const quality = file && !file.checking ? (file.quality ? qualityLine(file.quality) : file.format ? 'Not decoded here (AAC): checked by its headers only.' : '') : '';
   ui.fileQuality.textContent = quality;
   show(ui.fileQuality, quality !== '');
   const warnings = file && !file.checking ? file.warnings : [];
-  ui.fileWarnings.replaceChildren(
-    ...warnings.map((w) => {
-      const li = document.createElement('li');
-      li.textContent = w;
-      return li;
-    }),
-  );
+  setListItems(ui.fileWarnings, warnings);
   show(ui.fileWarnings, warnings.length > 0);
   show(ui.openTrimmer, !!file && !file.checking && file.trimmable);
   ui.openTrimmer.textContent = file && !file.usable ? 'Trim in the Trimmer…' : 'Open in Trimmer…';
@@ -219,9 +183,7 @@ function renderForm(): void {
   const { errors, warnings } = validateForm(form, fileStatus());
   const running = host?.task.phase === 'running';
 
-  const nameCount = characterCount(form.voiceName.trim());
-  ui.counter.textContent = `${nameCount}/${MAX_VOICE_NAME_LENGTH}`;
-  ui.counter.classList.toggle('over', nameCount > MAX_VOICE_NAME_LENGTH);
+  const nameCount = renderNameCounter(ui.counter, form.voiceName.trim());
   ui.counter.setAttribute('aria-label', `${nameCount} of ${MAX_VOICE_NAME_LENGTH} characters`);
 
   for (const radio of ui.sources) {
@@ -299,12 +261,8 @@ function startTimer(elapsedMs: number): void {
   elapsedTimer = setInterval(tick, 1000);
 }
 
-const STATUS_TEXT: Record<'uploading' | 'submitting' | 'submitted' | 'processing', string> = {
-  uploading: 'Uploading the sample…',
-  submitting: 'Sending the request…',
-  submitted: 'Submitted, waiting for Kling to start…',
-  processing: 'Processing…',
-};
+/** The status line while the upload has not started (the form sends the chosen file as it is). */
+const UPLOADING = 'Uploading the sample…';
 
 function renderTask(previous: TaskView | undefined, task: TaskView): void {
   const phaseChanged = previous?.phase !== task.phase;
@@ -312,8 +270,7 @@ function renderTask(previous: TaskView | undefined, task: TaskView): void {
   // their values and come back, still filled, if the task fails or is cancelled.
   show(ui.form, task.phase === 'idle' || task.phase === 'failed');
   show(ui.progress, task.phase === 'running');
-  show(ui.result, task.phase === 'succeeded');
-  show(ui.failure, task.phase === 'failed');
+  showOutcome(ui.result, ui.failure, task);
   if (task.phase !== 'running') {
     stopTimer();
   }
@@ -325,13 +282,7 @@ function renderTask(previous: TaskView | undefined, task: TaskView): void {
     case 'running': {
       page.taskId = task.taskId;
       ui.progressTitle.textContent = `Creating "${task.voiceName}"`;
-      ui.progressStatus.textContent = task.cancelling
-        ? 'Cancelling…'
-        : task.status === 'uploading' && task.awaitingConsent
-          ? 'Waiting for your confirmation to upload…'
-          : task.status === 'uploading' && task.uploadPercent !== undefined
-            ? `Uploading ${task.uploadPercent}%…`
-            : STATUS_TEXT[task.status];
+      ui.progressStatus.textContent = progressText(task, UPLOADING);
       ui.progressTask.textContent = task.taskId ? `Task id ${task.taskId}` : '';
       show(ui.progressTask, !!task.taskId);
       ui.cancel.disabled = task.cancelling;
@@ -339,7 +290,7 @@ function renderTask(previous: TaskView | undefined, task: TaskView): void {
       if (phaseChanged || elapsedTimer === undefined) {
         startTimer(task.elapsedMs);
       }
-      announce(task.cancelling ? 'Cancelling.' : STATUS_TEXT[task.status]);
+      announce(task.cancelling ? 'Cancelling.' : statusText(task.status, UPLOADING));
       if (phaseChanged && previous !== undefined) {
         ui.cancel.focus();
       }
@@ -347,31 +298,14 @@ function renderTask(previous: TaskView | undefined, task: TaskView): void {
     }
     case 'succeeded':
       page.taskId = task.taskId;
-      ui.resultName.textContent = task.voiceName;
-      ui.resultId.textContent = task.voiceId;
-      show(ui.trialRow, !!task.trialUrl);
-      show(ui.noTrial, !task.trialUrl);
-      if (task.trialUrl) {
-        // Only the URL is set; with preload="none" nothing loads or plays until the user presses play.
-        if (ui.trial.getAttribute('src') !== task.trialUrl) {
-          ui.trial.src = task.trialUrl;
-        }
-      } else {
-        ui.trial.removeAttribute('src');
-      }
-      announce(`Voice "${task.voiceName}" is ready. Voice id ${task.voiceId}.`);
+      announce(renderResult(ui.result, task));
       if (phaseChanged && previous !== undefined) {
-        ui.copyId.focus();
+        ui.result.copyId.focus();
       }
       break;
     case 'failed':
       page.taskId = task.taskId;
-      ui.failure.classList.toggle('cancelled', task.reason === 'cancelled');
-      ui.failureTitle.textContent = task.reason === 'cancelled' ? 'Cancelled' : task.reason === 'task' ? 'Kling could not create the voice' : 'Voice not created';
-      ui.failureMessage.textContent = task.message;
-      ui.failureTask.textContent = task.taskId ? `Task id ${task.taskId}` : '';
-      show(ui.failureTask, !!task.taskId);
-      announce(task.message);
+      announce(renderFailure(ui.failure, task));
       if (phaseChanged && previous !== undefined) {
         ui.submit.focus();
       }
@@ -380,9 +314,6 @@ function renderTask(previous: TaskView | undefined, task: TaskView): void {
       const never: never = task;
       throw new Error(`unknown phase ${JSON.stringify(never)}`);
     }
-  }
-  if (task.phase !== 'succeeded' && !ui.trial.paused) {
-    ui.trial.pause();
   }
 }
 
@@ -493,13 +424,7 @@ ui.openTrimmer.addEventListener('click', () => post({ type: 'openTrimmer' }));
 ui.openUploadSettings.addEventListener('click', () => post({ type: 'openUploadSettings' }));
 ui.setKey.addEventListener('click', () => post({ type: 'setApiKey' }));
 ui.cancel.addEventListener('click', () => post({ type: 'cancel' }));
-ui.copyId.addEventListener('click', () => {
-  post({ type: 'copyVoiceId' });
-  announce('Voice id copied to the clipboard.');
-});
-ui.insertSnippet.addEventListener('click', () => post({ type: 'insertSnippet' }));
-ui.showLog.addEventListener('click', () => post({ type: 'showLog' }));
-ui.failureLog.addEventListener('click', () => post({ type: 'showLog' }));
+wireCards(ui.result, ui.failure, post, announce);
 ui.createAnother.addEventListener('click', () => {
   const source = page.form.source;
   page = { form: { ...emptyForm(), source }, touched: [], advancedOpen: page.advancedOpen };
@@ -508,10 +433,10 @@ ui.createAnother.addEventListener('click', () => {
   }
   hostErrors = {};
   showAllErrors = false;
-  ui.trial.pause();
+  ui.result.trial.pause();
   post({ type: 'reset' });
   // Show the empty form at once (the host confirms with an idle state) so focus can move to it.
-  show(ui.result, false);
+  show(ui.result.root, false);
   show(ui.form, true);
   render();
   ui.inputs.voiceName.focus();

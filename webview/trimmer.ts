@@ -1,7 +1,7 @@
 // The trimmer page: draws the waveform from the host's peak envelope, lets the user move and resize the
 // selection (mouse, keyboard, numeric fields), plays the selection from a blob: URL the page makes from WAV
 // bytes the host posts, and asks the host to create the voice. Everything shown is written with textContent.
-import { characterCount, MAX_VOICE_NAME_LENGTH, validateVoiceName } from '../src/kling/validation';
+import { validateVoiceName } from '../src/kling/validation';
 import { formatChannels, formatClock, formatDbfs, formatNoiseFloor, formatSec, formatShare, formatSize, formatSnr } from '../src/shared/format';
 import type { UploadProviderName } from '../src/shared/protocol';
 import {
@@ -19,14 +19,22 @@ import {
   type TrimmerTaskView,
   type TrimmerToHost,
 } from '../src/shared/trimmer';
-
-interface VsCodeApi {
-  postMessage(message: TrimmerToHost): void;
-  getState(): unknown;
-  setState(state: TrimmerSavedState | undefined): void;
-}
-
-declare function acquireVsCodeApi(): VsCodeApi;
+import {
+  announcer,
+  definition,
+  el,
+  failureCard,
+  progressText,
+  renderFailure,
+  renderNameCounter,
+  renderResult,
+  resultCard,
+  setListItems,
+  show,
+  showOutcome,
+  vscodeApi,
+  wireCards,
+} from './common';
 
 /**
  * What the page keeps: the file's URI (from the host), the window and the normalize flag, and nothing else; this
@@ -38,15 +46,7 @@ interface PageState {
   normalize: boolean;
 }
 
-const vscode = acquireVsCodeApi();
-
-function el<T extends HTMLElement = HTMLElement>(id: string): T {
-  const found = document.getElementById(id);
-  if (!found) {
-    throw new Error(`#${id} is missing from the page`);
-  }
-  return found as T;
-}
+const vscode = vscodeApi<TrimmerToHost, TrimmerSavedState | undefined>();
 
 const ui = {
   app: el('app'),
@@ -79,23 +79,11 @@ const ui = {
   progress: el('progress'),
   progressStatus: el('progress-status'),
   cancel: el<HTMLButtonElement>('cancel'),
-  result: el('result'),
-  resultName: el('result-name'),
-  resultId: el('result-id'),
-  trialRow: el('trial-row'),
-  trial: el<HTMLAudioElement>('trial'),
-  noTrial: el('no-trial'),
-  copyId: el<HTMLButtonElement>('copy-id'),
-  insertSnippet: el<HTMLButtonElement>('insert-snippet'),
-  showLog: el<HTMLButtonElement>('show-log'),
-  failure: el('failure'),
-  failureTitle: el('failure-title'),
-  failureMessage: el('failure-message'),
-  failureTask: el('failure-task'),
-  failureRetry: el('failure-retry'),
-  failureLog: el<HTMLButtonElement>('failure-log'),
-  announce: el('announce'),
+  result: resultCard(),
+  failure: failureCard(),
 };
+/** Every text is said, even the same one again (the window's position after each drag). */
+const announce = announcer(false);
 
 /** The saved state, checked as the host checks it; used only for the file the host names in `load`. */
 const saved = parseTrimmerState(vscode.getState());
@@ -116,14 +104,6 @@ function save(): void {
   if (page.uri !== undefined) {
     vscode.setState({ uri: page.uri, selection: page.selection, normalize: page.normalize });
   }
-}
-
-function show(e: HTMLElement, visible: boolean): void {
-  e.hidden = !visible;
-}
-
-function announce(text: string): void {
-  ui.announce.textContent = text;
 }
 
 function selection(): Selection {
@@ -249,31 +229,19 @@ function renderReport(f: TrimmerLoadMessage): void {
     ...rows.map(([k, v]) => {
       // <div> groups a term with its value inside a <dl> (allowed by HTML), so the grid lays out pairs.
       const pair = document.createElement('div');
-      const dt = document.createElement('dt');
-      dt.textContent = k;
-      const dd = document.createElement('dd');
-      dd.textContent = v;
-      pair.append(dt, dd);
+      pair.append(...definition(k, v));
       return pair;
     }),
   );
   const notes = [...f.problems, ...f.warnings];
-  ui.warnings.replaceChildren(
-    ...notes.map((w) => {
-      const li = document.createElement('li');
-      li.textContent = w;
-      return li;
-    }),
-  );
+  setListItems(ui.warnings, notes);
   show(ui.warnings, notes.length > 0);
   show(ui.noWarnings, notes.length === 0);
 }
 
 function renderCreate(): void {
   const name = ui.voiceName.value.trim();
-  const count = characterCount(name);
-  ui.counter.textContent = `${count}/${MAX_VOICE_NAME_LENGTH}`;
-  ui.counter.classList.toggle('over', count > MAX_VOICE_NAME_LENGTH);
+  renderNameCounter(ui.counter, name);
   const nameProblem = name ? validateVoiceName(name) : 'Enter a voice name.';
   const task = status?.task ?? { phase: 'idle' };
   const running = task.phase === 'running';
@@ -296,58 +264,26 @@ function renderCreate(): void {
 function renderTask(previous: TrimmerTaskView | undefined, task: TrimmerTaskView): void {
   const phaseChanged = previous !== undefined && previous.phase !== task.phase;
   show(ui.progress, task.phase === 'running');
-  show(ui.result, task.phase === 'succeeded');
-  show(ui.failure, task.phase === 'failed');
-  if (task.phase !== 'succeeded' && !ui.trial.paused) {
-    ui.trial.pause();
-  }
+  showOutcome(ui.result, ui.failure, task);
   switch (task.phase) {
     case 'idle':
       break;
     case 'running': {
-      const text = task.cancelling
-        ? 'Cancelling…'
-        : task.awaitingConsent
-          ? 'Waiting for your confirmation to upload…'
-          : task.status === 'uploading'
-            ? task.uploadPercent === undefined
-              ? 'Preparing the selection…'
-              : `Uploading ${task.uploadPercent}%…`
-            : task.status === 'submitting'
-              ? 'Sending the request…'
-              : task.status === 'submitted'
-                ? 'Submitted, waiting for Kling to start…'
-                : 'Processing…';
+      // Until the upload starts, the selection is being exported (or the consent question is open).
+      const text = progressText(task, 'Preparing the selection…');
       ui.progressStatus.textContent = `"${task.voiceName}": ${text}`;
       ui.cancel.disabled = task.cancelling;
       announce(text);
       break;
     }
     case 'succeeded':
-      ui.resultName.textContent = task.voiceName;
-      ui.resultId.textContent = task.voiceId;
-      show(ui.trialRow, !!task.trialUrl);
-      show(ui.noTrial, !task.trialUrl);
-      if (task.trialUrl) {
-        // Only the URL is set; with preload="none" nothing loads or plays until the user presses play.
-        if (ui.trial.getAttribute('src') !== task.trialUrl) {
-          ui.trial.src = task.trialUrl;
-        }
-      } else {
-        ui.trial.removeAttribute('src');
-      }
-      announce(`Voice "${task.voiceName}" is ready. Voice id ${task.voiceId}.`);
+      announce(renderResult(ui.result, task));
       if (phaseChanged) {
-        ui.copyId.focus();
+        ui.result.copyId.focus();
       }
       break;
     case 'failed':
-      ui.failure.classList.toggle('cancelled', task.reason === 'cancelled');
-      ui.failureTitle.textContent = task.reason === 'cancelled' ? 'Cancelled' : task.reason === 'task' ? 'Kling could not create the voice' : 'Voice not created';
-      ui.failureMessage.textContent = task.message;
-      ui.failureTask.textContent = task.taskId ? `Task id ${task.taskId}` : '';
-      show(ui.failureTask, !!task.taskId);
-      announce(task.message);
+      announce(renderFailure(ui.failure, task));
       if (phaseChanged && !ui.createVoice.disabled) {
         ui.createVoice.focus();
       }
@@ -583,23 +519,17 @@ ui.voiceName.addEventListener('input', () => {
 ui.createVoice.addEventListener('click', () => {
   hostProblem = undefined;
   ui.player.pause();
-  ui.trial.pause();
+  ui.result.trial.pause();
   post({ type: 'create', selection: selection(), normalize: page.normalize, voiceName: ui.voiceName.value });
   // Until the host answers (status or refusal re-render the button), a second click sends nothing.
   ui.createVoice.disabled = true;
 });
 ui.cancel.addEventListener('click', () => post({ type: 'cancel' }));
 ui.openUploadSettings.addEventListener('click', () => post({ type: 'openUploadSettings' }));
-ui.copyId.addEventListener('click', () => {
-  post({ type: 'copyVoiceId' });
-  announce('Voice id copied to the clipboard.');
-});
-ui.insertSnippet.addEventListener('click', () => post({ type: 'insertSnippet' }));
-ui.showLog.addEventListener('click', () => post({ type: 'showLog' }));
+wireCards(ui.result, ui.failure, post, announce);
 // One player at a time: the selection's preview or the new voice's trial audio.
-ui.trial.addEventListener('play', () => ui.player.pause());
-ui.player.addEventListener('play', () => ui.trial.pause());
-ui.failureLog.addEventListener('click', () => post({ type: 'showLog' }));
+ui.result.trial.addEventListener('play', () => ui.player.pause());
+ui.player.addEventListener('play', () => ui.result.trial.pause());
 
 new ResizeObserver(() => draw()).observe(ui.wave);
 // A theme change restyles the body (its class list): redraw with the new colours.

@@ -116,11 +116,8 @@ export interface TrimmerPreviewMessage {
   wav: Uint8Array;
 }
 
-/**
- * The create task as the trimmer shows it: the form's TaskView, plus `awaitingConsent` while the upload waits for
- * the user's answer to the consent question (nothing is sent yet, so no upload percentage).
- */
-export type TrimmerTaskView = Exclude<TaskView, { phase: 'running' }> | (Extract<TaskView, { phase: 'running' }> & { awaitingConsent?: boolean });
+/** The create task as the trimmer shows it: the form's TaskView (with `awaitingConsent` while the upload waits for the consent answer). */
+export type TrimmerTaskView = TaskView;
 
 /** What the host's side is doing: key, upload provider and the create task. */
 export interface TrimmerStatusMessage {

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { contentSecurityPolicy, makeNonce, MEDIA_SRC } from '../webview/html';
+import { failureCardHtml, makeNonce, MEDIA_SRC, renderPage, resultCardHtml } from '../webview/html';
 
 /**
  * What the page's two players may play.
@@ -20,23 +20,13 @@ export const TRIMMER_MEDIA_SRC = `blob: ${MEDIA_SRC}`;
  * waveform arrive by message and are rendered with textContent or drawn on the canvas.
  */
 export function renderTrimmerHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce = makeNonce()): string {
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'trimmer.js')).toString();
-  // The form's styles (buttons, inputs, messages, cards) plus the trimmer's own layout.
-  const base = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'form.css')).toString();
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'trimmer.css')).toString();
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce, TRIMMER_MEDIA_SRC)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${base}">
-<link rel="stylesheet" href="${style}">
-<title>Trim Voice Sample</title>
-</head>
-<body>
-<main id="app" class="loading">
-  <header>
+  return renderPage(webview, extensionUri, nonce, {
+    title: 'Trim Voice Sample',
+    script: 'trimmer.js',
+    // The form's styles (buttons, inputs, messages, cards) plus the trimmer's own layout.
+    styles: ['form.css', 'trimmer.css'],
+    mediaSrc: TRIMMER_MEDIA_SRC,
+    body: `  <header>
     <h2 id="file-name">Loading…</h2>
     <p id="file-facts" class="hint"></p>
   </header>
@@ -91,35 +81,8 @@ export function renderTrimmerHtml(webview: vscode.Webview, extensionUri: vscode.
     <button type="button" id="cancel" class="secondary">Cancel</button>
   </section>
 
-  <section id="result" class="card" aria-labelledby="result-title" hidden>
-    <h3 id="result-title">Voice ready</h3>
-    <dl>
-      <dt>Name</dt><dd id="result-name"></dd>
-      <dt>Voice id</dt><dd id="result-id" class="mono"></dd>
-    </dl>
-    <div id="trial-row">
-      <p id="trial-label" class="hint">Trial audio</p>
-      <audio id="trial" controls preload="none" aria-labelledby="trial-label"></audio>
-    </div>
-    <p id="no-trial" class="hint" hidden>Kling returned no trial audio for this voice.</p>
-    <div class="actions wrap">
-      <button type="button" id="copy-id">Copy Voice ID</button>
-      <button type="button" id="insert-snippet" class="secondary">Insert Snippet</button>
-      <button type="button" id="show-log" class="secondary">Show Log</button>
-    </div>
-  </section>
+${resultCardHtml()}
 
-  <section id="failure" class="failure" aria-labelledby="failure-title" hidden>
-    <h3 id="failure-title">Voice not created</h3>
-    <p id="failure-message"></p>
-    <p id="failure-task" class="hint" hidden></p>
-    <p id="failure-retry" class="hint">The selection and the name are kept: change them if needed and create again.</p>
-    <button type="button" id="failure-log" class="link">Show Log</button>
-  </section>
-
-  <p id="announce" class="visually-hidden" aria-live="polite"></p>
-</main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+${failureCardHtml(['<p id="failure-retry" class="hint">The selection and the name are kept: change them if needed and create again.</p>'])}`,
+  });
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { OPEN_TRIMMER_COMMAND } from '../commands/fromFile';
 import { parseTrimmerState, TRIMMER_EXTENSIONS } from '../shared/trimmer';
+import { bindToHost, panelIconPath } from '../webview/channel';
 import { webviewOptions } from '../webview/html';
 import { OPEN_AGAIN, TrimmerController, type TrimmerDeps } from './trimmerController';
 
@@ -105,10 +106,7 @@ export class TrimmerPanels implements vscode.WebviewPanelSerializer, vscode.Disp
 
   /** A trimmer for `uri` in `panel`; without a uri, the panel says the tab could not be restored. */
   private _attach(panel: vscode.WebviewPanel, uri: vscode.Uri | undefined): TrimmerController {
-    panel.iconPath = {
-      light: vscode.Uri.joinPath(this._deps.extensionUri, 'media', 'panel-light.svg'),
-      dark: vscode.Uri.joinPath(this._deps.extensionUri, 'media', 'panel-dark.svg'),
-    };
+    panel.iconPath = panelIconPath(this._deps.extensionUri);
     const controller = attachTrimmer(panel, this._deps, uri, uri ? undefined : NOT_RESTORED);
     this._controllers.set(panel, controller);
     const key = uri?.toString();
@@ -134,16 +132,7 @@ export class TrimmerPanels implements vscode.WebviewPanelSerializer, vscode.Disp
 /** Puts a trimmer into a panel, tied to the panel's visibility and lifetime (see TrimmerController for `uri`). */
 export function attachTrimmer(panel: vscode.WebviewPanel, deps: TrimmerDeps, uri: vscode.Uri | undefined, unavailable?: string): TrimmerController {
   const controller = new TrimmerController(panel.webview, deps, uri, unavailable);
-  // Without retainContextWhenHidden the page reloads (and says `ready` again) when shown; the host replays.
-  const viewState = panel.onDidChangeViewState(() => {
-    if (!panel.visible) {
-      controller.markHidden();
-    }
-  });
-  panel.onDidDispose(() => {
-    viewState.dispose();
-    controller.dispose();
-  });
+  bindToHost(panel, panel.onDidChangeViewState, controller);
   return controller;
 }
 

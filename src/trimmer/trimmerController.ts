@@ -1,11 +1,9 @@
 import * as vscode from 'vscode';
 import { exportWindowWav, peakEnvelope, suggestWindow, uniqueVoiceNames, type PcmAudio } from '../audio';
-import { fileView, inspectFile, preparedWindow, qualitySummary, uploadAndCreate, uploadProviderName, type FromFileDeps, type Inspected } from '../commands/fromFile';
-import { COMMANDS } from '../commands/ui';
+import { fileView, inspectFile, preparedWindow, qualitySummary, uploadAndCreate, type FromFileDeps, type Inspected } from '../commands/fromFile';
 import { isKlingError, validateVoiceName, type VoiceTask } from '../kling';
 import type { KeyStore } from '../auth/keyStore';
 import type { VoiceService } from '../service/voiceService';
-import type { UploadProviderName } from '../shared/protocol';
 import {
   clampSelection,
   isTrimmerToHost,
@@ -15,8 +13,7 @@ import {
   type TrimmerTaskView,
   type TrimmerToHost,
 } from '../shared/trimmer';
-import { INSERT_SNIPPET_COMMAND } from '../webview/formController';
-import { isPlayableTrialUrl, webviewOptions } from '../webview/html';
+import { endedTaskView, errorText, WebviewChannel } from '../webview/channel';
 import { renderTrimmerHtml } from './html';
 
 export interface TrimmerDeps extends FromFileDeps {
@@ -26,10 +23,6 @@ export interface TrimmerDeps extends FromFileDeps {
 }
 
 type Loaded = Inspected & { audio: PcmAudio };
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
 
 function isFileNotFound(e: unknown): boolean {
   return (e instanceof vscode.FileSystemError || e instanceof Error) && (e as { code?: unknown }).code === 'FileNotFound';
@@ -43,80 +36,35 @@ export const OPEN_AGAIN = "Open the sample again with 'Kling Voice: Open Sample 
  * selection for preview, and uploads + creates the voice from it (the pipeline of the explorer command).
  * Everything from the page is checked with `isTrimmerToHost` and the selection is clamped and checked again.
  */
-export class TrimmerController implements vscode.Disposable {
-  private _ready = false;
+export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHost> {
   /** True from a create request until it ended (set synchronously, before any await). */
   private _creating = false;
-  private _queue: HostToTrimmer[] = [];
-  private _loaded: Promise<Loaded | string>;
+  private readonly _loaded: Promise<Loaded | string>;
   private _task: TrimmerTaskView = { phase: 'idle' };
   /** The voice name as typed in this panel (kept here, not in the page's saved state). */
   private _voiceName: string | undefined;
-  private _abort: AbortController | undefined;
-  private _hasApiKey = false;
-  private _provider: UploadProviderName = uploadProviderName();
-  private _disposed = false;
-  private readonly _disposables: vscode.Disposable[] = [];
-  private readonly _onDidPost = new vscode.EventEmitter<HostToTrimmer>();
-  /** Fires for every message posted to the page (for tests). */
-  readonly onDidPost = this._onDidPost.event;
 
   /**
    * `uri` is the file to trim; undefined when there is none to show (a tab whose saved state could not be
    * trusted), and then `unavailable` says why, in the page.
    */
   constructor(
-    private readonly _webview: vscode.Webview,
+    webview: vscode.Webview,
     private readonly _deps: TrimmerDeps,
     readonly uri: vscode.Uri | undefined,
     private readonly _unavailable?: string,
   ) {
-    _webview.options = webviewOptions(_deps.extensionUri);
-    _webview.html = renderTrimmerHtml(_webview, _deps.extensionUri);
+    super(webview, _deps, { html: renderTrimmerHtml(webview, _deps.extensionUri), logName: 'trimmer', isMessage: isTrimmerToHost, stateType: 'status' });
     this._loaded = this._load();
-    this._disposables.push(
-      this._onDidPost,
-      _webview.onDidReceiveMessage((m: unknown) => this.handleMessage(m)),
-      _deps.keys.onDidChange(() => void this._refreshKey()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('klingVoice.upload')) {
-          this._provider = uploadProviderName();
-          this._postStatus();
-        }
-      }),
-    );
-    void this._refreshKey();
   }
 
   get task(): TrimmerTaskView {
     return this._task;
   }
 
-  get isReady(): boolean {
-    return this._ready;
-  }
-
   /** The file as loaded for the page, or why it could not be (for tests). */
   loaded(): Promise<Loaded | string> {
     return this._loaded;
-  }
-
-  markHidden(): void {
-    this._ready = false;
-  }
-
-  /** Checks and handles one message; false (after logging) for anything malformed. */
-  handleMessage(raw: unknown): boolean {
-    if (this._disposed) {
-      return false;
-    }
-    if (!isTrimmerToHost(raw)) {
-      const type = typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string' ? (raw as { type: string }).type.slice(0, 40) : typeof raw;
-      this._deps.log.warn(`trimmer: dropped a malformed message (${JSON.stringify(type)})`);
-      return false;
-    }
-    void this._handle(raw).catch((e: unknown) => this._deps.log.error(`trimmer: ${raw.type} failed: ${errorText(e)}`));
-    return true;
   }
 
   private async _load(): Promise<Loaded | string> {
@@ -144,16 +92,14 @@ export class TrimmerController implements vscode.Disposable {
     return { ...i, audio: i.audio };
   }
 
-  private async _handle(m: TrimmerToHost): Promise<void> {
+  protected override async _handle(m: TrimmerToHost): Promise<void> {
     switch (m.type) {
       case 'ready': {
-        this._ready = true;
+        this._markReady();
         const loaded = await this._loaded;
         this._post(typeof loaded === 'string' ? { type: 'loadError', uri: this.uri?.toString(), message: loaded } : this._loadMessage(loaded), true);
-        this._postStatus();
-        for (const q of this._queue.splice(0)) {
-          this._post(q);
-        }
+        this._postState();
+        this._flushQueue();
         return;
       }
       case 'preview': {
@@ -181,32 +127,15 @@ export class TrimmerController implements vscode.Disposable {
       case 'cancel':
         if (this._task.phase === 'running' && this._abort) {
           this._task = { ...this._task, cancelling: true };
-          this._postStatus();
+          this._postState();
           this._abort.abort();
         }
         return;
       case 'openUploadSettings':
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'klingVoice.upload');
-        return;
       case 'copyVoiceId':
-        if (this._task.phase === 'succeeded') {
-          await vscode.env.clipboard.writeText(this._task.voiceId);
-          vscode.window.setStatusBarMessage(`Copied voice id ${this._task.voiceId}`, 3000);
-        }
-        return;
       case 'insertSnippet':
-        if (this._task.phase === 'succeeded') {
-          try {
-            await vscode.commands.executeCommand(INSERT_SNIPPET_COMMAND, this._task.voiceId);
-          } catch (e) {
-            this._deps.log.error(`trimmer: insert snippet failed: ${errorText(e)}`);
-            void vscode.window.showErrorMessage(`Could not insert a snippet: ${errorText(e)}`);
-          }
-        }
-        return;
       case 'showLog':
-        await vscode.commands.executeCommand(COMMANDS.showLog);
-        return;
+        return this._sharedAction(m.type);
       case 'voiceName':
         this._voiceName = m.voiceName;
         return;
@@ -233,7 +162,7 @@ export class TrimmerController implements vscode.Disposable {
     const selection = this._clamp(rawSelection, loaded);
     this._voiceName = rawName;
     const voiceName = rawName.trim();
-    const problem = selectionProblem(selection) ?? validateVoiceName(voiceName) ?? (this._provider === 'none' ? 'No upload provider is set: open the upload settings.' : undefined);
+    const problem = selectionProblem(selection) ?? validateVoiceName(voiceName) ?? (this._uploadProvider === 'none' ? 'No upload provider is set: open the upload settings.' : undefined);
     if (problem) {
       this._deps.log.warn(`trimmer: refused a create request: ${problem}`);
       this._post({ type: 'invalid', message: problem });
@@ -245,7 +174,7 @@ export class TrimmerController implements vscode.Disposable {
     const running = (status: 'uploading' | 'submitting' | 'submitted' | 'processing', extra: { taskId?: string; uploadPercent?: number; awaitingConsent?: boolean } = {}) => {
       if (this._task.phase === 'running' || status === 'uploading') {
         this._task = { phase: 'running', voiceName, status, elapsedMs: Date.now() - startedAt, cancelling: this._task.phase === 'running' && this._task.cancelling, ...extra };
-        this._postStatus();
+        this._postState();
       }
     };
     // No percentage until the upload really starts: the selection is exported first, and the first upload to a
@@ -272,29 +201,7 @@ export class TrimmerController implements vscode.Disposable {
         onSubmitted: onTask,
         onUpdate: onTask,
       });
-      const voice = task.voices[0];
-      if (task.status === 'succeed' && voice) {
-        this._task = {
-          phase: 'succeeded',
-          voiceName: voice.voiceName || voiceName,
-          voiceId: voice.voiceId,
-          taskId: task.taskId,
-          trialUrl: isPlayableTrialUrl(voice.trialUrl) ? voice.trialUrl : undefined,
-        };
-      } else {
-        this._task = {
-          phase: 'failed',
-          reason: task.status === 'failed' ? 'task' : 'error',
-          voiceName,
-          taskId: task.taskId,
-          message:
-            task.status === 'failed'
-              ? task.statusMessage
-                ? `Kling could not create the voice: ${task.statusMessage}`
-                : 'Kling could not create the voice and gave no reason.'
-              : `Task ${task.taskId} ended as "${task.status}" without a voice. Check it later with 'Kling Voice: Check Task…'.`,
-        };
-      }
+      this._task = endedTaskView(task, voiceName);
     } catch (e) {
       const cancelled = isKlingError(e) && e.kind === 'cancelled';
       if (!cancelled) {
@@ -306,7 +213,7 @@ export class TrimmerController implements vscode.Disposable {
         this._abort = undefined;
       }
     }
-    this._postStatus();
+    this._postState();
   }
 
   private _loadMessage(l: Loaded): HostToTrimmer {
@@ -334,47 +241,11 @@ export class TrimmerController implements vscode.Disposable {
     };
   }
 
-  private async _refreshKey(): Promise<void> {
-    const has = !!(await this._deps.keys.get());
-    if (has !== this._hasApiKey) {
-      this._hasApiKey = has;
-      this._postStatus();
-    }
+  protected override _postState(): void {
+    this._post({ type: 'status', hasApiKey: this._hasApiKey, uploadProvider: this._uploadProvider, task: this._task });
   }
 
-  private _postStatus(): void {
-    this._post({ type: 'status', hasApiKey: this._hasApiKey, uploadProvider: this._provider, task: this._task });
-  }
-
-  private _post(message: HostToTrimmer, force = false): void {
-    if (this._disposed) {
-      return;
-    }
-    if (!this._ready && !force) {
-      if (message.type !== 'status') {
-        this._queue.push(message);
-      }
-      return;
-    }
-    void Promise.resolve(this._webview.postMessage(message)).then(
-      (delivered) => {
-        if (delivered) {
-          this._onDidPost.fire(message);
-        }
-      },
-      () => undefined,
-    );
-  }
-
-  dispose(): void {
-    if (this._disposed) {
-      return;
-    }
-    this._abort?.abort();
-    this._disposed = true;
-    this._ready = false;
-    for (const d of this._disposables.splice(0)) {
-      d.dispose();
-    }
+  protected override _resultVoiceId(): string | undefined {
+    return this._task.phase === 'succeeded' ? this._task.voiceId : undefined;
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { bindToHost, panelIconPath } from './channel';
 import { FormController, taskIdFromSavedState, type FormControllerDeps } from './formController';
 import { webviewOptions } from './html';
 
@@ -48,11 +49,7 @@ export class CreatePanelManager implements vscode.WebviewPanelSerializer, vscode
 
   private _attach(panel: vscode.WebviewPanel, restoreTaskId: string | undefined): void {
     this._panel = panel;
-    // A tab icon is drawn as an image, where currentColor means nothing: one fixed colour per theme kind.
-    panel.iconPath = {
-      light: vscode.Uri.joinPath(this._deps.extensionUri, 'media', 'panel-light.svg'),
-      dark: vscode.Uri.joinPath(this._deps.extensionUri, 'media', 'panel-dark.svg'),
-    };
+    panel.iconPath = panelIconPath(this._deps.extensionUri);
     const controller = attachPanelForm(panel, this._deps, 'panel');
     this._controller = controller;
     const registration = this._onController(controller);
@@ -74,15 +71,6 @@ export class CreatePanelManager implements vscode.WebviewPanelSerializer, vscode
 /** Puts a Create Voice form into a panel, tied to the panel's visibility and lifetime. */
 export function attachPanelForm(panel: vscode.WebviewPanel, deps: FormControllerDeps, label: string): FormController {
   const controller = new FormController(panel.webview, deps, label);
-  // Without retainContextWhenHidden the page is destroyed when hidden and reloaded (and says `ready`) when shown.
-  const viewState = panel.onDidChangeViewState(() => {
-    if (!panel.visible) {
-      controller.markHidden();
-    }
-  });
-  panel.onDidDispose(() => {
-    viewState.dispose();
-    controller.dispose();
-  });
+  bindToHost(panel, panel.onDidChangeViewState, controller);
   return controller;
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { bindToHost } from './channel';
 import { FormController, taskIdFromSavedState, type FormControllerDeps } from './formController';
 
 /** Id of the sidebar webview view (contributed under the `klingVoice` activity-bar container). */
@@ -29,16 +30,9 @@ export class CreateViewProvider implements vscode.WebviewViewProvider, vscode.Di
     const controller = new FormController(view.webview, this._deps, 'view');
     this._controller = controller;
     const registration = this._onController(controller);
-    // Without retainContextWhenHidden the page is destroyed when hidden and reloaded (and says `ready`) when shown.
-    const visibility = view.onDidChangeVisibility(() => {
-      if (!view.visible) {
-        controller.markHidden();
-      }
-    });
+    bindToHost(view, view.onDidChangeVisibility, controller);
     view.onDidDispose(() => {
-      visibility.dispose();
       registration.dispose();
-      controller.dispose();
       if (this._controller === controller) {
         this._controller = undefined;
         this._view = undefined;

@@ -2,22 +2,18 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { uniqueVoiceNames } from '../audio';
 import type { KeyStore } from '../auth/keyStore';
-import { fileView, inspectFile, OPEN_TRIMMER_COMMAND, preparedAsIs, uploadAndCreate, uploadProviderName, type Inspected } from '../commands/fromFile';
+import { fileView, inspectFile, OPEN_TRIMMER_COMMAND, preparedAsIs, uploadAndCreate, type Inspected } from '../commands/fromFile';
 import { COMMANDS } from '../commands/ui';
 import { isKlingError, type VoiceTask } from '../kling';
 import type { VoiceService } from '../service/voiceService';
 import { validateForm, type CreateFormValues } from '../shared/createForm';
-import { isWebviewToHost, type FileView, type HostToWebview, type TaskView, type UploadProviderName, type WebviewToHost } from '../shared/protocol';
-import { isPlayableTrialUrl, renderHtml, webviewOptions } from './html';
+import { isWebviewToHost, type FileView, type HostToWebview, type TaskView, type WebviewToHost } from '../shared/protocol';
+import { endedTaskView, errorText, failureText, succeededView, WebviewChannel, type ChannelDeps } from './channel';
+import { renderHtml } from './html';
 
-/** Written by the lead (inserts a code snippet using a voice id). */
-export const INSERT_SNIPPET_COMMAND = 'klingVoice.insertSnippet';
-
-export interface FormControllerDeps {
-  extensionUri: vscode.Uri;
+export interface FormControllerDeps extends ChannelDeps {
   service: VoiceService;
   keys: KeyStore;
-  log: vscode.LogOutputChannel;
   /**
    * Upload credentials and consents, for the local-file source (the same pipeline as the explorer command);
    * `workspaceState`, when given, remembers the chosen file across window reloads.
@@ -68,41 +64,18 @@ export function taskIdFromSavedState(state: unknown): string | undefined {
  * only renders it. Posts wait until the page says `ready`; each `ready` (first load, or the page was reloaded
  * after being hidden) gets the full state.
  */
-export class FormController implements vscode.Disposable {
-  private _ready = false;
-  private _queue: HostToWebview[] = [];
+export class FormController extends WebviewChannel<HostToWebview, WebviewToHost> {
   private _task: HostTask = { phase: 'idle' };
-  private _abort: AbortController | undefined;
-  private _hasApiKey = false;
-  private _uploadProvider: UploadProviderName = uploadProviderName();
   /** The local file chosen for the file source: its location stays here, the page gets only what it shows. */
   private _file: { uri: vscode.Uri; view: FileView; inspected?: Inspected } | undefined;
-  private _disposed = false;
-  private readonly _disposables: vscode.Disposable[] = [];
-  private readonly _onDidPost = new vscode.EventEmitter<HostToWebview>();
-  /** Fires for every message actually posted to the page (for tests). */
-  readonly onDidPost = this._onDidPost.event;
 
   constructor(
-    private readonly _webview: vscode.Webview,
+    webview: vscode.Webview,
     private readonly _deps: FormControllerDeps,
     /** Names this form in the log: "view" or "panel". */
     readonly label: string,
   ) {
-    _webview.options = webviewOptions(_deps.extensionUri);
-    _webview.html = renderHtml(_webview, _deps.extensionUri);
-    this._disposables.push(
-      this._onDidPost,
-      _webview.onDidReceiveMessage((m: unknown) => this.handleMessage(m)),
-      _deps.keys.onDidChange(() => void this._refreshKey()),
-      vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('klingVoice.upload')) {
-          this._uploadProvider = uploadProviderName();
-          this._postState();
-        }
-      }),
-    );
-    void this._refreshKey();
+    super(webview, _deps, { html: renderHtml(webview, _deps.extensionUri), logName: `create form (${label})`, isMessage: isWebviewToHost, stateType: 'state' });
   }
 
   /** What the form shows now (for tests). */
@@ -113,33 +86,6 @@ export class FormController implements vscode.Disposable {
   /** The chosen file as the page sees it (for tests). */
   get file(): FileView | undefined {
     return this._file?.view;
-  }
-
-  /** True once the page said `ready` and has not been hidden since. */
-  get isReady(): boolean {
-    return this._ready;
-  }
-
-  /**
-   * Checks and handles one message from the page. Returns false, after logging, for anything that is
-   * not a well-formed WebviewToHost message; nothing else happens then.
-   */
-  handleMessage(raw: unknown): boolean {
-    if (this._disposed) {
-      return false;
-    }
-    if (!isWebviewToHost(raw)) {
-      const type = typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string' ? (raw as { type: string }).type.slice(0, 40) : typeof raw;
-      this._deps.log.warn(`create form (${this.label}): dropped a malformed message (${JSON.stringify(type)})`);
-      return false;
-    }
-    void this._handle(raw).catch((e: unknown) => this._deps.log.error(`create form (${this.label}): ${raw.type} failed: ${errorText(e)}`));
-    return true;
-  }
-
-  /** The page was hidden and its content destroyed: hold posts until it says `ready` again. */
-  markHidden(): void {
-    this._ready = false;
   }
 
   /**
@@ -157,7 +103,7 @@ export class FormController implements vscode.Disposable {
     }
     const voice = entry.voices[0];
     if (entry.status === 'succeed' && voice) {
-      this._setTask(succeeded(voice, entry.taskId, entry.voiceName));
+      this._setTask(succeededView(voice, entry.taskId, entry.voiceName));
     } else if (entry.status === 'failed') {
       this._setTask({ phase: 'failed', reason: 'task', voiceName: entry.voiceName, taskId, message: failureText(entry.statusMessage) });
     } else {
@@ -169,14 +115,12 @@ export class FormController implements vscode.Disposable {
     }
   }
 
-  private async _handle(m: WebviewToHost): Promise<void> {
+  protected override async _handle(m: WebviewToHost): Promise<void> {
     switch (m.type) {
       case 'ready':
-        this._ready = true;
+        this._markReady();
         this._post(this._stateMessage(), true);
-        for (const queued of this._queue.splice(0)) {
-          this._post(queued);
-        }
+        this._flushQueue();
         return;
       case 'submit':
         return this._submit(m.form);
@@ -189,29 +133,11 @@ export class FormController implements vscode.Disposable {
         return;
       case 'chooseFile':
         return this._chooseFile();
-      case 'copyVoiceId': {
-        const id = this._resultVoiceId();
-        if (id) {
-          await vscode.env.clipboard.writeText(id);
-          vscode.window.setStatusBarMessage(`Copied voice id ${id}`, 3000);
-        }
-        return;
-      }
-      case 'insertSnippet': {
-        const id = this._resultVoiceId();
-        if (id) {
-          try {
-            await vscode.commands.executeCommand(INSERT_SNIPPET_COMMAND, id);
-          } catch (e) {
-            this._deps.log.error(`create form (${this.label}): insert snippet failed: ${errorText(e)}`);
-            void vscode.window.showErrorMessage(`Could not insert a snippet: ${errorText(e)}`);
-          }
-        }
-        return;
-      }
+      case 'copyVoiceId':
+      case 'insertSnippet':
       case 'showLog':
-        await vscode.commands.executeCommand(COMMANDS.showLog);
-        return;
+      case 'openUploadSettings':
+        return this._sharedAction(m.type);
       case 'setApiKey':
         await vscode.commands.executeCommand(COMMANDS.setApiKey);
         return this._refreshKey();
@@ -219,9 +145,6 @@ export class FormController implements vscode.Disposable {
         if (this._task.phase !== 'running') {
           this._setTask({ phase: 'idle' });
         }
-        return;
-      case 'openUploadSettings':
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'klingVoice.upload');
         return;
       case 'openTrimmer':
         if (this._file) {
@@ -318,20 +241,7 @@ export class FormController implements vscode.Disposable {
         onUpdate(t);
       });
       taskId = task.taskId;
-      const voice = task.voices[0];
-      if (task.status === 'succeed' && voice) {
-        this._setTask(succeeded(voice, task.taskId, voiceName));
-      } else if (task.status === 'failed') {
-        this._setTask({ phase: 'failed', reason: 'task', voiceName, taskId: task.taskId, message: failureText(task.statusMessage) });
-      } else {
-        this._setTask({
-          phase: 'failed',
-          reason: 'error',
-          voiceName,
-          taskId: task.taskId,
-          message: `Task ${task.taskId} ended as "${task.status}" without a voice. Check it later with 'Kling Voice: Check Task…'.`,
-        });
-      }
+      this._setTask(endedTaskView(task, voiceName));
     } catch (e) {
       taskId ??= isKlingError(e) ? e.taskId : undefined;
       if (isKlingError(e) && e.kind === 'cancelled') {
@@ -409,25 +319,17 @@ export class FormController implements vscode.Disposable {
       await state?.update(chosenFileKey(this.label), undefined);
       return;
     }
-    if (!this._file && !this._disposed) {
+    if (!this._file && !this._isDisposed) {
       await this.useFile(uri);
     }
   }
 
-  private _resultVoiceId(): string | undefined {
+  protected override _resultVoiceId(): string | undefined {
     return this._task.phase === 'succeeded' ? this._task.voiceId : undefined;
   }
 
-  private async _refreshKey(): Promise<void> {
-    const has = !!(await this._deps.keys.get());
-    if (has !== this._hasApiKey) {
-      this._hasApiKey = has;
-      this._postState();
-    }
-  }
-
   private _setTask(task: HostTask): void {
-    if (this._disposed) {
+    if (this._isDisposed) {
       return;
     }
     this._task = task;
@@ -447,59 +349,7 @@ export class FormController implements vscode.Disposable {
     return { type: 'state', hasApiKey: this._hasApiKey, task: this._view(), file: this._file?.view, uploadProvider: this._uploadProvider };
   }
 
-  private _postState(): void {
+  protected override _postState(): void {
     this._post(this._stateMessage());
   }
-
-  /** Posts now when the page is ready; otherwise queues (state is not queued: `ready` always gets the latest). */
-  private _post(message: HostToWebview, force = false): void {
-    if (this._disposed) {
-      return;
-    }
-    if (!this._ready && !force) {
-      if (message.type !== 'state') {
-        this._queue.push(message);
-      }
-      return;
-    }
-    void Promise.resolve(this._webview.postMessage(message)).then(
-      (delivered) => {
-        if (delivered) {
-          this._onDidPost.fire(message);
-        }
-      },
-      () => undefined,
-    );
-  }
-
-  dispose(): void {
-    if (this._disposed) {
-      return;
-    }
-    // Nobody can see the progress any more; the task itself goes on at Kling and stays in the history.
-    this._abort?.abort();
-    this._disposed = true;
-    this._ready = false;
-    for (const d of this._disposables.splice(0)) {
-      d.dispose();
-    }
-  }
-}
-
-function succeeded(voice: { voiceId: string; voiceName: string; trialUrl?: string }, taskId: string, fallbackName: string): Extract<TaskView, { phase: 'succeeded' }> {
-  return {
-    phase: 'succeeded',
-    voiceName: voice.voiceName || fallbackName,
-    voiceId: voice.voiceId,
-    taskId,
-    trialUrl: isPlayableTrialUrl(voice.trialUrl) ? voice.trialUrl : undefined,
-  };
-}
-
-function failureText(statusMessage: string | undefined): string {
-  return statusMessage ? `Kling could not create the voice: ${statusMessage}` : 'Kling could not create the voice and gave no reason.';
-}
-
-function errorText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

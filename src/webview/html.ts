@@ -52,25 +52,87 @@ export function contentSecurityPolicy(cspSource: string, nonce: string, mediaSrc
   ].join('; ');
 }
 
+/** What differs between the pages: everything inside <main>, the bundle, the styles and what <audio> may play. */
+export interface PageParts {
+  title: string;
+  /** The bundle in dist/. */
+  script: string;
+  /** Style sheets in media/, in order. */
+  styles: readonly string[];
+  /** See contentSecurityPolicy. */
+  mediaSrc?: string;
+  /** The page's content; the live region for announcements follows it. */
+  body: string;
+}
+
+/**
+ * The frame of every page: the policy with a fresh nonce, the styles, `<main id="app" class="loading">` (shown once
+ * the host's first message has been rendered), the polite live region `#announce`, and the one script, by nonce.
+ */
+export function renderPage(webview: vscode.Webview, extensionUri: vscode.Uri, nonce: string, page: PageParts): string {
+  const asUri = (...path: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...path)).toString();
+  const links = page.styles.map((style) => `<link rel="stylesheet" href="${asUri('media', style)}">`).join('\n');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce, page.mediaSrc)}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+${links}
+<title>${page.title}</title>
+</head>
+<body>
+<main id="app" class="loading">
+${page.body}
+
+  <p id="announce" class="visually-hidden" aria-live="polite"></p>
+</main>
+<script nonce="${nonce}" src="${asUri('dist', page.script)}"></script>
+</body>
+</html>`;
+}
+
+/** The result card (name, voice id, trial audio, actions); `extraButtons` (one element each) go after Show Log. */
+export function resultCardHtml(extraButtons: readonly string[] = []): string {
+  return `  <section id="result" class="card" hidden aria-labelledby="result-title">
+    <h3 id="result-title">Voice ready</h3>
+    <dl>
+      <dt>Name</dt><dd id="result-name"></dd>
+      <dt>Voice id</dt><dd id="result-id" class="mono"></dd>
+    </dl>
+    <div id="trial-row">
+      <p id="trial-label" class="hint">Trial audio</p>
+      <audio id="trial" controls preload="none" aria-labelledby="trial-label"></audio>
+    </div>
+    <p id="no-trial" class="hint" hidden>Kling returned no trial audio for this voice.</p>
+    <div class="actions wrap">
+      <button type="button" id="copy-id">Copy Voice ID</button>
+      <button type="button" id="insert-snippet" class="secondary">Insert Snippet</button>
+      <button type="button" id="show-log" class="secondary">Show Log</button>${extraButtons.map((b) => `\n      ${b}`).join('')}
+    </div>
+  </section>`;
+}
+
+/** Why the voice was not created (title and message set by the page); `extra` elements go before Show Log. */
+export function failureCardHtml(extra: readonly string[] = []): string {
+  return `  <section id="failure" class="failure" hidden aria-labelledby="failure-title">
+    <h3 id="failure-title">Voice not created</h3>
+    <p id="failure-message"></p>
+    <p id="failure-task" class="hint" hidden></p>${extra.map((e) => `\n    ${e}`).join('')}
+    <button type="button" id="failure-log" class="link">Show Log</button>
+  </section>`;
+}
+
 /**
  * The page of the Create Voice form. Static apart from the nonce, cspSource and asWebviewUri URIs: every
  * value (names, ids, messages) arrives by message and is rendered with textContent.
  */
 export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, nonce = makeNonce()): string {
-  const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', 'webview.js')).toString();
-  const style = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'form.css')).toString();
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style}">
-<title>Create Kling Voice</title>
-</head>
-<body>
-<main id="app" class="loading">
-  <section id="key-notice" class="notice" aria-labelledby="key-notice-text" hidden>
+  return renderPage(webview, extensionUri, nonce, {
+    title: 'Create Kling Voice',
+    script: 'webview.js',
+    styles: ['form.css'],
+    body: `  <section id="key-notice" class="notice" aria-labelledby="key-notice-text" hidden>
     <p id="key-notice-text">No Kling API key is set. Set one to create voices; it is kept in VS Code's secret storage.</p>
     <button type="button" id="set-key">Set API Key</button>
   </section>
@@ -152,12 +214,7 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, no
       </details>
     </fieldset>
 
-    <section id="failure" class="failure" hidden aria-labelledby="failure-title">
-      <h3 id="failure-title">Voice not created</h3>
-      <p id="failure-message"></p>
-      <p id="failure-task" class="hint" hidden></p>
-      <button type="button" id="failure-log" class="link">Show Log</button>
-    </section>
+${failureCardHtml()}
 
     <div class="actions">
       <button type="submit" id="submit" aria-describedby="submit-hint">Create Voice</button>
@@ -173,28 +230,6 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, no
     <button type="button" id="cancel" class="secondary">Cancel</button>
   </section>
 
-  <section id="result" class="card" hidden aria-labelledby="result-title">
-    <h3 id="result-title">Voice ready</h3>
-    <dl>
-      <dt>Name</dt><dd id="result-name"></dd>
-      <dt>Voice id</dt><dd id="result-id" class="mono"></dd>
-    </dl>
-    <div id="trial-row">
-      <p id="trial-label" class="hint">Trial audio</p>
-      <audio id="trial" controls preload="none" aria-labelledby="trial-label"></audio>
-    </div>
-    <p id="no-trial" class="hint" hidden>Kling returned no trial audio for this voice.</p>
-    <div class="actions wrap">
-      <button type="button" id="copy-id">Copy Voice ID</button>
-      <button type="button" id="insert-snippet" class="secondary">Insert Snippet</button>
-      <button type="button" id="show-log" class="secondary">Show Log</button>
-      <button type="button" id="create-another" class="secondary">Create another</button>
-    </div>
-  </section>
-
-  <p id="announce" class="visually-hidden" aria-live="polite"></p>
-</main>
-<script nonce="${nonce}" src="${script}"></script>
-</body>
-</html>`;
+${resultCardHtml(['<button type="button" id="create-another" class="secondary">Create another</button>'])}`,
+  });
 }

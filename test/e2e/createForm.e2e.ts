@@ -8,19 +8,10 @@
 import * as assert from 'assert';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import type { Sandbox } from '../../tools/sandbox/server';
-import type { CodeServer } from '../../tools/testhost/codeServer';
-import { startE2E, type E2E, type FileServer } from './harness';
+import { startE2E, waitUntilPlaying, type AudioLike, type E2E, type FileServer } from './harness';
 
 const TEST_KEY = 'e2e-key-5d1c9a7b3e';
 const LONG_NAME = 'A voice name too long'; // 21 characters
-
-/** What the tests read from the page's <audio> (the root tsconfig has no DOM types). */
-interface AudioLike {
-  paused: boolean;
-  src: string;
-  error: { code: number } | null;
-  addEventListener(type: string, listener: () => void, options?: { once?: boolean }): void;
-}
 
 function creates(sandbox: Sandbox): number {
   return sandbox.state.requests.filter((r) => r.method === 'POST').length;
@@ -31,7 +22,6 @@ describe('Create Voice form in the browser (code-server + Chromium)', function (
   let e2e: E2E;
   let sandbox: Sandbox;
   let files: FileServer;
-  let server: CodeServer;
   let page: Page;
   let pageErrors: string[];
   let cspViolations: string[];
@@ -41,7 +31,7 @@ describe('Create Voice form in the browser (code-server + Chromium)', function (
 
   before(async () => {
     e2e = await startE2E({ apiKey: TEST_KEY });
-    ({ sandbox, files, server, page, pageErrors, cspViolations } = e2e);
+    ({ sandbox, files, page, pageErrors, cspViolations } = e2e);
   });
 
   after(async () => {
@@ -49,30 +39,8 @@ describe('Create Voice form in the browser (code-server + Chromium)', function (
   });
 
   /** The content frame of the Create Voice webview in the sidebar or in the editor area. */
-  async function formFrame(where: 'sidebar' | 'panel'): Promise<FrameLocator> {
-    // Webviews are overlays outside their part; a view's host iframe says purpose=webviewView in its URL, a panel's has none.
-    const purpose = where === 'sidebar' ? 'webviewView' : null;
-    const hosts = page.locator('iframe.webview.ready');
-    await hosts.first().waitFor({ state: 'attached', timeout: 60_000 });
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const count = await hosts.count();
-      for (let i = 0; i < count; i++) {
-        const host = hosts.nth(i);
-        const src = (await host.getAttribute('src')) ?? '';
-        const url = new URL(src, server.url);
-        if (url.searchParams.get('extensionId') === 'klingvoice.kling-custom-voice' && url.searchParams.get('purpose') === purpose && (await host.isVisible())) {
-          const frame = host.contentFrame().frameLocator('iframe#active-frame');
-          await frame.locator('#voiceName').waitFor({ state: 'visible', timeout: 30_000 });
-          return frame;
-        }
-      }
-      if (Date.now() > deadline) {
-        const srcs = await hosts.evaluateAll((list) => list.map((f) => (f as unknown as { src: string }).src));
-        throw new Error(`no visible ${where} Create Voice webview among:\n${srcs.join('\n')}`);
-      }
-      await page.waitForTimeout(250);
-    }
+  function formFrame(where: 'sidebar' | 'panel'): Promise<FrameLocator> {
+    return e2e.webviewFrame({ purpose: where === 'sidebar' ? 'webviewView' : null, visible: '#voiceName', what: `${where} Create Voice webview` });
   }
 
   it('without a key the form says so; the key is set through the palette, typed into the password box', async () => {
@@ -85,13 +53,7 @@ describe('Create Voice form in the browser (code-server + Chromium)', function (
     assert.ok(await form.locator('#submit').isDisabled(), 'no submit without a key');
     assert.match((await form.locator('#submit-hint').textContent()) ?? '', /API key/);
 
-    await palette('Kling Voice: Set API Key');
-    const box = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
-    await box.waitFor({ state: 'visible', timeout: 15_000 });
-    await box.fill(TEST_KEY);
-    await page.keyboard.press('Enter');
-    await page.locator('.notifications-toasts', { hasText: 'Kling API key saved' }).waitFor({ timeout: 15_000 });
-    await palette('Notifications: Clear All Notifications');
+    await e2e.setKey(TEST_KEY);
     // The host hears of the new key (KeyStore.onDidChange) and the form drops its notice.
     await form.locator('#key-notice').waitFor({ state: 'hidden' });
     assert.ok(await form.locator('#submit').isEnabled());
@@ -151,19 +113,7 @@ describe('Create Voice form in the browser (code-server + Chromium)', function (
     // The play button plays the trial audio (the CSP's media-src allows the sandbox's loopback origin).
     const before = sandbox.state.requests.length;
     await audio.click({ position: { x: 20, y: 20 } });
-    await form.locator('#trial').evaluate(
-      (e) =>
-        new Promise<void>((resolve, reject) => {
-          const a = e as unknown as AudioLike;
-          if (!a.paused) {
-            resolve();
-            return;
-          }
-          a.addEventListener('playing', () => resolve(), { once: true });
-          a.addEventListener('error', () => reject(new Error(`audio error ${a.error?.code}`)), { once: true });
-          setTimeout(() => reject(new Error('did not play within 10 s')), 10_000);
-        }),
-    );
+    await waitUntilPlaying(audio);
     assert.ok(sandbox.state.requests.length >= before);
 
     await form.locator('#copy-id').click();

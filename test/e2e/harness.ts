@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
-import type { Locator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../tools/sandbox/server';
 import { sineWav } from '../../tools/sandbox/wav';
 import { developmentPayload, launchBrowser, openWorkbench, runCommand, type LaunchedBrowser } from '../../tools/testhost/browser';
@@ -45,8 +45,48 @@ export async function startFileServer(): Promise<FileServer> {
   };
 }
 
+/** What the tests read from a page's <audio> (the root tsconfig has no DOM types). */
+export interface AudioLike {
+  paused: boolean;
+  src: string;
+  error: { code: number } | null;
+  pause(): void;
+  addEventListener(type: string, listener: () => void, options?: { once?: boolean }): void;
+}
+
+/** Resolves once the <audio> plays (at once if it already does); rejects on a media error or after 10 s. */
+export async function waitUntilPlaying(audio: Locator): Promise<void> {
+  await audio.evaluate(
+    (e) =>
+      new Promise<void>((resolve, reject) => {
+        const a = e as unknown as AudioLike;
+        if (!a.paused) {
+          resolve();
+          return;
+        }
+        a.addEventListener('playing', () => resolve(), { once: true });
+        a.addEventListener('error', () => reject(new Error(`audio error ${a.error?.code}`)), { once: true });
+        setTimeout(() => reject(new Error('did not play within 10 s')), 10_000);
+      }),
+  );
+}
+
+/** Which of this extension's webviews to find. */
+export interface WebviewQuery {
+  /** `webviewView` for a sidebar view; null for an editor panel. */
+  purpose: 'webviewView' | null;
+  /** A selector only this page has (to tell the trimmer from the form's panel); any page when absent. */
+  marker?: string;
+  /** A selector to wait for, visible, before the frame is returned. */
+  visible: string;
+  /** Names the page in the error when none shows within 60 s. */
+  what: string;
+}
+
 export interface E2E {
   root: string;
+  /** Where the README's screenshots go (KLING_E2E_IMAGES, else docs/images). */
+  imagesDir: string;
   sandbox: Sandbox;
   files: FileServer;
   server: CodeServer;
@@ -62,6 +102,11 @@ export interface E2E {
   palette(title: string): Promise<void>;
   /** Saves a screenshot: `review` ones go to test-results/e2e, the others to docs/images (or KLING_E2E_IMAGES). */
   shoot(target: Locator | Page, name: string, review?: boolean): Promise<void>;
+  /**
+   * The content frame of a visible webview of this extension. Webviews are overlays outside their part; a view's
+   * host iframe says purpose=webviewView in its URL, a panel's has none.
+   */
+  webviewFrame(query: WebviewQuery): Promise<FrameLocator>;
   /** Sets the API key through the palette, typed into the password box. */
   setKey(key: string): Promise<void>;
   close(): Promise<void>;
@@ -120,6 +165,29 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
   const activityBarItem = () => page.locator('.activitybar .action-item a[aria-label^="Kling Voice"]');
   // The workbench draws before it has read the extension's contributions; the activity-bar item shows they are in.
   await activityBarItem().waitFor({ state: 'visible', timeout: 60_000 });
+  const webviewFrame = async (query: WebviewQuery): Promise<FrameLocator> => {
+    const hosts = page.locator('iframe.webview.ready');
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const count = await hosts.count();
+      for (let i = 0; i < count; i++) {
+        const host = hosts.nth(i);
+        const url = new URL((await host.getAttribute('src')) ?? '', server.url);
+        if (url.searchParams.get('extensionId') === 'klingvoice.kling-custom-voice' && url.searchParams.get('purpose') === query.purpose && (await host.isVisible())) {
+          const frame = host.contentFrame().frameLocator('iframe#active-frame');
+          if (query.marker === undefined || (await frame.locator(query.marker).count()) > 0) {
+            await frame.locator(query.visible).waitFor({ state: 'visible', timeout: 30_000 });
+            return frame;
+          }
+        }
+      }
+      if (Date.now() > deadline) {
+        const srcs = await hosts.evaluateAll((list) => list.map((f) => (f as unknown as { src: string }).src));
+        throw new Error(`no visible ${query.what} among:\n${srcs.join('\n')}`);
+      }
+      await page.waitForTimeout(250);
+    }
+  };
   const palette = async (title: string) => {
     try {
       await runCommand(page, title);
@@ -131,6 +199,7 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
 
   return {
     root,
+    imagesDir,
     sandbox,
     files,
     server,
@@ -141,6 +210,7 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
     cspViolations,
     activityBarItem,
     palette,
+    webviewFrame,
     async shoot(target, name, review = false) {
       await page.waitForTimeout(300); // let the caret and fades settle
       const dir = review ? path.join(root, 'test-results', 'e2e') : imagesDir;

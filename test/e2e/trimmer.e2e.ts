@@ -10,17 +10,9 @@ import * as path from 'path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { concat, noise, speechLike, wavBytes } from '../../tools/fixtures/audio';
 import { startS3Server, type S3TestServer } from '../../tools/fixtures/s3server';
-import { startE2E, type E2E } from './harness';
+import { startE2E, waitUntilPlaying, type AudioLike, type E2E } from './harness';
 
 const TEST_KEY = 'e2e-key-trimmer-41c7';
-
-interface AudioLike {
-  paused: boolean;
-  src: string;
-  error: { code: number } | null;
-  pause(): void;
-  addEventListener(type: string, listener: () => void, options?: { once?: boolean }): void;
-}
 
 describe('Trimmer in the browser (code-server + Chromium)', function () {
   this.timeout(300_000);
@@ -54,37 +46,17 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
     await s3?.close();
   });
 
-  async function trimmerFrame(): Promise<FrameLocator> {
-    const hosts = page.locator('iframe.webview.ready');
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const count = await hosts.count();
-      for (let i = 0; i < count; i++) {
-        const host = hosts.nth(i);
-        const url = new URL((await host.getAttribute('src')) ?? '', e2e.server.url);
-        if (url.searchParams.get('extensionId') === 'klingvoice.kling-custom-voice' && url.searchParams.get('purpose') === null && (await host.isVisible())) {
-          const frame = host.contentFrame().frameLocator('iframe#active-frame');
-          if ((await frame.locator('#wave').count()) > 0) {
-            await frame.locator('#wave').waitFor({ state: 'visible', timeout: 30_000 });
-            return frame;
-          }
-        }
-      }
-      if (Date.now() > deadline) {
-        throw new Error('no visible trimmer webview');
-      }
-      await page.waitForTimeout(250);
-    }
+  function trimmerFrame(): Promise<FrameLocator> {
+    return e2e.webviewFrame({ purpose: null, marker: '#wave', visible: '#wave', what: 'trimmer webview' });
   }
 
   /** Like e2e.shoot, with 12 px of the page around the element. */
   async function shootWithMargin(target: Locator, name: string): Promise<void> {
     const box = await target.boundingBox();
     assert.ok(box);
-    const dir = process.env.KLING_E2E_IMAGES ? path.resolve(process.env.KLING_E2E_IMAGES) : path.join(e2e.root, 'docs', 'images');
-    fs.mkdirSync(dir, { recursive: true });
+    fs.mkdirSync(e2e.imagesDir, { recursive: true });
     await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(dir, name), clip: { x: box.x - 12, y: box.y - 12, width: box.width + 24, height: box.height + 24 } });
+    await page.screenshot({ path: path.join(e2e.imagesDir, name), clip: { x: box.x - 12, y: box.y - 12, width: box.width + 24, height: box.height + 24 } });
   }
 
   const value = async (frame: FrameLocator, id: string) => Number.parseFloat(await frame.locator(id).inputValue());
@@ -243,19 +215,7 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
     assert.ok(trial.paused, 'nothing plays before the click');
     assert.strictEqual(trial.src, `${e2e.sandbox.url}/__sandbox/trial/${id}.wav`);
     await audio.click({ position: { x: 20, y: 20 } });
-    await audio.evaluate(
-      (e) =>
-        new Promise<void>((resolve, reject) => {
-          const a = e as unknown as AudioLike;
-          if (!a.paused) {
-            resolve();
-            return;
-          }
-          a.addEventListener('playing', () => resolve(), { once: true });
-          a.addEventListener('error', () => reject(new Error(`audio error ${a.error?.code}`)), { once: true });
-          setTimeout(() => reject(new Error('did not play within 10 s')), 10_000);
-        }),
-    );
+    await waitUntilPlaying(audio);
     await audio.evaluate((e) => (e as unknown as AudioLike).pause());
     await e2e.shoot(page.locator('.part.editor'), 'trimmer-result-card.png', true);
 
@@ -301,25 +261,8 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
   });
 
   /** The sidebar's Create Voice form, once `visible` (a selector) shows in it. */
-  async function sidebarForm(visible = '#voiceName'): Promise<FrameLocator> {
-    const hosts = page.locator('iframe.webview.ready');
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      const count = await hosts.count();
-      for (let i = 0; i < count; i++) {
-        const host = hosts.nth(i);
-        const url = new URL((await host.getAttribute('src')) ?? '', e2e.server.url);
-        if (url.searchParams.get('purpose') === 'webviewView' && (await host.isVisible())) {
-          const frame = host.contentFrame().frameLocator('iframe#active-frame');
-          await frame.locator(visible).waitFor({ state: 'visible', timeout: 30_000 });
-          return frame;
-        }
-      }
-      if (Date.now() > deadline) {
-        throw new Error('no visible Create Voice view');
-      }
-      await page.waitForTimeout(250);
-    }
+  function sidebarForm(visible = '#voiceName'): Promise<FrameLocator> {
+    return e2e.webviewFrame({ purpose: 'webviewView', visible, what: 'Create Voice view' });
   }
 
   /** Picks a workspace file in code-server's own open dialog (a quick input that takes a path). */

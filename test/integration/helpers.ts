@@ -80,3 +80,48 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | Promise
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** A Memento in memory (globalState, workspaceState, the task history's store). */
+export class MemoryMemento implements vscode.Memento {
+  private readonly _values = new Map<string, unknown>();
+  keys(): readonly string[] {
+    return [...this._values.keys()];
+  }
+  get<T>(key: string, defaultValue?: T): T {
+    return (this._values.has(key) ? this._values.get(key) : defaultValue) as T;
+  }
+  update(key: string, value: unknown): Thenable<void> {
+    this._values.set(key, value);
+    return Promise.resolve();
+  }
+}
+
+/** SecretStorage in memory, holding `values` to begin with. */
+export function memorySecrets(values: Record<string, string> = {}): vscode.SecretStorage {
+  const map = new Map(Object.entries(values));
+  const changed = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
+  return {
+    get: (key: string) => Promise.resolve(map.get(key)),
+    store: (key: string, value: string) => {
+      map.set(key, value);
+      changed.fire({ key });
+      return Promise.resolve();
+    },
+    delete: (key: string) => {
+      map.delete(key);
+      changed.fire({ key });
+      return Promise.resolve();
+    },
+    onDidChange: changed.event,
+  } as unknown as vscode.SecretStorage;
+}
+
+/** A LogOutputChannel that only records lines ("warn …", "error …"). */
+export function recordingLog(): { log: vscode.LogOutputChannel; lines: string[] } {
+  const lines: string[] = [];
+  const at = (level: string) => (message: unknown) => {
+    lines.push(`${level} ${String(message)}`);
+  };
+  const log = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), show: () => undefined } as unknown as vscode.LogOutputChannel;
+  return { log, lines };
+}

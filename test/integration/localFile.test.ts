@@ -19,49 +19,7 @@ import { NO_PROVIDER, chosenFileKey, type FormController } from '../../src/webvi
 import { concat, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
 import { startS3Server, type S3TestServer } from '../../tools/fixtures/s3server';
 import type { Sandbox } from '../../tools/sandbox/server';
-import { EXTENSION_ID, TEST_KEY, getApi, setSetting, useSandbox, waitFor } from './helpers';
-
-class MemoryMemento implements vscode.Memento {
-  private readonly _values = new Map<string, unknown>();
-  keys(): readonly string[] {
-    return [...this._values.keys()];
-  }
-  get<T>(key: string, defaultValue?: T): T {
-    return (this._values.has(key) ? this._values.get(key) : defaultValue) as T;
-  }
-  update(key: string, value: unknown): Thenable<void> {
-    this._values.set(key, value);
-    return Promise.resolve();
-  }
-}
-
-function memorySecrets(values: Record<string, string>): vscode.SecretStorage {
-  const map = new Map(Object.entries(values));
-  const changed = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
-  return {
-    get: (key: string) => Promise.resolve(map.get(key)),
-    store: (key: string, value: string) => {
-      map.set(key, value);
-      changed.fire({ key });
-      return Promise.resolve();
-    },
-    delete: (key: string) => {
-      map.delete(key);
-      changed.fire({ key });
-      return Promise.resolve();
-    },
-    onDidChange: changed.event,
-  } as unknown as vscode.SecretStorage;
-}
-
-function recordingLog(): { log: vscode.LogOutputChannel; lines: string[] } {
-  const lines: string[] = [];
-  const at = (level: string) => (message: unknown) => {
-    lines.push(`${level} ${String(message)}`);
-  };
-  const log = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), show: () => undefined } as unknown as vscode.LogOutputChannel;
-  return { log, lines };
-}
+import { EXTENSION_ID, MemoryMemento, TEST_KEY, getApi, memorySecrets, recordingLog, setSetting, useSandbox, waitFor } from './helpers';
 
 describe('Local file source and trimmer (real host, S3 on loopback)', function () {
   this.timeout(90_000);

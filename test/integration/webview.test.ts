@@ -14,7 +14,7 @@ import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../.
 import { attachPanelForm, CreatePanelManager } from '../../src/webview/createPanel';
 import type { FormController } from '../../src/webview/formController';
 import type { Sandbox } from '../../tools/sandbox/server';
-import { EXTENSION_ID, TEST_KEY, getApi, setSetting, startFileServer, useSandbox, waitFor } from './helpers';
+import { EXTENSION_ID, MemoryMemento, TEST_KEY, getApi, memorySecrets, recordingLog, setSetting, startFileServer, useSandbox, waitFor } from './helpers';
 
 const PANEL_VIEW_TYPE = 'klingVoice.createPanel';
 const PANEL_TITLE = 'Create Kling Voice';
@@ -26,47 +26,8 @@ function panelTabs(): vscode.Tab[] {
 }
 
 /** SecretStorage in memory, holding the test key under the extension's secret name. */
-function memorySecrets(): vscode.SecretStorage {
-  const values = new Map<string, string>([['klingVoice.apiKey', TEST_KEY]]);
-  const changed = new vscode.EventEmitter<vscode.SecretStorageChangeEvent>();
-  return {
-    get: (key: string) => Promise.resolve(values.get(key)),
-    store: (key: string, value: string) => {
-      values.set(key, value);
-      changed.fire({ key });
-      return Promise.resolve();
-    },
-    delete: (key: string) => {
-      values.delete(key);
-      changed.fire({ key });
-      return Promise.resolve();
-    },
-    onDidChange: changed.event,
-  } as unknown as vscode.SecretStorage;
-}
-
-class MemoryMemento implements vscode.Memento {
-  private readonly _values = new Map<string, unknown>();
-  keys(): readonly string[] {
-    return [...this._values.keys()];
-  }
-  get<T>(key: string, defaultValue?: T): T {
-    return (this._values.has(key) ? this._values.get(key) : defaultValue) as T;
-  }
-  update(key: string, value: unknown): Thenable<void> {
-    this._values.set(key, value);
-    return Promise.resolve();
-  }
-}
-
-/** A LogOutputChannel that only records lines. */
-function recordingLog(): { log: vscode.LogOutputChannel; lines: string[] } {
-  const lines: string[] = [];
-  const at = (level: string) => (message: unknown) => {
-    lines.push(`${level} ${String(message)}`);
-  };
-  const log = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), show: () => undefined } as unknown as vscode.LogOutputChannel;
-  return { log, lines };
+function secretsWithKey(): vscode.SecretStorage {
+  return memorySecrets({ 'klingVoice.apiKey': TEST_KEY });
 }
 
 function form(overrides: Partial<CreateFormValues>): CreateFormValues {
@@ -146,10 +107,10 @@ describe('Create Voice webview', function () {
       assert.ok(ext);
       const recorded = recordingLog();
       lines = recorded.lines;
-      const keys = new KeyStore(memorySecrets());
+      const keys = new KeyStore(secretsWithKey());
       history = new TaskHistory(new MemoryMemento());
       const service = new VoiceService(keys, recorded.log, fetch as unknown as FetchLike, history);
-      deps = { extensionUri: ext.extensionUri, service, keys, log: recorded.log, context: { secrets: memorySecrets(), globalState: new MemoryMemento() } };
+      deps = { extensionUri: ext.extensionUri, service, keys, log: recorded.log, context: { secrets: secretsWithKey(), globalState: new MemoryMemento() } };
       panel = vscode.window.createWebviewPanel('klingVoice.webviewTest', 'Form under test', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false });
       controller = attachPanelForm(panel, deps, 'test');
       posted = [];
