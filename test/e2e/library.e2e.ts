@@ -3,32 +3,11 @@
 //   npm run build && npx tsc -p tsconfig.json && npx mocha --no-config --timeout 300000 out/test/e2e/library.e2e.js
 import * as assert from 'assert';
 import type { Locator } from 'playwright-core';
-import { longNumericId, type Sandbox } from '../../tools/sandbox/server';
+import { seedVoice } from '../../tools/sandbox/server';
 import { runCommand } from '../../tools/testhost/browser';
 import { startE2E, type E2E } from './harness';
 
 const TEST_KEY = 'e2e-key-palette-42b7c1';
-
-/** Adds a finished voice straight into the sandbox's account, as if created earlier. */
-function seedVoice(sb: Sandbox, name: string): string {
-  const taskId = longNumericId();
-  const voiceId = longNumericId();
-  const at = Date.now();
-  sb.state.tasks.set(taskId, {
-    taskId,
-    externalTaskId: '',
-    voiceName: name,
-    videoId: '123456',
-    status: 'succeed',
-    statusMsg: '',
-    createdAt: at,
-    updatedAt: at,
-    voice: { voice_id: voiceId, voice_name: name, trial_url: `${sb.url}/__sandbox/trial/${voiceId}.wav`, owned_by: '3817295046' },
-    deleted: false,
-    history: [{ status: 'succeed', at }],
-  });
-  return voiceId;
-}
 
 describe('Palette flow and voice library in the browser (code-server + Chromium)', function () {
   this.timeout(300_000);
@@ -216,7 +195,7 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
 
   it('several voices selected in My Voices are deleted after one confirmation', async () => {
     const { page, sandbox } = e2e;
-    const ids = [seedVoice(sandbox, 'Bulk One'), seedVoice(sandbox, 'Bulk Two')];
+    const ids = [seedVoice(sandbox, 'Bulk One').voiceId, seedVoice(sandbox, 'Bulk Two').voiceId];
     await runCommand(page, 'Kling Voice: Refresh My Voices');
     const voices = pane('My Voices');
     const one = voices.locator('.monaco-list-row', { hasText: 'Bulk One' });

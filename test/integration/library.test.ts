@@ -1,29 +1,8 @@
 import * as assert from 'assert';
 import * as vscode from 'vscode';
 import type { KlingVoiceApi } from '../../src/api';
-import type { Sandbox } from '../../tools/sandbox/server';
-import { longNumericId } from '../../tools/sandbox/server';
+import { seedVoice, type Sandbox } from '../../tools/sandbox/server';
 import { TEST_KEY, getApi, setSetting, useSandbox, waitFor } from './helpers';
-
-/** Adds a finished voice task straight into the sandbox's account, as if created long ago. */
-function seedVoice(sb: Sandbox, name: string, at: number): { taskId: string; voiceId: string } {
-  const taskId = longNumericId();
-  const voiceId = longNumericId();
-  sb.state.tasks.set(taskId, {
-    taskId,
-    externalTaskId: '',
-    voiceName: name,
-    videoId: '123456',
-    status: 'succeed',
-    statusMsg: '',
-    createdAt: at,
-    updatedAt: at,
-    voice: { voice_id: voiceId, voice_name: name, trial_url: `${sb.url}/__sandbox/trial/${voiceId}.wav`, owned_by: '3817295046' },
-    deleted: false,
-    history: [{ status: 'succeed', at }],
-  });
-  return { taskId, voiceId };
-}
 
 async function hoverText(content: string, needle: string): Promise<string> {
   const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content });

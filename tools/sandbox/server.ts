@@ -376,6 +376,26 @@ const MAX_SECONDS = 30;
 const usedIds = new Set<string>();
 
 /** An 18-digit numeric id as a string (always > 2^53, never a JSON number). */
+/** Adds a finished voice task straight into a sandbox's account, as if created earlier (for tests and demos). */
+export function seedVoice(sb: Sandbox, name: string, at = Date.now()): { taskId: string; voiceId: string } {
+  const taskId = longNumericId();
+  const voiceId = longNumericId();
+  sb.state.tasks.set(taskId, {
+    taskId,
+    externalTaskId: '',
+    voiceName: name,
+    videoId: '123456',
+    status: 'succeed',
+    statusMsg: '',
+    createdAt: at,
+    updatedAt: at,
+    voice: { voice_id: voiceId, voice_name: name, trial_url: `${sb.url}/__sandbox/trial/${voiceId}.wav`, owned_by: '3817295046' },
+    deleted: false,
+    history: [{ status: 'succeed', at }],
+  });
+  return { taskId, voiceId };
+}
+
 export function longNumericId(): string {
   for (;;) {
     const id = String(randomInt(100_000_000, 1_000_000_000)) + String(randomInt(0, 1_000_000_000)).padStart(9, '0');
