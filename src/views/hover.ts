@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { VOICE_ID_DOCUMENTS } from './completion';
 import { VoiceLibrary } from './library';
 
 const ID_RE = /\d{12,24}/;
@@ -6,7 +7,7 @@ const ID_RE = /\d{12,24}/;
 /** Hover on a voice id in any editor: name, owner and a link to its trial audio. Reads the cache; never blocks on the network. */
 export function registerVoiceHover(library: VoiceLibrary): vscode.Disposable {
   return vscode.languages.registerHoverProvider(
-    [{ scheme: 'file' }, { scheme: 'untitled' }, { scheme: 'vscode-remote' }, { scheme: 'vscode-vfs' }],
+    VOICE_ID_DOCUMENTS,
     {
       provideHover(document, position) {
         const range = document.getWordRangeAtPosition(position, ID_RE);

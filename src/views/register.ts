@@ -4,6 +4,7 @@ import { snippetText, SnippetFormat } from '../commands/snippet';
 import { openTrialAudio, showError } from '../commands/ui';
 import type { Voice } from '../kling';
 import { VoiceService } from '../service/voiceService';
+import { registerVoiceCompletion } from './completion';
 import { registerVoiceHover } from './hover';
 import { VoiceLibrary } from './library';
 import { registerStatusBar } from './statusBar';
@@ -55,6 +56,7 @@ export function registerLibraryViews({ service, library, log }: LibraryDeps): vs
     vscode.window.createTreeView('klingVoice.presets', { treeDataProvider: presets }),
     registerStatusBar(service.history, () => service.currentBaseUrl()),
     registerVoiceHover(library),
+    registerVoiceCompletion(library),
 
     reg('klingVoice.refreshVoices', () => library.refreshAccount()),
 

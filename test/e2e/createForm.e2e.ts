@@ -169,6 +169,25 @@ describe('Create Voice form in the browser (code-server + Chromium)', function (
     await shoot(page, 'panel-result.png', true);
   });
 
+  it('in a request being written, typing a voice_id offers the voices by name and inserts the id', async () => {
+    await palette('File: New Untitled Text File');
+    await palette('Change Language Mode');
+    await page.keyboard.type('JSON');
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: /^JSON/ }).first().click();
+    const editor = page.locator('.editor-instance .monaco-editor').first();
+    await editor.click();
+    await page.keyboard.type('{ "model_name": "kling-v2-6", "voice_list": [{ "voice_id": "');
+    await page.keyboard.press('Control+Space');
+    const suggestion = page.locator('.suggest-widget .monaco-list-row', { hasText: 'Panel voice' });
+    await suggestion.waitFor({ timeout: 15_000 });
+    await shoot(page.locator('.part.editor'), 'voice-id-completion.png');
+    await suggestion.click();
+    const voiceId = [...sandbox.state.tasks.values()].find((t) => t.voiceName === 'Panel voice')?.voice?.voice_id;
+    assert.ok(voiceId);
+    await page.locator('.view-lines', { hasText: `"voice_id": "${voiceId}` }).waitFor({ timeout: 10_000 });
+    await palette('View: Revert and Close Editor');
+  });
+
   it('left no errors in the workbench page and no CSP violation in the webviews', () => {
     assert.deepStrictEqual(pageErrors, []);
     assert.deepStrictEqual(cspViolations, []);

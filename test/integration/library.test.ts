@@ -85,6 +85,29 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     await vscode.commands.executeCommand('notifications.clearAll');
   });
 
+  it('completes voice ids where code asks for one: the name is shown, the id inserted; other strings get none', async () => {
+    sandbox.reset();
+    const { voiceId } = seedVoice(sandbox, 'Completion Voice', Date.now());
+    await vscode.commands.executeCommand('klingVoice.refreshVoices');
+    await vscode.commands.executeCommand('klingVoice.refreshPresets');
+    const complete = async (content: string): Promise<vscode.CompletionItem[]> => {
+      const doc = await vscode.workspace.openTextDocument({ language: 'json', content });
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, doc.positionAt(content.length));
+      return list.items.filter((i) => i.detail?.startsWith('My Kling voice') || i.detail?.startsWith('Kling preset voice'));
+    };
+    const label = (i: vscode.CompletionItem) => (typeof i.label === 'string' ? i.label : i.label.label);
+    const items = await complete('{ "voice_list": [{ "voice_id": "');
+    const mine = items.find((i) => label(i) === 'Completion Voice');
+    assert.ok(mine, items.map(label).join(', '));
+    assert.strictEqual(mine.insertText, voiceId);
+    assert.ok(items.some((i) => i.detail === 'Kling preset voice'), 'the presets are offered too');
+    assert.ok(items.indexOf(mine) < items.findIndex((i) => i.detail === 'Kling preset voice') || (mine.sortText ?? '') < (items.find((i) => i.detail === 'Kling preset voice')?.sortText ?? ''), 'my voices sort first');
+    // Python and JavaScript spellings too; a string that is not a voice id gets nothing from us.
+    assert.ok((await complete(`voice_id = '`)).some((i) => i.insertText === voiceId));
+    assert.ok((await complete(`const request = { voiceId: "`)).some((i) => i.insertText === voiceId));
+    assert.deepStrictEqual(await complete('{ "prompt": "'), []);
+  });
+
   it('removes a deleted voice from the library (hover no longer knows it)', async () => {
     sandbox.reset();
     const { voiceId } = seedVoice(sandbox, 'Gone Soon', Date.now());
