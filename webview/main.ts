@@ -337,6 +337,9 @@ function onHostMessage(message: HostToWebview): void {
       render();
       break;
     }
+    case 'prefill':
+      prefill(message.form);
+      break;
     case 'invalid':
       hostErrors = message.errors;
       showAllErrors = true;
@@ -349,6 +352,20 @@ function onHostMessage(message: HostToWebview): void {
       throw new Error(`unknown message ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** Replaces the fields with a failed task's (Edit and Retry); the sample's field gets the focus, since that is what usually needs fixing. */
+function prefill(form: CreateFormValues): void {
+  page = { form: { ...form }, touched: [], advancedOpen: page.advancedOpen, namedFrom: undefined };
+  for (const field of TEXT_FIELDS) {
+    ui.inputs[field].value = form[field];
+  }
+  hostErrors = {};
+  showAllErrors = true;
+  render();
+  announce('The form is filled in from the failed task: fix the sample and create the voice again.');
+  const target = form.source === 'url' ? ui.inputs.voiceUrl : form.source === 'video' ? ui.inputs.videoId : ui.chooseFile;
+  target.focus();
 }
 
 function focusFirstError(errors: FieldMessages): void {

@@ -274,6 +274,8 @@ class Runner {
   async create(
     input: string | Omit<CreateVoiceInput, 'voiceUrl' | 'videoId'>,
     uploaded: UploadResult,
+    /** The local file uploaded: the history records it as the task's source (not the upload's URL). */
+    file: Prepared,
     options: { signal: AbortSignal; wait: boolean; onUpdate?: (t: VoiceTask) => void; onSubmitted?: (t: VoiceTask) => void },
   ): Promise<VoiceTask> {
     const deleteAfter = readUploadSettings().s3.deleteAfterTask && uploaded.cleanup !== undefined;
@@ -283,7 +285,13 @@ class Runner {
       const fields = typeof input === 'string' ? { voiceName: input } : input;
       task = await this._deps.service.createVoice(
         { ...fields, voiceUrl: uploaded.url },
-        { signal: options.signal, wait: options.wait, onSubmitted: options.onSubmitted ?? options.onUpdate, onUpdate: options.onUpdate },
+        {
+          signal: options.signal,
+          wait: options.wait,
+          onSubmitted: options.onSubmitted ?? options.onUpdate,
+          onUpdate: options.onUpdate,
+          source: { kind: 'file', fileName: file.displayName, uri: file.uri.toString() },
+        },
       );
       return task;
     } catch (e) {
@@ -409,7 +417,7 @@ export async function createVoiceFromFile(
   const runner = new Runner(deps, provider);
   const signal = options.signal ?? new AbortController().signal;
   const uploaded = await runner.upload(checked.file, signal);
-  return runner.create(voiceName, uploaded, { signal, wait: options.wait !== false });
+  return runner.create(voiceName, uploaded, checked.file, { signal, wait: options.wait !== false });
 }
 
 /** The configured upload provider's name (setting `klingVoice.upload.provider`). */
@@ -468,7 +476,7 @@ export async function uploadAndCreate(
     throw e;
   }
   hooks.onUploaded?.();
-  return runner.create(input, uploaded, { signal: hooks.signal, wait: true, onUpdate: hooks.onUpdate, onSubmitted: hooks.onSubmitted });
+  return runner.create(input, uploaded, file, { signal: hooks.signal, wait: true, onUpdate: hooks.onUpdate, onSubmitted: hooks.onSubmitted });
 }
 
 function logReport(log: vscode.LogOutputChannel, file: Prepared): void {
@@ -665,7 +673,7 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
             }
             status.set(index, `${file.displayName}: creating "${name}"`);
             report();
-            const task = await runner.create(name, uploaded, {
+            const task = await runner.create(name, uploaded, file, {
               signal: controller.signal,
               wait: options.wait !== false,
               onUpdate: (t) => {

@@ -2,9 +2,33 @@ import * as vscode from 'vscode';
 import { withoutSecrets } from '../shared/url';
 import type { CreateVoiceInput, TaskStatus, Voice, VoiceTask } from '../kling';
 
-/** Where a voice sample came from. URLs are stored without their query string (presigned URLs carry credentials). */
+/**
+ * Where a voice sample came from. URLs are stored without their query string (presigned URLs carry credentials);
+ * an uploaded local file is stored as that file (its name and URI on this machine), not as the upload's URL.
+ */
 export type TaskSource =
-  { kind: 'url'; url: string } | { kind: 'video'; videoId: string } | { kind: 'file'; fileName: string };
+  | { kind: 'url'; url: string }
+  | { kind: 'video'; videoId: string }
+  | { kind: 'file'; fileName: string; uri?: string };
+
+/** A stored source, checked (globalState is data from disk, not trusted to have the right shape). */
+export function validSource(v: unknown): TaskSource | undefined {
+  if (typeof v !== 'object' || v === null) {
+    return undefined;
+  }
+  const s = v as Record<string, unknown>;
+  const text = (x: unknown, max: number): x is string => typeof x === 'string' && x.length > 0 && x.length <= max;
+  switch (s.kind) {
+    case 'url':
+      return text(s.url, 4096) ? { kind: 'url', url: s.url } : undefined;
+    case 'video':
+      return text(s.videoId, 256) ? { kind: 'video', videoId: s.videoId } : undefined;
+    case 'file':
+      return text(s.fileName, 1024) ? { kind: 'file', fileName: s.fileName, uri: text(s.uri, 4096) ? s.uri : undefined } : undefined;
+    default:
+      return undefined;
+  }
+}
 
 /** One task the user started from this machine. Never holds the key. */
 export interface HistoryEntry {
@@ -126,11 +150,15 @@ export class TaskHistory implements vscode.Disposable {
     await this._save(entries);
   }
 
-  /** Records a task returned by the API, keeping what we knew before (name, source). */
+  /**
+   * Records a task returned by the API, keeping what we knew before (name, source). `source`, when given, says
+   * where the sample came from when that is not the URL sent (an uploaded local file).
+   */
   async record(
     task: VoiceTask,
     input?: Pick<CreateVoiceInput, 'voiceName' | 'voiceUrl' | 'videoId'>,
     baseUrl?: string,
+    source?: TaskSource,
   ): Promise<HistoryEntry> {
     const entries = this.all();
     const i = entries.findIndex((e) => e.taskId === task.taskId);
@@ -141,7 +169,7 @@ export class TaskHistory implements vscode.Disposable {
       baseUrl: baseUrl ?? prev?.baseUrl,
       externalTaskId: task.externalTaskId ?? prev?.externalTaskId,
       voiceName: task.voices[0]?.voiceName || input?.voiceName?.trim() || prev?.voiceName || '',
-      source: (input ? sourceOf(input) : undefined) ?? prev?.source,
+      source: source ?? (input ? sourceOf(input) : undefined) ?? prev?.source,
       status: task.status,
       statusMessage: task.statusMessage,
       voices: task.voices.length ? task.voices : (prev?.voices ?? []),

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../config';
 import { KeyStore } from '../auth/keyStore';
-import { TaskHistory, unconfirmedKey } from '../history/taskHistory';
+import { TaskHistory, unconfirmedKey, type TaskSource } from '../history/taskHistory';
 import {
   CreateVoiceInput,
   FetchLike,
@@ -20,6 +20,8 @@ export interface CreateRunOptions {
   wait?: boolean;
   onSubmitted?: (task: VoiceTask) => void;
   onUpdate?: (task: VoiceTask) => void;
+  /** Where the sample came from when that is not the voice_url sent (an uploaded local file), for the history. */
+  source?: TaskSource;
 }
 
 /**
@@ -213,7 +215,7 @@ export class VoiceService implements vscode.Disposable {
     options: CreateRunOptions,
   ): Promise<VoiceTask> {
     this._log.info(`task ${submitted.taskId} ${submitted.status}`);
-    await this._history.record(submitted, input, baseUrl);
+    await this._history.record(submitted, input, baseUrl, options.source);
     options.onSubmitted?.(submitted);
     if (submitted.status === 'succeed' || submitted.status === 'failed') {
       this._onDidChangeVoices.fire();

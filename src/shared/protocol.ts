@@ -86,7 +86,13 @@ export interface InvalidMessage {
   errors: FieldMessages;
 }
 
-export type HostToWebview = StateMessage | InvalidMessage;
+/** Fills the form's fields (Edit and Retry of a failed task from My Voices); the page replaces what it had. */
+export interface PrefillMessage {
+  type: 'prefill';
+  form: CreateFormValues;
+}
+
+export type HostToWebview = StateMessage | InvalidMessage | PrefillMessage;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Webview → host

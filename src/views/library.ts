@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { KeyStore } from '../auth/keyStore';
-import { HistoryEntry } from '../history/taskHistory';
+import { HistoryEntry, TaskSource, validSource } from '../history/taskHistory';
 import { Voice, VoiceTask, isKlingError } from '../kling';
 import { VoiceService } from '../service/voiceService';
 
@@ -12,6 +12,8 @@ export interface LibraryItem {
   statusMessage?: string;
   voice?: Voice;
   createdAt?: number;
+  /** Where the sample came from, when this machine created the task (checked, from the history). */
+  source?: TaskSource;
   /** True when only known locally (in flight, failed, or not in the account list). */
   localOnly: boolean;
 }
@@ -131,6 +133,7 @@ export class VoiceLibrary implements vscode.Disposable {
       const known = out.get(h.taskId);
       if (known) {
         known.voiceName ||= h.voiceName;
+        known.source ??= validSource(h.source);
         continue;
       }
       // A finished local task missing from a loaded account list was deleted elsewhere: leave it out.
@@ -185,6 +188,7 @@ function fromHistory(h: HistoryEntry): LibraryItem {
     statusMessage: h.statusMessage,
     voice: h.voices[0],
     createdAt: h.createdAt,
+    source: validSource(h.source),
     localOnly: true,
   };
 }

@@ -6,7 +6,8 @@ import { fileView, inspectFile, OPEN_TRIMMER_COMMAND, preparedAsIs, uploadAndCre
 import { COMMANDS } from '../commands/ui';
 import { isKlingError, type VoiceTask } from '../kling';
 import type { VoiceService } from '../service/voiceService';
-import { validateForm, type CreateFormValues } from '../shared/createForm';
+import type { TaskSource } from '../history/taskHistory';
+import { emptyForm, validateForm, type CreateFormValues } from '../shared/createForm';
 import { isWebviewToHost, type FileView, type HostToWebview, type TaskView, type WebviewToHost } from '../shared/protocol';
 import { endedTaskView, errorText, failureText, succeededView, WebviewChannel, type ChannelDeps } from './channel';
 import { renderHtml } from './html';
@@ -34,7 +35,11 @@ export function chosenFileKey(label: string): string {
 
 /** The remembered file of a form, when it is still a sample's URI (the stored value is checked, not trusted). */
 export function rememberedFile(state: vscode.Memento | undefined, label: string): vscode.Uri | undefined {
-  const raw = state?.get<unknown>(chosenFileKey(label));
+  return sampleUri(state?.get<unknown>(chosenFileKey(label)));
+}
+
+/** A stored URI string, when it still names a sample file (stored data is checked, not trusted). */
+export function sampleUri(raw: unknown): vscode.Uri | undefined {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > 4096) {
     return undefined;
   }
@@ -49,6 +54,14 @@ export function rememberedFile(state: vscode.Memento | undefined, label: string)
 /** Shown for the local-file source while `klingVoice.upload.provider` is "none". */
 export const NO_PROVIDER =
   'Kling downloads samples from a URL, and no upload provider is set. Open the upload settings to use your S3-compatible bucket or an upload endpoint, or paste a public URL instead.';
+
+/** A failed task to edit and send again (from My Voices): what the history knows of it. */
+export interface RetryRequest {
+  taskId: string;
+  voiceName: string;
+  statusMessage?: string;
+  source?: TaskSource;
+}
 
 /** Reads the task id the page saved with setState (untrusted: it comes from the webview). */
 export function taskIdFromSavedState(state: unknown): string | undefined {
@@ -81,6 +94,54 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
   /** What the form shows now (for tests). */
   get task(): TaskView {
     return this._view();
+  }
+
+  /** True while a create runs in this form (it cannot take another one then). */
+  get busy(): boolean {
+    return this._task.phase === 'running';
+  }
+
+  /**
+   * Fills the form from a failed task so the user can fix it and create again: the name and the source (the URL
+   * without its query, the video id, or the local file, checked again), with Kling's reason above the fields. The
+   * external task id is left empty so the new task gets its own. Returns false, changing nothing, while a create
+   * runs in this form.
+   */
+  async editAndRetry(r: RetryRequest): Promise<boolean> {
+    if (this.busy || this._isDisposed) {
+      return false;
+    }
+    const form: CreateFormValues = { ...emptyForm(), voiceName: r.voiceName };
+    let file: vscode.Uri | undefined;
+    switch (r.source?.kind) {
+      case 'url':
+        form.voiceUrl = r.source.url;
+        break;
+      case 'video':
+        form.source = 'video';
+        form.videoId = r.source.videoId;
+        break;
+      case 'file':
+        form.source = 'file';
+        file = sampleUri(r.source.uri);
+        break;
+      default:
+        break;
+    }
+    this._deps.log.info(`create form (${this.label}): filled from failed task ${r.taskId} to edit and retry`);
+    this._setTask({ phase: 'failed', reason: 'task', voiceName: r.voiceName, taskId: r.taskId, message: failureText(r.statusMessage) });
+    this._post({ type: 'prefill', form });
+    if (r.source?.kind === 'file') {
+      const exists = file && (await vscode.workspace.fs.stat(file).then(() => true, () => false));
+      if (file && exists) {
+        await this.useFile(file);
+      } else {
+        this._file = undefined;
+        this._postState();
+        this._post({ type: 'invalid', errors: { file: `${r.source.fileName} is no longer where it was: choose the file again.` } });
+      }
+    }
+    return true;
   }
 
   /** The chosen file as the page sees it (for tests). */

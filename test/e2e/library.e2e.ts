@@ -177,6 +177,41 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
     await e2e.page.keyboard.press('Enter');
   };
 
+  it('Edit and Retry in Form: a failed task fills the sidebar form with its name, URL and reason; fixed, it becomes a voice', async () => {
+    const { page, sandbox } = e2e;
+    const failedRow = pane('My Voices').locator('.monaco-list-row', { hasText: 'Short Sample' });
+    await failedRow.waitFor();
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    const failedTask = [...sandbox.state.tasks.values()].find((t) => t.voiceName === 'Short Sample');
+    assert.ok(failedTask);
+    await contextMenu(failedRow, 'Edit and Retry in Form');
+    const form = await e2e.webviewFrame({ purpose: 'webviewView', visible: '#voiceName', what: 'sidebar Create Voice webview' });
+    await form.locator('#failure-message', { hasText: /duration|5-30|5–30/ }).waitFor({ timeout: 20_000 });
+    const url = form.locator('#voiceUrl');
+    for (let i = 0; i < 100 && (await url.inputValue()) !== `${e2e.files.url}/short.wav`; i++) {
+      await page.waitForTimeout(100);
+    }
+    assert.strictEqual(await url.inputValue(), `${e2e.files.url}/short.wav`, 'the URL of the failed task is in the form');
+    assert.strictEqual(await form.locator('#voiceName').inputValue(), 'Short Sample');
+    assert.ok(await url.evaluate((e) => e === e.ownerDocument.activeElement), 'the URL field has the focus');
+    await e2e.shoot(page.locator('.part.sidebar'), 'retry-in-form.png', true);
+
+    const creates = () => sandbox.state.requests.filter((r) => r.method === 'POST' && /custom-voices$/.test(r.path)).length;
+    const before = creates();
+    await form.locator('#voiceName').fill('Retried Sample');
+    await url.fill(`${e2e.files.url}/sample.wav`);
+    await form.locator('#submit').click();
+    const id = form.locator('#result-id');
+    await id.waitFor({ state: 'visible', timeout: 60_000 });
+    assert.strictEqual(creates(), before + 1, 'one create');
+    const voiceId = await id.textContent();
+    const task = [...sandbox.state.tasks.values()].find((t) => t.voice?.voice_id === voiceId);
+    assert.ok(task, 'the voice exists in the sandbox');
+    assert.strictEqual(task.voiceUrl, `${e2e.files.url}/sample.wav`);
+    assert.notStrictEqual(task.externalTaskId, failedTask.externalTaskId, 'the retry is a new task with its own external id');
+    await pane('My Voices').locator('.monaco-list-row', { hasText: 'Retried Sample' }).waitFor({ timeout: 20_000 });
+  });
+
   it('a failed task leaves My Voices with Remove from List (a voice has no such item)', async () => {
     const { page, sandbox } = e2e;
     const voices = pane('My Voices');

@@ -74,6 +74,7 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
   });
 
   describe('Create Voice form, local file', () => {
+    let deps: ReturnType<typeof makeDeps>;
     let panel: vscode.WebviewPanel;
     let controller: FormController;
     let posted: HostToWebview[];
@@ -82,7 +83,7 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
     const form = (o: Partial<CreateFormValues>): CreateFormValues => ({ ...emptyForm(), source: 'file', ...o });
 
     beforeEach(async () => {
-      const deps = makeDeps();
+      deps = makeDeps();
       panel = vscode.window.createWebviewPanel('klingVoice.localFileTest', 'Form under test', vscode.ViewColumn.Active);
       controller = attachPanelForm(panel, deps, 'test');
       posted = [];
@@ -144,6 +145,38 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       assert.strictEqual(task.externalTaskId, 'local-1');
       assert.ok(new URL(task.voiceUrl ?? '').searchParams.get('X-Amz-Signature'), 'a presigned URL');
       assert.strictEqual(s3.requests.find((r) => r.method === 'PUT')?.status, 200);
+      // The history keeps the file as the source, not the upload's URL (which means nothing once it expires).
+      const entry = deps.service.history.all().find((e) => e.voiceName === 'Local narrator');
+      assert.deepStrictEqual(entry?.source, { kind: 'file', fileName: 'ok.wav', uri: file('ok.wav').toString() });
+    });
+
+    it('Edit and Retry of a failed local-file task chooses the same file again; a vanished file is named', async () => {
+      const failedTask = (taskId: string) => ({ taskId, status: 'failed' as const, statusMessage: 'too noisy', voices: [] });
+      const recorded = await deps.service.history.record(failedTask('7000001'), { voiceName: 'Noisy take' }, sandbox.url, {
+        kind: 'file',
+        fileName: 'ok.wav',
+        uri: file('ok.wav').toString(),
+      });
+      assert.strictEqual(await controller.editAndRetry(recorded), true);
+      const prefill = await waitFor('the prefill', () => posted.find((m) => m.type === 'prefill'));
+      assert.deepStrictEqual(prefill, { type: 'prefill', form: form({ voiceName: 'Noisy take' }) });
+      const chosen = await waitFor('the file checked again', () => (controller.file && !controller.file.checking ? controller.file : undefined));
+      assert.strictEqual(chosen.fileName, 'ok.wav');
+      assert.strictEqual(chosen.usable, true);
+      const shown = lastTask();
+      assert.match(shown?.phase === 'failed' ? shown.message : '', /too noisy/);
+
+      posted.length = 0;
+      const gone = await deps.service.history.record(failedTask('7000002'), { voiceName: 'Lost take' }, sandbox.url, {
+        kind: 'file',
+        fileName: 'gone.wav',
+        uri: file('gone.wav').toString(),
+      });
+      assert.strictEqual(await controller.editAndRetry(gone), true);
+      const invalid = await waitFor('the missing file', () => posted.find((m): m is InvalidMessage => m.type === 'invalid'));
+      assert.match(invalid.errors.file ?? '', /gone\.wav is no longer where it was/);
+      assert.strictEqual(controller.file, undefined);
+      assert.strictEqual(sandbox.state.requests.length, 0, 'nothing is sent by filling the form');
     });
 
     it('cancel during the task stops following it', async () => {

@@ -89,6 +89,27 @@ describe('Create Voice webview', function () {
     });
   });
 
+  describe('Edit and Retry in Form (klingVoice.retryInForm)', () => {
+    it('fills the sidebar form from a failed task of the extension; a task that did not fail is refused', async () => {
+      const api = await getApi();
+      const failed = await api.createVoice({ voiceName: 'Retry Cmd', voiceUrl: `${files.url}/short.wav` });
+      assert.strictEqual(failed.status, 'failed');
+      const form = await vscode.commands.executeCommand<FormController | undefined>('klingVoice.retryInForm', failed.taskId);
+      assert.ok(form, 'a form took the task');
+      assert.strictEqual(form.label, 'view', 'the sidebar form');
+      const shown = await waitFor('the failure in the form', () => (form.task.phase === 'failed' ? form.task : undefined));
+      assert.strictEqual(shown.taskId, failed.taskId);
+      assert.strictEqual(shown.voiceName, 'Retry Cmd');
+
+      const succeeded = await api.createVoice({ voiceName: 'Fine Cmd', videoId: '123456' });
+      const mark = sandbox.state.requests.length;
+      assert.strictEqual(await vscode.commands.executeCommand('klingVoice.retryInForm', succeeded.taskId), undefined);
+      assert.strictEqual(await vscode.commands.executeCommand('klingVoice.retryInForm', 'no-such-task'), undefined);
+      assert.strictEqual(sandbox.state.requests.length, mark, 'nothing was sent');
+      await vscode.commands.executeCommand('workbench.view.explorer');
+    });
+  });
+
   describe('FormController on a real webview page', () => {
     let panel: vscode.WebviewPanel;
     let controller: FormController;
@@ -217,6 +238,41 @@ describe('Create Voice webview', function () {
       assert.strictEqual(done.reason, 'task');
       assert.match(done.message, /duration|5-30|5–30/);
       assert.ok(done.taskId);
+    });
+
+    it('Edit and Retry fills the form from a failed task (name, URL, reason, a new external id); a busy form refuses', async () => {
+      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Retry me', voiceUrl: `${files.url}/short.wav`, externalTaskId: 'first-try' }) });
+      const failed = await waitFor('the failure', () => {
+        const s = lastState();
+        return s?.phase === 'failed' ? s : undefined;
+      });
+      controller.handleMessage({ type: 'reset' });
+      await waitFor('idle again', () => (lastState()?.phase === 'idle' ? true : undefined));
+      const entry = history.get(failed.taskId ?? '');
+      assert.ok(entry && entry.status === 'failed');
+      posted.length = 0;
+      const ok = await controller.editAndRetry(entry);
+      assert.strictEqual(ok, true);
+      const prefill = await waitFor('the prefill', () => posted.find((m) => m.type === 'prefill'));
+      assert.deepStrictEqual(prefill, { type: 'prefill', form: form({ voiceName: 'Retry me', voiceUrl: `${files.url}/short.wav` }) });
+      const shown = lastState();
+      assert.ok(shown?.phase === 'failed' && shown.taskId === entry.taskId, JSON.stringify(shown));
+      assert.strictEqual(shown.message, failed.message, "Kling's reason shows above the filled form");
+
+      const slow = await useSandbox({ processingDelayMs: 60_000 });
+      try {
+        controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Busy', source: 'video', videoId: '123456' }) });
+        await waitFor('the task to run', () => (controller.busy ? true : undefined));
+        posted.length = 0;
+        assert.strictEqual(await controller.editAndRetry(entry), false);
+        assert.strictEqual(posted.filter((m) => m.type === 'prefill').length, 0, 'a running form is not overwritten');
+        assert.strictEqual(lastState()?.phase ?? 'running', 'running');
+        controller.handleMessage({ type: 'cancel' });
+        await waitFor('the cancel', () => (controller.busy ? undefined : true));
+      } finally {
+        await slow.close();
+        await setSetting('apiBaseUrl', sandbox.url);
+      }
     });
 
     it('shows an API error (1102) in the form', async () => {
