@@ -290,9 +290,12 @@ export async function createWithProgress(
   wait: boolean,
   retry?: ErrorAction,
 ): Promise<VoiceTask> {
-  const { errors } = validateCreateInput(input);
+  const { errors, warnings } = validateCreateInput(input);
   if (errors.length) {
     throw new KlingError({ kind: 'invalidInput', message: errors.map((e) => e.message).join(' ') });
+  }
+  for (const w of warnings) {
+    log.warn(`create "${input.voiceName.trim()}": ${w.message}`);
   }
   const task = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Kling voice "${input.voiceName.trim()}"`, cancellable: true },

@@ -20,9 +20,13 @@ const HEADER_TOKEN_RE = new RegExp(
 /** `Bearer <token>` anywhere. */
 const BEARER_RE = new RegExp(String.raw`(\bbearer\s+)` + TOKEN, 'gi');
 
+/** An absolute http(s) URL in running text. */
+const URL_RE = /\bhttps?:\/\/[^\s"'<>`]+/gi;
+
 /**
- * Returns `text` with every secret in `secrets` removed (whole, or any run of 6+ of its characters), and every
- * `Bearer …` / `Authorization: …` token, each replaced by `***`.
+ * Returns `text` with every secret in `secrets` removed (whole, or any run of 6+ of its characters), every
+ * `Bearer …` / `Authorization: …` token, and the query string, fragment and user info of every URL (a server that
+ * quotes the presigned `voice_url` of an upload would otherwise pass its signature on), each replaced by `***`.
  */
 export function redactSecrets(text: string, secrets: readonly (string | undefined)[] = []): string {
   let out = text;
@@ -31,7 +35,16 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
       out = removeFragments(out, secret);
     }
   }
-  return out.replace(HEADER_TOKEN_RE, '$1***').replace(BEARER_RE, '$1***');
+  return out
+    .replace(HEADER_TOKEN_RE, '$1***')
+    .replace(BEARER_RE, '$1***')
+    .replace(URL_RE, (url) => {
+      const tail = /[).,;:!\]]*$/.exec(url)?.[0] ?? ''; // sentence punctuation after the URL stays
+      const bare = url.slice(0, url.length - tail.length);
+      const noUser = bare.replace(/^(https?:\/\/)[^/?#]*@/i, '$1***@');
+      const cutAt = noUser.search(/[?#]/);
+      return (cutAt >= 0 ? `${noUser.slice(0, cutAt)}?***` : noUser) + tail;
+    });
 }
 
 /** Cuts a (redacted) text to `max` characters, marking the cut. */

@@ -381,8 +381,20 @@ export class VoiceService implements vscode.Disposable {
     }
   }
 
-  listCustomVoices(signal?: AbortSignal): Promise<VoiceTask[]> {
-    return this._client().listCustomVoices(signal);
+  /**
+   * The account's tasks, every page. A task the history still shows as running but the list shows as ended (no
+   * one followed it to its end: cancelled, timed out, or another window) is brought up to date.
+   */
+  async listCustomVoices(signal?: AbortSignal): Promise<VoiceTask[]> {
+    const tasks = await this._client().listCustomVoices(signal);
+    for (const t of tasks) {
+      const known = this._history.get(t.taskId);
+      if (known && known.status !== t.status && (known.status === 'submitted' || known.status === 'processing')) {
+        this._log.info(`task ${t.taskId} is ${t.status} in the account list`);
+        await this._history.record(t);
+      }
+    }
+    return tasks;
   }
 
   listPresetVoices(signal?: AbortSignal): Promise<Voice[]> {

@@ -8,12 +8,17 @@ import { VoiceLibrary } from './library';
  */
 const VOICE_ID_VALUE = /voice_?id["']?\s*[:=]\s*["'`]?([\w\- ]*)$/i;
 
-/** The documents the hover and the completions serve (as the hover: any text file, local or remote). */
+/**
+ * The documents the hover and the completions serve: any text the user edits, local or remote, notebook cells, and
+ * settings/keybindings files (not output channels or other generated views).
+ */
 export const VOICE_ID_DOCUMENTS: vscode.DocumentSelector = [
   { scheme: 'file' },
   { scheme: 'untitled' },
   { scheme: 'vscode-remote' },
   { scheme: 'vscode-vfs' },
+  { scheme: 'vscode-notebook-cell' },
+  { scheme: 'vscode-userdata' },
 ];
 
 /** The voices a completion can offer: the user's finished voices first, then the presets. */

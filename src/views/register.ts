@@ -48,15 +48,22 @@ export function registerLibraryViews({ service, library, log }: LibraryDeps): vs
   const voices = new VoicesTreeProvider(library);
   const presets = new PresetsTreeProvider(library);
   const reg = vscode.commands.registerCommand;
+  let lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
 
   return vscode.Disposable.from(
     voices,
     presets,
     vscode.window.createTreeView('klingVoice.voices', { treeDataProvider: voices, showCollapseAll: false, canSelectMany: true }),
     vscode.window.createTreeView('klingVoice.presets', { treeDataProvider: presets }),
-    registerStatusBar(service.history, () => service.currentBaseUrl()),
+    registerStatusBar(service.history, () => service.currentBaseUrl(), (id) => service.isFollowing(id)),
     registerVoiceHover(library),
     registerVoiceCompletion(library),
+
+    vscode.window.onDidChangeActiveTextEditor((e) => {
+      if (e && e.document.uri.scheme !== 'output') {
+        lastEditor = e;
+      }
+    }),
 
     reg('klingVoice.refreshVoices', () => library.refreshAccount()),
 
@@ -125,9 +132,14 @@ export function registerLibraryViews({ service, library, log }: LibraryDeps): vs
       }
       const text = snippetText(voice, format, readSettings().apiBaseUrl);
       try {
-        const editor = vscode.window.activeTextEditor;
-        if (editor) {
-          return await editor.insertSnippet(new vscode.SnippetString().appendText(text), editor.selection);
+        // From a webview (the form's panel, the trimmer) no text editor is active: the one used last comes back to
+        // the front and gets the snippet at its cursor.
+        const last = lastEditor && !lastEditor.document.isClosed ? lastEditor : undefined;
+        const target =
+          vscode.window.activeTextEditor ??
+          (last && (await vscode.window.showTextDocument(last.document, { viewColumn: last.viewColumn, selection: last.selection, preview: false })));
+        if (target) {
+          return await target.insertSnippet(new vscode.SnippetString().appendText(text), target.selection);
         }
         const doc = await vscode.workspace.openTextDocument({ language: format === 'json' ? 'json' : 'shellscript', content: text });
         await vscode.window.showTextDocument(doc);

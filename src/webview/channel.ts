@@ -225,7 +225,7 @@ export function succeededView(voice: { voiceId: string; voiceName: string; trial
 
 /** Kling's reason for a failed task, as the failure card says it. */
 export function failureText(statusMessage: string | undefined): string {
-  return statusMessage ? `Kling could not create the voice: ${statusMessage}` : 'Kling could not create the voice and gave no reason.';
+  return statusMessage ? `Reason: ${statusMessage}` : 'Kling gave no reason.';
 }
 
 /** What a page shows for a task that ended: the result card, Kling's reason, or a task that ended without a voice. */

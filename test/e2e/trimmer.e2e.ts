@@ -250,7 +250,7 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
       s3.refuseDownloads = false;
     }
     assert.strictEqual(await frame.locator('#failure-title').textContent(), 'Kling could not create the voice');
-    assert.match((await frame.locator('#failure-message').textContent()) ?? '', /^Kling could not create the voice: voice_url could not be downloaded \(HTTP 403\)/);
+    assert.match((await frame.locator('#failure-message').textContent()) ?? '', /^Reason: voice_url could not be downloaded \(HTTP 403\)/);
     assert.match((await frame.locator('#failure-task').textContent()) ?? '', /^Task id \d+/);
     assert.ok(await frame.locator('#result').isHidden());
     assert.strictEqual(await value(frame, '#start'), start);

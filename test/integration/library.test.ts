@@ -138,6 +138,23 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     }
   });
 
+  it('a running task nobody follows is brought up to date by the account list (no polling needed)', async () => {
+    const quick = await useSandbox({ processingDelayMs: 300 });
+    try {
+      const submitted = await api.createVoice({ voiceName: 'Unfollowed', videoId: '123456' }, { wait: false });
+      await new Promise((r) => setTimeout(r, 800));
+      const listed = await api.listCustomVoices();
+      assert.strictEqual(listed.find((t) => t.taskId === submitted.taskId)?.status, 'succeed');
+      const mark = quick.state.requests.length;
+      const inFlight = await vscode.commands.executeCommand<number>('klingVoice.resumeTasks');
+      assert.strictEqual(inFlight, 0, 'the history knows the task ended');
+      assert.strictEqual(quick.state.requests.slice(mark).filter((r) => r.path.endsWith(submitted.taskId)).length, 0, 'no poll was needed');
+    } finally {
+      await quick.close();
+      await setSetting('apiBaseUrl', sandbox.url);
+    }
+  });
+
   it('two followers of one running task share one polling loop', async () => {
     const slow = await useSandbox({ processingDelayMs: 1500 });
     try {
@@ -172,5 +189,18 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     assert.match(curl, new RegExp(`^curl -X POST '${sandbox.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/v1/videos/text2video'`));
     assert.match(curl, /\$KLING_API_KEY/);
     assert.ok(!curl.includes(TEST_KEY));
+  });
+
+  it("from a webview beside the code (the form's panel), the snippet goes to the editor used last, at its cursor", async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content: '' });
+    await vscode.window.showTextDocument(doc, vscode.ViewColumn.One);
+    await vscode.commands.executeCommand('klingVoice.openPanel');
+    await waitFor('the panel to be active', () => (vscode.window.activeTextEditor === undefined ? true : undefined));
+    const before = vscode.workspace.textDocuments.length;
+    assert.ok(await vscode.commands.executeCommand('klingVoice.insertSnippet', '930801338081615884', 'json'));
+    assert.match(doc.getText(), /"voice_id": "930801338081615884"/);
+    assert.strictEqual(vscode.workspace.textDocuments.length, before, 'no new document was opened');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });

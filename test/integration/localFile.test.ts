@@ -353,7 +353,7 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       const failed = await end();
       assert.ok(failed.phase === 'failed', JSON.stringify(failed));
       assert.strictEqual(failed.reason, 'task');
-      assert.match(failed.message, /^Kling could not create the voice: voice_url could not be downloaded \(HTTP 403\)/);
+      assert.match(failed.message, /^Reason: voice_url could not be downloaded \(HTTP 403\)/);
       assert.ok(failed.taskId && sandbox.state.tasks.has(failed.taskId));
       s3.refuseDownloads = false;
       const count = posted.length;

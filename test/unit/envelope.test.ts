@@ -96,6 +96,20 @@ describe('envelope parsing', () => {
       assert.strictEqual(redactSecrets('x-api-key: abc123; next'), 'x-api-key: ***; next');
       assert.strictEqual(redactSecrets('Kling rejected it: Authorization is invalid'), 'Kling rejected it: Authorization is invalid');
     });
+
+    it('redactSecrets: a quoted presigned URL keeps its path and loses its query, fragment and user info', () => {
+      const presigned = 'https://s3.example.com/bucket/kling/a.wav?X-Amz-Credential=AKIA%2F20261201&X-Amz-Signature=abcdef0123456789';
+      assert.strictEqual(
+        redactSecrets(`voice_url ${presigned} could not be downloaded (HTTP 403).`),
+        'voice_url https://s3.example.com/bucket/kling/a.wav?*** could not be downloaded (HTTP 403).',
+      );
+      assert.strictEqual(redactSecrets('see (https://user:pw@host.example/x#frag).'), 'see (https://***@host.example/x?***).');
+      assert.strictEqual(redactSecrets('plain https://cdn.example.com/v/1.mp3, ok'), 'plain https://cdn.example.com/v/1.mp3, ok');
+      // A failed task's reason quoting the URL reaches the history and the UI without the signature.
+      const t = parseTask({ task_id: '1', task_status: 'failed', task_status_msg: `cannot fetch ${presigned}` });
+      assert.strictEqual(t.statusMessage, 'cannot fetch https://s3.example.com/bucket/kling/a.wav?***');
+      assert.strictEqual(redactSecrets(redactSecrets(presigned)), redactSecrets(presigned), 'redacting twice changes nothing');
+    });
   });
 
   it('gives a retryable http error for a gateway HTML page', () => {
