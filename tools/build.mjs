@@ -1,5 +1,6 @@
 // Bundles the extension host code and the webview page with esbuild. `--production` minifies; `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -37,6 +38,15 @@ const webview = {
 /** The trimmer page (same rules as the form's page). */
 const trimmer = { ...webview, entryPoints: ['webview/trimmer.ts'], outfile: 'dist/trimmer.js' };
 
+/** The codicon font and its style sheet, for the webviews' buttons (from @vscode/codicons; shipped in dist/). */
+function copyCodicons() {
+  fs.mkdirSync('dist/codicons', { recursive: true });
+  for (const file of ['codicon.css', 'codicon.ttf']) {
+    fs.copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/codicons/${file}`);
+  }
+}
+
+copyCodicons();
 if (watch) {
   for (const options of [extension, webview, trimmer]) {
     const ctx = await esbuild.context(options);

@@ -83,6 +83,17 @@ describe('Create Voice form in the browser (code-server + Chromium)', function (
     assert.strictEqual(await name.getAttribute('aria-invalid'), null);
     assert.ok(await submit.isEnabled());
     await shoot(page.locator('.part.sidebar'), 'sidebar-form.png');
+    // The buttons' codicons come from the shipped font, which the page's policy lets load.
+    interface FontFaceLike { family: string; status: string }
+    interface ElementLike { ownerDocument: { fonts: Iterable<FontFaceLike>; defaultView: { getComputedStyle(e: unknown, pseudo: string): { content: string } } } }
+    const codiconFont = () =>
+      form.locator('body').evaluate((b) => [...(b as unknown as ElementLike).ownerDocument.fonts].find((f) => f.family.replace(/["']/g, '') === 'codicon')?.status ?? 'missing');
+    for (let i = 0; i < 50 && (await codiconFont()) !== 'loaded'; i++) {
+      await page.waitForTimeout(100);
+    }
+    assert.strictEqual(await codiconFont(), 'loaded');
+    const glyph = await form.locator('#submit .codicon-mic').evaluate((e) => (e as unknown as ElementLike).ownerDocument.defaultView.getComputedStyle(e, '::before').content);
+    assert.ok(glyph && glyph !== 'none' && glyph !== 'normal', `the mic glyph: ${glyph}`);
     await form.locator('#advanced summary').click();
     await form.locator('#externalTaskId').fill('e2e-sidebar-1');
 
