@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
     service,
     library,
     registerCommands({ keys, service, log }),
-    registerLibraryViews({ service, library, log }),
+    registerLibraryViews({ service, library, log, keys, extensionUri: context.extensionUri }),
     registerCreateVoiceWebviews({ context, service, keys, log }),
     registerFromFileCommands({ context, service, log }),
     registerTrimmer({ context, service, log, keys, extensionUri: context.extensionUri }),

@@ -38,6 +38,9 @@ const webview = {
 /** The trimmer page (same rules as the form's page). */
 const trimmer = { ...webview, entryPoints: ['webview/trimmer.ts'], outfile: 'dist/trimmer.js' };
 
+/** The trial audio player tab (same rules). */
+const player = { ...webview, entryPoints: ['webview/player.ts'], outfile: 'dist/player.js' };
+
 /** The codicon font and its style sheet, for the webviews' buttons (from @vscode/codicons; shipped in dist/). */
 function copyCodicons() {
   fs.mkdirSync('dist/codicons', { recursive: true });
@@ -48,10 +51,10 @@ function copyCodicons() {
 
 copyCodicons();
 if (watch) {
-  for (const options of [extension, webview, trimmer]) {
+  for (const options of [extension, webview, trimmer, player]) {
     const ctx = await esbuild.context(options);
     await ctx.watch();
   }
 } else {
-  await Promise.all([esbuild.build(extension), esbuild.build(webview), esbuild.build(trimmer)]);
+  await Promise.all([extension, webview, trimmer, player].map((options) => esbuild.build(options)));
 }

@@ -3,6 +3,8 @@ import { readSettings } from '../config';
 import { snippetText, SnippetFormat } from '../commands/snippet';
 import { openTrialAudio, showError } from '../commands/ui';
 import type { Voice } from '../kling';
+import type { KeyStore } from '../auth/keyStore';
+import { TrialPlayer } from '../player/trialPlayer';
 import { VoiceService } from '../service/voiceService';
 import { registerVoiceCompletion } from './completion';
 import { registerVoiceHover } from './hover';
@@ -14,6 +16,8 @@ export interface LibraryDeps {
   service: VoiceService;
   library: VoiceLibrary;
   log: vscode.LogOutputChannel;
+  keys: KeyStore;
+  extensionUri: vscode.Uri;
 }
 
 function isNode(v: unknown): v is VoiceNode {
@@ -44,15 +48,31 @@ async function resolveVoice(arg: unknown, library: VoiceLibrary, purpose: string
 }
 
 /** Registers the two trees, their commands, the status bar item and the voice-id hover. */
-export function registerLibraryViews({ service, library, log }: LibraryDeps): vscode.Disposable {
+export function registerLibraryViews({ service, library, log, keys, extensionUri }: LibraryDeps): vscode.Disposable {
   const voices = new VoicesTreeProvider(library);
+  const player = new TrialPlayer({ extensionUri, keys, log });
   const presets = new PresetsTreeProvider(library);
   const reg = vscode.commands.registerCommand;
   let lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
 
+  /** The voice a trial command is for, with its trial URL (from the library when the argument has none). */
+  const trialOf = async (arg: unknown, purpose: string): Promise<{ voice: Voice; url: string } | undefined> => {
+    const voice = await resolveVoice(arg, library, purpose);
+    if (!voice) {
+      return undefined;
+    }
+    const url = voice.trialUrl ?? library.findVoice(voice.voiceId)?.trialUrl;
+    if (!url) {
+      void vscode.window.showInformationMessage(`Voice "${voice.voiceName || voice.voiceId}" has no trial audio.`);
+      return undefined;
+    }
+    return { voice, url };
+  };
+
   return vscode.Disposable.from(
     voices,
     presets,
+    player,
     vscode.window.createTreeView('klingVoice.voices', { treeDataProvider: voices, showCollapseAll: false, canSelectMany: true }),
     vscode.window.createTreeView('klingVoice.presets', { treeDataProvider: presets }),
     registerStatusBar(service.history, () => service.currentBaseUrl(), (id) => service.isFollowing(id)),
@@ -91,17 +111,18 @@ export function registerLibraryViews({ service, library, log }: LibraryDeps): vs
       return voice.voiceId;
     }),
 
+    // Plays in a tab beside the code; a link a webview may not play (plain http off this machine) opens outside.
     reg('klingVoice.playTrial', async (arg?: unknown) => {
-      const voice = await resolveVoice(arg, library, 'Play the trial audio of which voice?');
-      if (!voice) {
+      const trial = await trialOf(arg, 'Play the trial audio of which voice?');
+      if (!trial) {
         return false;
       }
-      const url = voice.trialUrl ?? library.findVoice(voice.voiceId)?.trialUrl;
-      if (!url) {
-        void vscode.window.showInformationMessage(`Voice "${voice.voiceName || voice.voiceId}" has no trial audio.`);
-        return false;
-      }
-      return openTrialAudio(url);
+      return player.play({ ...trial.voice, trialUrl: trial.url }) || openTrialAudio(trial.url);
+    }),
+
+    reg('klingVoice.openTrialAudio', async (arg?: unknown) => {
+      const trial = await trialOf(arg, 'Open the trial audio of which voice?');
+      return trial ? openTrialAudio(trial.url) : false;
     }),
 
     reg('klingVoice.checkTaskFromTree', async (arg?: unknown) => {

@@ -5,7 +5,7 @@ import * as assert from 'assert';
 import type { Locator } from 'playwright-core';
 import { seedVoice } from '../../tools/sandbox/server';
 import { runCommand } from '../../tools/testhost/browser';
-import { startE2E, type E2E } from './harness';
+import { startE2E, type AudioLike, type E2E } from './harness';
 
 const TEST_KEY = 'e2e-key-palette-42b7c1';
 
@@ -133,6 +133,22 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
     }
     assert.strictEqual(clip, id);
     await e2e.shoot(page.locator('.part.sidebar'), 'sidebar-presets.png', true);
+
+    // Play opens the trial in a tab beside the code and plays it there (the browser allows it after the click).
+    await first.locator('.action-label[aria-label^="Play Trial Audio"]').click();
+    const player = await e2e.webviewFrame({ purpose: null, marker: '#player', visible: '#player-name', what: 'trial player tab' });
+    assert.strictEqual(await player.locator('#player-id').textContent(), id);
+    const audio = player.locator('#player');
+    // Played (or playing) on its own: a 2 s tone may already have ended by now.
+    const started = () => audio.evaluate((e) => ((a) => !a.paused || a.ended || a.currentTime > 0)(e as unknown as AudioLike & { ended: boolean; currentTime: number }));
+    for (let i = 0; i < 50 && !(await started()); i++) {
+      await page.waitForTimeout(100);
+    }
+    assert.ok(await started(), 'the trial played after the one click on Play');
+    assert.strictEqual(await player.locator('#player-hint').isVisible(), false);
+    assert.ok(((await audio.getAttribute('src')) ?? '').startsWith(`${e2e.sandbox.url}/__sandbox/trial/`));
+    await e2e.shoot(page, 'trial-player.png', true);
+    await runCommand(page, 'View: Close All Editors');
   });
 
   it('a failed task shows Kling\'s reason and stays in My Voices as failed', async () => {

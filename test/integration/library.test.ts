@@ -85,6 +85,21 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     await vscode.commands.executeCommand('notifications.clearAll');
   });
 
+  it('plays a trial in a tab beside the code (one tab, reused for the next voice)', async () => {
+    sandbox.reset();
+    const a = seedVoice(sandbox, 'Tab Voice A', Date.now());
+    const b = seedVoice(sandbox, 'Tab Voice B', Date.now());
+    await vscode.commands.executeCommand('klingVoice.refreshVoices');
+    const playerTabs = () =>
+      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('klingVoice.trialPlayer'));
+    assert.strictEqual(await vscode.commands.executeCommand('klingVoice.playTrial', a.voiceId), true);
+    await waitFor('the player tab', () => playerTabs().find((t) => t.label === 'Trial: Tab Voice A'));
+    assert.strictEqual(await vscode.commands.executeCommand('klingVoice.playTrial', b.voiceId), true);
+    await waitFor('the same tab, renamed', () => playerTabs().find((t) => t.label === 'Trial: Tab Voice B'));
+    assert.strictEqual(playerTabs().length, 1);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
   it('completes voice ids where code asks for one: the name is shown, the id inserted; other strings get none', async () => {
     sandbox.reset();
     const { voiceId } = seedVoice(sandbox, 'Completion Voice', Date.now());
