@@ -11,6 +11,7 @@ import {
   VoiceTask,
   isKlingError,
   normalizeBaseUrl,
+  validateCreateInput,
   AMBIGUOUS_RETRY_ADVICE,
 } from '../kling';
 
@@ -125,6 +126,11 @@ export class VoiceService implements vscode.Disposable {
    * exists it is followed instead of creating a new one, and otherwise the new request reuses that id.
    */
   async createVoice(input: CreateVoiceInput, options: CreateRunOptions = {}): Promise<VoiceTask> {
+    // First, before any field is read: callers (the API, commands with arguments) may pass anything.
+    const { errors } = validateCreateInput(input);
+    if (errors.length) {
+      throw new KlingError({ kind: 'invalidInput', message: errors.map((e) => e.message).join(' ') });
+    }
     return this._track(options.signal, async (signal) => {
       const client = this._client();
       // The very same request while one is being sent (a key held down on a keybinding, a command run twice by

@@ -124,6 +124,34 @@ describe('Kling Voice in a real extension host', function () {
     assert.strictEqual(sandbox.state.requests.length, 0);
   });
 
+  it('the exported API answers malformed input (plain JavaScript callers) with a typed invalidInput error, and sends nothing', async () => {
+    const cases: [string, unknown][] = [
+      ['null', null],
+      ['undefined', undefined],
+      ['a string', 'Narrator'],
+      ['no name', { voiceUrl: `${files.url}/sample.wav` }],
+      ['a number as name', { voiceName: 5, videoId: '123456' }],
+      ['both url and video', { voiceName: 'Both', voiceUrl: `${files.url}/sample.wav`, videoId: '123456' }],
+      ['a number as file', { file: 5 }],
+      ['a file and a number as name', { file: '/tmp/sample.wav', voiceName: 5 }],
+    ];
+    const createVoice = api.createVoice as (input: unknown) => Promise<unknown>;
+    const downloads = files.requests.length;
+    for (const [what, input] of cases) {
+      const e = await rejects(createVoice(input));
+      assert.strictEqual(e.name, 'KlingError', `${what}: ${e.name}: ${e.message}`);
+      assert.strictEqual(e.kind, 'invalidInput', what);
+      const typed = e as typeof e & { requestId?: string };
+      assert.deepStrictEqual([typed.status, typed.code, typed.requestId, typed.retryable], [undefined, undefined, undefined, false], what);
+      assert.ok(e.message.length > 10 && !/undefined|null|is not a function|Cannot read/.test(e.message), `${what}: a clear message, got "${e.message}"`);
+    }
+    assert.match((await rejects(createVoice({ voiceUrl: `${files.url}/sample.wav` }))).message, /Enter a voice name/);
+    assert.match((await rejects(createVoice({ voiceName: 5, videoId: '123456' }))).message, /voice name must be text/);
+    assert.match((await rejects(createVoice(null))).message, /No voice input/);
+    assert.strictEqual(sandbox.state.requests.length, 0, 'nothing reached the service');
+    assert.strictEqual(files.requests.length, downloads, 'nothing was downloaded');
+  });
+
   it('cancels a running create: the command rejects and polling stops', async () => {
     const slow = await useSandbox({ processingDelayMs: 60_000 });
     try {
