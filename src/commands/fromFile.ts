@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as vscode from 'vscode';
 import {
   AudioWindow,
@@ -249,6 +250,24 @@ function toUri(file: string | vscode.Uri): vscode.Uri {
   return /^[a-z][a-z0-9+.-]+:\/\//i.test(file) ? vscode.Uri.parse(file, true) : vscode.Uri.file(file);
 }
 
+const fingerprints = new WeakMap<Prepared, string>();
+
+/**
+ * What is sent of a file: the size and a hash of the bytes (the exported window for a trimmed file) and the window.
+ * With the file's URI it tells a retry of the same sample (to be looked up after an unconfirmed create, whatever
+ * the new upload's URL) from another take or window of that file (a new voice).
+ */
+function sampleFingerprint(file: Prepared): string {
+  let f = fingerprints.get(file);
+  if (f === undefined) {
+    const hash = createHash('sha256').update(file.bytes).digest('hex').slice(0, 32);
+    const window = file.trimmed ? `${file.trimmed.startSec.toFixed(3)}-${file.trimmed.endSec.toFixed(3)}` : 'whole';
+    f = `${file.bytes.length}:${hash}:${window}`;
+    fingerprints.set(file, f);
+  }
+  return f;
+}
+
 /** Does the whole job for files that passed the checks: upload, create, follow, clean up. */
 class Runner {
   constructor(
@@ -291,6 +310,7 @@ class Runner {
           onSubmitted: options.onSubmitted ?? options.onUpdate,
           onUpdate: options.onUpdate,
           source: { kind: 'file', fileName: file.displayName, uri: file.uri.toString() },
+          sampleFingerprint: sampleFingerprint(file),
         },
       );
       return task;

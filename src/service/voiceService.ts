@@ -21,8 +21,16 @@ export interface CreateRunOptions {
   wait?: boolean;
   onSubmitted?: (task: VoiceTask) => void;
   onUpdate?: (task: VoiceTask) => void;
-  /** Where the sample came from when that is not the voice_url sent (an uploaded local file), for the history. */
+  /**
+   * Where the sample came from when that is not the voice_url sent (an uploaded local file), for the history and
+   * for recognising a create of the same voice after an unconfirmed one (see unconfirmedKey).
+   */
   source?: TaskSource;
+  /**
+   * With a `source` of kind 'file': what was sent of the file (size and hash of the bytes, trimmed window), so another
+   * take or window of the same file is not mistaken for a retry of an earlier, unconfirmed create.
+   */
+  sampleFingerprint?: string;
 }
 
 /**
@@ -121,7 +129,7 @@ export class VoiceService implements vscode.Disposable {
 
   /**
    * Creates a voice and (by default) follows it to its end. A user must never be billed twice for one voice:
-   * when an earlier create of the same voice (same name and kind of source, on this service) ended without
+   * when an earlier create of the same voice (same name and sample, on this service) ended without
    * knowing whether Kling got it, that request's task is looked up by its external_task_id first; when it
    * exists it is followed instead of creating a new one, and otherwise the new request reuses that id.
    */
@@ -147,7 +155,7 @@ export class VoiceService implements vscode.Disposable {
       if (sending) {
         this._log.info(`create "${input.voiceName}": the same request is already being sent; joining it`);
       } else {
-        sending = this._send(client, input, signal);
+        sending = this._send(client, input, unconfirmedKey(input, options.source, options.sampleFingerprint), signal);
         this._sending.set(same, sending);
         const done = () => {
           if (this._sending.get(same) === sending) {
@@ -162,8 +170,7 @@ export class VoiceService implements vscode.Disposable {
   }
 
   /** Sends one create, after looking up an earlier unconfirmed create of the same voice. */
-  private async _send(client: KlingClient, input: CreateVoiceInput, signal: AbortSignal): Promise<VoiceTask> {
-    const key = unconfirmedKey(input);
+  private async _send(client: KlingClient, input: CreateVoiceInput, key: string, signal: AbortSignal): Promise<VoiceTask> {
     let request = input;
     const earlier = input.externalTaskId ? undefined : this._history.unconfirmed(key, client.baseUrl);
     if (earlier) {

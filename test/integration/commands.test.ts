@@ -286,6 +286,38 @@ describe('Kling Voice in a real extension host', function () {
     );
   });
 
+  it('after an unconfirmed create, the same name with another sample URL is a new voice; the same URL signed again is looked up', async () => {
+    const posts = () => sandbox.state.requests.filter((r) => r.method === 'POST');
+    const externalIdOf = (i: number) => (posts()[i].body as { external_task_id?: string }).external_task_id;
+    // The answer is lost after Kling recorded the task, and the lookup cannot reach the list: outcome unknown.
+    sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
+    sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
+    const unclear = await rejects(api.createVoice({ voiceName: 'Fixed sample', voiceUrl: `${files.url}/short.wav?sig=first` }, { wait: false }));
+    assert.strictEqual(unclear.kind, 'ambiguous');
+    const [first] = [...sandbox.state.tasks.values()];
+    const firstExternalId = externalIdOf(0);
+    assert.ok(firstExternalId);
+    sandbox.faults.clear();
+
+    // The user fixes the sample (another URL) and creates the voice again: a new task from the new sample,
+    // with a fresh external id, and no lookup of the old request.
+    const requestsBefore = sandbox.state.requests.length;
+    const fixed = await api.createVoice({ voiceName: 'Fixed sample', voiceUrl: `${files.url}/sample.wav` });
+    assert.notStrictEqual(fixed.taskId, first.taskId, 'not the old task');
+    assert.strictEqual(fixed.status, 'succeed', fixed.statusMessage);
+    assert.strictEqual(sandbox.state.findTask(fixed.taskId)?.voiceUrl, `${files.url}/sample.wav`);
+    assert.strictEqual(posts().length, 2);
+    assert.ok(externalIdOf(1) && externalIdOf(1) !== firstExternalId, 'a fresh external id');
+    assert.strictEqual(sandbox.state.requests[requestsBefore].method, 'POST', 'sent at once, without looking the old request up');
+
+    // The first URL again, signed anew (another query): the same sample, so the earlier request is looked up
+    // and followed, not sent a second time.
+    const again = await api.createVoice({ voiceName: 'Fixed sample', voiceUrl: `${files.url}/short.wav?sig=second` }, { wait: false });
+    assert.strictEqual(again.taskId, first.taskId);
+    assert.strictEqual(posts().length, 2, 'one task per sample, one bill');
+    assert.strictEqual(sandbox.state.tasks.size, 2);
+  });
+
   it('the same create run three times at once (a key held down) sends one request; another voice still gets its own', async () => {
     const args = { voiceName: 'Held key', videoId: '123456' };
     const runs = [1, 2, 3].map(() => Promise.resolve(vscode.commands.executeCommand<{ taskId: string; status: string }>('klingVoice.createVoice', args)));

@@ -230,6 +230,42 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     assert.strictEqual(s3.requests.length, 0);
   });
 
+  it('after an unconfirmed create from a file, uploading the same file again looks the first create up; another file is a new voice', async () => {
+    const posts = () => sandbox.state.requests.filter((r) => r.method === 'POST');
+    const puts = () => s3.requests.filter((r) => r.method === 'PUT');
+    // The create's answer is lost after Kling recorded it, and the lookup cannot reach the list: outcome unknown.
+    sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
+    sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
+    const unclear = await rejects(api.createVoice({ voiceName: 'Retried upload', file: file('Narrator One.wav') }, { consent: true, wait: false }));
+    assert.strictEqual(unclear.kind, 'ambiguous');
+    const [first] = [...sandbox.state.tasks.values()];
+    sandbox.faults.clear();
+
+    // The user tries again: the file is uploaded again (a new object, a new presigned URL), and the earlier
+    // request is looked up and followed instead of being sent a second time.
+    const again = await api.createVoice({ voiceName: 'Retried upload', file: file('Narrator One.wav') }, { consent: true });
+    assert.strictEqual(puts().length, 2, 'uploaded again');
+    assert.strictEqual(again.taskId, first.taskId, 'the first task, not a second one');
+    assert.strictEqual(again.status, 'succeed');
+    assert.strictEqual(posts().length, 1, 'one create, one bill');
+
+    // Another ambiguous create under a new name, then the user picks another file for that name: a new voice.
+    sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
+    sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
+    await rejects(api.createVoice({ voiceName: 'Other take', file: file('Narrator One.wav') }, { consent: true, wait: false }));
+    sandbox.faults.clear();
+    const firstTry = posts().at(-1)?.body as { external_task_id?: string; voice_url?: string };
+    const other = await api.createVoice({ voiceName: 'Other take', file: file('narrator_one.wav') }, { consent: true });
+    const secondTry = posts().at(-1)?.body as { external_task_id?: string; voice_url?: string };
+    assert.strictEqual(posts().length, 3, 'the other file is sent');
+    assert.ok(secondTry.external_task_id && secondTry.external_task_id !== firstTry.external_task_id, 'with a fresh external id');
+    assert.match(secondTry.voice_url ?? '', /\/narrator_one\.wav\?/);
+    assert.strictEqual(sandbox.state.findTask(other.taskId)?.voiceName, 'Other take');
+    const unconfirmed = [...sandbox.state.tasks.values()].find((t) => t.externalTaskId === firstTry.external_task_id);
+    assert.ok(unconfirmed, 'the unconfirmed create did reach the sandbox');
+    assert.notStrictEqual(other.taskId, unconfirmed.taskId, 'not the task of the other file');
+  });
+
   it('logs uploads without credentials, tokens or presigned query strings', async () => {
     await run([file('Narrator One.wav')]);
     const root = process.env.KLING_TEST_USER_DATA_DIR as string;
