@@ -10,6 +10,7 @@ import {
   Voice,
   VoiceTask,
   isKlingError,
+  mayHaveCreated,
   normalizeBaseUrl,
   validateCreateInput,
   AMBIGUOUS_RETRY_ADVICE,
@@ -22,6 +23,11 @@ export interface CreateRunOptions {
   onSubmitted?: (task: VoiceTask) => void;
   onUpdate?: (task: VoiceTask) => void;
   /**
+   * Called with the external_task_id of the create before it is sent (also when joining the same request sent by
+   * another caller). A create that ends without it was never sent.
+   */
+  onExternalId?: (externalTaskId: string) => void;
+  /**
    * Where the sample came from when that is not the voice_url sent (an uploaded local file), for the history and
    * for recognising a create of the same voice after an unconfirmed one (see unconfirmedKey).
    */
@@ -33,6 +39,21 @@ export interface CreateRunOptions {
   sampleFingerprint?: string;
 }
 
+/** One polling loop of a task, shared by everyone following it. */
+interface Following {
+  controller: AbortController;
+  listeners: Set<(t: VoiceTask) => void>;
+  promise: Promise<VoiceTask>;
+  callers: number;
+}
+
+/** A create being sent, and its external_task_id once the client chose it. */
+interface Sending {
+  promise: Promise<VoiceTask>;
+  readonly externalTaskId?: string;
+  listeners: Set<(externalTaskId: string) => void>;
+}
+
 /**
  * The one path from VS Code to the Kling API: builds a client from the current settings
  * for every operation, so a changed base URL, timeout or key applies at once.
@@ -42,17 +63,9 @@ export class VoiceService implements vscode.Disposable {
   /** Fires when the account's voices changed: a task ended or a voice was deleted. */
   readonly onDidChangeVoices = this._onDidChangeVoices.event;
   /** One polling loop per task, shared by everyone following it. */
-  private readonly _following = new Map<
-    string,
-    {
-      controller: AbortController;
-      listeners: Set<(t: VoiceTask) => void>;
-      promise: Promise<VoiceTask>;
-      callers: number;
-    }
-  >();
+  private readonly _following = new Map<string, Following>();
   /** Creates being sent (until Kling answered), by everything that makes the request: identical ones join. */
-  private readonly _sending = new Map<string, Promise<VoiceTask>>();
+  private readonly _sending = new Map<string, Sending>();
   /** Every create or follow-up in flight, so they can be cancelled together. */
   private readonly _running = new Set<AbortController>();
 
@@ -155,22 +168,48 @@ export class VoiceService implements vscode.Disposable {
       if (sending) {
         this._log.info(`create "${input.voiceName}": the same request is already being sent; joining it`);
       } else {
-        sending = this._send(client, input, unconfirmedKey(input, options.source, options.sampleFingerprint), signal);
-        this._sending.set(same, sending);
+        const listeners = new Set<(externalTaskId: string) => void>();
+        let externalTaskId: string | undefined;
+        const entry: Sending = {
+          listeners,
+          get externalTaskId() {
+            return externalTaskId;
+          },
+          // The client picks the external id (synchronously, before the first request) and tells everyone waiting.
+          promise: this._send(client, input, unconfirmedKey(input, options.source, options.sampleFingerprint), signal, (id) => {
+            externalTaskId = id;
+            listeners.forEach((l) => l(id));
+          }),
+        };
+        sending = entry;
+        this._sending.set(same, entry);
         const done = () => {
-          if (this._sending.get(same) === sending) {
+          if (this._sending.get(same) === entry) {
             this._sending.delete(same);
           }
         };
-        sending.then(done, done);
+        entry.promise.then(done, done);
       }
-      const submitted = await untilAborted(sending, signal);
+      if (options.onExternalId) {
+        if (sending.externalTaskId) {
+          options.onExternalId(sending.externalTaskId);
+        } else {
+          sending.listeners.add(options.onExternalId);
+        }
+      }
+      const submitted = await untilAborted(sending.promise, signal);
       return this._submitted(submitted, input, client.baseUrl, signal, options);
     });
   }
 
   /** Sends one create, after looking up an earlier unconfirmed create of the same voice. */
-  private async _send(client: KlingClient, input: CreateVoiceInput, key: string, signal: AbortSignal): Promise<VoiceTask> {
+  private async _send(
+    client: KlingClient,
+    input: CreateVoiceInput,
+    key: string,
+    signal: AbortSignal,
+    onExternalId: (externalTaskId: string) => void,
+  ): Promise<VoiceTask> {
     let request = input;
     const earlier = input.externalTaskId ? undefined : this._history.unconfirmed(key, client.baseUrl);
     if (earlier) {
@@ -195,6 +234,7 @@ export class VoiceService implements vscode.Disposable {
         onExternalId: (id) => {
           externalTaskId = id;
           this._log.info(`create "${input.voiceName}" with external_task_id ${id}`);
+          onExternalId(id);
         },
       });
     } catch (e) {
@@ -251,12 +291,16 @@ export class VoiceService implements vscode.Disposable {
    */
   private _join(taskId: string, signal: AbortSignal, onUpdate?: (t: VoiceTask) => void): Promise<VoiceTask> {
     let f = this._following.get(taskId);
-    if (!f) {
+    // A loop whose last caller just left is stopping (its requests are being aborted): start a new one rather
+    // than join it (e.g. the clean-up of a cancelled create's upload follows the task on).
+    if (!f || f.controller.signal.aborted) {
       const controller = new AbortController();
       const listeners = new Set<(t: VoiceTask) => void>();
-      const promise = this._wait(taskId, controller.signal, (t) => listeners.forEach((l) => l(t))).finally(() =>
-        this._following.delete(taskId),
-      );
+      const promise = this._wait(taskId, controller.signal, (t) => listeners.forEach((l) => l(t))).finally(() => {
+        if (this._following.get(taskId)?.controller === controller) {
+          this._following.delete(taskId);
+        }
+      });
       f = { controller, listeners, promise, callers: 0 };
       this._following.set(taskId, f);
     }
@@ -394,6 +438,14 @@ export class VoiceService implements vscode.Disposable {
     }
   }
 
+  /**
+   * The task created with this external_task_id, undefined when the service certainly has none (yet); throws when
+   * that cannot be known.
+   */
+  findTaskByExternalId(externalTaskId: string, signal?: AbortSignal): Promise<VoiceTask | undefined> {
+    return this._track(signal, (s) => this._client().findTaskByExternalId(externalTaskId, s));
+  }
+
   listCustomVoices(signal?: AbortSignal): Promise<VoiceTask[]> {
     return this._client().listCustomVoices(signal);
   }
@@ -416,28 +468,6 @@ function configuredBaseUrl(): string | undefined {
     return normalizeBaseUrl(readSettings().apiBaseUrl);
   } catch {
     return undefined;
-  }
-}
-
-/**
- * Whether a failed create may still have created the task: anything but a definite refusal (invalid input,
- * no key, an HTTP 4xx, or a Kling code below 5000 — authentication, balance, parameters, rate limits — which
- * creates nothing).
- */
-function mayHaveCreated(e: unknown): boolean {
-  if (!isKlingError(e)) {
-    return true;
-  }
-  switch (e.kind) {
-    case 'invalidInput':
-    case 'noApiKey':
-      return false;
-    case 'api':
-      return (e.code ?? 0) >= 5000 || (e.status ?? 0) >= 500;
-    case 'http':
-      return !((e.status ?? 0) >= 400 && (e.status ?? 0) < 500);
-    default:
-      return true;
   }
 }
 
