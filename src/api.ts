@@ -1,4 +1,4 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import { KlingError, type CreateVoiceInput, type Voice, type VoiceTask } from './kling';
 import { VoiceService } from './service/voiceService';
 
@@ -40,15 +40,33 @@ export interface KlingVoiceApi {
   deleteVoice(voiceId: string): Promise<void>;
 }
 
+/** A local rejection: nothing was sent (status, code and requestId stay undefined, retryable is false). */
+function invalidInput(message: string): KlingError {
+  return new KlingError({ kind: 'invalidInput', message });
+}
+
 export function createApi(service: VoiceService, createFromFile: FileCreator): KlingVoiceApi {
   return {
+    // Callers are other extensions, often plain JavaScript: the shape is checked before anything is read from
+    // it, so a wrong argument rejects with the typed `invalidInput` error, not a TypeError.
     createVoice: async (input, options) => {
-      if (input && typeof input === 'object' && input.file !== undefined) {
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+        throw invalidInput('No voice input was given: pass an object such as { voiceName, voiceUrl }, { voiceName, videoId } or { file }.');
+      }
+      if (input.file !== undefined) {
         if (input.voiceUrl || input.videoId) {
-          throw new KlingError({ kind: 'invalidInput', message: 'Give one source: a file, an audio URL or a video id.' });
+          throw invalidInput('Give one source: a file, an audio URL or a video id.');
+        }
+        const file: unknown = input.file;
+        if (!(file instanceof vscode.Uri) && !(typeof file === 'string' && file.trim() !== '')) {
+          throw invalidInput('file must be a path or a file URI (a string or a vscode.Uri).');
+        }
+        if (input.voiceName !== undefined && typeof input.voiceName !== 'string') {
+          throw invalidInput('The voice name must be text.');
         }
         return createFromFile(input.file, { voiceName: input.voiceName }, { wait: options?.wait, consent: options?.consent, trim: options?.trim });
       }
+      // The service checks the rest (name, exactly one source, URLs) before anything is sent.
       return service.createVoice(input as CreateVoiceInput, { wait: options?.wait !== false });
     },
     getTask: (taskId) => service.getTask(taskId),

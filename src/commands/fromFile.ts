@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as vscode from 'vscode';
 import {
   AudioWindow,
@@ -18,7 +19,7 @@ import {
   uniqueVoiceNames,
   voiceNameFromFile,
 } from '../audio';
-import { CreateVoiceInput, KlingError, VoiceTask, isKlingError, validateVoiceName } from '../kling';
+import { CreateVoiceInput, KlingError, VoiceTask, isKlingError, isTerminal, mayHaveCreated, validateVoiceName } from '../kling';
 import type { FileView, QualitySummary } from '../shared/protocol';
 import type { VoiceService } from '../service/voiceService';
 import { UploadError, UploadProvider, UploadResult } from '../upload';
@@ -249,6 +250,24 @@ function toUri(file: string | vscode.Uri): vscode.Uri {
   return /^[a-z][a-z0-9+.-]+:\/\//i.test(file) ? vscode.Uri.parse(file, true) : vscode.Uri.file(file);
 }
 
+const fingerprints = new WeakMap<Prepared, string>();
+
+/**
+ * What is sent of a file: the size and a hash of the bytes (the exported window for a trimmed file) and the window.
+ * With the file's URI it tells a retry of the same sample (to be looked up after an unconfirmed create, whatever
+ * the new upload's URL) from another take or window of that file (a new voice).
+ */
+function sampleFingerprint(file: Prepared): string {
+  let f = fingerprints.get(file);
+  if (f === undefined) {
+    const hash = createHash('sha256').update(file.bytes).digest('hex').slice(0, 32);
+    const window = file.trimmed ? `${file.trimmed.startSec.toFixed(3)}-${file.trimmed.endSec.toFixed(3)}` : 'whole';
+    f = `${file.bytes.length}:${hash}:${window}`;
+    fingerprints.set(file, f);
+  }
+  return f;
+}
+
 /** Does the whole job for files that passed the checks: upload, create, follow, clean up. */
 class Runner {
   constructor(
@@ -270,47 +289,134 @@ class Runner {
     return result;
   }
 
-  /** Creates the voice from an uploaded file, following it to the end unless wait is false. */
+  /**
+   * Creates the voice from an uploaded file, following it to the end unless wait is false. With
+   * `klingVoice.upload.s3.deleteAfterTask` the uploaded object is deleted once Kling no longer needs it (see
+   * `_release`). `keepOn1303`: the batch creates again with the same upload after Kling's "too many tasks running"
+   * (1303), so the object is kept then; the batch releases it with `discard` when it gives up.
+   */
   async create(
     input: string | Omit<CreateVoiceInput, 'voiceUrl' | 'videoId'>,
     uploaded: UploadResult,
     /** The local file uploaded: the history records it as the task's source (not the upload's URL). */
     file: Prepared,
-    options: { signal: AbortSignal; wait: boolean; onUpdate?: (t: VoiceTask) => void; onSubmitted?: (t: VoiceTask) => void },
+    options: { signal: AbortSignal; wait: boolean; onUpdate?: (t: VoiceTask) => void; onSubmitted?: (t: VoiceTask) => void; keepOn1303?: boolean },
   ): Promise<VoiceTask> {
-    const deleteAfter = readUploadSettings().s3.deleteAfterTask && uploaded.cleanup !== undefined;
+    const deleteAfter = this._deletes(uploaded);
+    const seen: { taskId?: string; externalTaskId?: string } = {};
     let task: VoiceTask | undefined;
-    let retryLater = false;
+    let failure: { error: unknown } | undefined;
     try {
+      if (options.signal.aborted) {
+        // Cancelled before the create was sent (e.g. a batch job about to try again after a 1303).
+        throw new KlingError({ kind: 'cancelled', message: 'Cancelled.' });
+      }
       const fields = typeof input === 'string' ? { voiceName: input } : input;
+      const onSubmitted = options.onSubmitted ?? options.onUpdate;
       task = await this._deps.service.createVoice(
         { ...fields, voiceUrl: uploaded.url },
         {
           signal: options.signal,
           wait: options.wait,
-          onSubmitted: options.onSubmitted ?? options.onUpdate,
+          onExternalId: (id) => (seen.externalTaskId = id),
+          onSubmitted: (t) => {
+            seen.taskId = t.taskId;
+            onSubmitted?.(t);
+          },
           onUpdate: options.onUpdate,
           source: { kind: 'file', fileName: file.displayName, uri: file.uri.toString() },
+          sampleFingerprint: sampleFingerprint(file),
         },
       );
       return task;
     } catch (e) {
-      retryLater = isConcurrencyLimit(e); // the batch tries again with the same upload
+      failure = { error: e };
       throw e;
     } finally {
-      if (deleteAfter && !retryLater) {
-        if (task && !options.wait && (task.status === 'submitted' || task.status === 'processing')) {
-          // Kling still needs the file: delete it once the task has ended.
-          const taskId = task.taskId;
-          void this._deps.service
-            .waitForTask(taskId)
-            .catch(() => undefined)
-            .then(() => this._cleanup(uploaded));
-        } else {
-          await this._cleanup(uploaded);
-        }
+      if (deleteAfter) {
+        await this._release(uploaded, failure ? { ...failure, ...seen, keepOn1303: options.keepOn1303 === true } : { task: task as VoiceTask });
       }
     }
+  }
+
+  /** Deletes an upload no task uses (the batch gave up after repeated 1303 refusals), when the settings say so. */
+  async discard(uploaded: UploadResult): Promise<void> {
+    if (this._deletes(uploaded)) {
+      await this._cleanup(uploaded);
+    }
+  }
+
+  private _deletes(uploaded: UploadResult): boolean {
+    return readUploadSettings().s3.deleteAfterTask && uploaded.cleanup !== undefined;
+  }
+
+  /**
+   * Deletes an uploaded object when Kling no longer needs it, and never while it still may: Kling downloads the
+   * sample when it processes the task, which can be after a cancel, a task timeout or a create whose answer was lost.
+   * - The task ended, or no task can exist (Kling refused the create, or it was never sent): at once.
+   * - A task is known but has not ended (wait: false, cancelled while following it, task timeout): in the
+   *   background, once the task has ended.
+   * - Whether a task exists is unknown (no answer, cancelled before the answer): it is looked up by its
+   *   external_task_id in the background and then handled as above; if it cannot be found the object is kept
+   *   (its presigned link expires anyway).
+   */
+  private async _release(
+    uploaded: UploadResult,
+    outcome: { task: VoiceTask } | { error: unknown; taskId?: string; externalTaskId?: string; keepOn1303: boolean },
+  ): Promise<void> {
+    if ('task' in outcome) {
+      if (isTerminal(outcome.task.status)) {
+        await this._cleanup(uploaded);
+      } else {
+        this._deleteWhenEnded(uploaded, outcome.task.taskId);
+      }
+      return;
+    }
+    const e = outcome.error;
+    if (outcome.keepOn1303 && isConcurrencyLimit(e)) {
+      return; // refused, and the batch creates again with this upload
+    }
+    const taskId = outcome.taskId ?? (isKlingError(e) ? e.taskId : undefined);
+    if (taskId) {
+      this._deleteWhenEnded(uploaded, taskId);
+      return;
+    }
+    // The service reports the external id before the create is sent: without one, nothing was sent.
+    const externalTaskId = outcome.externalTaskId ?? (isKlingError(e) ? e.externalTaskId : undefined);
+    if (!externalTaskId || !mayHaveCreated(e)) {
+      await this._cleanup(uploaded);
+      return;
+    }
+    void this._lookUpThenRelease(uploaded, externalTaskId);
+  }
+
+  private _deleteWhenEnded(uploaded: UploadResult, taskId: string): void {
+    this._deps.log.info(`upload: ${uploaded.displayUrl} is deleted once task ${taskId} has ended (Kling may still download it)`);
+    void this._deps.service.waitForTask(taskId).then(
+      () => this._cleanup(uploaded),
+      (e: unknown) => this._keep(uploaded, `task ${taskId} could not be followed to its end (${errorText(e)})`),
+    );
+  }
+
+  private async _lookUpThenRelease(uploaded: UploadResult, externalTaskId: string): Promise<void> {
+    let found: VoiceTask | undefined;
+    try {
+      found = await this._deps.service.findTaskByExternalId(externalTaskId);
+    } catch (e) {
+      this._keep(uploaded, `whether Kling got the create (external_task_id ${externalTaskId}) cannot be told (${errorText(e)})`);
+      return;
+    }
+    if (!found) {
+      this._keep(uploaded, `no task with external_task_id ${externalTaskId} was found, but Kling may still create it`);
+    } else if (isTerminal(found.status)) {
+      await this._cleanup(uploaded);
+    } else {
+      this._deleteWhenEnded(uploaded, found.taskId);
+    }
+  }
+
+  private _keep(uploaded: UploadResult, why: string): void {
+    this._deps.log.info(`upload: kept ${uploaded.displayUrl}: ${why}, and Kling may still download it (its presigned link expires anyway).`);
   }
 
   private async _cleanup(uploaded: UploadResult): Promise<void> {
@@ -649,6 +755,7 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
       }
       const status = new Map<number, string>();
       const uploads = new Map<number, UploadResult>();
+      const discarding: Promise<void>[] = [];
       const report = () => {
         const done = jobs.filter((j) => !['skipped'].includes(outcomes[j.index].status)).length;
         const lines = [...status.values()].slice(0, 3).join('; ');
@@ -676,6 +783,7 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
             const task = await runner.create(name, uploaded, file, {
               signal: controller.signal,
               wait: options.wait !== false,
+              keepOn1303: true,
               onUpdate: (t) => {
                 status.set(index, `${name}: ${statusLabel(t.status)}`);
                 report();
@@ -699,8 +807,14 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
         log,
         (job, e) => {
           outcomes[job.index] = { file: job.file.uri.toString(), voiceName: names.get(job.file), status: 'error', message: errorText(e) };
+          // Refused (1303) every time, or cancelled while waiting to try again: no task uses the kept upload.
+          const kept = uploads.get(job.index);
+          if (kept) {
+            discarding.push(runner.discard(kept));
+          }
         },
       );
+      await Promise.all(discarding);
       signals.forEach((s) => s.removeEventListener('abort', onAbort));
     },
   );

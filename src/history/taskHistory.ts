@@ -59,17 +59,14 @@ const UNCONFIRMED_TTL_MS = 24 * 60 * 60 * 1000;
  * Kling may have created the task. The next create of the same voice looks it up by this external id first.
  */
 interface Unconfirmed {
-  /** The voice name and the kind of source (see unconfirmedKey). */
+  /** The voice name and the sample (see unconfirmedKey). */
   key: string;
   baseUrl: string;
   externalTaskId: string;
   at: number;
 }
 
-/** What makes two creates "the same voice" for the unconfirmed-create check: its name and the kind of source. */
-export function unconfirmedKey(input: Pick<CreateVoiceInput, 'voiceName' | 'voiceUrl' | 'videoId'>): string {
-  return `${input.voiceName.trim()}\u0000${input.videoId ? 'video' : 'url'}`;
-}
+export { unconfirmedKey } from './unconfirmedKey';
 
 function isUnconfirmed(v: unknown): v is Unconfirmed {
   const u = v as Unconfirmed;

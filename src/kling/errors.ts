@@ -72,6 +72,28 @@ export function isKlingError(e: unknown): e is KlingError {
   return e instanceof KlingError;
 }
 
+/**
+ * Whether a failed create may still have created the task: anything but a definite refusal (invalid input,
+ * no key, an HTTP 4xx, or a Kling code below 5000 — authentication, balance, parameters, rate limits — which
+ * creates nothing).
+ */
+export function mayHaveCreated(e: unknown): boolean {
+  if (!isKlingError(e)) {
+    return true;
+  }
+  switch (e.kind) {
+    case 'invalidInput':
+    case 'noApiKey':
+      return false;
+    case 'api':
+      return (e.code ?? 0) >= 5000 || (e.status ?? 0) >= 500;
+    case 'http':
+      return !((e.status ?? 0) >= 400 && (e.status ?? 0) < 500);
+    default:
+      return true;
+  }
+}
+
 /** Codes that mean "try again later" (rate limit, concurrency, server trouble). Never 1102 or 1304. */
 const RETRYABLE_CODES = new Set([1302, 1303, 5000, 5001, 5002]);
 /** Gateway statuses worth retrying when no Kling code came back. */

@@ -10,7 +10,9 @@ import {
   Voice,
   VoiceTask,
   isKlingError,
+  mayHaveCreated,
   normalizeBaseUrl,
+  validateCreateInput,
   AMBIGUOUS_RETRY_ADVICE,
 } from '../kling';
 
@@ -20,8 +22,36 @@ export interface CreateRunOptions {
   wait?: boolean;
   onSubmitted?: (task: VoiceTask) => void;
   onUpdate?: (task: VoiceTask) => void;
-  /** Where the sample came from when that is not the voice_url sent (an uploaded local file), for the history. */
+  /**
+   * Called with the external_task_id of the create before it is sent (also when joining the same request sent by
+   * another caller). A create that ends without it was never sent.
+   */
+  onExternalId?: (externalTaskId: string) => void;
+  /**
+   * Where the sample came from when that is not the voice_url sent (an uploaded local file), for the history and
+   * for recognising a create of the same voice after an unconfirmed one (see unconfirmedKey).
+   */
   source?: TaskSource;
+  /**
+   * With a `source` of kind 'file': what was sent of the file (size and hash of the bytes, trimmed window), so another
+   * take or window of the same file is not mistaken for a retry of an earlier, unconfirmed create.
+   */
+  sampleFingerprint?: string;
+}
+
+/** One polling loop of a task, shared by everyone following it. */
+interface Following {
+  controller: AbortController;
+  listeners: Set<(t: VoiceTask) => void>;
+  promise: Promise<VoiceTask>;
+  callers: number;
+}
+
+/** A create being sent, and its external_task_id once the client chose it. */
+interface Sending {
+  promise: Promise<VoiceTask>;
+  readonly externalTaskId?: string;
+  listeners: Set<(externalTaskId: string) => void>;
 }
 
 /**
@@ -33,17 +63,9 @@ export class VoiceService implements vscode.Disposable {
   /** Fires when the account's voices changed: a task ended or a voice was deleted. */
   readonly onDidChangeVoices = this._onDidChangeVoices.event;
   /** One polling loop per task, shared by everyone following it. */
-  private readonly _following = new Map<
-    string,
-    {
-      controller: AbortController;
-      listeners: Set<(t: VoiceTask) => void>;
-      promise: Promise<VoiceTask>;
-      callers: number;
-    }
-  >();
+  private readonly _following = new Map<string, Following>();
   /** Creates being sent (until Kling answered), by everything that makes the request: identical ones join. */
-  private readonly _sending = new Map<string, Promise<VoiceTask>>();
+  private readonly _sending = new Map<string, Sending>();
   /** Every create or follow-up in flight, so they can be cancelled together. */
   private readonly _running = new Set<AbortController>();
 
@@ -120,11 +142,16 @@ export class VoiceService implements vscode.Disposable {
 
   /**
    * Creates a voice and (by default) follows it to its end. A user must never be billed twice for one voice:
-   * when an earlier create of the same voice (same name and kind of source, on this service) ended without
+   * when an earlier create of the same voice (same name and sample, on this service) ended without
    * knowing whether Kling got it, that request's task is looked up by its external_task_id first; when it
    * exists it is followed instead of creating a new one, and otherwise the new request reuses that id.
    */
   async createVoice(input: CreateVoiceInput, options: CreateRunOptions = {}): Promise<VoiceTask> {
+    // First, before any field is read: callers (the API, commands with arguments) may pass anything.
+    const { errors } = validateCreateInput(input);
+    if (errors.length) {
+      throw new KlingError({ kind: 'invalidInput', message: errors.map((e) => e.message).join(' ') });
+    }
     return this._track(options.signal, async (signal) => {
       const client = this._client();
       // The very same request while one is being sent (a key held down on a keybinding, a command run twice by
@@ -141,23 +168,48 @@ export class VoiceService implements vscode.Disposable {
       if (sending) {
         this._log.info(`create "${input.voiceName}": the same request is already being sent; joining it`);
       } else {
-        sending = this._send(client, input, signal);
-        this._sending.set(same, sending);
+        const listeners = new Set<(externalTaskId: string) => void>();
+        let externalTaskId: string | undefined;
+        const entry: Sending = {
+          listeners,
+          get externalTaskId() {
+            return externalTaskId;
+          },
+          // The client picks the external id (synchronously, before the first request) and tells everyone waiting.
+          promise: this._send(client, input, unconfirmedKey(input, options.source, options.sampleFingerprint), signal, (id) => {
+            externalTaskId = id;
+            listeners.forEach((l) => l(id));
+          }),
+        };
+        sending = entry;
+        this._sending.set(same, entry);
         const done = () => {
-          if (this._sending.get(same) === sending) {
+          if (this._sending.get(same) === entry) {
             this._sending.delete(same);
           }
         };
-        sending.then(done, done);
+        entry.promise.then(done, done);
       }
-      const submitted = await untilAborted(sending, signal);
+      if (options.onExternalId) {
+        if (sending.externalTaskId) {
+          options.onExternalId(sending.externalTaskId);
+        } else {
+          sending.listeners.add(options.onExternalId);
+        }
+      }
+      const submitted = await untilAborted(sending.promise, signal);
       return this._submitted(submitted, input, client.baseUrl, signal, options);
     });
   }
 
   /** Sends one create, after looking up an earlier unconfirmed create of the same voice. */
-  private async _send(client: KlingClient, input: CreateVoiceInput, signal: AbortSignal): Promise<VoiceTask> {
-    const key = unconfirmedKey(input);
+  private async _send(
+    client: KlingClient,
+    input: CreateVoiceInput,
+    key: string,
+    signal: AbortSignal,
+    onExternalId: (externalTaskId: string) => void,
+  ): Promise<VoiceTask> {
     let request = input;
     const earlier = input.externalTaskId ? undefined : this._history.unconfirmed(key, client.baseUrl);
     if (earlier) {
@@ -182,6 +234,7 @@ export class VoiceService implements vscode.Disposable {
         onExternalId: (id) => {
           externalTaskId = id;
           this._log.info(`create "${input.voiceName}" with external_task_id ${id}`);
+          onExternalId(id);
         },
       });
     } catch (e) {
@@ -238,12 +291,16 @@ export class VoiceService implements vscode.Disposable {
    */
   private _join(taskId: string, signal: AbortSignal, onUpdate?: (t: VoiceTask) => void): Promise<VoiceTask> {
     let f = this._following.get(taskId);
-    if (!f) {
+    // A loop whose last caller just left is stopping (its requests are being aborted): start a new one rather
+    // than join it (e.g. the clean-up of a cancelled create's upload follows the task on).
+    if (!f || f.controller.signal.aborted) {
       const controller = new AbortController();
       const listeners = new Set<(t: VoiceTask) => void>();
-      const promise = this._wait(taskId, controller.signal, (t) => listeners.forEach((l) => l(t))).finally(() =>
-        this._following.delete(taskId),
-      );
+      const promise = this._wait(taskId, controller.signal, (t) => listeners.forEach((l) => l(t))).finally(() => {
+        if (this._following.get(taskId)?.controller === controller) {
+          this._following.delete(taskId);
+        }
+      });
       f = { controller, listeners, promise, callers: 0 };
       this._following.set(taskId, f);
     }
@@ -382,6 +439,14 @@ export class VoiceService implements vscode.Disposable {
   }
 
   /**
+   * The task created with this external_task_id, undefined when the service certainly has none (yet); throws when
+   * that cannot be known.
+   */
+  findTaskByExternalId(externalTaskId: string, signal?: AbortSignal): Promise<VoiceTask | undefined> {
+    return this._track(signal, (s) => this._client().findTaskByExternalId(externalTaskId, s));
+  }
+
+  /**
    * The account's tasks, every page. A task the history still shows as running but the list shows as ended (no
    * one followed it to its end: cancelled, timed out, or another window) is brought up to date.
    */
@@ -415,28 +480,6 @@ function configuredBaseUrl(): string | undefined {
     return normalizeBaseUrl(readSettings().apiBaseUrl);
   } catch {
     return undefined;
-  }
-}
-
-/**
- * Whether a failed create may still have created the task: anything but a definite refusal (invalid input,
- * no key, an HTTP 4xx, or a Kling code below 5000 — authentication, balance, parameters, rate limits — which
- * creates nothing).
- */
-function mayHaveCreated(e: unknown): boolean {
-  if (!isKlingError(e)) {
-    return true;
-  }
-  switch (e.kind) {
-    case 'invalidInput':
-    case 'noApiKey':
-      return false;
-    case 'api':
-      return (e.code ?? 0) >= 5000 || (e.status ?? 0) >= 500;
-    case 'http':
-      return !((e.status ?? 0) >= 400 && (e.status ?? 0) < 500);
-    default:
-      return true;
   }
 }
 

@@ -6,4 +6,4 @@ export { safeObjectName, uploadFileName } from './names';
 export type { S3Config } from './s3';
 export { HttpUploadProvider, contentDisposition, readJsonPath } from './httpUpload';
 export type { HttpUploadConfig } from './httpUpload';
-export { sendWithRetry, sendOnce, isTransientStatus } from './transport';
+export { sendWithRetry, sendOnce } from './transport';

@@ -4,7 +4,7 @@ import * as https from 'https';
 import * as path from 'path';
 import { Readable } from 'stream';
 import { sleep } from '../kling/retry';
-import { UploadError, UploadSource, redactText, redactUrl } from './types';
+import { UploadError, UploadSource, isTransientStatus, redactText, redactUrl } from './types';
 
 export interface StreamRequest {
   method: string;
@@ -181,9 +181,6 @@ function isTransient(e: unknown): boolean {
   return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET'].includes(code ?? '');
 }
 
-export function isTransientStatus(status: number): boolean {
-  return status === 408 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
-}
 
 function wait(ms: number, signal?: AbortSignal): Promise<void> {
   return sleep(ms, signal, cancelled);
@@ -210,7 +207,9 @@ export async function sendWithRetry(build: () => StreamRequest | Promise<StreamR
         throw e;
       }
       if (!isTransient(e) || attempt >= attempts) {
-        throw e instanceof UploadError ? e : new UploadError(`Could not reach ${new URL(req.url).host}: ${redactText(e instanceof Error ? e.message : String(e))}`);
+        throw e instanceof UploadError
+          ? e
+          : new UploadError(`Could not reach ${new URL(req.url).host}: ${redactText(e instanceof Error ? e.message : String(e))}`, { retryable: isTransient(e) });
       }
       options.log?.(`${req.method} ${redactUrl(req.url)} failed (${redactText((e as Error).message)}); retrying (attempt ${attempt + 1} of ${attempts})`);
     }

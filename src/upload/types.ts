@@ -39,14 +39,31 @@ export interface UploadProvider {
   upload(request: UploadRequest): Promise<UploadResult>;
 }
 
-/** Upload failure with a message for the user. */
+/** HTTP statuses of an upload answer worth another try later (timeout, rate limit, server trouble). */
+export function isTransientStatus(status: number): boolean {
+  return status === 408 || status === 429 || status === 500 || status === 502 || status === 503 || status === 504;
+}
+
+/**
+ * Upload failure with a message for the user. Like a KlingError it has `kind`, `status` and `retryable` (the
+ * README's error contract for the API): `kind` is always 'upload', `status` is the HTTP status of the failing
+ * upload answer when there was one, and `retryable` says whether the same upload may work later (no answer,
+ * or 408/429/5xx).
+ */
 export class UploadError extends Error {
+  readonly kind = 'upload' as const;
+  /** HTTP status of the upload answer that failed; undefined when no answer came (or nothing was sent). */
+  readonly status?: number;
+  readonly retryable: boolean;
+
   constructor(
     message: string,
     readonly options: { status?: number; retryable?: boolean; cancelled?: boolean } = {},
   ) {
     super(message);
     this.name = 'UploadError';
+    this.status = options.status;
+    this.retryable = options.retryable ?? (options.status !== undefined && isTransientStatus(options.status));
   }
   get cancelled(): boolean {
     return this.options.cancelled === true;

@@ -124,6 +124,34 @@ describe('Kling Voice in a real extension host', function () {
     assert.strictEqual(sandbox.state.requests.length, 0);
   });
 
+  it('the exported API answers malformed input (plain JavaScript callers) with a typed invalidInput error, and sends nothing', async () => {
+    const cases: [string, unknown][] = [
+      ['null', null],
+      ['undefined', undefined],
+      ['a string', 'Narrator'],
+      ['no name', { voiceUrl: `${files.url}/sample.wav` }],
+      ['a number as name', { voiceName: 5, videoId: '123456' }],
+      ['both url and video', { voiceName: 'Both', voiceUrl: `${files.url}/sample.wav`, videoId: '123456' }],
+      ['a number as file', { file: 5 }],
+      ['a file and a number as name', { file: '/tmp/sample.wav', voiceName: 5 }],
+    ];
+    const createVoice = api.createVoice as (input: unknown) => Promise<unknown>;
+    const downloads = files.requests.length;
+    for (const [what, input] of cases) {
+      const e = await rejects(createVoice(input));
+      assert.strictEqual(e.name, 'KlingError', `${what}: ${e.name}: ${e.message}`);
+      assert.strictEqual(e.kind, 'invalidInput', what);
+      const typed = e as typeof e & { requestId?: string };
+      assert.deepStrictEqual([typed.status, typed.code, typed.requestId, typed.retryable], [undefined, undefined, undefined, false], what);
+      assert.ok(e.message.length > 10 && !/undefined|null|is not a function|Cannot read/.test(e.message), `${what}: a clear message, got "${e.message}"`);
+    }
+    assert.match((await rejects(createVoice({ voiceUrl: `${files.url}/sample.wav` }))).message, /Enter a voice name/);
+    assert.match((await rejects(createVoice({ voiceName: 5, videoId: '123456' }))).message, /voice name must be text/);
+    assert.match((await rejects(createVoice(null))).message, /No voice input/);
+    assert.strictEqual(sandbox.state.requests.length, 0, 'nothing reached the service');
+    assert.strictEqual(files.requests.length, downloads, 'nothing was downloaded');
+  });
+
   it('cancels a running create: the command rejects and polling stops', async () => {
     const slow = await useSandbox({ processingDelayMs: 60_000 });
     try {
@@ -256,6 +284,38 @@ describe('Kling Voice in a real extension host', function () {
       ['POST', 'POST'],
       'no lookup after a refusal',
     );
+  });
+
+  it('after an unconfirmed create, the same name with another sample URL is a new voice; the same URL signed again is looked up', async () => {
+    const posts = () => sandbox.state.requests.filter((r) => r.method === 'POST');
+    const externalIdOf = (i: number) => (posts()[i].body as { external_task_id?: string }).external_task_id;
+    // The answer is lost after Kling recorded the task, and the lookup cannot reach the list: outcome unknown.
+    sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
+    sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
+    const unclear = await rejects(api.createVoice({ voiceName: 'Fixed sample', voiceUrl: `${files.url}/short.wav?sig=first` }, { wait: false }));
+    assert.strictEqual(unclear.kind, 'ambiguous');
+    const [first] = [...sandbox.state.tasks.values()];
+    const firstExternalId = externalIdOf(0);
+    assert.ok(firstExternalId);
+    sandbox.faults.clear();
+
+    // The user fixes the sample (another URL) and creates the voice again: a new task from the new sample,
+    // with a fresh external id, and no lookup of the old request.
+    const requestsBefore = sandbox.state.requests.length;
+    const fixed = await api.createVoice({ voiceName: 'Fixed sample', voiceUrl: `${files.url}/sample.wav` });
+    assert.notStrictEqual(fixed.taskId, first.taskId, 'not the old task');
+    assert.strictEqual(fixed.status, 'succeed', fixed.statusMessage);
+    assert.strictEqual(sandbox.state.findTask(fixed.taskId)?.voiceUrl, `${files.url}/sample.wav`);
+    assert.strictEqual(posts().length, 2);
+    assert.ok(externalIdOf(1) && externalIdOf(1) !== firstExternalId, 'a fresh external id');
+    assert.strictEqual(sandbox.state.requests[requestsBefore].method, 'POST', 'sent at once, without looking the old request up');
+
+    // The first URL again, signed anew (another query): the same sample, so the earlier request is looked up
+    // and followed, not sent a second time.
+    const again = await api.createVoice({ voiceName: 'Fixed sample', voiceUrl: `${files.url}/short.wav?sig=second` }, { wait: false });
+    assert.strictEqual(again.taskId, first.taskId);
+    assert.strictEqual(posts().length, 2, 'one task per sample, one bill');
+    assert.strictEqual(sandbox.state.tasks.size, 2);
   });
 
   it('the same create run three times at once (a key held down) sends one request; another voice still gets its own', async () => {

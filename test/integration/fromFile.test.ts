@@ -230,6 +230,126 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     assert.strictEqual(s3.requests.length, 0);
   });
 
+  it('after an unconfirmed create from a file, uploading the same file again looks the first create up; another file is a new voice', async () => {
+    const posts = () => sandbox.state.requests.filter((r) => r.method === 'POST');
+    const puts = () => s3.requests.filter((r) => r.method === 'PUT');
+    // The create's answer is lost after Kling recorded it, and the lookup cannot reach the list: outcome unknown.
+    sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
+    sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
+    const unclear = await rejects(api.createVoice({ voiceName: 'Retried upload', file: file('Narrator One.wav') }, { consent: true, wait: false }));
+    assert.strictEqual(unclear.kind, 'ambiguous');
+    const [first] = [...sandbox.state.tasks.values()];
+    sandbox.faults.clear();
+
+    // The user tries again: the file is uploaded again (a new object, a new presigned URL), and the earlier
+    // request is looked up and followed instead of being sent a second time.
+    const again = await api.createVoice({ voiceName: 'Retried upload', file: file('Narrator One.wav') }, { consent: true });
+    assert.strictEqual(puts().length, 2, 'uploaded again');
+    assert.strictEqual(again.taskId, first.taskId, 'the first task, not a second one');
+    assert.strictEqual(again.status, 'succeed');
+    assert.strictEqual(posts().length, 1, 'one create, one bill');
+
+    // Another ambiguous create under a new name, then the user picks another file for that name: a new voice.
+    sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
+    sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
+    await rejects(api.createVoice({ voiceName: 'Other take', file: file('Narrator One.wav') }, { consent: true, wait: false }));
+    sandbox.faults.clear();
+    const firstTry = posts().at(-1)?.body as { external_task_id?: string; voice_url?: string };
+    const other = await api.createVoice({ voiceName: 'Other take', file: file('narrator_one.wav') }, { consent: true });
+    const secondTry = posts().at(-1)?.body as { external_task_id?: string; voice_url?: string };
+    assert.strictEqual(posts().length, 3, 'the other file is sent');
+    assert.ok(secondTry.external_task_id && secondTry.external_task_id !== firstTry.external_task_id, 'with a fresh external id');
+    assert.match(secondTry.voice_url ?? '', /\/narrator_one\.wav\?/);
+    assert.strictEqual(sandbox.state.findTask(other.taskId)?.voiceName, 'Other take');
+    const unconfirmed = [...sandbox.state.tasks.values()].find((t) => t.externalTaskId === firstTry.external_task_id);
+    assert.ok(unconfirmed, 'the unconfirmed create did reach the sandbox');
+    assert.notStrictEqual(other.taskId, unconfirmed.taskId, 'not the task of the other file');
+  });
+
+  describe('with klingVoice.upload.s3.deleteAfterTask', () => {
+    /** The object key of the latest upload (the PUT is signed in its headers: its URL is the bucket and key). */
+    const lastUploadKey = () => {
+      const put = s3.requests.filter((r) => r.method === 'PUT').at(-1);
+      assert.ok(put, 'a file was uploaded');
+      return decodeURIComponent(put.url.split('?')[0].slice(`/${s3.bucket}/`.length));
+    };
+    const deletes = () => s3.requests.filter((r) => r.method === 'DELETE');
+    const logText = () => {
+      const root = process.env.KLING_TEST_USER_DATA_DIR as string;
+      const files = (d: string): string[] =>
+        fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)])) : [];
+      return files(path.join(root, 'logs'))
+        .filter((f) => /Kling Voice/.test(path.basename(f)))
+        .map((f) => fs.readFileSync(f, 'utf8'))
+        .join('\n');
+    };
+
+    beforeEach(() => setUserSetting('upload.s3.deleteAfterTask', true));
+    afterEach(() => setUserSetting('upload.s3.deleteAfterTask', undefined));
+
+    it('a cancel while the task runs keeps the sample for Kling, which downloads it later; it is deleted once the task has ended', async () => {
+      // Kling downloads the sample when a worker picks the task up: here 2 s after the create, well after the cancel.
+      const slow = await useSandbox({ processingDelayMs: 3_000, downloadDelayMs: 2_000 });
+      try {
+        const controller = new AbortController();
+        const running = run([file('Narrator One.wav')], { noPrompt: true, voiceName: 'Cancelled upload', signal: controller.signal });
+        await waitFor('the task to be followed', () => slow.state.requests.some((r) => r.method === 'GET'));
+        const key = lastUploadKey();
+        const [task] = [...slow.state.tasks.values()];
+        assert.notStrictEqual(task.status, 'succeed');
+        controller.abort();
+        const outcomes = await running;
+        assert.strictEqual(outcomes[0].status, 'cancelled', outcomes[0].message);
+        assert.ok(s3.objects().includes(key), 'the sample is still there after the cancel');
+        assert.strictEqual(deletes().length, 0, 'nothing deleted at the cancel');
+
+        await waitFor('the task to end', () => (task.status === 'succeed' || task.status === 'failed' ? true : undefined), 15_000);
+        assert.strictEqual(task.status, 'succeed', `Kling could still download the sample: ${task.statusMsg}`);
+        const download = s3.requests.findIndex((r) => r.method === 'GET' && r.url.includes('X-Amz-Signature'));
+        assert.strictEqual(s3.requests[download]?.status, 200, 'the presigned URL was downloaded after the cancel');
+
+        const deleted = await waitFor('the sample to be deleted after the task ended', () => (s3.objects().includes(key) ? undefined : deletes()[0]), 15_000);
+        await waitFor('the answer to the DELETE', () => deleted.status);
+        assert.strictEqual(deletes().length, 1);
+        assert.strictEqual(deleted.status, 204);
+        assert.ok(s3.requests.indexOf(deleted) > download, 'deleted after the download');
+      } finally {
+        await slow.close();
+      }
+    });
+
+    it('a refused create deletes the sample at once; one whose outcome is unknown keeps it and says why in the log', async () => {
+      // Refused (no balance, 1102): no task can use the sample.
+      sandbox.faults.push({ kind: 'balance' });
+      const refused = await rejects(api.createVoice({ voiceName: 'Refused upload', file: file('Narrator One.wav') }, { consent: true }));
+      assert.strictEqual(refused.code, 1102);
+      const refusedKey = lastUploadKey();
+      assert.ok(!s3.objects().includes(refusedKey), 'deleted before the call returned');
+      assert.strictEqual(deletes().length, 1);
+
+      // The answer is lost after Kling recorded the task, and it cannot be looked up: Kling may be using the sample.
+      sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
+      sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
+      const unclear = await rejects(api.createVoice({ voiceName: 'Unclear upload', file: file('Narrator One.wav') }, { consent: true }));
+      assert.strictEqual(unclear.kind, 'ambiguous');
+      const keptKey = lastUploadKey();
+      // The extension looks the create up once more in the background (the lookup still fails) before deciding.
+      const line = await waitFor(
+        'the log to say the sample was kept',
+        () =>
+          logText()
+            .split('\n')
+            .find((l) => l.includes('upload: kept') && l.includes(keptKey)),
+        40_000,
+      );
+      assert.match(line, /\[info\]/);
+      assert.match(line, /Kling may still download it/);
+      assert.ok(s3.objects().includes(keptKey), 'kept');
+      assert.strictEqual(deletes().length, 1, 'only the refused one was deleted');
+      sandbox.faults.clear();
+    });
+  });
+
   it('logs uploads without credentials, tokens or presigned query strings', async () => {
     await run([file('Narrator One.wav')]);
     const root = process.env.KLING_TEST_USER_DATA_DIR as string;

@@ -487,6 +487,45 @@ describe('Kling sandbox', function () {
       assert.ok(sb.state.tasks.size === expectations.length);
     });
 
+    it('with downloadDelayMs downloads voice_url that much later (what the file is then decides the task)', async () => {
+      // A file that is there only while `present` is true, like an object in a bucket that can be deleted.
+      let present = false;
+      const gets: number[] = [];
+      const sample = wav(8);
+      const files = http.createServer((req, res) => {
+        gets.push(Date.now());
+        if (present) {
+          res.writeHead(200, { 'Content-Type': 'audio/wav', 'Content-Length': sample.length }).end(sample);
+        } else {
+          res.writeHead(404).end('gone');
+        }
+      });
+      await new Promise<void>((r) => files.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(files.address() as AddressInfo).port}/late.wav`;
+      try {
+        const sb = await sandbox({ processingDelayMs: 100, downloadDelayMs: 500 });
+        const started = Date.now();
+        const late = await create(sb, { voice_name: 'late', voice_url: url });
+        await sleep(200);
+        assert.equal(gets.length, 0, 'not downloaded yet');
+        assert.notEqual((await getTask(sb, late.task_id)).task_status, 'succeed', 'the end waits for the download');
+        present = true;
+        const done = await waitDone(sb, late.task_id);
+        assert.equal(done.task_status, 'succeed', done.task_status_msg);
+        assert.equal(gets.length, 1);
+        assert.ok(gets[0] - started >= 450, `downloaded after ${gets[0] - started} ms`);
+        // Gone by the time of the download: the task fails although the file was there at the create.
+        const gone = await create(sb, { voice_name: 'gone', voice_url: url });
+        present = false;
+        const failed = await waitDone(sb, gone.task_id);
+        assert.equal(failed.task_status, 'failed');
+        assert.equal(failed.task_status_msg, 'voice_url could not be downloaded (HTTP 404)');
+      } finally {
+        files.closeAllConnections();
+        await new Promise<void>((r) => files.close(() => r()));
+      }
+    });
+
     it('fails when voice_url cannot be reached or times out', async () => {
       const sb = await sandbox({ downloadTimeoutMs: 300 });
       const refused = await create(sb, { voice_name: 'r', voice_url: 'http://127.0.0.1:9/none.wav' });

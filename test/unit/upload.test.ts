@@ -294,6 +294,60 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
     }
   });
 
+  it("errors keep the API's contract: kind 'upload', the failing answer's HTTP status, and whether a retry may work", async () => {
+    const upload = (url: string, signal?: AbortSignal) =>
+      new HttpUploadProvider({ url: `${url}/u`, method: 'POST', fieldName: 'file', responseUrlPath: 'url', token: 't' })
+        .upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav', signal })
+        .then(
+          () => assert.fail('the upload should fail'),
+          (err: unknown) => {
+            assert.ok(err instanceof UploadError, String(err));
+            return err;
+          },
+        );
+    // Still busy after every attempt: the same upload may work later.
+    const busy = await startUploadServer(() => ({ status: 503, body: 'busy' }));
+    try {
+      const e = await upload(busy.url);
+      assert.deepStrictEqual([e.name, e.kind, e.status, e.retryable, e.cancelled], ['UploadError', 'upload', 503, true, false]);
+      assert.match(e.message, /^The upload to 127\.0\.0\.1:\d+ failed \(HTTP 503: busy\)\.$/);
+      assert.strictEqual(busy.received.length, 3, 'tried three times before giving up');
+    } finally {
+      await busy.close();
+    }
+    // Refused: trying the same again will not help.
+    const denied = await startUploadServer(() => ({ status: 403, body: '{}' }));
+    try {
+      const e = await upload(denied.url);
+      assert.deepStrictEqual([e.kind, e.status, e.retryable, e.cancelled], ['upload', 403, false, false]);
+      assert.match(e.message, /refused the upload \(HTTP 403\)/);
+    } finally {
+      await denied.close();
+    }
+    // No answer at all (nothing listens on the port): no status, and worth another try.
+    const gone = await startUploadServer(() => ({ status: 200, body: '{}' }));
+    await gone.close();
+    const unreachable = await upload(gone.url);
+    assert.deepStrictEqual([unreachable.kind, unreachable.status, unreachable.retryable], ['upload', undefined, true]);
+    assert.match(unreachable.message, /^Could not reach 127\.0\.0\.1:\d+: /);
+    // Cancelled: as before, `cancelled` is true; not an error to retry.
+    const hang = await startUploadServer(() => 'hang');
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 100);
+      const e = await upload(hang.url, controller.signal);
+      assert.deepStrictEqual([e.kind, e.status, e.retryable, e.cancelled], ['upload', undefined, false, true]);
+      assert.strictEqual(e.message, 'The upload was cancelled.');
+    } finally {
+      await hang.close();
+    }
+    // A configuration problem found before anything is sent.
+    assert.throws(
+      () => new HttpUploadProvider({ url: '', method: 'POST', fieldName: 'file', responseUrlPath: 'url' }),
+      (err: unknown) => err instanceof UploadError && err.kind === 'upload' && err.status === undefined && err.retryable === false && /http\.url/.test(err.message),
+    );
+  });
+
   it('reads JSON paths and redacts URLs', () => {
     assert.strictEqual(readJsonPath({ a: { b: [{ c: 'x' }] } }, 'a.b.0.c'), 'x');
     assert.strictEqual(readJsonPath({ a: { b: [{ c: 'x' }] } }, 'a.b[0].c'), 'x');

@@ -21,7 +21,8 @@
  *   checked asynchronously: GET (10 s timeout incl. body, redirects followed), HTTP 200, parseable by music-metadata as
  *   mp3 / wav / mp4 / mov (m4a accepted too), an audio track, duration 5–30 s inclusive. Failures end the task as
  *   `failed` with task_status_msg "voice_url could not be downloaded (HTTP 404)", "voice_url is not a supported audio
- *   file", "audio duration 3.0s is outside 5-30s", "video has no usable audio track".
+ *   file", "audio duration 3.0s is outside 5-30s", "video has no usable audio track". The download starts right after
+ *   the create (option downloadDelayMs: later, as when a Kling worker picks the task up after the create's answer).
  * - video_id rule (the sandbox knows no real videos): an id that starts with a digit and is 6+ characters long is a
  *   known, eligible video and succeeds; except "000000" or any id containing "fail", which is accepted but then fails
  *   with "video has no usable audio track". Any other video_id → 400/1201 "video_id not found" at create.
@@ -80,6 +81,12 @@ export interface SandboxOptions {
   log?: (line: string) => void;
   /** Timeout of the voice_url download, body included (default 10000). */
   downloadTimeoutMs?: number;
+  /**
+   * Time from the create to the voice_url download (default 0: at once). Kling downloads the sample when it processes
+   * the task, which can be well after the create's answer; with a delay longer than processingDelayMs the terminal
+   * status waits for the download.
+   */
+  downloadDelayMs?: number;
   /** Largest accepted pageSize (default 500; the current English doc page says 1000). */
   maxPageSize?: number;
   /** Which external_task_id lookup forms are understood (default 'both'). */
@@ -537,6 +544,7 @@ class SandboxServer implements Sandbox {
   private readonly prefix: string;
   private readonly delayMs: number;
   private readonly downloadTimeoutMs: number;
+  private readonly downloadDelayMs: number;
   private readonly maxPageSize: number;
   private readonly externalIdLookup: NonNullable<SandboxOptions['externalIdLookup']>;
   private readonly creatorId: string;
@@ -549,6 +557,7 @@ class SandboxServer implements Sandbox {
     this.prefix = normalizePrefix(options.pathPrefix);
     this.delayMs = Math.max(0, options.processingDelayMs ?? 1500);
     this.downloadTimeoutMs = options.downloadTimeoutMs ?? 10_000;
+    this.downloadDelayMs = Math.max(0, options.downloadDelayMs ?? 0);
     this.maxPageSize = options.maxPageSize ?? 500;
     this.externalIdLookup = options.externalIdLookup ?? 'both';
     this.creatorId = options.creatorId ?? '3817295046';
@@ -1111,8 +1120,13 @@ class SandboxServer implements Sandbox {
     // Callback for `submitted` goes out after the create reply.
     this.later(0, () => this.notify(task));
     this.later(Math.round(this.delayMs / 3), () => this.transition(task, 'processing'));
-    const check: Promise<CheckResult> = task.voiceUrl
-      ? this.checkVoiceUrl(task.voiceUrl)
+    const voiceUrl = task.voiceUrl;
+    const check: Promise<CheckResult> = voiceUrl
+      ? this.downloadDelayMs > 0
+        ? this.sleep(this.downloadDelayMs).then((elapsed) =>
+            elapsed && this.isLive(task) ? this.checkVoiceUrl(voiceUrl) : { ok: false, message: 'sandbox closed' },
+          )
+        : this.checkVoiceUrl(voiceUrl)
       : Promise.resolve(
           task.videoId === '000000' || task.videoId?.includes('fail')
             ? { ok: false, message: 'video has no usable audio track' }
