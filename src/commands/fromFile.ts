@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import {
   AudioWindow,
+  MAX_DECODE_SEC,
   MAX_FILE_BYTES,
   PcmAudio,
   ProbeResult,
@@ -15,6 +16,7 @@ import {
   RuleCheck,
   suggestWindow,
   summaryLine,
+  tooLongToDecode,
   uniqueVoiceNames,
   voiceNameFromFile,
 } from '../audio';
@@ -108,9 +110,11 @@ export interface Inspected {
   bytes: Uint8Array;
   probe: ProbeResult;
   rules: RuleCheck;
-  /** PCM when the file could be decoded (wav, mp3). */
+  /** The mono mix when the file could be decoded (wav, mp3 up to MAX_DECODE_SEC), with its channels' levels. */
   audio?: PcmAudio;
   report?: QualityReport;
+  /** Why a decodable kind was not decoded: too long (the rules say so with the numbers), or the decoder failed. */
+  notDecoded?: string;
 }
 
 /** Reads, probes and checks one file, and decodes it when possible. A string is why it cannot even be read. */
@@ -131,24 +135,37 @@ export async function inspectFile(uri: vscode.Uri): Promise<Inspected | string> 
   const probed = await probe(bytes, displayName);
   const rules = checkRules(probed);
   let audio: PcmAudio | undefined;
-  if (probed.decodable) {
+  let notDecoded: string | undefined;
+  if (tooLongToDecode(probed)) {
+    // Decoding would cost memory in proportion to the length (hundreds of MB for an hour): the probe's facts are
+    // reported, and the rules refuse it with its length and the limit.
+    notDecoded = `longer than ${MAX_DECODE_SEC / 60} min`;
+  } else if (probed.decodable) {
     try {
       audio = await decodeAudio(bytes, probed);
-    } catch {
-      audio = undefined; // the headers were fine; the report just has no measurements
+    } catch (e) {
+      notDecoded = errorText(e); // the headers were fine; the report just has no measurements
     }
   }
-  return { uri, displayName, bytes, probe: probed, rules, audio, report: audio ? analyze(audio) : undefined };
+  return { uri, displayName, bytes, probe: probed, rules, audio, report: audio ? analyze(audio) : undefined, notDecoded };
+}
+
+/** Why a file cannot be sent as it is, and whether a window could be cut from it; undefined when it can be sent. */
+function refusal(i: Omit<Inspected, 'bytes'>): { message: string; trimmable: boolean } | undefined {
+  if (i.rules.errors.length) {
+    return { message: i.rules.errors.join(' '), trimmable: i.rules.trimmable && i.audio !== undefined };
+  }
+  if (i.report?.silent) {
+    return { message: `${i.displayName} is silent (peak ${i.report.peakDbfs.toFixed(0)} dBFS). Kling needs 5–30 s of one person speaking.`, trimmable: false };
+  }
+  return undefined;
 }
 
 /** The file as it is, when it may be sent as it is. */
 function asPrepared(i: Inspected): Checked {
-  const refuse = (message: string, trimmable = false): Checked => ({ ok: false, uri: i.uri, displayName: i.displayName, message, trimmable });
-  if (i.rules.errors.length) {
-    return refuse(i.rules.errors.join(' '), i.rules.trimmable && i.audio !== undefined);
-  }
-  if (i.report?.silent) {
-    return refuse(`${i.displayName} is silent (peak ${i.report.peakDbfs.toFixed(0)} dBFS). Kling needs 5–30 s of one person speaking.`);
+  const refused = refusal(i);
+  if (refused) {
+    return { ok: false, uri: i.uri, displayName: i.displayName, ...refused };
   }
   return {
     ok: true,
@@ -171,7 +188,7 @@ export function preparedAsIs(i: Inspected): Prepared | string {
 }
 
 /** Cuts a window of a decoded file and exports it as mono 16-bit WAV (the original file is not changed). */
-export async function preparedWindow(i: Inspected & { audio: PcmAudio }, window: AudioWindow, normalize: boolean): Promise<Prepared> {
+export async function preparedWindow(i: Pick<Inspected, 'uri' | 'displayName'> & { audio: PcmAudio }, window: AudioWindow, normalize: boolean): Promise<Prepared> {
   const wav = exportWindowWav(i.audio, window, normalize ? { normalizePeakDbfs: -1 } : {});
   const stem = i.displayName.replace(/\.[^.]+$/, '');
   const trimmedProbe = await probe(wav, `${stem}.wav`);
@@ -217,17 +234,17 @@ export function qualitySummary(r: QualityReport): QualitySummary {
   };
 }
 
-/** What the Create Voice form shows of an inspected file. */
-export function fileView(i: Inspected | string, fileName: string): FileView {
+/** What the Create Voice form (and the trimmer) shows of an inspected file. */
+export function fileView(i: Omit<Inspected, 'bytes'> | string, fileName: string): FileView {
   if (typeof i === 'string') {
     return { fileName, checking: false, usable: false, warnings: [], problems: [i], trimmable: false };
   }
-  const checked = asPrepared(i);
+  const refused = refusal(i);
   const p = i.probe;
   return {
     fileName: i.displayName,
     checking: false,
-    usable: checked.ok,
+    usable: !refused,
     format: [p.kind?.toUpperCase(), p.codec].filter(Boolean).join(' ') || undefined,
     durationSec: p.durationSec,
     channels: i.report?.channels ?? p.channels,
@@ -235,9 +252,9 @@ export function fileView(i: Inspected | string, fileName: string): FileView {
     sizeBytes: p.sizeBytes,
     quality: i.report ? qualitySummary(i.report) : undefined,
     warnings: [...i.rules.warnings, ...(i.report?.warnings ?? [])],
-    problems: checked.ok ? [] : [checked.message],
+    problems: refused ? [refused.message] : [],
     // Too long but decodable: the trimmer cuts a window. Decodable and usable: it can still pick a better one.
-    trimmable: i.audio !== undefined && (checked.ok || checked.trimmable),
+    trimmable: i.audio !== undefined && (!refused || refused.trimmable),
   };
 }
 
