@@ -80,11 +80,19 @@ export interface Prepared {
   displayName: string;
   /** Name of the uploaded file (a trimmed export is ".wav"). */
   uploadName: string;
+  /** What is uploaded. A batch empties it (releaseBytes) once the file is uploaded. */
   bytes: Uint8Array;
   contentType: string;
   probe: ProbeResult;
   report?: QualityReport;
   trimmed?: AudioWindow;
+}
+
+const RELEASED = new Uint8Array(0);
+
+/** Drops a prepared file's bytes once they are uploaded, so a batch does not keep every file until it ends. */
+function releaseBytes(file: Prepared): void {
+  file.bytes = RELEASED;
 }
 
 type Checked = { ok: true; file: Prepared } | { ok: false; uri: vscode.Uri; displayName: string; message: string; trimmable: boolean };
@@ -222,6 +230,18 @@ async function checkFile(uri: vscode.Uri, trim: boolean, normalize: boolean): Pr
   return { ok: true, file: await preparedWindow({ ...i, audio: i.audio }, window, normalize) };
 }
 
+/**
+ * Checks files one after another: each is read and decoded alone, and only what a checked file needs later (its
+ * bytes, or the exported window) is kept, so a batch never holds several decoded files at once.
+ */
+async function checkFiles(uris: readonly vscode.Uri[], trim: boolean, normalize: boolean): Promise<Checked[]> {
+  const out: Checked[] = [];
+  for (const uri of uris) {
+    out.push(await checkFile(uri, trim, normalize));
+  }
+  return out;
+}
+
 /** The measurements of a report, for a webview. */
 export function qualitySummary(r: QualityReport): QualitySummary {
   return {
@@ -275,6 +295,9 @@ class Runner {
 
   /** Uploads one file. */
   async upload(file: Prepared, signal: AbortSignal, onProgress?: (pct: number) => void): Promise<UploadResult> {
+    if (file.bytes === RELEASED) {
+      throw new Error(`${file.displayName} was uploaded already; its bytes are no longer kept.`);
+    }
     const started = Date.now();
     const result = await this._provider.upload({
       source: { kind: 'bytes', bytes: file.bytes },
@@ -542,7 +565,7 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
   let trim = options.trim === 'suggested';
   let checks = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: 'Kling Voice: checking samples' },
-    () => Promise.all(uris.map((u) => checkFile(u, trim, options.normalize === true))),
+    () => checkFiles(uris, trim, options.normalize === true),
   );
   const trimmable = checks.filter((c): c is Extract<Checked, { ok: false }> => !c.ok && c.trimmable);
   if (ask && !trim && trimmable.length > 0) {
@@ -565,7 +588,7 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
     }
     if (choice === useWindow) {
       trim = true;
-      const again = await Promise.all(trimmable.map((c) => checkFile(c.uri, true, options.normalize === true)));
+      const again = await checkFiles(trimmable.map((c) => c.uri), true, options.normalize === true);
       checks = checks.map((c) => (!c.ok && c.trimmable ? (again.shift() as Checked) : c));
     }
   }
@@ -687,6 +710,9 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
                 report();
               });
               uploads.set(index, uploaded);
+              // The batch's lists still refer to this file until the batch ends: let its bytes go now. A create
+              // retried after a 1303 reuses the upload, so they are never needed again.
+              releaseBytes(file);
             }
             status.set(index, `${file.displayName}: creating "${name}"`);
             report();

@@ -172,7 +172,7 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
       assert.strictEqual(outcomes[0].status, 'refused', JSON.stringify(options));
       assert.match(outcomes[0].message ?? '', /interview\.wav is 720\.0 s \(12 min\) long; Kling accepts 5–30 s, and files over 10 min are not decoded here/);
     }
-    // In a batch, the files around it still go out.
+    // In a batch, the files around it are checked one after another and still go out.
     const batch = await run([file('Narrator One.wav'), file('interview.wav'), file('long.wav')], { noPrompt: true, trim: 'suggested' });
     assert.deepStrictEqual(
       batch.map((o) => o.status),
