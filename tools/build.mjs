@@ -11,7 +11,7 @@ const extension = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
-  target: 'node18',
+  target: 'node20',
   outfile: 'dist/extension.js',
   external: ['vscode', 'encoding'],
   // node-fetch's fallback URL parser is dead code on Node ≥ 10 (see the shim).

@@ -1,4 +1,5 @@
 import { SNR_CAP_DB } from '../shared/format';
+import { CLIP_LEVEL, CLIP_RUN, measureLevels } from './levels';
 import type { PcmAudio } from './types';
 import { mixToMono } from './wav';
 
@@ -9,9 +10,6 @@ export const FRAME_SEC = 0.02;
 /** A frame this far below the loud (95th percentile) frames, or below the absolute threshold, counts as silence. */
 const SILENCE_BELOW_LOUD_DB = 40;
 const SILENCE_ABSOLUTE_DBFS = -50;
-/** |sample| at or above this is full scale; runs of 3+ such samples are counted as clipped. */
-const CLIP_LEVEL = 0.999;
-const CLIP_RUN = 3;
 
 export interface QualityReport {
   durationSec: number;
@@ -96,22 +94,9 @@ export function silenceThresholdDb(sortedLevels: Float64Array): number {
 export function analyze(audio: PcmAudio): QualityReport {
   const frames = audio.channels[0]?.length ?? 0;
   const durationSec = frames / audio.sampleRate;
-  let peak = 0;
-  let sumSq = 0;
-  let clipped = 0;
-  for (const ch of audio.channels) {
-    for (const v of ch) {
-      const a = Math.abs(v);
-      if (a > peak) {
-        peak = a;
-      }
-      sumSq += v * v;
-    }
-    for (const m of clippedMask(ch)) {
-      clipped += m;
-    }
-  }
-  const total = frames * audio.channels.length;
+  // Decoded files carry the levels of their own channels (only the mono mix is kept); anything else is measured here.
+  const { channels, peak, sumSq, clipped } = audio.source ?? measureLevels(audio.channels);
+  const total = frames * channels;
   const mono = mixToMono(audio);
   const levels = frameLevels(mono, audio.sampleRate);
   const sorted = Float64Array.from(levels).sort();
@@ -127,7 +112,7 @@ export function analyze(audio: PcmAudio): QualityReport {
   const report: QualityReport = {
     durationSec,
     sampleRate: audio.sampleRate,
-    channels: audio.channels.length,
+    channels,
     peakDbfs: toDb(peak),
     clippingShare: total ? clipped / total : 0,
     rmsDbfs: toDb(total ? Math.sqrt(sumSq / total) : 0),

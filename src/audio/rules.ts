@@ -8,6 +8,13 @@ export const MAX_DURATION_SEC = 30;
  * 24-bit WAV is 8.6 MB and a 30 s 1080p clip is rarely above 40 MB, while peers cap audio at 20–50 MB.
  */
 export const MAX_FILE_BYTES = 50 * 1024 * 1024;
+/**
+ * Longest file decoded to PCM (for the quality report, the suggested window and the trimmer). The trimmer picks
+ * 5–30 s out of a longer take, such as an interview; a file under 50 MB can hold far more (a 50 MB MP3 at 128 kbps
+ * is about 55 min, which would decode to over 1 GB of samples). Ten minutes of 48 kHz audio is 115 MB as the mono
+ * mix the decoder keeps. A longer file is still probed and its facts are reported; it is just not decoded.
+ */
+export const MAX_DECODE_SEC = 10 * 60;
 export const SUPPORTED_SAMPLE_EXTENSIONS = ['.mp3', '.wav', '.mp4', '.mov'] as const;
 /** Longest voice name Kling accepts (characters). */
 export const MAX_NAME_CHARS = 20;
@@ -15,7 +22,7 @@ export const MAX_NAME_CHARS = 20;
 export interface RuleCheck {
   /** Reasons the file cannot be sent as it is. */
   errors: string[];
-  /** true when the only problem is the length and the file can be decoded, so a window can be cut from it. */
+  /** true when the only problem is the length and the file can be decoded (and is not over MAX_DECODE_SEC), so a window can be cut from it. */
   trimmable: boolean;
   /** Things worth knowing that do not stop the upload. */
   warnings: string[];
@@ -23,6 +30,33 @@ export interface RuleCheck {
 
 export function formatSeconds(s: number): string {
   return `${s.toFixed(s < 10 ? 2 : 1)} s`;
+}
+
+/** "3300.0 s (55 min)", "75.0 s (1 min 15 s)"; under a minute as formatSeconds. */
+export function formatLength(s: number): string {
+  if (s < 60) {
+    return formatSeconds(s);
+  }
+  const min = Math.floor(s / 60);
+  const sec = Math.round(s - min * 60);
+  return `${formatSeconds(s)} (${sec === 60 ? `${min + 1} min` : sec ? `${min} min ${sec} s` : `${min} min`})`;
+}
+
+/** A decoder stopped: the audio is longer than it may decode (MAX_DECODE_SEC, with some slack). */
+export class DecodeLimitError extends Error {
+  constructor(
+    /** Seconds decoded (or in the file, when known before decoding) when it stopped. */
+    readonly seconds: number,
+    readonly limitSec: number,
+  ) {
+    super(`the audio is longer than ${formatLength(limitSec)} (at least ${formatLength(seconds)}), so it is not decoded`);
+    this.name = 'DecodeLimitError';
+  }
+}
+
+/** True when a decodable file is too long to be decoded here (see MAX_DECODE_SEC): only its headers are checked. */
+export function tooLongToDecode(p: Pick<ProbeResult, 'decodable' | 'durationSec'>): boolean {
+  return p.decodable && (p.durationSec ?? 0) > MAX_DECODE_SEC;
 }
 
 export function formatBytes(n: number): string {
@@ -59,6 +93,13 @@ export function checkRules(p: ProbeResult): RuleCheck {
   if (d < MIN_DURATION_SEC) {
     errors.push(`${name} is ${formatSeconds(d)} long; Kling needs ${MIN_DURATION_SEC}–${MAX_DURATION_SEC} s of speech. Record a longer sample.`);
     lengthOnly = false; // nothing to cut a 5 s window from
+  } else if (tooLongToDecode(p)) {
+    const limit = `${MAX_DECODE_SEC / 60} min`;
+    errors.push(
+      `${name} is ${formatLength(d)} long; Kling accepts ${MIN_DURATION_SEC}–${MAX_DURATION_SEC} s, and files over ${limit} are not decoded here, ` +
+        `so no window can be suggested or trimmed from it. Cut a part under ${limit} around the speech with an audio editor, then open that in the trimmer.`,
+    );
+    lengthOnly = false; // not decoded, so there is nothing to cut a window from
   } else if (d > MAX_DURATION_SEC) {
     errors.push(`${name} is ${formatSeconds(d)} long; Kling accepts ${MIN_DURATION_SEC}–${MAX_DURATION_SEC} s. Trim it to a window of clean speech.`);
   }

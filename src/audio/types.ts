@@ -2,6 +2,24 @@
 export interface PcmAudio {
   sampleRate: number;
   channels: Float32Array[];
+  /**
+   * Set when the file's channels were mixed down to mono while decoding (decodeAudio keeps only the mono mix:
+   * it is all the window, the envelope and the export need): the levels of the file's own channels, which the
+   * quality report uses instead of measuring `channels`.
+   */
+  source?: ChannelLevels;
+}
+
+/** Levels measured over every sample of every channel (see LevelMeter). */
+export interface ChannelLevels {
+  /** How many channels were measured (a two-channel MP3 whose channels are identical counts as one). */
+  channels: number;
+  /** Highest |sample|. */
+  peak: number;
+  /** Sum of the squared samples. */
+  sumSq: number;
+  /** Samples in flat full-scale runs (clipping). */
+  clipped: number;
 }
 
 /** The file types Kling documents for `voice_url`. */

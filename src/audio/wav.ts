@@ -1,3 +1,5 @@
+import { LevelMeter } from './levels';
+import { DecodeLimitError } from './rules';
 import type { PcmAudio } from './types';
 
 /** The format chunk of a RIFF/WAVE file. */
@@ -54,8 +56,17 @@ export function readWavHeader(bytes: Uint8Array): { fmt: WavFormat; dataStart: n
   throw new WavError(fmt ? 'no data chunk' : 'no format chunk');
 }
 
-/** Decodes integer PCM (8/16/24/32-bit) and float (32/64-bit) WAV, any channel count. */
-export function decodeWav(bytes: Uint8Array): PcmAudio {
+/** A WAV's layout, checked: what readFrames needs. */
+interface WavLayout {
+  fmt: WavFormat;
+  dataStart: number;
+  frames: number;
+  frameBytes: number;
+  bytesPerSample: number;
+  isFloat: boolean;
+}
+
+function wavLayout(bytes: Uint8Array): WavLayout {
   const { fmt, dataStart, dataEnd } = readWavHeader(bytes);
   const { format, channels, sampleRate, bitsPerSample } = fmt;
   if (channels < 1 || sampleRate < 1) {
@@ -68,18 +79,18 @@ export function decodeWav(bytes: Uint8Array): PcmAudio {
     throw new WavError(`unsupported WAV encoding (format ${format}, ${bitsPerSample}-bit)`);
   }
   const frameBytes = Math.max(fmt.blockAlign, bytesPerSample * channels);
-  const frames = Math.floor((dataEnd - dataStart) / frameBytes);
-  const out: Float32Array[] = [];
-  for (let c = 0; c < channels; c++) {
-    out.push(new Float32Array(frames));
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < frames; i++) {
-    const base = dataStart + i * frameBytes;
+  return { fmt, dataStart, frames: Math.floor((dataEnd - dataStart) / frameBytes), frameBytes, bytesPerSample, isFloat };
+}
+
+/** Reads `count` frames from frame `from` into out[channel][0..count). */
+function readFrames(bytes: Uint8Array, view: DataView, w: WavLayout, from: number, count: number, out: Float32Array[]): void {
+  const { bitsPerSample, channels } = w.fmt;
+  for (let i = 0; i < count; i++) {
+    const base = w.dataStart + (from + i) * w.frameBytes;
     for (let c = 0; c < channels; c++) {
-      const at = base + c * bytesPerSample;
+      const at = base + c * w.bytesPerSample;
       let v: number;
-      if (isFloat) {
+      if (w.isFloat) {
         v = bitsPerSample === 32 ? view.getFloat32(at, true) : view.getFloat64(at, true);
       } else if (bitsPerSample === 8) {
         v = (bytes[at] - 128) / 128;
@@ -94,7 +105,59 @@ export function decodeWav(bytes: Uint8Array): PcmAudio {
       out[c][i] = v;
     }
   }
-  return { sampleRate, channels: out };
+}
+
+/** Decodes integer PCM (8/16/24/32-bit) and float (32/64-bit) WAV, any channel count, keeping every channel. */
+export function decodeWav(bytes: Uint8Array): PcmAudio {
+  const w = wavLayout(bytes);
+  const out: Float32Array[] = [];
+  for (let c = 0; c < w.fmt.channels; c++) {
+    out.push(new Float32Array(w.frames));
+  }
+  readFrames(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), w, 0, w.frames, out);
+  return { sampleRate: w.fmt.sampleRate, channels: out };
+}
+
+/** Frames decoded per block by decodeWavMono. */
+const BLOCK_FRAMES = 1 << 16;
+
+/**
+ * Decodes a WAV to its mono mix, block by block, measuring the levels of its own channels on the way
+ * (`source`): memory is the mono mix, never every channel. Throws a DecodeLimitError, before decoding
+ * anything, when the file holds more than `maxSec` seconds.
+ */
+export function decodeWavMono(bytes: Uint8Array, maxSec = Number.POSITIVE_INFINITY): PcmAudio {
+  const w = wavLayout(bytes);
+  const { channels, sampleRate } = w.fmt;
+  if (w.frames / sampleRate > maxSec) {
+    throw new DecodeLimitError(w.frames / sampleRate, maxSec);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const mono = new Float32Array(w.frames);
+  const meter = new LevelMeter(channels);
+  if (channels === 1) {
+    readFrames(bytes, view, w, 0, w.frames, [mono]);
+    meter.add([mono]);
+    return { sampleRate, channels: [mono], source: meter.levels() };
+  }
+  const block: Float32Array[] = [];
+  for (let c = 0; c < channels; c++) {
+    block.push(new Float32Array(Math.min(BLOCK_FRAMES, w.frames)));
+  }
+  const k = 1 / channels;
+  for (let from = 0; from < w.frames; from += BLOCK_FRAMES) {
+    const count = Math.min(BLOCK_FRAMES, w.frames - from);
+    readFrames(bytes, view, w, from, count, block);
+    meter.add(block, count);
+    for (let i = 0; i < count; i++) {
+      let sum = 0;
+      for (let c = 0; c < channels; c++) {
+        sum += block[c][i];
+      }
+      mono[from + i] = sum * k;
+    }
+  }
+  return { sampleRate, channels: [mono], source: meter.levels() };
 }
 
 /** Averages the channels into one. */

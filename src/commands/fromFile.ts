@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import * as vscode from 'vscode';
 import {
   AudioWindow,
+  MAX_DECODE_SEC,
   MAX_FILE_BYTES,
   PcmAudio,
   ProbeResult,
@@ -16,6 +17,7 @@ import {
   RuleCheck,
   suggestWindow,
   summaryLine,
+  tooLongToDecode,
   uniqueVoiceNames,
   voiceNameFromFile,
 } from '../audio';
@@ -79,11 +81,19 @@ export interface Prepared {
   displayName: string;
   /** Name of the uploaded file (a trimmed export is ".wav"). */
   uploadName: string;
+  /** What is uploaded. A batch empties it (releaseBytes) once the file is uploaded. */
   bytes: Uint8Array;
   contentType: string;
   probe: ProbeResult;
   report?: QualityReport;
   trimmed?: AudioWindow;
+}
+
+const RELEASED = new Uint8Array(0);
+
+/** Drops a prepared file's bytes once they are uploaded, so a batch does not keep every file until it ends. */
+function releaseBytes(file: Prepared): void {
+  file.bytes = RELEASED;
 }
 
 type Checked = { ok: true; file: Prepared } | { ok: false; uri: vscode.Uri; displayName: string; message: string; trimmable: boolean };
@@ -109,9 +119,11 @@ export interface Inspected {
   bytes: Uint8Array;
   probe: ProbeResult;
   rules: RuleCheck;
-  /** PCM when the file could be decoded (wav, mp3). */
+  /** The mono mix when the file could be decoded (wav, mp3 up to MAX_DECODE_SEC), with its channels' levels. */
   audio?: PcmAudio;
   report?: QualityReport;
+  /** Why a decodable kind was not decoded: too long (the rules say so with the numbers), or the decoder failed. */
+  notDecoded?: string;
 }
 
 /** Reads, probes and checks one file, and decodes it when possible. A string is why it cannot even be read. */
@@ -132,24 +144,37 @@ export async function inspectFile(uri: vscode.Uri): Promise<Inspected | string> 
   const probed = await probe(bytes, displayName);
   const rules = checkRules(probed);
   let audio: PcmAudio | undefined;
-  if (probed.decodable) {
+  let notDecoded: string | undefined;
+  if (tooLongToDecode(probed)) {
+    // Decoding would cost memory in proportion to the length (hundreds of MB for an hour): the probe's facts are
+    // reported, and the rules refuse it with its length and the limit.
+    notDecoded = `longer than ${MAX_DECODE_SEC / 60} min`;
+  } else if (probed.decodable) {
     try {
       audio = await decodeAudio(bytes, probed);
-    } catch {
-      audio = undefined; // the headers were fine; the report just has no measurements
+    } catch (e) {
+      notDecoded = errorText(e); // the headers were fine; the report just has no measurements
     }
   }
-  return { uri, displayName, bytes, probe: probed, rules, audio, report: audio ? analyze(audio) : undefined };
+  return { uri, displayName, bytes, probe: probed, rules, audio, report: audio ? analyze(audio) : undefined, notDecoded };
+}
+
+/** Why a file cannot be sent as it is, and whether a window could be cut from it; undefined when it can be sent. */
+function refusal(i: Omit<Inspected, 'bytes'>): { message: string; trimmable: boolean } | undefined {
+  if (i.rules.errors.length) {
+    return { message: i.rules.errors.join(' '), trimmable: i.rules.trimmable && i.audio !== undefined };
+  }
+  if (i.report?.silent) {
+    return { message: `${i.displayName} is silent (peak ${i.report.peakDbfs.toFixed(0)} dBFS). Kling needs 5–30 s of one person speaking.`, trimmable: false };
+  }
+  return undefined;
 }
 
 /** The file as it is, when it may be sent as it is. */
 function asPrepared(i: Inspected): Checked {
-  const refuse = (message: string, trimmable = false): Checked => ({ ok: false, uri: i.uri, displayName: i.displayName, message, trimmable });
-  if (i.rules.errors.length) {
-    return refuse(i.rules.errors.join(' '), i.rules.trimmable && i.audio !== undefined);
-  }
-  if (i.report?.silent) {
-    return refuse(`${i.displayName} is silent (peak ${i.report.peakDbfs.toFixed(0)} dBFS). Kling needs 5–30 s of one person speaking.`);
+  const refused = refusal(i);
+  if (refused) {
+    return { ok: false, uri: i.uri, displayName: i.displayName, ...refused };
   }
   return {
     ok: true,
@@ -172,7 +197,7 @@ export function preparedAsIs(i: Inspected): Prepared | string {
 }
 
 /** Cuts a window of a decoded file and exports it as mono 16-bit WAV (the original file is not changed). */
-export async function preparedWindow(i: Inspected & { audio: PcmAudio }, window: AudioWindow, normalize: boolean): Promise<Prepared> {
+export async function preparedWindow(i: Pick<Inspected, 'uri' | 'displayName'> & { audio: PcmAudio }, window: AudioWindow, normalize: boolean): Promise<Prepared> {
   const wav = exportWindowWav(i.audio, window, normalize ? { normalizePeakDbfs: -1 } : {});
   const stem = i.displayName.replace(/\.[^.]+$/, '');
   const trimmedProbe = await probe(wav, `${stem}.wav`);
@@ -206,6 +231,18 @@ async function checkFile(uri: vscode.Uri, trim: boolean, normalize: boolean): Pr
   return { ok: true, file: await preparedWindow({ ...i, audio: i.audio }, window, normalize) };
 }
 
+/**
+ * Checks files one after another: each is read and decoded alone, and only what a checked file needs later (its
+ * bytes, or the exported window) is kept, so a batch never holds several decoded files at once.
+ */
+async function checkFiles(uris: readonly vscode.Uri[], trim: boolean, normalize: boolean): Promise<Checked[]> {
+  const out: Checked[] = [];
+  for (const uri of uris) {
+    out.push(await checkFile(uri, trim, normalize));
+  }
+  return out;
+}
+
 /** The measurements of a report, for a webview. */
 export function qualitySummary(r: QualityReport): QualitySummary {
   return {
@@ -218,17 +255,17 @@ export function qualitySummary(r: QualityReport): QualitySummary {
   };
 }
 
-/** What the Create Voice form shows of an inspected file. */
-export function fileView(i: Inspected | string, fileName: string): FileView {
+/** What the Create Voice form (and the trimmer) shows of an inspected file. */
+export function fileView(i: Omit<Inspected, 'bytes'> | string, fileName: string): FileView {
   if (typeof i === 'string') {
     return { fileName, checking: false, usable: false, warnings: [], problems: [i], trimmable: false };
   }
-  const checked = asPrepared(i);
+  const refused = refusal(i);
   const p = i.probe;
   return {
     fileName: i.displayName,
     checking: false,
-    usable: checked.ok,
+    usable: !refused,
     format: [p.kind?.toUpperCase(), p.codec].filter(Boolean).join(' ') || undefined,
     durationSec: p.durationSec,
     channels: i.report?.channels ?? p.channels,
@@ -236,9 +273,9 @@ export function fileView(i: Inspected | string, fileName: string): FileView {
     sizeBytes: p.sizeBytes,
     quality: i.report ? qualitySummary(i.report) : undefined,
     warnings: [...i.rules.warnings, ...(i.report?.warnings ?? [])],
-    problems: checked.ok ? [] : [checked.message],
+    problems: refused ? [refused.message] : [],
     // Too long but decodable: the trimmer cuts a window. Decodable and usable: it can still pick a better one.
-    trimmable: i.audio !== undefined && (checked.ok || checked.trimmable),
+    trimmable: i.audio !== undefined && (!refused || refused.trimmable),
   };
 }
 
@@ -277,6 +314,9 @@ class Runner {
 
   /** Uploads one file. */
   async upload(file: Prepared, signal: AbortSignal, onProgress?: (pct: number) => void): Promise<UploadResult> {
+    if (file.bytes === RELEASED) {
+      throw new Error(`${file.displayName} was uploaded already; its bytes are no longer kept.`);
+    }
     const started = Date.now();
     const result = await this._provider.upload({
       source: { kind: 'bytes', bytes: file.bytes },
@@ -631,7 +671,7 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
   let trim = options.trim === 'suggested';
   let checks = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: 'Kling Voice: checking samples' },
-    () => Promise.all(uris.map((u) => checkFile(u, trim, options.normalize === true))),
+    () => checkFiles(uris, trim, options.normalize === true),
   );
   const trimmable = checks.filter((c): c is Extract<Checked, { ok: false }> => !c.ok && c.trimmable);
   if (ask && !trim && trimmable.length > 0) {
@@ -654,7 +694,7 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
     }
     if (choice === useWindow) {
       trim = true;
-      const again = await Promise.all(trimmable.map((c) => checkFile(c.uri, true, options.normalize === true)));
+      const again = await checkFiles(trimmable.map((c) => c.uri), true, options.normalize === true);
       checks = checks.map((c) => (!c.ok && c.trimmable ? (again.shift() as Checked) : c));
     }
   }
@@ -777,6 +817,9 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
                 report();
               });
               uploads.set(index, uploaded);
+              // The batch's lists still refer to this file until the batch ends: let its bytes go now. A create
+              // retried after a 1303 reuses the upload, so they are never needed again.
+              releaseBytes(file);
             }
             status.set(index, `${file.displayName}: creating "${name}"`);
             report();

@@ -94,6 +94,15 @@ export function mayHaveCreated(e: unknown): boolean {
   }
 }
 
+/**
+ * True when the service says the endpoint is not there: HTTP 404, or Kling's 1202 (method not supported) or
+ * 1203 (resource does not exist). Proxies route only some endpoints: none documents the list of custom voices
+ * (kling-api.md §5), so the UI treats such an answer to the list as "this service has no voice list".
+ */
+export function isMissingEndpoint(e: unknown): boolean {
+  return isKlingError(e) && (e.status === 404 || e.code === 1202 || e.code === 1203);
+}
+
 /** Codes that mean "try again later" (rate limit, concurrency, server trouble). Never 1102 or 1304. */
 const RETRYABLE_CODES = new Set([1302, 1303, 5000, 5001, 5002]);
 /** Gateway statuses worth retrying when no Kling code came back. */

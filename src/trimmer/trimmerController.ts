@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { exportWindowWav, peakEnvelope, suggestWindow, uniqueVoiceNames, type PcmAudio } from '../audio';
+import { exportWindowWav, peakEnvelope, suggestWindow, tooLongToDecode, uniqueVoiceNames, type PcmAudio } from '../audio';
 import { fileView, inspectFile, preparedWindow, qualitySummary, uploadAndCreate, type FromFileDeps, type Inspected } from '../commands/fromFile';
 import { isKlingError, validateVoiceName, type VoiceTask } from '../kling';
 import type { KeyStore } from '../auth/keyStore';
@@ -22,7 +22,8 @@ export interface TrimmerDeps extends FromFileDeps {
   service: VoiceService;
 }
 
-type Loaded = Inspected & { audio: PcmAudio };
+/** What a trimmer tab keeps of its file: the mono mix and the facts, not the file's bytes (the export is cut from the mix). */
+type Loaded = Omit<Inspected, 'bytes'> & { audio: PcmAudio };
 
 function isFileNotFound(e: unknown): boolean {
   return (e instanceof vscode.FileSystemError || e instanceof Error) && (e as { code?: unknown }).code === 'FileNotFound';
@@ -87,9 +88,16 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
       return i;
     }
     if (!i.audio) {
+      if (tooLongToDecode(i.probe)) {
+        return i.rules.errors.join(' '); // its length and the limit
+      }
+      if (i.notDecoded) {
+        return `${i.displayName} could not be decoded (${i.notDecoded}). ${i.rules.errors.join(' ')}`.trim();
+      }
       return `${i.displayName} cannot be decoded here (${[i.probe.kind?.toUpperCase(), i.probe.codec].filter(Boolean).join(' ') || 'unknown format'}): the trimmer reads WAV and MP3. ${i.rules.errors.length ? i.rules.errors.join(' ') : 'Within the limits, it can be uploaded as it is with "Create Kling Voice from File…".'}`;
     }
-    return { ...i, audio: i.audio };
+    const { bytes: _bytes, ...kept } = i;
+    return { ...kept, audio: i.audio };
   }
 
   protected override async _handle(m: TrimmerToHost): Promise<void> {
@@ -228,7 +236,7 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
       durationSec: duration,
       format: view.format ?? '',
       sampleRate: l.audio.sampleRate,
-      channels: l.audio.channels.length,
+      channels: l.audio.source?.channels ?? l.audio.channels.length,
       sizeBytes: l.probe.sizeBytes,
       envelope: peakEnvelope(l.audio),
       suggested: clampSelection(suggestion ?? { startSec: 0, endSec: duration }, duration),

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { Voice } from '../kling';
-import { VoiceLibrary } from './library';
+import { VoiceLibrary, isSettled } from './library';
 
 /**
  * Where a voice id is being typed: `"voice_id": "`, `voice_id='`, `voiceId = "` and the like, with what is typed
@@ -46,7 +46,8 @@ export function registerVoiceCompletion(library: VoiceLibrary): vscode.Disposabl
         }
         const typed = m[1];
         const range = new vscode.Range(position.translate(0, -typed.length), position);
-        const loading = library.accountState.kind !== 'loaded' || library.presetState.kind !== 'loaded';
+        // A list the service does not offer, or a failed one, is not loading: the history still offers its voices.
+        const loading = !isSettled(library.accountState) || !isSettled(library.presetState);
         if (loading) {
           void library.warmUp();
         }

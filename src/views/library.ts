@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { KeyStore } from '../auth/keyStore';
 import { HistoryEntry, TaskSource, validSource } from '../history/taskHistory';
-import { Voice, VoiceTask, isKlingError } from '../kling';
+import { Voice, VoiceTask, isKlingError, isMissingEndpoint } from '../kling';
 import { VoiceService } from '../service/voiceService';
 
 /** One row of "My Voices": a task from the account list, a local history entry, or both merged. */
@@ -23,13 +23,22 @@ export type LoadState<T> =
   | { kind: 'loading' }
   | { kind: 'nokey' }
   | { kind: 'loaded'; items: T }
+  /** The service has no such list (it answered 404, 1202 or 1203): not an error; `message` is its answer. */
+  | { kind: 'unsupported'; message: string }
   | { kind: 'error'; message: string };
+
+/** A state that will not change without a refresh (anything but idle and loading). */
+export function isSettled(state: LoadState<unknown>): boolean {
+  return state.kind !== 'idle' && state.kind !== 'loading';
+}
 
 function failed<T>(e: unknown): LoadState<T> {
   if (isKlingError(e) && e.kind === 'noApiKey') {
     return { kind: 'nokey' };
   }
-  return { kind: 'error', message: e instanceof Error ? e.message : String(e) };
+  const message = e instanceof Error ? e.message : String(e);
+  // Many proxies do not route the list of custom voices (kling-api.md §5): then there is no list, not an error.
+  return isMissingEndpoint(e) ? { kind: 'unsupported', message } : { kind: 'error', message };
 }
 
 /**
@@ -50,7 +59,8 @@ export class VoiceLibrary implements vscode.Disposable {
     this._subscriptions.push(
       _service.history.onDidChange(() => this._onDidChange.fire()),
       _service.onDidChangeVoices(() => {
-        if (this._account.kind !== 'idle') {
+        // A service without a list would only answer 404 again; the history already has the change.
+        if (this._account.kind !== 'idle' && this._account.kind !== 'unsupported') {
           void this.refreshAccount();
         }
       }),

@@ -8,8 +8,16 @@ export interface VoiceNode {
   label: string;
   voice?: Voice;
   item?: LibraryItem;
+  /** A message row: an error's text (shown beside the label; click to retry), or the tooltip of a notice. */
   message?: string;
+  /** A message row that is a notice, not an error: its icon, and the command a click runs. */
+  notice?: { icon: string; command?: vscode.Command };
 }
+
+/** The row My Voices shows when the service has no list of custom voices (kling-api.md §5). */
+export const NO_LIST_LABEL = 'This service does not list voices: showing the voices created in VS Code.';
+/** The row My Voices shows when tasks from this machine are listed but no key is stored. */
+export const NO_KEY_LABEL = 'Set your API key to load your voices';
 
 function when(ts: number | undefined): string {
   return ts ? new Date(ts).toLocaleString() : '';
@@ -66,6 +74,24 @@ export class VoicesTreeProvider extends LibraryTree {
     );
     if (state.kind === 'error') {
       nodes.unshift({ kind: 'message', label: 'Could not load your voices', message: state.message });
+    } else if (state.kind === 'unsupported') {
+      nodes.unshift({
+        kind: 'message',
+        label: NO_LIST_LABEL,
+        message:
+          `The service at klingVoice.apiBaseUrl has no list of custom voices (${state.message}). Many proxies do not offer it. ` +
+          'My Voices shows the voices and tasks created from VS Code for this service; hover and completion know them too. ' +
+          'Voices created elsewhere are not listed. If this service should list them, check klingVoice.apiBaseUrl.',
+        notice: { icon: 'info' },
+      });
+    } else if (state.kind === 'nokey' && nodes.length > 0) {
+      // With nothing to show, the welcome view asks for a key; with local tasks listed, this row does.
+      nodes.unshift({
+        kind: 'message',
+        label: NO_KEY_LABEL,
+        message: 'No API key is stored, so your account is not listed: only the tasks created from VS Code are shown. Click to set the key.',
+        notice: { icon: 'key', command: { command: 'klingVoice.setApiKey', title: 'Set API Key' } },
+      });
     } else if (state.kind === 'loading' && nodes.length === 0) {
       nodes.push({ kind: 'message', label: 'Loading your voices…' });
     }
@@ -75,7 +101,12 @@ export class VoicesTreeProvider extends LibraryTree {
   getTreeItem(node: VoiceNode): vscode.TreeItem {
     if (node.kind === 'message') {
       const t = new vscode.TreeItem(node.label);
-      if (node.message) {
+      if (node.notice) {
+        t.tooltip = node.message;
+        t.iconPath = new vscode.ThemeIcon(node.notice.icon);
+        t.command = node.notice.command;
+        t.contextValue = 'notice';
+      } else if (node.message) {
         t.description = node.message;
         t.tooltip = `${node.message}\n\nClick to try again.`;
         t.iconPath = new vscode.ThemeIcon('error');
@@ -135,6 +166,15 @@ export class PresetsTreeProvider extends LibraryTree {
         return state.items.map((v) => ({ kind: 'preset', label: v.voiceName || v.voiceId, voice: v }));
       case 'error':
         return [{ kind: 'message', label: 'Could not load preset voices', message: state.message }];
+      case 'unsupported':
+        return [
+          {
+            kind: 'message',
+            label: 'This service does not list preset voices.',
+            message: `The service at klingVoice.apiBaseUrl has no list of preset voices (${state.message}). If it should, check klingVoice.apiBaseUrl.`,
+            notice: { icon: 'info' },
+          },
+        ];
       default:
         return [{ kind: 'message', label: 'Loading preset voices…' }];
     }
@@ -143,7 +183,11 @@ export class PresetsTreeProvider extends LibraryTree {
   getTreeItem(node: VoiceNode): vscode.TreeItem {
     const t = new vscode.TreeItem(node.label);
     if (node.kind === 'message') {
-      if (node.message) {
+      if (node.notice) {
+        t.tooltip = node.message;
+        t.iconPath = new vscode.ThemeIcon(node.notice.icon);
+        t.contextValue = 'notice';
+      } else if (node.message) {
         t.description = node.message;
         t.tooltip = `${node.message}\n\nClick to try again.`;
         t.iconPath = new vscode.ThemeIcon('error');

@@ -360,7 +360,8 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
     };
     if (this._file === entry) {
       entry.view = view;
-      entry.inspected = typeof inspected === 'string' ? undefined : inspected;
+      // Kept to upload the file as it is: its bytes and facts, not the decoded audio (the view has the numbers).
+      entry.inspected = typeof inspected === 'string' ? undefined : { ...inspected, audio: undefined };
       this._deps.log.info(`create form (${this.label}): chose ${fileName}: ${view.usable ? 'usable' : view.problems.join(' ')}`);
       this._postState();
     }

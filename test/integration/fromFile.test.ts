@@ -61,6 +61,8 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     await write('short.wav', wavBytes([speechLike(2)]));
     await write('notes.mp3', Buffer.from('These are meeting notes, not audio.\n'.repeat(100)));
     await write('long.wav', wavBytes([concat(silence(6), speechLike(20), noise(14, 16000, 0.01))]));
+    // 12 min of 8 kHz 8-bit mono: 5.8 MB, well under the 50 MB cap, but over the 10 min the host decodes.
+    await write('interview.wav', wavBytes([speechLike(720, 8000)], { sampleRate: 8000, bits: 8 }));
   });
 
   after(async () => {
@@ -162,6 +164,22 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     const trimmed = await run([file('long.wav')], { noPrompt: true, trim: 'suggested', normalize: true });
     assert.strictEqual(trimmed[0].status, 'succeed', trimmed[0].message);
     assert.strictEqual(sandbox.state.tasks.size, 1);
+  });
+
+  it('a 12 min file is not decoded: refused with its length and the 10 min limit, even with trim, and nothing is sent', async () => {
+    for (const options of [{ noPrompt: true }, { noPrompt: true, trim: 'suggested' }]) {
+      const outcomes = await run([file('interview.wav')], options);
+      assert.strictEqual(outcomes[0].status, 'refused', JSON.stringify(options));
+      assert.match(outcomes[0].message ?? '', /interview\.wav is 720\.0 s \(12 min\) long; Kling accepts 5–30 s, and files over 10 min are not decoded here/);
+    }
+    // In a batch, the files around it are checked one after another and still go out.
+    const batch = await run([file('Narrator One.wav'), file('interview.wav'), file('long.wav')], { noPrompt: true, trim: 'suggested' });
+    assert.deepStrictEqual(
+      batch.map((o) => o.status),
+      ['succeed', 'refused', 'succeed'],
+      JSON.stringify(batch.map((o) => o.message)),
+    );
+    assert.strictEqual(sandbox.state.tasks.size, 2);
   });
 
   it('without an API key nothing is uploaded: a sample never leaves the machine for a task that cannot start', async () => {

@@ -1,8 +1,15 @@
 import * as assert from 'assert';
+import fetch from 'node-fetch';
 import * as vscode from 'vscode';
 import type { KlingVoiceApi } from '../../src/api';
+import { KeyStore } from '../../src/auth/keyStore';
+import { TaskHistory } from '../../src/history/taskHistory';
+import type { FetchLike } from '../../src/kling';
+import { VoiceService } from '../../src/service/voiceService';
+import { VoiceLibrary } from '../../src/views/library';
+import { NO_KEY_LABEL, NO_LIST_LABEL, VoicesTreeProvider, type VoiceNode } from '../../src/views/trees';
 import { seedVoice, type Sandbox } from '../../tools/sandbox/server';
-import { TEST_KEY, getApi, setSetting, useSandbox, waitFor } from './helpers';
+import { MemoryMemento, TEST_KEY, getApi, memorySecrets, recordingLog, setSetting, useSandbox, waitFor } from './helpers';
 
 async function hoverText(content: string, needle: string): Promise<string> {
   const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content });
@@ -168,6 +175,115 @@ describe('Voice library, history, hover and snippets in a real extension host', 
       await quick.close();
       await setSetting('apiBaseUrl', sandbox.url);
     }
+  });
+
+  describe('My Voices on a service without the list endpoint (kling-api.md §5), and without a key', () => {
+    /** A library and its tree of their own, over a history in memory (the extension's own are not touched). */
+    function makeTree(history: TaskHistory, key?: string) {
+      const keys = new KeyStore(memorySecrets(key ? { 'klingVoice.apiKey': key } : {}));
+      const service = new VoiceService(keys, recordingLog().log, fetch as unknown as FetchLike, history);
+      const library = new VoiceLibrary(service, keys);
+      const tree = new VoicesTreeProvider(library);
+      return { service, library, tree, dispose: () => [tree, library, service, keys].forEach((d) => d.dispose()) };
+    }
+    /** Opens the view: the first getChildren loads the account list; then the rows as they are once it settled. */
+    async function rows(t: ReturnType<typeof makeTree>): Promise<{ node: VoiceNode; item: vscode.TreeItem }[]> {
+      t.tree.getChildren();
+      await waitFor('the account list to settle', () => (!['idle', 'loading'].includes(t.library.accountState.kind) ? true : undefined));
+      return t.tree.getChildren().map((node) => ({ node, item: t.tree.getTreeItem(node) }));
+    }
+    const icon = (i: vscode.TreeItem) => (i.iconPath instanceof vscode.ThemeIcon ? i.iconPath.id : undefined);
+    const text = (v: string | vscode.MarkdownString | undefined) => (typeof v === 'string' ? v : (v?.value ?? ''));
+
+    it('a list that answers 404: the local tasks and one info row, no error; the hover still finds the voice', async () => {
+      const noList = await useSandbox({ listEndpoint: false, processingDelayMs: 200 });
+      const t = makeTree(new TaskHistory(new MemoryMemento()), TEST_KEY);
+      try {
+        const ok = await t.service.createVoice({ voiceName: 'Made Here', videoId: '123456' });
+        assert.strictEqual(ok.status, 'succeed');
+        const voiceId = ok.voices[0].voiceId;
+        const bad = await t.service.createVoice({ voiceName: 'Failed Here', videoId: '000000' });
+        assert.strictEqual(bad.status, 'failed');
+
+        const shown = await rows(t);
+        assert.strictEqual(t.library.accountState.kind, 'unsupported');
+        const listed = noList.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/custom-voices'));
+        assert.ok(listed.length >= 1 && listed.every((r) => r.status === 404), 'the list was asked for and answered 404');
+        const messages = shown.filter((r) => r.node.kind === 'message');
+        assert.strictEqual(messages.length, 1, messages.map((m) => m.node.label).join(' | '));
+        const info = messages[0];
+        assert.strictEqual(info.node.label, NO_LIST_LABEL);
+        assert.strictEqual(shown[0], info, 'the info row comes first');
+        assert.strictEqual(icon(info.item), 'info');
+        assert.strictEqual(info.item.description, undefined, 'no error text beside it');
+        assert.strictEqual(info.item.command, undefined, 'not a "click to try again" error row');
+        assert.match(text(info.item.tooltip), /has no list of custom voices \(.*HTTP 404.*\)\. Many proxies do not offer it\./);
+        assert.ok(!shown.some((r) => /Could not load/.test(r.node.label)));
+        assert.deepStrictEqual(
+          shown.filter((r) => r.node.kind !== 'message').map((r) => [r.node.label, r.node.kind]),
+          [
+            ['Failed Here', 'task'],
+            ['Made Here', 'voice'],
+          ],
+        );
+        assert.strictEqual(t.library.findVoice(voiceId)?.voiceName, 'Made Here', 'the hover finds it in the history');
+
+        // A new voice changes nothing about the list: it is not asked for again, and the row stays.
+        const before = noList.state.requests.length;
+        await t.service.createVoice({ voiceName: 'Made Later', videoId: '654321' });
+        const again = t.tree.getChildren();
+        assert.strictEqual(again[0].label, NO_LIST_LABEL);
+        assert.ok(again.some((n) => n.label === 'Made Later'));
+        assert.ok(!noList.state.requests.slice(before).some((r) => r.method === 'GET' && r.path.endsWith('/custom-voices') && !r.query.external_task_id));
+      } finally {
+        t.dispose();
+        await setSetting('apiBaseUrl', sandbox.url);
+        await noList.close();
+      }
+    });
+
+    it('a list that fails otherwise (429/1304) is still an error row', async () => {
+      const broken = await useSandbox();
+      const t = makeTree(new TaskHistory(new MemoryMemento()), TEST_KEY);
+      try {
+        broken.faults.push({ kind: 'ip-whitelist', match: { method: 'GET', path: /^\/v1\/general\/custom-voices$/ }, count: Infinity });
+        const shown = await rows(t);
+        assert.strictEqual(t.library.accountState.kind, 'error');
+        assert.strictEqual(shown[0].node.label, 'Could not load your voices');
+        assert.strictEqual(icon(shown[0].item), 'error');
+      } finally {
+        t.dispose();
+        await setSetting('apiBaseUrl', sandbox.url);
+        await broken.close();
+      }
+    });
+
+    it('no key, with tasks made here: one row asks for the key (no row without tasks: the welcome view does)', async () => {
+      const history = new TaskHistory(new MemoryMemento());
+      const withKey = makeTree(history, TEST_KEY);
+      try {
+        assert.strictEqual((await withKey.service.createVoice({ voiceName: 'Keyless View', videoId: '123456' })).status, 'succeed');
+      } finally {
+        withKey.dispose();
+      }
+      const t = makeTree(history);
+      const empty = makeTree(new TaskHistory(new MemoryMemento()));
+      try {
+        const shown = await rows(t);
+        assert.strictEqual(t.library.accountState.kind, 'nokey');
+        assert.strictEqual(shown[0].node.label, NO_KEY_LABEL);
+        assert.strictEqual(icon(shown[0].item), 'key');
+        assert.strictEqual(shown[0].item.command?.command, 'klingVoice.setApiKey');
+        assert.deepStrictEqual(
+          shown.slice(1).map((r) => r.node.label),
+          ['Keyless View'],
+        );
+        assert.deepStrictEqual(await rows(empty), [], 'an empty view leaves the asking to the welcome view');
+      } finally {
+        t.dispose();
+        empty.dispose();
+      }
+    });
   });
 
   it('two followers of one running task share one polling loop', async () => {

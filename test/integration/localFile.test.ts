@@ -45,6 +45,8 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
     await vscode.workspace.fs.createDirectory(dir);
     await vscode.workspace.fs.writeFile(file('ok.wav'), wavBytes([speechLike(8)]));
     await vscode.workspace.fs.writeFile(file('long.wav'), wavBytes([concat(silence(6), speechLike(20), noise(14, 16000, 0.01))]));
+    // 12 min of 8 kHz 8-bit mono: 5.8 MB, under the size cap, over the 10 min the host decodes.
+    await vscode.workspace.fs.writeFile(file('interview.wav'), wavBytes([speechLike(720, 8000)], { sampleRate: 8000, bits: 8 }));
   });
 
   after(async () => {
@@ -116,6 +118,18 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       assert.match(invalid.errors.file ?? '', /40\.0 s/);
       assert.strictEqual(sandbox.state.requests.length, 0);
       assert.strictEqual(s3.requests.length, 0);
+    });
+
+    it('a 12 min file is not decoded: its facts are shown, with its length and the 10 min limit, and no trimmer', async () => {
+      const view = await controller.useFile(file('interview.wav'));
+      assert.strictEqual(view.usable, false);
+      assert.ok(Math.abs((view.durationSec ?? 0) - 720) < 0.01, `duration ${view.durationSec}`);
+      assert.strictEqual(view.channels, 1);
+      assert.strictEqual(view.sampleRate, 8000);
+      assert.match(view.format ?? '', /WAV/);
+      assert.strictEqual(view.quality, undefined, 'not decoded, so not measured');
+      assert.match(view.problems.join(' '), /720\.0 s \(12 min\) long; .*files over 10 min are not decoded here/);
+      assert.strictEqual(view.trimmable, false);
     });
 
     it('without an upload provider says so (and the form offers the settings); nothing is sent', async () => {
@@ -272,6 +286,19 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       assert.ok(m.suggested.endSec - m.suggested.startSec >= 5 && m.suggested.endSec - m.suggested.startSec <= 30);
       assert.ok(m.problems.some((p) => /40\.0 s/.test(p)));
       assert.ok(Number.isFinite(m.quality.snrDb));
+    });
+
+    it('a 12 min file is not decoded: the tab says how long it is and what the limit is', async () => {
+      const deps = makeDeps();
+      const other = vscode.window.createWebviewPanel('klingVoice.trimmerTest', 'Trimmer under test (long)', vscode.ViewColumn.Active);
+      try {
+        const long = attachTrimmer(other, deps, file('interview.wav'));
+        const loaded = await long.loaded();
+        assert.strictEqual(typeof loaded, 'string');
+        assert.match(loaded as string, /^interview\.wav is 720\.0 s \(12 min\) long; .*files over 10 min are not decoded here, so no window can be suggested or trimmed from it\./);
+      } finally {
+        other.dispose();
+      }
     });
 
     it('drops malformed messages and refuses an out-of-rule selection from the page, sending nothing', async () => {

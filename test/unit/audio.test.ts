@@ -2,12 +2,20 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { execFileSync } from 'child_process';
 import {
+  DecodeLimitError,
+  LevelMeter,
+  MAX_DECODE_SEC,
   MAX_FILE_BYTES,
   analyze,
   checkRules,
+  clippedMask,
   decodeAudio,
+  decodeMp3,
   decodeWav,
+  mixToMono,
+  tooLongToDecode,
   encodeWavMono16,
   exportWindowWav,
   probe,
@@ -17,6 +25,7 @@ import {
   summaryLine,
   uniqueVoiceNames,
   voiceNameFromFile,
+  type ProbeResult,
 } from '../../src/audio';
 import {
   ToolFixtures,
@@ -92,6 +101,109 @@ describe('audio: WAV decode and export', () => {
     const report = analyze(out);
     near(report.peakDbfs, -1, 0.05, 'normalised peak');
     assert.strictEqual(out.channels[0][0], 0, 'starts with a fade from silence');
+  });
+});
+
+describe('audio: decoding keeps the mono mix and the levels of the file\'s own channels', () => {
+  it('a stereo WAV decodes to one mono channel whose report equals the report of both channels', async () => {
+    // Different channels, and clipping in the left one only: the mono mix alone would hide both.
+    const left = concat(clip(speechLike(6), 4), speechLike(4));
+    const right = concat(speechLike(6, 16000, 0.1), silence(4));
+    const bytes = wavBytes([left, right], { bits: 24 });
+    const p = await probe(bytes, 'stereo.wav');
+    const audio = await decodeAudio(bytes, p);
+    assert.ok(audio);
+    assert.strictEqual(audio.channels.length, 1, 'only the mono mix is kept');
+    assert.strictEqual(audio.source?.channels, 2);
+    const full = decodeWav(bytes);
+    const mix = mixToMono(full);
+    assert.strictEqual(audio.channels[0].length, mix.length);
+    for (let i = 0; i < mix.length; i += 997) {
+      near(audio.channels[0][i], mix[i], 1e-6, `mono[${i}]`);
+    }
+    const streamed = analyze(audio);
+    const whole = analyze(full);
+    assert.strictEqual(streamed.channels, 2);
+    assert.ok(streamed.warnings.some((w) => /2 channels/.test(w)));
+    near(streamed.peakDbfs, whole.peakDbfs, 1e-9, 'peak');
+    near(streamed.rmsDbfs, whole.rmsDbfs, 1e-9, 'rms');
+    assert.ok(whole.clippingShare > 0.01, `the fixture clips (${whole.clippingShare})`);
+    near(streamed.clippingShare, whole.clippingShare, 1e-12, 'clipping share');
+    assert.deepStrictEqual(streamed.warnings, whole.warnings);
+  });
+
+  it('the level meter counts a clipped run split across blocks once, as clippedMask does', () => {
+    const samples = concat(clip(speechLike(3), 5), silence(0.01), clip(sine(1, 16000, 50, 1), 3));
+    const expected = clippedMask(samples).reduce((a, b) => a + b, 0);
+    assert.ok(expected > 1000, `the fixture clips (${expected} samples)`);
+    for (const blockSize of [1, 2, 3, 7, 1000, 65536]) {
+      const meter = new LevelMeter(1);
+      for (let from = 0; from < samples.length; from += blockSize) {
+        const block = samples.subarray(from, Math.min(samples.length, from + blockSize));
+        meter.add([block], block.length);
+      }
+      assert.strictEqual(meter.levels().clipped, expected, `blocks of ${blockSize}`);
+    }
+  });
+});
+
+describe('audio: files too long to decode (MAX_DECODE_SEC)', () => {
+  const probed = (over: Partial<ProbeResult>): ProbeResult => ({
+    fileName: 'interview.mp3',
+    extension: '.mp3',
+    sizeBytes: 50_000_000,
+    isAudio: true,
+    kind: 'mp3',
+    codec: 'MPEG 1 Layer 3',
+    sampleRate: 44100,
+    channels: 2,
+    durationSec: 3300,
+    decodable: true,
+    ...over,
+  });
+
+  it('the limit is 10 minutes', () => {
+    assert.strictEqual(MAX_DECODE_SEC, 600);
+  });
+
+  it('a 55 min MP3 under the size cap is not decoded, and the refusal gives its length and the limit', () => {
+    const p = probed({});
+    assert.strictEqual(tooLongToDecode(p), true);
+    const rules = checkRules(p);
+    assert.strictEqual(rules.trimmable, false, 'nothing can be cut from audio that is not decoded');
+    assert.match(rules.errors.join(' '), /interview\.mp3 is 3300\.0 s \(55 min\) long; Kling accepts 5–30 s, and files over 10 min are not decoded here/);
+  });
+
+  it('up to 10 min a long file is decoded and trimmable; exactly 10 min still is', () => {
+    for (const durationSec of [40, 9 * 60 + 59, 600]) {
+      const p = probed({ durationSec });
+      assert.strictEqual(tooLongToDecode(p), false, `${durationSec} s`);
+      const rules = checkRules(p);
+      assert.strictEqual(rules.trimmable, true, `${durationSec} s`);
+      assert.match(rules.errors.join(' '), /Trim it to a window of clean speech/);
+    }
+    assert.strictEqual(tooLongToDecode(probed({ durationSec: 600.5 })), true);
+    assert.match(checkRules(probed({ durationSec: 615 })).errors.join(' '), /615\.0 s \(10 min 15 s\) long/);
+  });
+
+  it('only decodable kinds are concerned: a long MP4 keeps the usual refusal', () => {
+    const p = probed({ fileName: 'talk.mp4', extension: '.mp4', kind: 'mp4', codec: 'MPEG-4/AAC', decodable: false });
+    assert.strictEqual(tooLongToDecode(p), false);
+    assert.match(checkRules(p).errors.join(' '), /talk\.mp4 is 3300\.0 s long; Kling accepts 5–30 s\. Trim it/);
+  });
+
+  it('the decoder stops at its limit too, whatever the probe said (WAV: before decoding anything)', async () => {
+    const bytes = wavBytes([speechLike(12, 8000)], { sampleRate: 8000 });
+    const p = await probe(bytes, 'twelve.wav');
+    await assert.rejects(decodeAudio(bytes, p, { maxSec: 10 }), (e: unknown) => {
+      assert.ok(e instanceof DecodeLimitError);
+      near(e.seconds, 12, 0.01, 'seconds');
+      assert.strictEqual(e.limitSec, 10);
+      assert.match(e.message, /longer than 10\.0 s/);
+      return true;
+    });
+    const ok = await decodeAudio(bytes, p, { maxSec: 12.5 });
+    assert.strictEqual(ok?.channels[0].length, 12 * 8000);
   });
 });
 
@@ -296,6 +408,46 @@ describe('audio: real speech via espeak-ng, sox and ffmpeg (mp3 / mp4 / mov)', f
     assert.strictEqual(audio.channels.length, 1, 'a mono MP3 decodes to one channel');
     near(audio.channels[0].length / audio.sampleRate, wavDuration, 0.1, 'decoded length');
     near(analyze(audio).peakDbfs, -3, 1, 'mp3 peak');
+  });
+
+  it('MP3 decoding stops at the limit instead of decoding the whole file', async () => {
+    const bytes = fs.readFileSync(fx.mp3);
+    const length = (await probe(bytes, fx.mp3)).durationSec ?? 0;
+    assert.ok(length > 8, `the fixture is ${length} s`);
+    // The decoder is fed 64 KB at a time (about 5 s at 96 kbps): it stops after the piece that crosses the limit.
+    await assert.rejects(decodeMp3(bytes, { maxSec: 2 }), (e: unknown) => e instanceof DecodeLimitError && e.seconds > 2 && e.seconds < length - 2);
+  });
+
+  it('a stereo MP3 decodes to its mono mix; the report still counts and measures both channels', async () => {
+    const left = concat(speechLike(6, 44100, 0.7), silence(1, 44100));
+    const right = concat(silence(1, 44100), speechLike(6, 44100, 0.2));
+    const wavFile = path.join(dir, 'stereo.wav');
+    const mp3File = path.join(dir, 'stereo.mp3');
+    fs.writeFileSync(wavFile, wavBytes([left, right], { sampleRate: 44100 }));
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', wavFile, '-codec:a', 'libmp3lame', '-joint_stereo', '0', '-b:a', '192k', mp3File]);
+    const bytes = fs.readFileSync(mp3File);
+    const p = await probe(bytes, mp3File);
+    assert.strictEqual(p.channels, 2);
+    const audio = await decodeAudio(bytes, p);
+    assert.ok(audio);
+    assert.strictEqual(audio.channels.length, 1);
+    assert.strictEqual(audio.source?.channels, 2, 'two different channels are not taken for a mono file');
+    near(audio.channels[0].length / audio.sampleRate, 7, 0.1, 'decoded length');
+    const r = analyze(audio);
+    assert.strictEqual(r.channels, 2);
+    near(r.peakDbfs, analyze({ sampleRate: 44100, channels: [left, right] }).peakDbfs, 1, 'peak of the louder channel');
+  });
+
+  it('a 12 min MP3 is probed (its facts are known) and judged too long to decode', async () => {
+    const mp3File = path.join(dir, 'interview.mp3');
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=220:sample_rate=8000:duration=720', '-ac', '1', '-codec:a', 'libmp3lame', '-b:a', '8k', mp3File]);
+    const p = await probe(fs.readFileSync(mp3File), mp3File);
+    assert.strictEqual(p.kind, 'mp3');
+    near(p.durationSec ?? 0, 720, 1, 'probed duration');
+    assert.strictEqual(tooLongToDecode(p), true);
+    const rules = checkRules(p);
+    assert.strictEqual(rules.trimmable, false);
+    assert.match(rules.errors.join(' '), /interview\.mp3 is 72\d\.\d s \(12 min( \d s)?\) long; .*files over 10 min are not decoded here/);
   });
 
   it('MP4 and MOV: the audio track duration is read (music-metadata has none for .mov); not decoded', async () => {

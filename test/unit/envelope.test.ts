@@ -1,5 +1,5 @@
 import * as assert from 'assert';
-import { KlingError, backoffDelay, parseEnvelope, parseJsonKeepingIds, parseTask, parseTaskList, redactSecrets } from '../../src/kling';
+import { KlingError, backoffDelay, isMissingEndpoint, parseEnvelope, parseJsonKeepingIds, parseTask, parseTaskList, redactSecrets } from '../../src/kling';
 
 function thrown(fn: () => unknown): KlingError {
   try {
@@ -12,6 +12,33 @@ function thrown(fn: () => unknown): KlingError {
 }
 
 describe('envelope parsing', () => {
+  it('an endpoint the service does not have: HTTP 404 (any body) or code 1202/1203; nothing else', () => {
+    const missing = [
+      thrown(() => parseEnvelope(404, '<html><body>404 Not Found</body></html>')),
+      thrown(() => parseEnvelope(404, '{"code":1203,"message":"requested resource does not exist","request_id":"r"}')),
+      thrown(() => parseEnvelope(404, '{"error":"no route"}')),
+      thrown(() => parseEnvelope(400, '{"code":1202,"message":"invalid request method","request_id":"r"}')),
+      thrown(() => parseEnvelope(200, '{"code":1203,"message":"requested resource does not exist","request_id":"r"}')),
+    ];
+    for (const e of missing) {
+      assert.strictEqual(isMissingEndpoint(e), true, `${e.status} ${e.code}: ${e.message}`);
+    }
+    const others = [
+      thrown(() => parseEnvelope(500, '{"code":5000,"message":"Internal server error","request_id":"r"}')),
+      thrown(() => parseEnvelope(401, '{"code":1002,"message":"Authorization is invalid","request_id":"r"}')),
+      thrown(() => parseEnvelope(429, '{"code":1303,"message":"parallel task over resource pack limit","request_id":"r"}')),
+      thrown(() => parseEnvelope(400, '{"code":1201,"message":"Voice id not found","request_id":"r"}')),
+      thrown(() => parseEnvelope(502, '<html>502 Bad Gateway</html>')),
+      new KlingError({ kind: 'network', message: 'ECONNREFUSED' }),
+      new KlingError({ kind: 'noApiKey', message: 'no key' }),
+    ];
+    for (const e of others) {
+      assert.strictEqual(isMissingEndpoint(e), false, `${e.status} ${e.code}: ${e.message}`);
+    }
+    assert.strictEqual(isMissingEndpoint(Object.assign(new Error('404'), { status: 404 })), false, 'only a KlingError');
+  });
+
+
   it('returns data and request id of a success envelope', () => {
     const env = parseEnvelope(200, '{"code":0,"message":"SUCCEED","request_id":"r-1","data":{"task_id":"1"}}');
     assert.strictEqual(env.requestId, 'r-1');

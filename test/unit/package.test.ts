@@ -50,3 +50,116 @@ describe('manifest', () => {
     }
   });
 });
+
+/** The Node.js of the extension host, from the first VS Code release that ships it (Electron's Node). */
+const HOST_NODE: readonly { vscode: string; node: string }[] = [
+  { vscode: '1.74.0', node: '16.14.2' }, // 1.74–1.81: Electron 19–22, Node 16
+  { vscode: '1.82.0', node: '18.15.0' }, // 1.82–1.89: Electron 25–28, Node 18
+  { vscode: '1.90.0', node: '20.9.0' }, // 1.90–1.100: Electron 29–34, Node 20
+  { vscode: '1.101.0', node: '22.15.1' }, // 1.101: Electron 35, Node 22
+];
+
+function versionParts(v: string): number[] {
+  return v.split('.').map((n) => Number(n));
+}
+
+function compareVersions(a: string, b: string): number {
+  const x = versionParts(a);
+  const y = versionParts(b);
+  for (let i = 0; i < 3; i++) {
+    const d = (x[i] ?? 0) - (y[i] ?? 0);
+    if (d) {
+      return d;
+    }
+  }
+  return 0;
+}
+
+/** The engines.node forms the bundled packages use: ">=20", ">=14.16", "4.x || >=6.0.0", "^18.0.0 || >=20". */
+function nodeSatisfies(node: string, range: string): boolean {
+  return range.split('||').some((part) => {
+    const r = part.trim();
+    let m = /^>=\s*v?(\d+(?:\.\d+){0,2})$/.exec(r);
+    if (m) {
+      return compareVersions(node, m[1]) >= 0;
+    }
+    m = /^(\d+)\.x$/.exec(r);
+    if (m) {
+      return versionParts(node)[0] === Number(m[1]);
+    }
+    m = /^\^(\d+(?:\.\d+){0,2})$/.exec(r);
+    if (m) {
+      return versionParts(node)[0] === versionParts(m[1])[0] && compareVersions(node, m[1]) >= 0;
+    }
+    if (r === '*' || r === '') {
+      return true;
+    }
+    throw new Error(`engines.node "${range}": this test does not read "${r}" yet`);
+  });
+}
+
+/** Every package the bundle can contain (dependencies, recursively, as npm installed them), with engines.node. */
+function bundledEngines(): { name: string; version: string; node?: string }[] {
+  const seen = new Map<string, { name: string; version: string; node?: string }>();
+  const visit = (fromDir: string, name: string): void => {
+    for (let dir = fromDir; ; dir = path.dirname(dir)) {
+      const pkgDir = path.join(dir, 'node_modules', name);
+      if (fs.existsSync(path.join(pkgDir, 'package.json'))) {
+        if (seen.has(pkgDir)) {
+          return;
+        }
+        const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, 'package.json'), 'utf8')) as {
+          version: string;
+          engines?: { node?: string };
+          dependencies?: Record<string, string>;
+        };
+        seen.set(pkgDir, { name, version: pkg.version, node: pkg.engines?.node });
+        for (const dep of Object.keys(pkg.dependencies ?? {})) {
+          visit(pkgDir, dep);
+        }
+        return;
+      }
+      if (dir === root || dir === path.dirname(dir)) {
+        return; // an optional dependency that is not installed (node-fetch's "encoding")
+      }
+    }
+  };
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  for (const dep of Object.keys(manifest.dependencies)) {
+    visit(root, dep);
+  }
+  return [...seen.values()];
+}
+
+describe('engines', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    engines: { vscode: string };
+    devDependencies: Record<string, string>;
+  };
+
+  it('engines.vscode is the lowest VS Code whose Node runs every bundled dependency, and at most 1.100', () => {
+    const packages = bundledEngines();
+    assert.ok(packages.some((p) => p.name === 'file-type'), 'music-metadata brings file-type');
+    const fits = (node: string) => packages.filter((p) => p.node && !nodeSatisfies(node, p.node));
+    const lowest = HOST_NODE.find((h) => fits(h.node).length === 0);
+    assert.ok(lowest, `no VS Code in the table runs ${packages.map((p) => `${p.name} (${p.node})`).join(', ')}`);
+    const declared = [...HOST_NODE].reverse().find((h) => compareVersions(h.vscode, manifest.engines.vscode.replace(/^\^/, '')) <= 0);
+    const unmet = declared ? fits(declared.node).map((p) => `${p.name}@${p.version} wants node ${p.node}`) : [];
+    assert.strictEqual(manifest.engines.vscode, `^${lowest.vscode}`, unmet.length ? `its Node ${declared?.node} is too old for ${unmet.join(', ')}` : 'a lower VS Code would do');
+    assert.ok(compareVersions(lowest.vscode, '1.100.0') <= 0, 'the issue caps engines at 1.100');
+  });
+
+  it('the bundle targets that Node, @types/vscode is that VS Code, and the README says so', () => {
+    const min = manifest.engines.vscode.replace(/^\^/, '');
+    const host = [...HOST_NODE].reverse().find((h) => compareVersions(h.vscode, min) <= 0);
+    assert.ok(host);
+    const build = fs.readFileSync(path.join(root, 'tools', 'build.mjs'), 'utf8');
+    assert.match(build, new RegExp(`target: 'node${versionParts(host.node)[0]}'`));
+    // vsce refuses @types/vscode newer than engines.vscode; the same minor keeps the types to the APIs that exist.
+    const types = (JSON.parse(fs.readFileSync(path.join(root, 'node_modules', '@types', 'vscode', 'package.json'), 'utf8')) as { version: string }).version;
+    assert.strictEqual(versionParts(types).slice(0, 2).join('.'), versionParts(min).slice(0, 2).join('.'), `@types/vscode ${types}`);
+    assert.strictEqual(manifest.devDependencies['@types/vscode'], `~${versionParts(min).slice(0, 2).join('.')}.0`);
+    const minor = versionParts(min).slice(0, 2).join('.');
+    assert.match(fs.readFileSync(path.join(root, 'README.md'), 'utf8'), new RegExp(`Requires VS Code ${minor.replace('.', '\\.')} or newer`));
+  });
+});

@@ -944,6 +944,21 @@ describe('Kling sandbox', function () {
       assertError(await call(sb.url, 'GET', `${V}/custom-voices/x-1?external_task_id=true`), 400, 1201);
     });
 
+    it("the 'no-list' fault turns the list off at run time (404/1203) and leaves the other routes alone", async () => {
+      const sb = await sandbox();
+      const { task_id: taskId } = await create(sb, { voice_name: 'n', video_id: '123456' });
+      sb.faults.push({ kind: 'no-list', count: Infinity });
+      for (let i = 0; i < 2; i++) {
+        assertError(await call(sb.url, 'GET', `${V}/custom-voices?pageNum=1&pageSize=30`), 404, 1203);
+      }
+      assert.equal((await call(sb.url, 'GET', `${V}/custom-voices/${taskId}`)).status, 200);
+      assert.equal((await call(sb.url, 'GET', `${V}/presets-voices`)).status, 200);
+      assert.ok((await create(sb, { voice_name: 'm', video_id: '123456' })).task_id, 'a create still works');
+      assert.equal(sb.faults.size, 1, 'it lasts until cleared');
+      sb.faults.clear();
+      assert.equal((await call(sb.url, 'GET', `${V}/custom-voices`)).status, 200);
+    });
+
     it('listEndpoint false makes the list route 404 like some proxies; maxPageSize 1000 widens paging', async () => {
       const noList = await sandbox({ listEndpoint: false });
       assertError(await call(noList.url, 'GET', `${V}/custom-voices?pageNum=1&pageSize=30`), 404, 1203);

@@ -53,6 +53,7 @@
  *   GET    /__sandbox/trial/<voice_id>.wav  (also under the prefix: that is what trial_url uses) → 2 s tone, audio/wav
  *   POST   /__sandbox/faults   one fault as JSON: {kind, count?, delayMs?, record?, location?, match?: {method?, path?, pathRegExp?}}
  *                              (count -1 = until cleared; record: handle the request first, then answer with the fault)
+ *                              kind 'no-list' (404/1203) applies to the list route unless it names a match
  *   GET    /__sandbox/faults   pending faults          DELETE /__sandbox/faults   clear them
  *   GET    /__sandbox/state    tasks, voices, callbacks, request summary
  *   POST   /__sandbox/reset    forget tasks, requests, callbacks and faults
@@ -190,7 +191,8 @@ export type FaultKind =
   | 'redirect'
   | 'echo-headers'
   | 'echo-headers-json'
-  | 'huge';
+  | 'huge'
+  | 'no-list';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'rate-limit',
@@ -214,7 +216,11 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'echo-headers',
   'echo-headers-json',
   'huge',
+  'no-list',
 ];
+
+/** What a 'no-list' fault matches when it names nothing itself: the list route (and its query-form lookup). */
+const LIST_ROUTE: FaultMatch = { method: 'GET', path: /^\/v1\/general\/custom-voices$/ };
 
 export interface FaultMatch {
   /** HTTP method, case-insensitive. */
@@ -250,7 +256,9 @@ export class FaultQueue {
     if (!(count >= 1)) {
       throw new Error(`fault count must be >= 1, got ${count}`);
     }
-    this.queue.push({ fault: { ...fault, match: fault.match ? { ...fault.match } : undefined }, remaining: count });
+    // 'no-list' without a match turns the list off, like the listEndpoint option, and leaves every other route alone.
+    const match = fault.match ?? (fault.kind === 'no-list' ? LIST_ROUTE : undefined);
+    this.queue.push({ fault: { ...fault, match: match ? { ...match } : undefined }, remaining: count });
   }
 
   clear(): void {
@@ -880,6 +888,8 @@ class SandboxServer implements Sandbox {
           chunked: true,
         };
       }
+      case 'no-list':
+        return fail(404, 1203, 'requested resource does not exist');
       case 'reset':
         return undefined;
       default:
