@@ -41,12 +41,21 @@ const trimmer = { ...webview, entryPoints: ['webview/trimmer.ts'], outfile: 'dis
 /** The trial audio player tab (same rules). */
 const player = { ...webview, entryPoints: ['webview/player.ts'], outfile: 'dist/player.js' };
 
-/** The codicon font and its style sheet, for the webviews' buttons (from @vscode/codicons; shipped in dist/). */
+/**
+ * The codicon style sheet for the webviews' buttons (from @vscode/codicons), shipped in dist/codicons with the font
+ * inlined as a data: URI: a font fetched later, when a glyph is first drawn, can still be in flight when the tab
+ * closes, and this workbench's webview resource loading then stalls for every webview for half a minute.
+ */
 function copyCodicons() {
-  fs.mkdirSync('dist/codicons', { recursive: true });
-  for (const file of ['codicon.css', 'codicon.ttf']) {
-    fs.copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/codicons/${file}`);
+  const dir = 'node_modules/@vscode/codicons/dist';
+  const font = fs.readFileSync(`${dir}/codicon.ttf`).toString('base64');
+  const css = fs.readFileSync(`${dir}/codicon.css`, 'utf8').replace(/url\("\.\/codicon\.ttf[^"]*"\)/, `url("data:font/ttf;base64,${font}")`);
+  if (!css.includes('data:font/ttf;base64,')) {
+    throw new Error('codicon.css no longer names ./codicon.ttf: update tools/build.mjs');
   }
+  fs.mkdirSync('dist/codicons', { recursive: true });
+  fs.writeFileSync('dist/codicons/codicon.css', css);
+  fs.rmSync('dist/codicons/codicon.ttf', { force: true });
 }
 
 copyCodicons();

@@ -43,7 +43,8 @@ export function contentSecurityPolicy(cspSource: string, nonce: string, mediaSrc
     "default-src 'none'",
     `script-src 'nonce-${nonce}'`,
     `style-src ${cspSource}`,
-    `font-src ${cspSource}`,
+    // The codicon font is inlined in its style sheet (see tools/build.mjs).
+    `font-src ${cspSource} data:`,
     `img-src ${cspSource} data:`,
     `media-src ${mediaSrc}`,
     // The form is handled by script; nothing is ever posted or navigated to.
