@@ -250,7 +250,14 @@ export class VoiceService implements vscode.Disposable {
           `create "${input.voiceName}": not confirmed; the next create of this voice looks up external_task_id ${externalTaskId} first`,
         );
       } else if (earlier) {
+        // Refused: perhaps because the earlier request did create its task after all (found now, missed before),
+        // and Kling will not take its external_task_id twice. Then that task is the answer, not a second one.
+        const late = await client.findTaskByExternalId(earlier, signal).catch(() => undefined);
         await this._history.forgetUnconfirmed(key, client.baseUrl);
+        if (late) {
+          this._log.info(`create "${input.voiceName}": the earlier request did create task ${late.taskId}; following it`);
+          return late;
+        }
       }
       throw e;
     }

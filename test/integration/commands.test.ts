@@ -286,6 +286,24 @@ describe('Kling Voice in a real extension host', function () {
     );
   });
 
+  it('a lookup that misses the earlier task, then a refusal of its external id: the earlier task is followed, not a second one', async () => {
+    sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
+    sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
+    const unclear = await rejects(api.createVoice({ voiceName: 'Late task', videoId: '123456' }, { wait: false }));
+    assert.strictEqual(unclear.kind, 'ambiguous');
+    const [first] = [...sandbox.state.tasks.values()];
+    sandbox.faults.clear();
+    // The retry's lookup misses the task (a replica behind); the create with the same external id is refused.
+    sandbox.faults.push({ kind: 'not-found', match: { method: 'GET' }, count: 2 });
+    const again = await api.createVoice({ voiceName: 'Late task', videoId: '123456' }, { wait: false });
+    assert.strictEqual(again.taskId, first.taskId, 'the earlier task, found after the refusal');
+    assert.strictEqual(sandbox.state.tasks.size, 1, 'one task, one bill');
+    const posts = sandbox.state.requests.filter((r) => r.method === 'POST');
+    assert.strictEqual(posts.length, 2, 'the retry was sent with the earlier external id and refused');
+    assert.strictEqual(posts[1].status, 400);
+    assert.strictEqual((posts[1].body as { external_task_id?: string }).external_task_id, first.externalTaskId);
+  });
+
   it('after an unconfirmed create, the same name with another sample URL is a new voice; the same URL signed again is looked up', async () => {
     const posts = () => sandbox.state.requests.filter((r) => r.method === 'POST');
     const externalIdOf = (i: number) => (posts()[i].body as { external_task_id?: string }).external_task_id;

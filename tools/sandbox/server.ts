@@ -53,7 +53,8 @@
  *   GET    /__sandbox/trial/<voice_id>.wav  (also under the prefix: that is what trial_url uses) → 2 s tone, audio/wav
  *   POST   /__sandbox/faults   one fault as JSON: {kind, count?, delayMs?, record?, location?, match?: {method?, path?, pathRegExp?}}
  *                              (count -1 = until cleared; record: handle the request first, then answer with the fault)
- *                              kind 'no-list' (404/1203) applies to the list route unless it names a match
+ *                              kind 'no-list' (404/1203) applies to the list route unless it names a match;
+ *                              kind 'not-found' answers 400/1201 "task not found" (a lookup that misses a task)
  *   GET    /__sandbox/faults   pending faults          DELETE /__sandbox/faults   clear them
  *   GET    /__sandbox/state    tasks, voices, callbacks, request summary
  *   POST   /__sandbox/reset    forget tasks, requests, callbacks and faults
@@ -192,7 +193,8 @@ export type FaultKind =
   | 'echo-headers'
   | 'echo-headers-json'
   | 'huge'
-  | 'no-list';
+  | 'no-list'
+  | 'not-found';
 
 export const FAULT_KINDS: readonly FaultKind[] = [
   'rate-limit',
@@ -217,6 +219,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'echo-headers-json',
   'huge',
   'no-list',
+  'not-found',
 ];
 
 /** What a 'no-list' fault matches when it names nothing itself: the list route (and its query-form lookup). */
@@ -835,6 +838,9 @@ class SandboxServer implements Sandbox {
         return fail(429, 1304, 'request IP is not in the whitelist');
       case 'server-error':
         return fail(500, 5000, 'Internal server error');
+      case 'not-found':
+        // A lookup that misses a task that exists (a replica behind): "task not found", as for an unknown id.
+        return fail(400, 1201, 'task not found');
       case 'unavailable':
         return fail(503, 5001, 'Service temporarily unavailable, please try again later');
       case 'gateway':
