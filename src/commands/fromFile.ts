@@ -91,8 +91,12 @@ export interface Prepared {
 
 const RELEASED = new Uint8Array(0);
 
-/** Drops a prepared file's bytes once they are uploaded, so a batch does not keep every file until it ends. */
+/**
+ * Drops a prepared file's bytes once they are uploaded, so a batch does not keep every file until it ends. Its
+ * fingerprint (a hash of those bytes, needed by the create that follows) is taken first.
+ */
 function releaseBytes(file: Prepared): void {
+  sampleFingerprint(file);
   file.bytes = RELEASED;
 }
 

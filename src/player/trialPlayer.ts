@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Voice } from '../kling';
 import { isPlayerToHost, type HostToPlayer, type PlayerToHost } from '../shared/player';
 import { bindToHost, panelIconPath, WebviewChannel, type ChannelDeps } from '../webview/channel';
-import { isPlayableTrialUrl, makeNonce, renderPage, webviewOptions } from '../webview/html';
+import { codicon, isPlayableTrialUrl, makeNonce, renderPage, webviewOptions } from '../webview/html';
 
 export const PLAYER_VIEW_TYPE = 'klingVoice.trialPlayer';
 
@@ -13,15 +13,15 @@ function playerHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
     script: 'player.js',
     styles: ['form.css'],
     body: `  <section class="card player" aria-labelledby="player-title">
-    <h3 id="player-title"><span class="codicon codicon-unmute" aria-hidden="true"></span><span id="player-name"></span></h3>
+    <h3 id="player-title">${codicon('unmute')}<span id="player-name"></span></h3>
     <dl>
       <dt>Voice id</dt><dd id="player-id" class="mono"></dd>
     </dl>
     <audio id="player" controls preload="auto" aria-labelledby="player-title"></audio>
     <p id="player-hint" class="hint" hidden>Press play to listen.</p>
     <div class="actions wrap">
-      <button type="button" id="copy-id"><span class="codicon codicon-copy" aria-hidden="true"></span>Copy Voice ID</button>
-      <button type="button" id="insert-snippet" class="secondary"><span class="codicon codicon-code" aria-hidden="true"></span>Insert Snippet</button>
+      <button type="button" id="copy-id">${codicon('copy')}Copy Voice ID</button>
+      <button type="button" id="insert-snippet" class="secondary">${codicon('code')}Insert Snippet</button>
     </div>
   </section>`,
   });

@@ -459,9 +459,10 @@ export class VoiceService implements vscode.Disposable {
    */
   async listCustomVoices(signal?: AbortSignal): Promise<VoiceTask[]> {
     const tasks = await this._client().listCustomVoices(signal);
+    const running = new Map(this._history.inFlight().map((e) => [e.taskId, e]));
     for (const t of tasks) {
-      const known = this._history.get(t.taskId);
-      if (known && known.status !== t.status && (known.status === 'submitted' || known.status === 'processing')) {
+      const known = running.get(t.taskId);
+      if (known && known.status !== t.status) {
         this._log.info(`task ${t.taskId} is ${t.status} in the account list`);
         await this._history.record(t);
       }

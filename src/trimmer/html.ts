@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { failureCardHtml, makeNonce, MEDIA_SRC, renderPage, resultCardHtml } from '../webview/html';
+import { codicon, failureCardHtml, makeNonce, MEDIA_SRC, renderPage, resultCardHtml } from '../webview/html';
 
 /**
  * What the page's two players may play.
@@ -42,11 +42,11 @@ export function renderTrimmerHtml(webview: vscode.Webview, extensionUri: vscode.
       <label for="end">End (s)</label>
       <input id="end" type="number" min="0" step="0.1" inputmode="decimal">
       <span id="length" class="length" aria-live="polite"></span>
-      <button type="button" id="suggested" class="secondary" title="Select the suggested window again"><span class="codicon codicon-lightbulb" aria-hidden="true"></span>Suggested Window</button>
+      <button type="button" id="suggested" class="secondary" title="Select the suggested window again">${codicon('lightbulb')}Suggested Window</button>
     </div>
     <p id="rule" class="message" aria-live="polite"></p>
     <div class="controls">
-      <button type="button" id="play" class="secondary"><span class="codicon codicon-play" aria-hidden="true"></span>Play Selection</button>
+      <button type="button" id="play" class="secondary">${codicon('play')}Play Selection</button>
       <audio id="player" controls aria-label="Preview of the selection"></audio>
       <label class="check"><input type="checkbox" id="normalize"> Normalize peak (−1 dBFS)</label>
     </div>
@@ -65,13 +65,13 @@ export function renderTrimmerHtml(webview: vscode.Webview, extensionUri: vscode.
       <label for="voiceName">Voice name</label>
       <input id="voiceName" type="text" autocomplete="off" spellcheck="false" aria-describedby="voiceName-count name-error">
       <span id="voiceName-count" class="counter">0/20</span>
-      <button type="button" id="create-voice"><span class="codicon codicon-mic" aria-hidden="true"></span>Create Voice from Selection</button>
+      <button type="button" id="create-voice">${codicon('mic')}Create Voice from Selection</button>
     </div>
     <p id="name-error" class="message error" hidden></p>
     <p id="create-hint" class="hint">The selection is sent as a mono 16-bit WAV to your upload provider, then Kling creates the voice. The original file is not changed.</p>
     <section id="no-provider" class="notice" hidden>
       <p>Kling downloads samples from a URL, and no upload provider is set. Set one up (your S3-compatible bucket or an upload endpoint).</p>
-      <button type="button" id="open-upload-settings"><span class="codicon codicon-gear" aria-hidden="true"></span>Open Upload Settings</button>
+      <button type="button" id="open-upload-settings">${codicon('gear')}Open Upload Settings</button>
     </section>
     <p id="no-key" class="message warning" hidden>No Kling API key is set: run 'Kling Voice: Set API Key'.</p>
   </section>

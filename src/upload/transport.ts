@@ -181,7 +181,6 @@ function isTransient(e: unknown): boolean {
   return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET'].includes(code ?? '');
 }
 
-
 function wait(ms: number, signal?: AbortSignal): Promise<void> {
   return sleep(ms, signal, cancelled);
 }

@@ -36,6 +36,29 @@ function voiceTooltip(voice: Voice, extra: string[]): vscode.MarkdownString {
   return md;
 }
 
+/**
+ * A message row of either tree: a notice (its icon, tooltip and command), an error (its text beside the label; a
+ * click runs `refreshCommand` to try again), or a loading row.
+ */
+function messageItem(node: VoiceNode, refreshCommand: string): vscode.TreeItem {
+  const t = new vscode.TreeItem(node.label);
+  if (node.notice) {
+    t.tooltip = node.message;
+    t.iconPath = new vscode.ThemeIcon(node.notice.icon);
+    t.command = node.notice.command;
+    t.contextValue = 'notice';
+  } else if (node.message) {
+    t.description = node.message;
+    t.tooltip = `${node.message}\n\nClick to try again.`;
+    t.iconPath = new vscode.ThemeIcon('error');
+    t.command = { command: refreshCommand, title: 'Refresh' };
+    t.contextValue = 'error';
+  } else {
+    t.iconPath = new vscode.ThemeIcon('loading~spin');
+  }
+  return t;
+}
+
 /** What both trees share: they redraw whenever the library changes. */
 abstract class LibraryTree implements vscode.TreeDataProvider<VoiceNode>, vscode.Disposable {
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<void>();
@@ -100,22 +123,7 @@ export class VoicesTreeProvider extends LibraryTree {
 
   getTreeItem(node: VoiceNode): vscode.TreeItem {
     if (node.kind === 'message') {
-      const t = new vscode.TreeItem(node.label);
-      if (node.notice) {
-        t.tooltip = node.message;
-        t.iconPath = new vscode.ThemeIcon(node.notice.icon);
-        t.command = node.notice.command;
-        t.contextValue = 'notice';
-      } else if (node.message) {
-        t.description = node.message;
-        t.tooltip = `${node.message}\n\nClick to try again.`;
-        t.iconPath = new vscode.ThemeIcon('error');
-        t.command = { command: 'klingVoice.refreshVoices', title: 'Refresh' };
-        t.contextValue = 'error';
-      } else {
-        t.iconPath = new vscode.ThemeIcon('loading~spin');
-      }
-      return t;
+      return messageItem(node, 'klingVoice.refreshVoices');
     }
     const item = node.item as LibraryItem;
     const t = new vscode.TreeItem(node.label);
@@ -181,22 +189,10 @@ export class PresetsTreeProvider extends LibraryTree {
   }
 
   getTreeItem(node: VoiceNode): vscode.TreeItem {
-    const t = new vscode.TreeItem(node.label);
     if (node.kind === 'message') {
-      if (node.notice) {
-        t.tooltip = node.message;
-        t.iconPath = new vscode.ThemeIcon(node.notice.icon);
-        t.contextValue = 'notice';
-      } else if (node.message) {
-        t.description = node.message;
-        t.tooltip = `${node.message}\n\nClick to try again.`;
-        t.iconPath = new vscode.ThemeIcon('error');
-        t.command = { command: 'klingVoice.refreshPresets', title: 'Refresh' };
-      } else {
-        t.iconPath = new vscode.ThemeIcon('loading~spin');
-      }
-      return t;
+      return messageItem(node, 'klingVoice.refreshPresets');
     }
+    const t = new vscode.TreeItem(node.label);
     const v = node.voice as Voice;
     t.id = `preset:${v.voiceId}`;
     t.description = v.voiceId;

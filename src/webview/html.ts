@@ -95,10 +95,15 @@ ${page.body}
 </html>`;
 }
 
+/** A codicon before a button's or a heading's text (decorative: hidden from screen readers). */
+export function codicon(name: string): string {
+  return `<span class="codicon codicon-${name}" aria-hidden="true"></span>`;
+}
+
 /** The result card (name, voice id, trial audio, actions); `extraButtons` (one element each) go after Show Log. */
 export function resultCardHtml(extraButtons: readonly string[] = []): string {
   return `  <section id="result" class="card" hidden aria-labelledby="result-title">
-    <h3 id="result-title"><span class="codicon codicon-pass" aria-hidden="true"></span>Voice ready</h3>
+    <h3 id="result-title">${codicon('pass')}Voice ready</h3>
     <dl>
       <dt>Name</dt><dd id="result-name"></dd>
       <dt>Voice id</dt><dd id="result-id" class="mono"></dd>
@@ -109,9 +114,9 @@ export function resultCardHtml(extraButtons: readonly string[] = []): string {
     </div>
     <p id="no-trial" class="hint" hidden>Kling returned no trial audio for this voice.</p>
     <div class="actions wrap">
-      <button type="button" id="copy-id"><span class="codicon codicon-copy" aria-hidden="true"></span>Copy Voice ID</button>
-      <button type="button" id="insert-snippet" class="secondary"><span class="codicon codicon-code" aria-hidden="true"></span>Insert Snippet</button>
-      <button type="button" id="show-log" class="secondary"><span class="codicon codicon-output" aria-hidden="true"></span>Show Log</button>${extraButtons.map((b) => `\n      ${b}`).join('')}
+      <button type="button" id="copy-id">${codicon('copy')}Copy Voice ID</button>
+      <button type="button" id="insert-snippet" class="secondary">${codicon('code')}Insert Snippet</button>
+      <button type="button" id="show-log" class="secondary">${codicon('output')}Show Log</button>${extraButtons.map((b) => `\n      ${b}`).join('')}
     </div>
   </section>`;
 }
@@ -137,7 +142,7 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, no
     styles: ['form.css'],
     body: `  <section id="key-notice" class="notice" aria-labelledby="key-notice-text" hidden>
     <p id="key-notice-text">No Kling API key is set. Set one to create voices; it is kept in VS Code's secret storage.</p>
-    <button type="button" id="set-key"><span class="codicon codicon-key" aria-hidden="true"></span>Set API Key</button>
+    <button type="button" id="set-key">${codicon('key')}Set API Key</button>
   </section>
 
   <form id="form" novalidate aria-labelledby="form-title">
@@ -178,7 +183,7 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, no
 
       <div class="field" id="group-file" hidden>
         <div class="file-row">
-          <button type="button" id="choose-file" class="secondary" aria-describedby="file-name file-error"><span class="codicon codicon-folder-opened" aria-hidden="true"></span>Choose file…</button>
+          <button type="button" id="choose-file" class="secondary" aria-describedby="file-name file-error">${codicon('folder-opened')}Choose file…</button>
           <span id="file-name" class="file-name" aria-live="polite">No file chosen</span>
         </div>
         <p id="file-hint" class="hint">An .mp3, .wav, .mp4 or .mov file: 5 to 30 seconds of one clear voice. It is checked here, then uploaded to your upload provider.</p>
@@ -189,7 +194,7 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, no
         <button type="button" id="open-trimmer" class="secondary" hidden>Open in Trimmer…</button>
         <section id="no-provider" class="notice" aria-labelledby="no-provider-text" hidden>
           <p id="no-provider-text">Kling downloads samples from a URL, and no upload provider is set. Set one up (your S3-compatible bucket or an upload endpoint), or paste a public URL instead.</p>
-          <button type="button" id="open-upload-settings"><span class="codicon codicon-gear" aria-hidden="true"></span>Open Upload Settings</button>
+          <button type="button" id="open-upload-settings">${codicon('gear')}Open Upload Settings</button>
         </section>
       </div>
 
@@ -220,7 +225,7 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri, no
 ${failureCardHtml()}
 
     <div class="actions">
-      <button type="submit" id="submit" aria-describedby="submit-hint"><span class="codicon codicon-mic" aria-hidden="true"></span>Create Voice</button>
+      <button type="submit" id="submit" aria-describedby="submit-hint">${codicon('mic')}Create Voice</button>
     </div>
     <p id="submit-hint" class="hint"></p>
   </form>
@@ -233,6 +238,6 @@ ${failureCardHtml()}
     <button type="button" id="cancel" class="secondary">Cancel</button>
   </section>
 
-${resultCardHtml(['<button type="button" id="create-another" class="secondary"><span class="codicon codicon-add" aria-hidden="true"></span>Create another</button>'])}`,
+${resultCardHtml([`<button type="button" id="create-another" class="secondary">${codicon('add')}Create another</button>`])}`,
   });
 }

@@ -51,8 +51,10 @@ export class CreateVoiceWebviews implements vscode.Disposable {
   private readonly _registrations: vscode.Disposable;
   private readonly _onDidAddController = new vscode.EventEmitter<FormController>();
 
-  constructor(private readonly _deps: CreateVoiceWebviewDeps) {
-    const deps = _deps;
+  private readonly _service: VoiceService;
+
+  constructor(deps: CreateVoiceWebviewDeps) {
+    this._service = deps.service;
     const controllerDeps: FormControllerDeps = { extensionUri: deps.context.extensionUri, service: deps.service, keys: deps.keys, log: deps.log, context: deps.context };
     const track = (c: FormController): vscode.Disposable => {
       this.controllers.add(c);
@@ -77,7 +79,7 @@ export class CreateVoiceWebviews implements vscode.Disposable {
    * creating a voice). Returns the form used, or undefined after telling the user why nothing happened.
    */
   async retryInForm(arg: unknown): Promise<FormController | undefined> {
-    const request = retryRequest(arg, this._deps.service);
+    const request = retryRequest(arg, this._service);
     if (typeof request === 'string') {
       void vscode.window.showInformationMessage(request);
       return undefined;
