@@ -1,17 +1,17 @@
 import * as vscode from 'vscode';
 import fetch from 'node-fetch';
 import { KlingVoiceApi, createApi } from './api';
-import { KeyStore } from './auth/keyStore';
+import { KeyStore } from './service/keyStore';
 import { TaskHistory } from './history/taskHistory';
-import { createVoiceFromFile, registerFromFileCommands } from './commands/fromFile';
-import { registerCommands } from './commands/register';
+import { createVoiceFromFile, registerFromFileCommands } from './fromFile/command';
+import { registerCommands } from './commands/palette';
 import type { FetchLike } from './kling';
 import { VoiceService } from './service/voiceService';
-import { VoiceLibrary } from './views/library';
-import { registerLibraryViews } from './views/register';
-import { resumeInFlightTasks } from './views/resume';
+import { VoiceLibrary } from './library/voiceLibrary';
+import { registerLibraryViews } from './library/register';
+import { resumeInFlightTasks } from './commands/resume';
 import { registerTrimmer } from './trimmer';
-import { registerCreateVoiceWebviews } from './webview';
+import { registerCreateVoiceWebviews } from './createForm';
 
 /** Composition root: build the objects, register them, return the public API. No network here. */
 export function activate(context: vscode.ExtensionContext): KlingVoiceApi {

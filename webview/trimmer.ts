@@ -3,7 +3,7 @@
 // bytes the host posts, and asks the host to create the voice. Everything shown is written with textContent.
 import { validateVoiceName } from '../src/kling/validation';
 import { formatChannels, formatClock, formatDbfs, formatNoiseFloor, formatSec, formatShare, formatSize, formatSnr } from '../src/shared/format';
-import type { UploadProviderName } from '../src/shared/protocol';
+import type { UploadProviderName } from '../src/shared/protocol/createForm';
 import {
   BIG_STEP_SEC,
   clampSelection,
@@ -18,7 +18,7 @@ import {
   type TrimmerSavedState,
   type TrimmerTaskView,
   type TrimmerToHost,
-} from '../src/shared/trimmer';
+} from '../src/shared/protocol/trimmer';
 import {
   announcer,
   definition,

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../config';
-import { KeyStore } from '../auth/keyStore';
+import { KeyStore } from './keyStore';
 import { TaskHistory, unconfirmedKey, type TaskSource } from '../history/taskHistory';
 import {
   CreateVoiceInput,

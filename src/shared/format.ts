@@ -1,5 +1,5 @@
 // Number formats shared by the webviews (the form's file summary and the trimmer's report). Pure: no vscode, no DOM.
-import type { QualitySummary } from './protocol';
+import type { QualitySummary } from './protocol/createForm';
 
 /** Digital silence and below is shown as −∞ (quality.ts reports it as −120 dBFS). */
 const FLOOR_DB = -120;

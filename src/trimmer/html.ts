@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { codicon, failureCardHtml, makeNonce, MEDIA_SRC, renderPage, resultCardHtml } from '../webview/html';
+import { codicon, failureCardHtml, makeNonce, MEDIA_SRC, renderPage, resultCardHtml } from '../webviewHost/page';
 
 /**
  * What the page's two players may play.
@@ -24,7 +24,7 @@ export function renderTrimmerHtml(webview: vscode.Webview, extensionUri: vscode.
     title: 'Trim Voice Sample',
     script: 'trimmer.js',
     // The form's styles (buttons, inputs, messages, cards) plus the trimmer's own layout.
-    styles: ['form.css', 'trimmer.css'],
+    styles: ['webview.css', 'trimmer.css'],
     mediaSrc: TRIMMER_MEDIA_SRC,
     body: `  <header>
     <h2 id="file-name">Loading…</h2>

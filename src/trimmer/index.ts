@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { OPEN_TRIMMER_COMMAND } from '../commands/fromFile';
-import { parseTrimmerState, TRIMMER_EXTENSIONS } from '../shared/trimmer';
-import { bindToHost, panelIconPath } from '../webview/channel';
-import { webviewOptions } from '../webview/html';
+import { OPEN_TRIMMER_COMMAND } from '../fromFile/command';
+import { parseTrimmerState, TRIMMER_EXTENSIONS } from '../shared/protocol/trimmer';
+import { bindToHost, panelIconPath } from '../webviewHost/channel';
+import { webviewOptions } from '../webviewHost/page';
 import { OPEN_AGAIN, TrimmerController, type TrimmerDeps } from './trimmerController';
 
 export { TrimmerController, type TrimmerDeps } from './trimmerController';

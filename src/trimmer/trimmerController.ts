@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { exportWindowWav, peakEnvelope, suggestWindow, tooLongToDecode, uniqueVoiceNames, type PcmAudio } from '../audio';
-import { fileView, inspectFile, preparedWindow, qualitySummary, uploadAndCreate, type FromFileDeps, type Inspected } from '../commands/fromFile';
+import { fileView, inspectFile, preparedWindow, qualitySummary, uploadAndCreate, type FromFileDeps, type Inspected } from '../fromFile/command';
 import { isKlingError, validateVoiceName, type VoiceTask } from '../kling';
-import type { KeyStore } from '../auth/keyStore';
+import type { KeyStore } from '../service/keyStore';
 import type { VoiceService } from '../service/voiceService';
 import {
   clampSelection,
@@ -12,8 +12,8 @@ import {
   type Selection,
   type TrimmerTaskView,
   type TrimmerToHost,
-} from '../shared/trimmer';
-import { endedTaskView, errorText, WebviewChannel } from '../webview/channel';
+} from '../shared/protocol/trimmer';
+import { endedTaskView, errorText, WebviewChannel } from '../webviewHost/channel';
 import { renderTrimmerHtml } from './html';
 
 export interface TrimmerDeps extends FromFileDeps {

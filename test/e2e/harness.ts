@@ -124,7 +124,7 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
   const root = repoRoot();
   const extensionPath = process.env.KLING_E2E_EXTENSION_PATH ? path.resolve(process.env.KLING_E2E_EXTENSION_PATH) : root;
   const imagesDir = process.env.KLING_E2E_IMAGES ? path.resolve(process.env.KLING_E2E_IMAGES) : path.join(root, 'docs', 'images');
-  for (const file of ['dist/extension.js', 'dist/webview.js']) {
+  for (const file of ['dist/extension.js', 'dist/createForm.js']) {
     if (!fs.existsSync(path.join(extensionPath, file))) {
       throw new Error(`${file} is missing in ${extensionPath}: run \`npm run build\` first`);
     }

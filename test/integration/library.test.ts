@@ -2,12 +2,12 @@ import * as assert from 'assert';
 import fetch from 'node-fetch';
 import * as vscode from 'vscode';
 import type { KlingVoiceApi } from '../../src/api';
-import { KeyStore } from '../../src/auth/keyStore';
+import { KeyStore } from '../../src/service/keyStore';
 import { TaskHistory } from '../../src/history/taskHistory';
 import type { FetchLike } from '../../src/kling';
 import { VoiceService } from '../../src/service/voiceService';
-import { VoiceLibrary } from '../../src/views/library';
-import { NO_KEY_LABEL, NO_LIST_LABEL, VoicesTreeProvider, type VoiceNode } from '../../src/views/trees';
+import { VoiceLibrary } from '../../src/library/voiceLibrary';
+import { NO_KEY_LABEL, NO_LIST_LABEL, VoicesTreeProvider, type VoiceNode } from '../../src/library/trees';
 import { seedVoice, type Sandbox } from '../../tools/sandbox/server';
 import { MemoryMemento, TEST_KEY, getApi, memorySecrets, recordingLog, setSetting, useSandbox, waitFor } from './helpers';
 

@@ -1,21 +1,21 @@
 // The Create Voice form's local-file source and the trimmer in a real extension host: real webview pages
-// (dist/webview.js, dist/trimmer.js), a real S3-compatible server on loopback that checks signatures, and the
+// (dist/createForm.js, dist/trimmer.js), a real S3-compatible server on loopback that checks signatures, and the
 // API sandbox that downloads the presigned URL. Controllers are built here (as in webview.test.ts).
 import * as assert from 'assert';
 import fetch from 'node-fetch';
 import * as vscode from 'vscode';
-import { KeyStore } from '../../src/auth/keyStore';
+import { KeyStore } from '../../src/service/keyStore';
 import { TaskHistory } from '../../src/history/taskHistory';
 import type { FetchLike } from '../../src/kling';
 import { VoiceService } from '../../src/service/voiceService';
 import { emptyForm, type CreateFormValues } from '../../src/shared/createForm';
-import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../../src/shared/protocol';
-import type { HostToTrimmer, TrimmerLoadErrorMessage, TrimmerLoadMessage, TrimmerPreviewMessage, TrimmerStatusMessage, TrimmerTaskView } from '../../src/shared/trimmer';
+import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../../src/shared/protocol/createForm';
+import type { HostToTrimmer, TrimmerLoadErrorMessage, TrimmerLoadMessage, TrimmerPreviewMessage, TrimmerStatusMessage, TrimmerTaskView } from '../../src/shared/protocol/trimmer';
 import { attachTrimmer, NOT_RESTORED, TrimmerPanels } from '../../src/trimmer';
 import type { TrimmerController } from '../../src/trimmer/trimmerController';
 import { UPLOAD_SECRETS } from '../../src/upload/vscodeUpload';
-import { attachPanelForm } from '../../src/webview/createPanel';
-import { NO_PROVIDER, chosenFileKey, type FormController } from '../../src/webview/formController';
+import { attachPanelForm } from '../../src/createForm/panel';
+import { NO_PROVIDER, chosenFileKey, type FormController } from '../../src/createForm/controller';
 import { concat, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
 import { startS3Server, type S3TestServer } from '../../tools/fixtures/s3server';
 import type { Sandbox } from '../../tools/sandbox/server';

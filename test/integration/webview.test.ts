@@ -1,18 +1,18 @@
 // The Create Voice webview inside a real extension host: the extension's panel command and sidebar view, and a
 // FormController (the same class the extension uses, compiled from src/) driving a real webview page loaded
-// from dist/webview.js. The controller is built here rather than reached inside the running extension, so the
+// from dist/createForm.js. The controller is built here rather than reached inside the running extension, so the
 // extension needs no test hook.
 import * as assert from 'assert';
 import fetch from 'node-fetch';
 import * as vscode from 'vscode';
-import { KeyStore } from '../../src/auth/keyStore';
+import { KeyStore } from '../../src/service/keyStore';
 import { TaskHistory } from '../../src/history/taskHistory';
 import type { FetchLike } from '../../src/kling';
 import { VoiceService } from '../../src/service/voiceService';
 import { emptyForm, NO_FILE_CHOSEN, type CreateFormValues } from '../../src/shared/createForm';
-import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../../src/shared/protocol';
-import { attachPanelForm, CreatePanelManager } from '../../src/webview/createPanel';
-import type { FormController } from '../../src/webview/formController';
+import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../../src/shared/protocol/createForm';
+import { attachPanelForm, CreatePanelManager } from '../../src/createForm/panel';
+import type { FormController } from '../../src/createForm/controller';
 import type { Sandbox } from '../../tools/sandbox/server';
 import { EXTENSION_ID, MemoryMemento, TEST_KEY, getApi, memorySecrets, recordingLog, setSetting, startFileServer, useSandbox, waitFor } from './helpers';
 
@@ -140,7 +140,7 @@ describe('Create Voice webview', function () {
         keys.dispose();
         service.dispose();
       });
-      // The real page (dist/webview.js) loads, says `ready`, and gets the state.
+      // The real page (dist/createForm.js) loads, says `ready`, and gets the state.
       await waitFor('the page to say ready', () => controller.isReady, 20_000);
       await waitFor('the first state', () => lastState());
     });

@@ -153,7 +153,7 @@ describe('engines', () => {
     const min = manifest.engines.vscode.replace(/^\^/, '');
     const host = [...HOST_NODE].reverse().find((h) => compareVersions(h.vscode, min) <= 0);
     assert.ok(host);
-    const build = fs.readFileSync(path.join(root, 'tools', 'build.mjs'), 'utf8');
+    const build = fs.readFileSync(path.join(root, 'tools', 'build', 'build.mjs'), 'utf8');
     assert.match(build, new RegExp(`target: 'node${versionParts(host.node)[0]}'`));
     // vsce refuses @types/vscode newer than engines.vscode; the same minor keeps the types to the APIs that exist.
     const types = (JSON.parse(fs.readFileSync(path.join(root, 'node_modules', '@types', 'vscode', 'package.json'), 'utf8')) as { version: string }).version;

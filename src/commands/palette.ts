@@ -1,0 +1,352 @@
+import * as vscode from 'vscode';
+import { KeyStore, validateApiKey } from '../service/keyStore';
+import { CreateVoiceInput, KlingError, VoiceTask, isKlingError, validateCreateInput } from '../kling';
+import { VoiceService } from '../service/voiceService';
+import { COMMANDS, ErrorAction, openTrialAudio, showError, signalFor, statusLabel } from '../ui/notify';
+import { runCreateWizard } from './wizard';
+import { resumeInFlightTasks } from './resume';
+
+export interface CommandDeps {
+  keys: KeyStore;
+  service: VoiceService;
+  log: vscode.LogOutputChannel;
+}
+
+type CreateArg = CreateVoiceInput & { wait?: boolean };
+
+function isCreateArg(v: unknown): v is CreateArg {
+  return typeof v === 'object' && v !== null && !(v instanceof vscode.Uri) && 'voiceName' in v;
+}
+
+/** Registers the palette commands; returns one Disposable for all of them. */
+export function registerCommands(deps: CommandDeps): vscode.Disposable {
+  const { keys, service, log } = deps;
+  const reg = (id: string, fn: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, fn);
+
+  return vscode.Disposable.from(
+    reg(COMMANDS.setApiKey, async (arg?: unknown) => {
+      if (typeof arg === 'string') {
+        await keys.set(arg);
+        log.info('API key stored');
+        return true;
+      }
+      const key = await vscode.window.showInputBox({
+        title: 'Kling Voice: Set API Key',
+        prompt: 'Your Kling API key, or the key of your proxy (e.g. ChainHub). It is kept in VS Code\'s secret storage and sent only to klingVoice.apiBaseUrl.',
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: validateApiKey,
+      });
+      if (key === undefined) {
+        return false;
+      }
+      await keys.set(key);
+      log.info('API key stored');
+      void vscode.window.showInformationMessage('Kling API key saved in secret storage.');
+      return true;
+    }),
+
+    reg(COMMANDS.clearApiKey, async () => {
+      await keys.clear();
+      log.info('API key cleared');
+      void vscode.window.showInformationMessage('Kling API key removed.');
+    }),
+
+    reg(COMMANDS.showLog, () => log.show()),
+
+    reg('klingVoice.resumeTasks', async () => {
+      await Promise.all(resumeInFlightTasks(service, log));
+      return service.history.inFlight(service.currentBaseUrl()).length;
+    }),
+
+    reg(COMMANDS.cancelTasks, () => {
+      const n = service.cancelAll();
+      log.info(`cancelled ${n} running operation(s)`);
+      if (n === 0) {
+        void vscode.window.showInformationMessage('No Kling voice task is being followed.');
+      }
+      return n;
+    }),
+
+    reg(COMMANDS.createVoice, async (arg?: unknown) => {
+      if (isCreateArg(arg)) {
+        try {
+          return await createWithProgress(service, log, arg, arg.wait !== false);
+        } catch (e) {
+          void showError(e, log, `Could not create voice "${String(arg.voiceName ?? '')}"`);
+          throw e;
+        }
+      }
+      if (!(await keys.get())) {
+        const set = await vscode.window.showWarningMessage('Set your Kling API key before creating a voice.', 'Set API Key');
+        if (set !== 'Set API Key' || !(await vscode.commands.executeCommand<boolean>(COMMANDS.setApiKey))) {
+          return undefined;
+        }
+      }
+      return createInteractively(service, log);
+    }),
+
+    reg(COMMANDS.checkTask, async (arg?: unknown) => {
+      const taskId =
+        typeof arg === 'string'
+          ? arg
+          : await vscode.window.showInputBox({
+              title: 'Kling Voice: Check Task',
+              prompt: 'Task id (returned when the voice was created; not the voice id), or the external task id it was created with',
+              ignoreFocusOut: true,
+              validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'Enter a task id without spaces.'),
+            });
+      if (!taskId) {
+        return undefined;
+      }
+      try {
+        const task = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: `Checking task ${taskId}…`, cancellable: true },
+          (_p, token) => service.checkTask(taskId.trim(), signalFor(token)),
+        );
+        void announce(task, log, undefined);
+        return task;
+      } catch (e) {
+        void showError(e, log, `Could not check task ${taskId}`);
+        if (typeof arg === 'string') {
+          throw e;
+        }
+        return undefined;
+      }
+    }),
+
+    reg(COMMANDS.listPresetVoices, async () => {
+      try {
+        const voices = await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Notification, title: 'Loading preset voices…', cancellable: true },
+          (_p, token) => service.listPresetVoices(signalFor(token)),
+        );
+        if (!voices.length) {
+          void vscode.window.showInformationMessage('The service returned no preset voices.');
+          return voices;
+        }
+        const picked = await vscode.window.showQuickPick(
+          voices.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: v.trialUrl ? 'Trial audio available' : undefined, voice: v })),
+          { title: `Preset voices (${voices.length})`, placeHolder: 'Pick a voice to copy its id or play its trial audio', matchOnDescription: true },
+        );
+        if (picked) {
+          await voiceActions(picked.voice.voiceId, picked.voice.trialUrl, picked.label);
+        }
+        return voices;
+      } catch (e) {
+        void showError(e, log, 'Could not list preset voices');
+        return undefined;
+      }
+    }),
+
+    reg(COMMANDS.deleteVoice, async (arg?: unknown, selected?: unknown) => {
+      // From the palette (no argument), another extension (a voice id) or the My Voices tree (a node with a voice;
+      // with several nodes selected, the tree passes them all as the second argument).
+      const many = Array.isArray(selected) ? selected.map(treeVoice).filter((v): v is { voiceId: string; label: string } => !!v) : [];
+      if (many.length > 1) {
+        return deleteVoices(service, log, many);
+      }
+      const fromTree = typeof arg === 'object' && arg !== null ? (arg as { voice?: { voiceId?: unknown; voiceName?: unknown } }).voice : undefined;
+      let voiceId = typeof arg === 'string' ? arg : typeof fromTree?.voiceId === 'string' ? fromTree.voiceId : undefined;
+      let label = typeof fromTree?.voiceName === 'string' && fromTree.voiceName ? fromTree.voiceName : voiceId;
+      if (!voiceId) {
+        const pickedId = await pickOwnVoice(service, log);
+        if (!pickedId) {
+          return false;
+        }
+        voiceId = pickedId.voiceId;
+        label = pickedId.label;
+      }
+      const ok = await vscode.window.showWarningMessage(
+        `Delete voice "${label}"?`,
+        { modal: true, detail: `Voice id ${voiceId}. Videos already made keep their sound, but the id can no longer be used. This cannot be undone.` },
+        'Delete',
+      );
+      if (ok !== 'Delete') {
+        return false;
+      }
+      try {
+        await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Deleting voice ${label}…` }, () =>
+          service.deleteVoice(voiceId as string),
+        );
+        void vscode.window.showInformationMessage(`Voice "${label}" deleted.`);
+        return true;
+      } catch (e) {
+        void showError(e, log, `Could not delete voice ${label}`);
+        return false;
+      }
+    }),
+  );
+}
+
+/** The voice of a My Voices node, if it has one. */
+function treeVoice(node: unknown): { voiceId: string; label: string } | undefined {
+  const voice = typeof node === 'object' && node !== null ? (node as { voice?: { voiceId?: unknown; voiceName?: unknown } }).voice : undefined;
+  if (typeof voice?.voiceId !== 'string' || !voice.voiceId) {
+    return undefined;
+  }
+  return { voiceId: voice.voiceId, label: typeof voice.voiceName === 'string' && voice.voiceName ? voice.voiceName : voice.voiceId };
+}
+
+/** Deletes several voices after one confirmation; one failure does not stop the others. True when all went. */
+async function deleteVoices(service: VoiceService, log: vscode.LogOutputChannel, voices: { voiceId: string; label: string }[]): Promise<boolean> {
+  const names = voices.slice(0, 10).map((v) => `• ${v.label} (${v.voiceId})`);
+  if (voices.length > 10) {
+    names.push(`• and ${voices.length - 10} more`);
+  }
+  const ok = await vscode.window.showWarningMessage(
+    `Delete ${voices.length} voices?`,
+    { modal: true, detail: `${names.join('\n')}\n\nVideos already made keep their sound, but these ids can no longer be used. This cannot be undone.` },
+    'Delete All',
+  );
+  if (ok !== 'Delete All') {
+    return false;
+  }
+  const failed: string[] = [];
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deleting ${voices.length} voices`, cancellable: true }, async (progress, token) => {
+    for (const [i, v] of voices.entries()) {
+      if (token.isCancellationRequested) {
+        failed.push(`${v.label} (not attempted: cancelled)`);
+        continue;
+      }
+      progress.report({ message: `${i + 1}/${voices.length}: ${v.label}`, increment: 100 / voices.length });
+      try {
+        await service.deleteVoice(v.voiceId, signalFor(token));
+      } catch (e) {
+        const message = e instanceof Error ? e.message : String(e);
+        log.error(`could not delete voice ${v.label} (${v.voiceId}): ${message}`);
+        failed.push(`${v.label}: ${message}`);
+      }
+    }
+  });
+  if (failed.length) {
+    void vscode.window
+      .showErrorMessage(`Deleted ${voices.length - failed.length} of ${voices.length} voices. Not deleted: ${failed.join('; ')}`, 'Show Log')
+      .then((c) => c && log.show(true));
+    return false;
+  }
+  void vscode.window.showInformationMessage(`Deleted ${voices.length} voices.`);
+  return true;
+}
+
+/** Lets the user pick one of their voices, typing an id by hand when the list is not available. */
+async function pickOwnVoice(service: VoiceService, log: vscode.LogOutputChannel): Promise<{ voiceId: string; label: string } | undefined> {
+  let tasks: VoiceTask[] | undefined;
+  try {
+    tasks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Loading your voices…', cancellable: true }, (_p, token) =>
+      service.listCustomVoices(signalFor(token)),
+    );
+  } catch (e) {
+    log.warn(`could not list voices: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const voices = (tasks ?? []).flatMap((t) => t.voices.map((v) => ({ v, t })));
+  if (voices.length) {
+    const picked = await vscode.window.showQuickPick(
+      voices.map(({ v, t }) => ({
+        label: v.voiceName || v.voiceId,
+        description: v.voiceId,
+        detail: t.createdAt ? `Created ${new Date(t.createdAt).toLocaleString()}` : undefined,
+        id: v.voiceId,
+      })),
+      { title: 'Delete which voice?', matchOnDescription: true },
+    );
+    return picked ? { voiceId: picked.id, label: picked.label } : undefined;
+  }
+  const typed = await vscode.window.showInputBox({
+    title: 'Kling Voice: Delete Voice',
+    prompt: tasks ? 'No voices were found in your account. Enter a voice id to delete.' : 'The voice list could not be loaded. Enter the voice id to delete.',
+    ignoreFocusOut: true,
+    validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'Enter a voice id without spaces.'),
+  });
+  return typed ? { voiceId: typed.trim(), label: typed.trim() } : undefined;
+}
+
+/**
+ * The palette flow: the multi-step input, then submit and follow. When the request is refused or the task
+ * fails, "Edit and Retry" opens the input again with every answer kept, so nothing typed is lost. It is not
+ * offered when the request may have reached Kling (a retry could create a second task) or is still running.
+ */
+async function createInteractively(service: VoiceService, log: vscode.LogOutputChannel, initial?: CreateVoiceInput): Promise<VoiceTask | undefined> {
+  const input = await runCreateWizard(initial);
+  if (!input) {
+    return undefined;
+  }
+  // A retried request gets a fresh external id unless the user chose one.
+  const retry = { title: 'Edit and Retry', run: () => createInteractively(service, log, input) };
+  try {
+    return await createWithProgress(service, log, input, true, retry);
+  } catch (e) {
+    const safeToRetry = !isKlingError(e) || !['ambiguous', 'taskTimeout', 'cancelled'].includes(e.kind);
+    void showError(e, log, `Could not create voice "${input.voiceName}"`, safeToRetry ? retry : undefined);
+    return undefined;
+  }
+}
+
+/** Submits and follows one task under a cancellable notification, then announces the outcome. */
+export async function createWithProgress(
+  service: VoiceService,
+  log: vscode.LogOutputChannel,
+  input: CreateVoiceInput,
+  wait: boolean,
+  retry?: ErrorAction,
+): Promise<VoiceTask> {
+  const { errors, warnings } = validateCreateInput(input);
+  if (errors.length) {
+    throw new KlingError({ kind: 'invalidInput', message: errors.map((e) => e.message).join(' ') });
+  }
+  for (const w of warnings) {
+    log.warn(`create "${input.voiceName.trim()}": ${w.message}`);
+  }
+  const task = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Kling voice "${input.voiceName.trim()}"`, cancellable: true },
+    (progress, token) => {
+      progress.report({ message: 'submitting…' });
+      return service.createVoice(input, {
+        signal: signalFor(token),
+        wait,
+        onSubmitted: (t) => progress.report({ message: `task ${t.taskId} ${statusLabel(t.status)}` }),
+        onUpdate: (t) => progress.report({ message: `task ${t.taskId} ${statusLabel(t.status)}` }),
+      });
+    },
+  );
+  void announce(task, log, input.voiceName, retry);
+  return task;
+}
+
+/** The end-of-task notification with its actions. */
+export async function announce(task: VoiceTask, log: vscode.LogOutputChannel, name: string | undefined, retry?: ErrorAction): Promise<void> {
+  const voice = task.voices[0];
+  const label = voice?.voiceName || name || task.taskId;
+  if (task.status === 'succeed' && voice) {
+    await voiceActions(voice.voiceId, voice.trialUrl, label, `Voice "${label}" is ready. Voice id: ${voice.voiceId}`, log);
+  } else if (task.status === 'failed') {
+    const choice = await vscode.window.showErrorMessage(
+      `Voice "${label}" failed: ${task.statusMessage || 'Kling gave no reason'}. Task id ${task.taskId}.`,
+      ...(retry ? [retry.title] : []),
+      'Show Log',
+    );
+    if (retry && choice === retry.title) {
+      await retry.run();
+    } else if (choice === 'Show Log') {
+      log.show(true);
+    }
+  } else {
+    const choice = await vscode.window.showInformationMessage(`Task ${task.taskId} is ${statusLabel(task.status)}.`, 'Copy Task ID');
+    if (choice === 'Copy Task ID') {
+      await vscode.env.clipboard.writeText(task.taskId);
+    }
+  }
+}
+
+async function voiceActions(voiceId: string, trialUrl: string | undefined, label: string, message?: string, log?: vscode.LogOutputChannel): Promise<void> {
+  const actions = ['Copy Voice ID', ...(trialUrl ? ['Open Trial Audio'] : []), ...(log ? ['Show Log'] : [])];
+  const choice = await vscode.window.showInformationMessage(message ?? `${label}: ${voiceId}`, ...actions);
+  if (choice === 'Copy Voice ID') {
+    await vscode.env.clipboard.writeText(voiceId);
+    void vscode.window.setStatusBarMessage(`Copied voice id ${voiceId}`, 3000);
+  } else if (choice === 'Open Trial Audio' && trialUrl) {
+    await openTrialAudio(trialUrl);
+  } else if (choice === 'Show Log') {
+    log?.show(true);
+  }
+}

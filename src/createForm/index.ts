@@ -1,0 +1,131 @@
+import * as vscode from 'vscode';
+import type { KeyStore } from '../service/keyStore';
+import type { VoiceService } from '../service/voiceService';
+import { CreatePanelManager, CREATE_PANEL_VIEW_TYPE } from './panel';
+import { CreateViewProvider, CREATE_VIEW_ID } from './viewProvider';
+import { validSource } from '../history/taskHistory';
+import type { FormController, FormControllerDeps, RetryRequest } from './controller';
+
+export { CreatePanelManager, CREATE_PANEL_TITLE, CREATE_PANEL_VIEW_TYPE } from './panel';
+export { CreateViewProvider, CREATE_VIEW_ID } from './viewProvider';
+export { FormController } from './controller';
+
+/** Command that opens (or reveals) the Create Voice editor panel. */
+export const OPEN_PANEL_COMMAND = 'klingVoice.openPanel';
+
+/** Command that fills a Create Voice form from a failed task (My Voices → Edit and Retry in Form). */
+export const RETRY_IN_FORM_COMMAND = 'klingVoice.retryInForm';
+
+/** The failed task a retry is for: a My Voices node (its `item`) or a task id, looked up in the history. */
+function retryRequest(arg: unknown, service: VoiceService): RetryRequest | string {
+  const item = typeof arg === 'object' && arg !== null ? (arg as { item?: unknown }).item : undefined;
+  const taskId = typeof arg === 'string' ? arg.trim() : typeof item === 'object' && item !== null ? (item as { taskId?: unknown }).taskId : undefined;
+  if (typeof taskId !== 'string' || !taskId) {
+    return 'Choose a failed task in My Voices to edit and retry it.';
+  }
+  const entry = service.history.get(taskId);
+  const known = (item ?? entry) as { status?: unknown; voiceName?: unknown; statusMessage?: unknown; source?: unknown } | undefined;
+  if (!known || known.status !== 'failed') {
+    return `Task ${taskId} has not failed: only a failed task can be edited and retried.`;
+  }
+  return {
+    taskId,
+    voiceName: typeof known.voiceName === 'string' ? known.voiceName : (entry?.voiceName ?? ''),
+    statusMessage: typeof known.statusMessage === 'string' ? known.statusMessage : entry?.statusMessage,
+    source: validSource(known.source) ?? validSource(entry?.source),
+  };
+}
+
+export interface CreateVoiceWebviewDeps {
+  context: vscode.ExtensionContext;
+  service: VoiceService;
+  keys: KeyStore;
+  log: vscode.LogOutputChannel;
+}
+
+/** The live Create Voice forms (sidebar and panel), for tests and for whoever needs to reach them. */
+export class CreateVoiceWebviews implements vscode.Disposable {
+  readonly controllers = new Set<FormController>();
+  readonly viewProvider: CreateViewProvider;
+  readonly panels: CreatePanelManager;
+  private readonly _registrations: vscode.Disposable;
+  private readonly _onDidAddController = new vscode.EventEmitter<FormController>();
+
+  private readonly _service: VoiceService;
+
+  constructor(deps: CreateVoiceWebviewDeps) {
+    this._service = deps.service;
+    const controllerDeps: FormControllerDeps = { extensionUri: deps.context.extensionUri, service: deps.service, keys: deps.keys, log: deps.log, context: deps.context };
+    const track = (c: FormController): vscode.Disposable => {
+      this.controllers.add(c);
+      this._onDidAddController.fire(c);
+      return new vscode.Disposable(() => this.controllers.delete(c));
+    };
+    this.viewProvider = new CreateViewProvider(controllerDeps, track);
+    this.panels = new CreatePanelManager(controllerDeps, track);
+    this._registrations = vscode.Disposable.from(
+      // No retainContextWhenHidden: the page keeps its fields with setState and the host replays the rest.
+      vscode.window.registerWebviewViewProvider(CREATE_VIEW_ID, this.viewProvider),
+      vscode.window.registerWebviewPanelSerializer(CREATE_PANEL_VIEW_TYPE, this.panels),
+      vscode.commands.registerCommand(OPEN_PANEL_COMMAND, () => {
+        this.panels.open();
+      }),
+      vscode.commands.registerCommand(RETRY_IN_FORM_COMMAND, (arg?: unknown) => this.retryInForm(arg)),
+    );
+  }
+
+  /**
+   * Fills the sidebar's Create Voice form from a failed task (the editor panel's when the sidebar form is busy
+   * creating a voice). Returns the form used, or undefined after telling the user why nothing happened.
+   */
+  async retryInForm(arg: unknown): Promise<FormController | undefined> {
+    const request = retryRequest(arg, this._service);
+    if (typeof request === 'string') {
+      void vscode.window.showInformationMessage(request);
+      return undefined;
+    }
+    let form = await this._sidebarForm();
+    if (!form || form.busy) {
+      this.panels.open();
+      form = this.panels.controller;
+    }
+    if (form && (await form.editAndRetry(request))) {
+      return form;
+    }
+    void vscode.window.showWarningMessage('Both Create Voice forms are creating a voice. Wait for one to finish or cancel it, then try again.');
+    return undefined;
+  }
+
+  /** Reveals the sidebar form, resolving the view first when it was never shown (waits up to 10 s for it). */
+  private async _sidebarForm(): Promise<FormController | undefined> {
+    const resolved = this.viewProvider.controller
+      ? undefined
+      : new Promise<FormController | undefined>((resolve) => {
+          const done = (c: FormController | undefined) => {
+            clearTimeout(timer);
+            sub.dispose();
+            resolve(c);
+          };
+          const timer = setTimeout(() => done(undefined), 10_000);
+          const sub = this._onDidAddController.event((c) => c === this.viewProvider.controller && done(c));
+        });
+    await vscode.commands.executeCommand(`${CREATE_VIEW_ID}.focus`);
+    return this.viewProvider.controller ?? (await resolved);
+  }
+
+  dispose(): void {
+    this._onDidAddController.dispose();
+    this._registrations.dispose();
+    this.panels.dispose();
+    this.viewProvider.dispose();
+    this.controllers.clear();
+  }
+}
+
+/**
+ * Registers the Create Voice sidebar view (`klingVoice.create`), the `klingVoice.openPanel` command and the
+ * panel serializer (`klingVoice.createPanel`). Returns one Disposable for all of it.
+ */
+export function registerCreateVoiceWebviews(deps: CreateVoiceWebviewDeps): vscode.Disposable {
+  return new CreateVoiceWebviews(deps);
+}

@@ -1,0 +1,76 @@
+import * as vscode from 'vscode';
+import { bindToHost, panelIconPath } from '../webviewHost/channel';
+import { FormController, taskIdFromSavedState, type FormControllerDeps } from './controller';
+import { webviewOptions } from '../webviewHost/page';
+
+/** The editor panel's view type; the serializer restores it after a window reload. */
+export const CREATE_PANEL_VIEW_TYPE = 'klingVoice.createPanel';
+export const CREATE_PANEL_TITLE = 'Create Kling Voice';
+
+/** The Create Voice form in an editor panel: at most one, revealed when opened again. */
+export class CreatePanelManager implements vscode.WebviewPanelSerializer, vscode.Disposable {
+  private _panel: vscode.WebviewPanel | undefined;
+  private _controller: FormController | undefined;
+
+  constructor(
+    private readonly _deps: FormControllerDeps,
+    private readonly _onController: (c: FormController) => vscode.Disposable,
+  ) {}
+
+  get panel(): vscode.WebviewPanel | undefined {
+    return this._panel;
+  }
+
+  get controller(): FormController | undefined {
+    return this._controller;
+  }
+
+  /** Opens the panel, or reveals it when it is already open. */
+  open(column: vscode.ViewColumn = vscode.ViewColumn.Active): vscode.WebviewPanel {
+    if (this._panel) {
+      this._panel.reveal(column);
+      return this._panel;
+    }
+    const panel = vscode.window.createWebviewPanel(CREATE_PANEL_VIEW_TYPE, CREATE_PANEL_TITLE, column, webviewOptions(this._deps.extensionUri));
+    this._attach(panel, undefined);
+    return panel;
+  }
+
+  /** Called by VS Code after a reload for a panel that was open; `state` is what the page saved (untrusted). */
+  deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown): Thenable<void> {
+    if (this._panel) {
+      // A second restored panel: keep one form, as `open` does.
+      panel.dispose();
+      return Promise.resolve();
+    }
+    this._attach(panel, taskIdFromSavedState(state));
+    return Promise.resolve();
+  }
+
+  private _attach(panel: vscode.WebviewPanel, restoreTaskId: string | undefined): void {
+    this._panel = panel;
+    panel.iconPath = panelIconPath(this._deps.extensionUri);
+    const controller = attachPanelForm(panel, this._deps, 'panel');
+    this._controller = controller;
+    const registration = this._onController(controller);
+    panel.onDidDispose(() => {
+      registration.dispose();
+      if (this._panel === panel) {
+        this._panel = undefined;
+        this._controller = undefined;
+      }
+    });
+    controller.restore(restoreTaskId);
+  }
+
+  dispose(): void {
+    this._panel?.dispose();
+  }
+}
+
+/** Puts a Create Voice form into a panel, tied to the panel's visibility and lifetime. */
+export function attachPanelForm(panel: vscode.WebviewPanel, deps: FormControllerDeps, label: string): FormController {
+  const controller = new FormController(panel.webview, deps, label);
+  bindToHost(panel, panel.onDidChangeViewState, controller);
+  return controller;
+}

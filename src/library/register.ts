@@ -1,0 +1,174 @@
+import * as vscode from 'vscode';
+import { readSettings } from '../config';
+import { snippetText, SnippetFormat } from './snippet';
+import { openTrialAudio, showError } from '../ui/notify';
+import type { Voice } from '../kling';
+import type { KeyStore } from '../service/keyStore';
+import { TrialPlayer } from '../trialPlayer/trialPlayer';
+import { VoiceService } from '../service/voiceService';
+import { registerVoiceCompletion } from './completion';
+import { registerVoiceHover } from './hover';
+import { VoiceLibrary } from './voiceLibrary';
+import { registerStatusBar } from '../ui/statusBar';
+import { PresetsTreeProvider, VoiceNode, VoicesTreeProvider } from './trees';
+
+export interface LibraryDeps {
+  service: VoiceService;
+  library: VoiceLibrary;
+  log: vscode.LogOutputChannel;
+  keys: KeyStore;
+  extensionUri: vscode.Uri;
+}
+
+function isNode(v: unknown): v is VoiceNode {
+  return typeof v === 'object' && v !== null && 'kind' in v && 'label' in v;
+}
+
+/** The voice a command was called for: a tree node, a voice id string, or a pick from the library. */
+async function resolveVoice(arg: unknown, library: VoiceLibrary, purpose: string): Promise<Voice | undefined> {
+  if (isNode(arg) && arg.voice) {
+    return arg.voice;
+  }
+  if (typeof arg === 'string' && arg.trim()) {
+    return library.findVoice(arg.trim()) ?? { voiceId: arg.trim(), voiceName: '' };
+  }
+  await library.warmUp();
+  const own = library.items().flatMap((i) => (i.voice && i.status === 'succeed' ? [i.voice] : []));
+  const presets = library.presetState.kind === 'loaded' ? library.presetState.items : [];
+  const picks = [
+    ...own.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: 'My voice', voice: v })),
+    ...presets.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: 'Preset voice', voice: v })),
+  ];
+  if (!picks.length) {
+    void vscode.window.showInformationMessage('No voices are available yet. Create one with "Kling Voice: Create Voice…".');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(picks, { title: purpose, matchOnDescription: true, matchOnDetail: true });
+  return picked?.voice;
+}
+
+/** Registers the two trees, their commands, the status bar item and the voice-id hover. */
+export function registerLibraryViews({ service, library, log, keys, extensionUri }: LibraryDeps): vscode.Disposable {
+  const voices = new VoicesTreeProvider(library);
+  const player = new TrialPlayer({ extensionUri, keys, log });
+  const presets = new PresetsTreeProvider(library);
+  const reg = vscode.commands.registerCommand;
+  let lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
+
+  /** The voice a trial command is for, with its trial URL (from the library when the argument has none). */
+  const trialOf = async (arg: unknown, purpose: string): Promise<{ voice: Voice; url: string } | undefined> => {
+    const voice = await resolveVoice(arg, library, purpose);
+    if (!voice) {
+      return undefined;
+    }
+    const url = voice.trialUrl ?? library.findVoice(voice.voiceId)?.trialUrl;
+    if (!url) {
+      void vscode.window.showInformationMessage(`Voice "${voice.voiceName || voice.voiceId}" has no trial audio.`);
+      return undefined;
+    }
+    return { voice, url };
+  };
+
+  return vscode.Disposable.from(
+    voices,
+    presets,
+    player,
+    vscode.window.createTreeView('klingVoice.voices', { treeDataProvider: voices, showCollapseAll: false, canSelectMany: true }),
+    vscode.window.createTreeView('klingVoice.presets', { treeDataProvider: presets }),
+    registerStatusBar(service.history, () => service.currentBaseUrl(), (id) => service.isFollowing(id)),
+    registerVoiceHover(library),
+    registerVoiceCompletion(library),
+
+    vscode.window.onDidChangeActiveTextEditor((e) => {
+      if (e && e.document.uri.scheme !== 'output') {
+        lastEditor = e;
+      }
+    }),
+
+    reg('klingVoice.refreshVoices', () => library.refreshAccount()),
+
+    // Failed (or voiceless) tasks leave My Voices for good; running tasks and voices are not removed this way.
+    reg('klingVoice.removeFromList', async (arg?: unknown, selected?: unknown) => {
+      const nodes = (Array.isArray(selected) && selected.length ? selected : [arg]).filter(isNode);
+      const ids = nodes.flatMap((n) => (n.kind === 'task' && n.item && (n.item.status === 'failed' || n.item.status === 'succeed') ? [n.item.taskId] : []));
+      if (!ids.length) {
+        return 0;
+      }
+      await service.history.hide(ids);
+      log.info(`removed ${ids.length} task(s) from My Voices: ${ids.join(', ')}`);
+      void vscode.window.setStatusBarMessage(`$(close) Removed ${ids.length === 1 ? 'a task' : `${ids.length} tasks`} from My Voices`, 3000);
+      return ids.length;
+    }),
+    reg('klingVoice.refreshPresets', () => library.refreshPresets()),
+
+    reg('klingVoice.copyVoiceId', async (arg?: unknown) => {
+      const voice = await resolveVoice(arg, library, 'Copy the id of which voice?');
+      if (!voice) {
+        return undefined;
+      }
+      await vscode.env.clipboard.writeText(voice.voiceId);
+      void vscode.window.setStatusBarMessage(`$(copy) Copied voice id ${voice.voiceId}`, 3000);
+      return voice.voiceId;
+    }),
+
+    // Plays in a tab beside the code; a link a webview may not play (plain http off this machine) opens outside.
+    reg('klingVoice.playTrial', async (arg?: unknown) => {
+      const trial = await trialOf(arg, 'Play the trial audio of which voice?');
+      if (!trial) {
+        return false;
+      }
+      return player.play({ ...trial.voice, trialUrl: trial.url }) || openTrialAudio(trial.url);
+    }),
+
+    reg('klingVoice.openTrialAudio', async (arg?: unknown) => {
+      const trial = await trialOf(arg, 'Open the trial audio of which voice?');
+      return trial ? openTrialAudio(trial.url) : false;
+    }),
+
+    reg('klingVoice.checkTaskFromTree', async (arg?: unknown) => {
+      if (isNode(arg) && arg.item) {
+        return vscode.commands.executeCommand('klingVoice.checkTask', arg.item.taskId);
+      }
+      return vscode.commands.executeCommand('klingVoice.checkTask');
+    }),
+
+    reg('klingVoice.insertSnippet', async (arg?: unknown, formatArg?: unknown) => {
+      const voice = await resolveVoice(arg, library, 'Insert a video request for which voice?');
+      if (!voice) {
+        return false;
+      }
+      let format: SnippetFormat | undefined = formatArg === 'json' || formatArg === 'curl' ? formatArg : undefined;
+      if (!format) {
+        const picked = await vscode.window.showQuickPick(
+          [
+            { label: 'JSON body', description: 'for POST /v1/videos/text2video', format: 'json' as const },
+            { label: 'curl command', description: 'reads the key from $KLING_API_KEY', format: 'curl' as const },
+          ],
+          { title: `Kling V2.6 video request using "${voice.voiceName || voice.voiceId}"` },
+        );
+        format = picked?.format;
+      }
+      if (!format) {
+        return false;
+      }
+      const text = snippetText(voice, format, readSettings().apiBaseUrl);
+      try {
+        // From a webview (the form's panel, the trimmer) no text editor is active: the one used last comes back to
+        // the front and gets the snippet at its cursor.
+        const last = lastEditor && !lastEditor.document.isClosed ? lastEditor : undefined;
+        const target =
+          vscode.window.activeTextEditor ??
+          (last && (await vscode.window.showTextDocument(last.document, { viewColumn: last.viewColumn, selection: last.selection, preview: false })));
+        if (target) {
+          return await target.insertSnippet(new vscode.SnippetString().appendText(text), target.selection);
+        }
+        const doc = await vscode.workspace.openTextDocument({ language: format === 'json' ? 'json' : 'shellscript', content: text });
+        await vscode.window.showTextDocument(doc);
+        return true;
+      } catch (e) {
+        void showError(e, log, 'Could not insert the snippet');
+        return false;
+      }
+    }),
+  );
+}

@@ -1,0 +1,204 @@
+import * as vscode from 'vscode';
+import type { Voice } from '../kling';
+import { LibraryItem, VoiceLibrary } from './voiceLibrary';
+
+/** What a voice node carries, for the commands its menus run. */
+export interface VoiceNode {
+  kind: 'voice' | 'task' | 'preset' | 'message';
+  label: string;
+  voice?: Voice;
+  item?: LibraryItem;
+  /** A message row: an error's text (shown beside the label; click to retry), or the tooltip of a notice. */
+  message?: string;
+  /** A message row that is a notice, not an error: its icon, and the command a click runs. */
+  notice?: { icon: string; command?: vscode.Command };
+}
+
+/** The row My Voices shows when the service has no list of custom voices (kling-api.md §5). */
+export const NO_LIST_LABEL = 'This service does not list voices: showing the voices created in VS Code.';
+/** The row My Voices shows when tasks from this machine are listed but no key is stored. */
+export const NO_KEY_LABEL = 'Set your API key to load your voices';
+
+function when(ts: number | undefined): string {
+  return ts ? new Date(ts).toLocaleString() : '';
+}
+
+function voiceTooltip(voice: Voice, extra: string[]): vscode.MarkdownString {
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**`).appendText(voice.voiceName || voice.voiceId).appendMarkdown(`**\n\n`);
+  md.appendMarkdown('Voice id: `').appendText(voice.voiceId).appendMarkdown('`\n\n');
+  if (voice.ownedBy) {
+    md.appendText(`Owner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : voice.ownedBy}\n\n`);
+  }
+  for (const line of extra) {
+    md.appendText(line).appendMarkdown('\n\n');
+  }
+  return md;
+}
+
+/**
+ * A message row of either tree: a notice (its icon, tooltip and command), an error (its text beside the label; a
+ * click runs `refreshCommand` to try again), or a loading row.
+ */
+function messageItem(node: VoiceNode, refreshCommand: string): vscode.TreeItem {
+  const t = new vscode.TreeItem(node.label);
+  if (node.notice) {
+    t.tooltip = node.message;
+    t.iconPath = new vscode.ThemeIcon(node.notice.icon);
+    t.command = node.notice.command;
+    t.contextValue = 'notice';
+  } else if (node.message) {
+    t.description = node.message;
+    t.tooltip = `${node.message}\n\nClick to try again.`;
+    t.iconPath = new vscode.ThemeIcon('error');
+    t.command = { command: refreshCommand, title: 'Refresh' };
+    t.contextValue = 'error';
+  } else {
+    t.iconPath = new vscode.ThemeIcon('loading~spin');
+  }
+  return t;
+}
+
+/** What both trees share: they redraw whenever the library changes. */
+abstract class LibraryTree implements vscode.TreeDataProvider<VoiceNode>, vscode.Disposable {
+  private readonly _onDidChangeTreeData = new vscode.EventEmitter<void>();
+  readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
+  private readonly _sub: vscode.Disposable;
+
+  constructor(protected readonly _library: VoiceLibrary) {
+    this._sub = _library.onDidChange(() => this._onDidChangeTreeData.fire());
+  }
+
+  abstract getChildren(element?: VoiceNode): VoiceNode[];
+  abstract getTreeItem(node: VoiceNode): vscode.TreeItem;
+
+  dispose(): void {
+    this._sub.dispose();
+    this._onDidChangeTreeData.dispose();
+  }
+}
+
+/** "My Voices": account voices merged with local tasks (in flight, failed). */
+export class VoicesTreeProvider extends LibraryTree {
+
+  getChildren(element?: VoiceNode): VoiceNode[] {
+    if (element) {
+      return [];
+    }
+    const state = this._library.accountState;
+    if (state.kind === 'idle') {
+      // The view is shown and nothing is loaded: load the account list (a network call only now, on demand).
+      void this._library.refreshAccount();
+    }
+    const nodes: VoiceNode[] = this._library.items().map((item) =>
+      item.status === 'succeed' && item.voice
+        ? { kind: 'voice', label: item.voiceName || item.voice.voiceId, voice: item.voice, item }
+        : { kind: 'task', label: item.voiceName || `Task ${item.taskId}`, item },
+    );
+    if (state.kind === 'error') {
+      nodes.unshift({ kind: 'message', label: 'Could not load your voices', message: state.message });
+    } else if (state.kind === 'unsupported') {
+      nodes.unshift({
+        kind: 'message',
+        label: NO_LIST_LABEL,
+        message:
+          `The service at klingVoice.apiBaseUrl has no list of custom voices (${state.message}). Many proxies do not offer it. ` +
+          'My Voices shows the voices and tasks created from VS Code for this service; hover and completion know them too. ' +
+          'Voices created elsewhere are not listed. If this service should list them, check klingVoice.apiBaseUrl.',
+        notice: { icon: 'info' },
+      });
+    } else if (state.kind === 'nokey' && nodes.length > 0) {
+      // With nothing to show, the welcome view asks for a key; with local tasks listed, this row does.
+      nodes.unshift({
+        kind: 'message',
+        label: NO_KEY_LABEL,
+        message: 'No API key is stored, so your account is not listed: only the tasks created from VS Code are shown. Click to set the key.',
+        notice: { icon: 'key', command: { command: 'klingVoice.setApiKey', title: 'Set API Key' } },
+      });
+    } else if (state.kind === 'loading' && nodes.length === 0) {
+      nodes.push({ kind: 'message', label: 'Loading your voices…' });
+    }
+    return nodes;
+  }
+
+  getTreeItem(node: VoiceNode): vscode.TreeItem {
+    if (node.kind === 'message') {
+      return messageItem(node, 'klingVoice.refreshVoices');
+    }
+    const item = node.item as LibraryItem;
+    const t = new vscode.TreeItem(node.label);
+    t.id = `task:${item.taskId}`;
+    if (node.kind === 'voice' && node.voice) {
+      t.description = item.createdAt ? `${node.voice.voiceId} · ${new Date(item.createdAt).toLocaleDateString()}` : node.voice.voiceId;
+      t.iconPath = new vscode.ThemeIcon('unmute');
+      t.contextValue = node.voice.trialUrl ? 'voice.trial' : 'voice';
+      t.tooltip = voiceTooltip(node.voice, [`Created: ${when(item.createdAt)}`, `Task id: ${item.taskId}`]);
+      return t;
+    }
+    switch (item.status) {
+      case 'failed':
+        t.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
+        t.description = `failed: ${item.statusMessage || 'no reason given'}`;
+        t.contextValue = 'task.failed';
+        break;
+      case 'succeed':
+        t.iconPath = new vscode.ThemeIcon('pass');
+        t.description = 'succeeded (no voice returned)';
+        t.contextValue = 'task.done';
+        break;
+      default:
+        t.iconPath = new vscode.ThemeIcon('loading~spin');
+        t.description = item.status === 'submitted' ? 'submitted…' : 'processing…';
+        t.contextValue = 'task.running';
+    }
+    t.tooltip = `${node.label}\nTask id: ${item.taskId}\nStatus: ${item.status}${item.statusMessage ? ` (${item.statusMessage})` : ''}\nCreated: ${when(item.createdAt)}`;
+    return t;
+  }
+}
+
+/** "Preset Voices": Kling's official voices. */
+export class PresetsTreeProvider extends LibraryTree {
+
+  getChildren(element?: VoiceNode): VoiceNode[] {
+    if (element) {
+      return [];
+    }
+    const state = this._library.presetState;
+    if (state.kind === 'idle') {
+      void this._library.refreshPresets();
+    }
+    switch (state.kind) {
+      case 'nokey':
+        return []; // the welcome view asks for a key
+      case 'loaded':
+        return state.items.map((v) => ({ kind: 'preset', label: v.voiceName || v.voiceId, voice: v }));
+      case 'error':
+        return [{ kind: 'message', label: 'Could not load preset voices', message: state.message }];
+      case 'unsupported':
+        return [
+          {
+            kind: 'message',
+            label: 'This service does not list preset voices.',
+            message: `The service at klingVoice.apiBaseUrl has no list of preset voices (${state.message}). If it should, check klingVoice.apiBaseUrl.`,
+            notice: { icon: 'info' },
+          },
+        ];
+      default:
+        return [{ kind: 'message', label: 'Loading preset voices…' }];
+    }
+  }
+
+  getTreeItem(node: VoiceNode): vscode.TreeItem {
+    if (node.kind === 'message') {
+      return messageItem(node, 'klingVoice.refreshPresets');
+    }
+    const t = new vscode.TreeItem(node.label);
+    const v = node.voice as Voice;
+    t.id = `preset:${v.voiceId}`;
+    t.description = v.voiceId;
+    t.iconPath = new vscode.ThemeIcon('person');
+    t.contextValue = v.trialUrl ? 'preset.trial' : 'preset';
+    t.tooltip = voiceTooltip(v, []);
+    return t;
+  }
+}

@@ -1,0 +1,204 @@
+import * as vscode from 'vscode';
+import { KeyStore } from '../service/keyStore';
+import { HistoryEntry, TaskSource, validSource } from '../history/taskHistory';
+import { Voice, VoiceTask, isKlingError, isMissingEndpoint } from '../kling';
+import { VoiceService } from '../service/voiceService';
+
+/** One row of "My Voices": a task from the account list, a local history entry, or both merged. */
+export interface LibraryItem {
+  taskId: string;
+  status: VoiceTask['status'];
+  voiceName: string;
+  statusMessage?: string;
+  voice?: Voice;
+  createdAt?: number;
+  /** Where the sample came from, when this machine created the task (checked, from the history). */
+  source?: TaskSource;
+  /** True when only known locally (in flight, failed, or not in the account list). */
+  localOnly: boolean;
+}
+
+export type LoadState<T> =
+  | { kind: 'idle' }
+  | { kind: 'loading' }
+  | { kind: 'nokey' }
+  | { kind: 'loaded'; items: T }
+  /** The service has no such list (it answered 404, 1202 or 1203): not an error; `message` is its answer. */
+  | { kind: 'unsupported'; message: string }
+  | { kind: 'error'; message: string };
+
+/** A state that will not change without a refresh (anything but idle and loading). */
+export function isSettled(state: LoadState<unknown>): boolean {
+  return state.kind !== 'idle' && state.kind !== 'loading';
+}
+
+function failed<T>(e: unknown): LoadState<T> {
+  if (isKlingError(e) && e.kind === 'noApiKey') {
+    return { kind: 'nokey' };
+  }
+  const message = e instanceof Error ? e.message : String(e);
+  // Many proxies do not route the list of custom voices (kling-api.md §5): then there is no list, not an error.
+  return isMissingEndpoint(e) ? { kind: 'unsupported', message } : { kind: 'error', message };
+}
+
+/**
+ * The account's voices and the preset voices, loaded on demand through the service and cached,
+ * merged with the local task history. Views, the hover and the pickers all read from here.
+ */
+export class VoiceLibrary implements vscode.Disposable {
+  private readonly _onDidChange = new vscode.EventEmitter<void>();
+  readonly onDidChange = this._onDidChange.event;
+  private _account: LoadState<VoiceTask[]> = { kind: 'idle' };
+  private _presets: LoadState<Voice[]> = { kind: 'idle' };
+  private readonly _subscriptions: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly _service: VoiceService,
+    private readonly _keys: KeyStore,
+  ) {
+    this._subscriptions.push(
+      _service.history.onDidChange(() => this._onDidChange.fire()),
+      _service.onDidChangeVoices(() => {
+        // A service without a list would only answer 404 again; the history already has the change.
+        if (this._account.kind !== 'idle' && this._account.kind !== 'unsupported') {
+          void this.refreshAccount();
+        }
+      }),
+      _keys.onDidChange(() => this._reset()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('klingVoice.apiBaseUrl')) {
+          this._reset();
+        }
+      }),
+    );
+  }
+
+  /** Another key or service: what was loaded no longer applies. */
+  private _reset(): void {
+    this._account = { kind: 'idle' };
+    this._presets = { kind: 'idle' };
+    this._onDidChange.fire();
+  }
+
+  get accountState(): LoadState<VoiceTask[]> {
+    return this._account;
+  }
+
+  get presetState(): LoadState<Voice[]> {
+    return this._presets;
+  }
+
+  /** Loads the account list (every page). Concurrent calls share one request. */
+  private _accountLoad?: Promise<void>;
+  refreshAccount(): Promise<void> {
+    this._accountLoad ??= (async () => {
+      this._account = { kind: 'loading' };
+      this._onDidChange.fire();
+      try {
+        this._account = { kind: 'loaded', items: await this._service.listCustomVoices() };
+      } catch (e) {
+        this._account = failed(e);
+      } finally {
+        this._accountLoad = undefined;
+        this._onDidChange.fire();
+      }
+    })();
+    return this._accountLoad;
+  }
+
+  private _presetLoad?: Promise<void>;
+  refreshPresets(): Promise<void> {
+    this._presetLoad ??= (async () => {
+      this._presets = { kind: 'loading' };
+      this._onDidChange.fire();
+      try {
+        this._presets = { kind: 'loaded', items: await this._service.listPresetVoices() };
+      } catch (e) {
+        this._presets = failed(e);
+      } finally {
+        this._presetLoad = undefined;
+        this._onDidChange.fire();
+      }
+    })();
+    return this._presetLoad;
+  }
+
+  /** Account tasks merged with local history: newest first, in-flight and failed local tasks included. */
+  items(): LibraryItem[] {
+    const out = new Map<string, LibraryItem>();
+    const account = this._account.kind === 'loaded' ? this._account.items : [];
+    for (const t of account) {
+      out.set(t.taskId, {
+        taskId: t.taskId,
+        status: t.status,
+        voiceName: t.voices[0]?.voiceName ?? '',
+        statusMessage: t.statusMessage,
+        voice: t.voices[0],
+        createdAt: t.createdAt,
+        localOnly: false,
+      });
+    }
+    const baseUrl = this._service.currentBaseUrl() ?? '';
+    for (const h of this._service.history.forService(baseUrl)) {
+      const known = out.get(h.taskId);
+      if (known) {
+        known.voiceName ||= h.voiceName;
+        known.source ??= validSource(h.source);
+        continue;
+      }
+      // A finished local task missing from a loaded account list was deleted elsewhere: leave it out.
+      if (this._account.kind === 'loaded' && h.status === 'succeed') {
+        continue;
+      }
+      out.set(h.taskId, fromHistory(h));
+    }
+    // Tasks the user removed from the list stay out (a voice is never hidden: it is deleted instead).
+    const hidden = this._service.history.hidden();
+    return [...out.values()]
+      .filter((i) => !(hidden.has(i.taskId) && !(i.status === 'succeed' && i.voice)))
+      .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+  }
+
+  /** Finds a voice by id among the account, the history and the presets (cache only, no request). */
+  findVoice(voiceId: string): Voice | undefined {
+    for (const i of this.items()) {
+      if (i.voice?.voiceId === voiceId) {
+        return i.voice;
+      }
+    }
+    return this._presets.kind === 'loaded' ? this._presets.items.find((v) => v.voiceId === voiceId) : undefined;
+  }
+
+  /** Loads both lists once, in the background, when a key is set and nothing was loaded yet. */
+  async warmUp(): Promise<void> {
+    if (!(await this._keys.get())) {
+      return;
+    }
+    const work: Promise<void>[] = [];
+    if (this._account.kind === 'idle') {
+      work.push(this.refreshAccount());
+    }
+    if (this._presets.kind === 'idle') {
+      work.push(this.refreshPresets());
+    }
+    await Promise.all(work);
+  }
+
+  dispose(): void {
+    this._subscriptions.forEach((d) => d.dispose());
+    this._onDidChange.dispose();
+  }
+}
+
+function fromHistory(h: HistoryEntry): LibraryItem {
+  return {
+    taskId: h.taskId,
+    status: h.status,
+    voiceName: h.voiceName,
+    statusMessage: h.statusMessage,
+    voice: h.voices[0],
+    createdAt: h.createdAt,
+    source: validSource(h.source),
+    localOnly: true,
+  };
+}
