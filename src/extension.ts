@@ -12,6 +12,7 @@ import { registerLibraryViews } from './library/register';
 import { resumeInFlightTasks } from './commands/resume';
 import { registerTrimmer } from './trimmer';
 import { registerCreateVoiceWebviews } from './createForm';
+import { SETTINGS } from './ids';
 
 /** Composition root: build the objects, register them, return the public API. No network here. */
 export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
@@ -40,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
   // its running tasks again.
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (e.affectsConfiguration('klingVoice.apiBaseUrl')) {
+      if (e.affectsConfiguration(SETTINGS.apiBaseUrl)) {
         void Promise.all(resumeInFlightTasks(service, log, { skipFollowed: true }));
       }
     }),

@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { KeyStore, validateApiKey } from '../service/keyStore';
 import { CreateVoiceInput, KlingError, VoiceTask, isKlingError, validateCreateInput } from '../kling';
 import { VoiceService } from '../service/voiceService';
-import { COMMANDS, ErrorAction, openTrialAudio, showError, signalFor, statusLabel } from '../ui/notify';
+import { COMMANDS } from '../ids';
+import { announce, voiceActions, ErrorAction, showError, signalFor, statusLabel } from '../ui/notify';
 import { runCreateWizard } from './wizard';
 import { resumeInFlightTasks } from './resume';
 
@@ -54,7 +55,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
 
     reg(COMMANDS.showLog, () => log.show()),
 
-    reg('klingVoice.resumeTasks', async () => {
+    reg(COMMANDS.resumeTasks, async () => {
       await Promise.all(resumeInFlightTasks(service, log));
       return service.history.inFlight(service.currentBaseUrl()).length;
     }),
@@ -283,7 +284,7 @@ async function createInteractively(service: VoiceService, log: vscode.LogOutputC
 }
 
 /** Submits and follows one task under a cancellable notification, then announces the outcome. */
-export async function createWithProgress(
+async function createWithProgress(
   service: VoiceService,
   log: vscode.LogOutputChannel,
   input: CreateVoiceInput,
@@ -311,42 +312,4 @@ export async function createWithProgress(
   );
   void announce(task, log, input.voiceName, retry);
   return task;
-}
-
-/** The end-of-task notification with its actions. */
-export async function announce(task: VoiceTask, log: vscode.LogOutputChannel, name: string | undefined, retry?: ErrorAction): Promise<void> {
-  const voice = task.voices[0];
-  const label = voice?.voiceName || name || task.taskId;
-  if (task.status === 'succeed' && voice) {
-    await voiceActions(voice.voiceId, voice.trialUrl, label, `Voice "${label}" is ready. Voice id: ${voice.voiceId}`, log);
-  } else if (task.status === 'failed') {
-    const choice = await vscode.window.showErrorMessage(
-      `Voice "${label}" failed: ${task.statusMessage || 'Kling gave no reason'}. Task id ${task.taskId}.`,
-      ...(retry ? [retry.title] : []),
-      'Show Log',
-    );
-    if (retry && choice === retry.title) {
-      await retry.run();
-    } else if (choice === 'Show Log') {
-      log.show(true);
-    }
-  } else {
-    const choice = await vscode.window.showInformationMessage(`Task ${task.taskId} is ${statusLabel(task.status)}.`, 'Copy Task ID');
-    if (choice === 'Copy Task ID') {
-      await vscode.env.clipboard.writeText(task.taskId);
-    }
-  }
-}
-
-async function voiceActions(voiceId: string, trialUrl: string | undefined, label: string, message?: string, log?: vscode.LogOutputChannel): Promise<void> {
-  const actions = ['Copy Voice ID', ...(trialUrl ? ['Open Trial Audio'] : []), ...(log ? ['Show Log'] : [])];
-  const choice = await vscode.window.showInformationMessage(message ?? `${label}: ${voiceId}`, ...actions);
-  if (choice === 'Copy Voice ID') {
-    await vscode.env.clipboard.writeText(voiceId);
-    void vscode.window.setStatusBarMessage(`Copied voice id ${voiceId}`, 3000);
-  } else if (choice === 'Open Trial Audio' && trialUrl) {
-    await openTrialAudio(trialUrl);
-  } else if (choice === 'Show Log') {
-    log?.show(true);
-  }
 }

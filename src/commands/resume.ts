@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { announce } from './palette';
+import { announce } from '../ui/notify';
 import { isKlingError } from '../kling';
 import { VoiceService } from '../service/voiceService';
 

@@ -1,14 +1,5 @@
 import * as vscode from 'vscode';
-import {
-  CreateVoiceInput,
-  MAX_VOICE_NAME_LENGTH,
-  characterCount,
-  urlExtensionWarning,
-  validateExternalTaskId,
-  validateHttpUrl,
-  validateVideoId,
-  validateVoiceName,
-} from '../kling';
+import { CreateVoiceInput, MAX_VOICE_NAME_LENGTH, characterCount, urlExtensionWarning, validateExternalTaskId, validateHttpUrl, validateVideoId, validateVoiceName } from '../kling';
 
 const TITLE = 'Create Kling Voice';
 const BACK = Symbol('back');

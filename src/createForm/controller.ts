@@ -2,11 +2,11 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { uniqueVoiceNames } from '../audio';
 import type { KeyStore } from '../service/keyStore';
-import { fileView, inspectFile, OPEN_TRIMMER_COMMAND, preparedAsIs, uploadAndCreate, type Inspected } from '../fromFile/command';
-import { COMMANDS } from '../ui/notify';
+import { fileView, inspectFile, preparedAsIs, uploadAndCreate, type Inspected } from '../fromFile/command';
+import { COMMANDS } from '../ids';
 import { isKlingError, type VoiceTask } from '../kling';
 import type { VoiceService } from '../service/voiceService';
-import type { TaskSource } from '../history/taskHistory';
+import type { TaskSource } from '../history/source';
 import { emptyForm, validateForm, type CreateFormValues } from '../shared/createForm';
 import { isWebviewToHost, type FileView, type HostToWebview, type TaskView, type WebviewToHost } from '../shared/protocol/createForm';
 import { endedTaskView, errorText, failureText, succeededView, WebviewChannel, type ChannelDeps } from '../webviewHost/channel';
@@ -209,7 +209,7 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
         return;
       case 'openTrimmer':
         if (this._file) {
-          await vscode.commands.executeCommand(OPEN_TRIMMER_COMMAND, this._file.uri);
+          await vscode.commands.executeCommand(COMMANDS.openTrimmer, this._file.uri);
         }
         return;
       default: {

@@ -1,20 +1,15 @@
 import * as vscode from 'vscode';
 import type { KeyStore } from '../service/keyStore';
 import type { VoiceService } from '../service/voiceService';
-import { CreatePanelManager, CREATE_PANEL_VIEW_TYPE } from './panel';
-import { CreateViewProvider, CREATE_VIEW_ID } from './viewProvider';
-import { validSource } from '../history/taskHistory';
+import { CreatePanelManager } from './panel';
+import { CreateViewProvider } from './viewProvider';
+import { validSource } from '../history/source';
 import type { FormController, FormControllerDeps, RetryRequest } from './controller';
+import { COMMANDS, VIEWS, VIEW_TYPES } from '../ids';
 
-export { CreatePanelManager, CREATE_PANEL_TITLE, CREATE_PANEL_VIEW_TYPE } from './panel';
-export { CreateViewProvider, CREATE_VIEW_ID } from './viewProvider';
+export { CreatePanelManager, CREATE_PANEL_TITLE } from './panel';
+export { CreateViewProvider } from './viewProvider';
 export { FormController } from './controller';
-
-/** Command that opens (or reveals) the Create Voice editor panel. */
-export const OPEN_PANEL_COMMAND = 'klingVoice.openPanel';
-
-/** Command that fills a Create Voice form from a failed task (My Voices → Edit and Retry in Form). */
-export const RETRY_IN_FORM_COMMAND = 'klingVoice.retryInForm';
 
 /** The failed task a retry is for: a My Voices node (its `item`) or a task id, looked up in the history. */
 function retryRequest(arg: unknown, service: VoiceService): RetryRequest | string {
@@ -65,12 +60,12 @@ export class CreateVoiceWebviews implements vscode.Disposable {
     this.panels = new CreatePanelManager(controllerDeps, track);
     this._registrations = vscode.Disposable.from(
       // No retainContextWhenHidden: the page keeps its fields with setState and the host replays the rest.
-      vscode.window.registerWebviewViewProvider(CREATE_VIEW_ID, this.viewProvider),
-      vscode.window.registerWebviewPanelSerializer(CREATE_PANEL_VIEW_TYPE, this.panels),
-      vscode.commands.registerCommand(OPEN_PANEL_COMMAND, () => {
+      vscode.window.registerWebviewViewProvider(VIEWS.createForm, this.viewProvider),
+      vscode.window.registerWebviewPanelSerializer(VIEW_TYPES.createPanel, this.panels),
+      vscode.commands.registerCommand(COMMANDS.openPanel, () => {
         this.panels.open();
       }),
-      vscode.commands.registerCommand(RETRY_IN_FORM_COMMAND, (arg?: unknown) => this.retryInForm(arg)),
+      vscode.commands.registerCommand(COMMANDS.retryInForm, (arg?: unknown) => this.retryInForm(arg)),
     );
   }
 
@@ -109,7 +104,7 @@ export class CreateVoiceWebviews implements vscode.Disposable {
           const timer = setTimeout(() => done(undefined), 10_000);
           const sub = this._onDidAddController.event((c) => c === this.viewProvider.controller && done(c));
         });
-    await vscode.commands.executeCommand(`${CREATE_VIEW_ID}.focus`);
+    await vscode.commands.executeCommand(`${VIEWS.createForm}.focus`);
     return this.viewProvider.controller ?? (await resolved);
   }
 

@@ -2,9 +2,8 @@ import * as vscode from 'vscode';
 import { bindToHost, panelIconPath } from '../webviewHost/channel';
 import { FormController, taskIdFromSavedState, type FormControllerDeps } from './controller';
 import { webviewOptions } from '../webviewHost/page';
+import { VIEW_TYPES } from '../ids';
 
-/** The editor panel's view type; the serializer restores it after a window reload. */
-export const CREATE_PANEL_VIEW_TYPE = 'klingVoice.createPanel';
 export const CREATE_PANEL_TITLE = 'Create Kling Voice';
 
 /** The Create Voice form in an editor panel: at most one, revealed when opened again. */
@@ -31,7 +30,7 @@ export class CreatePanelManager implements vscode.WebviewPanelSerializer, vscode
       this._panel.reveal(column);
       return this._panel;
     }
-    const panel = vscode.window.createWebviewPanel(CREATE_PANEL_VIEW_TYPE, CREATE_PANEL_TITLE, column, webviewOptions(this._deps.extensionUri));
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPES.createPanel, CREATE_PANEL_TITLE, column, webviewOptions(this._deps.extensionUri));
     this._attach(panel, undefined);
     return panel;
   }

@@ -2,9 +2,6 @@ import * as vscode from 'vscode';
 import { bindToHost } from '../webviewHost/channel';
 import { FormController, taskIdFromSavedState, type FormControllerDeps } from './controller';
 
-/** Id of the sidebar webview view (contributed under the `klingVoice` activity-bar container). */
-export const CREATE_VIEW_ID = 'klingVoice.create';
-
 /** The Create Voice form in the sidebar. */
 export class CreateViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private _controller: FormController | undefined;

@@ -1,26 +1,6 @@
 import { createHash } from 'crypto';
 import * as vscode from 'vscode';
-import {
-  AudioWindow,
-  MAX_DECODE_SEC,
-  MAX_FILE_BYTES,
-  PcmAudio,
-  ProbeResult,
-  QualityReport,
-  analyze,
-  checkRules,
-  decodeAudio,
-  exportWindowWav,
-  formatBytes,
-  probe,
-  reportMarkdown,
-  RuleCheck,
-  suggestWindow,
-  summaryLine,
-  tooLongToDecode,
-  uniqueVoiceNames,
-  voiceNameFromFile,
-} from '../audio';
+import { AudioWindow, MAX_DECODE_SEC, MAX_FILE_BYTES, PcmAudio, ProbeResult, QualityReport, analyze, checkRules, decodeAudio, exportWindowWav, formatBytes, probe, reportMarkdown, RuleCheck, suggestWindow, summaryLine, tooLongToDecode, uniqueVoiceNames, voiceNameFromFile } from '../audio';
 import { CreateVoiceInput, KlingError, VoiceTask, isKlingError, isTerminal, mayHaveCreated, validateVoiceName } from '../kling';
 import type { FileView, QualitySummary } from '../shared/protocol/createForm';
 import type { VoiceService } from '../service/voiceService';
@@ -28,15 +8,7 @@ import { UploadError, UploadProvider, UploadResult } from '../upload';
 import { UploadConsent, clearUploadCredentials, createUploadProvider, readUploadSettings, setUploadCredentials } from '../upload/vscodeUpload';
 import { isConcurrencyLimit, runPool } from './batchPool';
 import { showError, signalFor, statusLabel } from '../ui/notify';
-
-/** Opens the trimmer for a file Uri (registered by src/trimmer). */
-export const OPEN_TRIMMER_COMMAND = 'klingVoice.openTrimmer';
-
-export const FROM_FILE_COMMANDS = {
-  createVoiceFromFile: 'klingVoice.createVoiceFromFile',
-  setUploadCredentials: 'klingVoice.setUploadCredentials',
-  clearUploadCredentials: 'klingVoice.clearUploadCredentials',
-} as const;
+import { COMMANDS, SETTINGS, VSCODE_COMMANDS } from '../ids';
 
 export interface FromFileDeps {
   /** Where upload credentials (secrets) and remembered consents (globalState) live. */
@@ -474,7 +446,7 @@ class Runner {
 
 async function openReport(file: Prepared): Promise<void> {
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: reportMarkdown(file.probe, file.report, file.trimmed) });
-  await vscode.commands.executeCommand('markdown.showPreview', doc.uri).then(undefined, () => vscode.window.showTextDocument(doc));
+  await vscode.commands.executeCommand(VSCODE_COMMANDS.markdownPreview, doc.uri).then(undefined, () => vscode.window.showTextDocument(doc));
 }
 
 /** Explains a missing provider and offers the two ways forward. */
@@ -487,9 +459,9 @@ async function explainNoProvider(): Promise<void> {
     paste,
   );
   if (choice === configure) {
-    await vscode.commands.executeCommand('workbench.action.openSettings', 'klingVoice.upload');
+    await vscode.commands.executeCommand(VSCODE_COMMANDS.openSettings, SETTINGS.upload);
   } else if (choice === paste) {
-    await vscode.commands.executeCommand('klingVoice.createVoice');
+    await vscode.commands.executeCommand(COMMANDS.createVoice);
   }
 }
 
@@ -499,9 +471,9 @@ async function showUploadError(e: UploadError, log: vscode.LogOutputChannel, pre
   const creds = 'Set Upload Credentials';
   const choice = await vscode.window.showErrorMessage(`${prefix}: ${e.message}`, settings, creds, 'Show Log');
   if (choice === settings) {
-    await vscode.commands.executeCommand('workbench.action.openSettings', 'klingVoice.upload');
+    await vscode.commands.executeCommand(VSCODE_COMMANDS.openSettings, SETTINGS.upload);
   } else if (choice === creds) {
-    await vscode.commands.executeCommand(FROM_FILE_COMMANDS.setUploadCredentials);
+    await vscode.commands.executeCommand(COMMANDS.setUploadCredentials);
   } else if (choice === 'Show Log') {
     log.show(true);
   }
@@ -532,7 +504,7 @@ async function ensureApiKeyInteractively(deps: FromFileDeps): Promise<boolean> {
     return true;
   }
   const choice = await vscode.window.showWarningMessage('Set your Kling API key before creating a voice: nothing has been uploaded.', 'Set API Key');
-  return choice === 'Set API Key' && (await vscode.commands.executeCommand<boolean>('klingVoice.setApiKey')) === true;
+  return choice === 'Set API Key' && (await vscode.commands.executeCommand<boolean>(COMMANDS.setApiKey)) === true;
 }
 
 export async function createVoiceFromFile(
@@ -693,7 +665,7 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
       ...(uris.length === 1 ? [useWindow, openTrimmer] : [useWindow]),
     );
     if (choice === openTrimmer) {
-      await vscode.commands.executeCommand(OPEN_TRIMMER_COMMAND, uris[0]);
+      await vscode.commands.executeCommand(COMMANDS.openTrimmer, uris[0]);
       return checks.map((c) => ({ file: (c.ok ? c.file.uri : c.uri).toString(), status: 'skipped', message: 'Opened in the trimmer.' }));
     }
     if (choice === useWindow) {
@@ -912,7 +884,7 @@ async function confirmBatch(ready: Prepared[], refused: number, names: Map<Prepa
 }
 
 function readConcurrency(): number {
-  const v = vscode.workspace.getConfiguration('klingVoice.batch').get<number>('concurrency');
+  const v = vscode.workspace.getConfiguration(SETTINGS.batch).get<number>('concurrency');
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(10, Math.max(1, Math.floor(v))) : 2;
 }
 
@@ -969,7 +941,7 @@ async function summarize(deps: FromFileDeps, outcomes: FileOutcome[], ask: boole
 export function registerFromFileCommands(deps: FromFileDeps): vscode.Disposable {
   const consent = new UploadConsent(deps.context.globalState);
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(FROM_FILE_COMMANDS.createVoiceFromFile, async (first?: unknown, second?: unknown, third?: unknown) => {
+    vscode.commands.registerCommand(COMMANDS.createVoiceFromFile, async (first?: unknown, second?: unknown, third?: unknown) => {
       try {
         return await runCommand(deps, first, second, third);
       } catch (e) {
@@ -981,7 +953,7 @@ export function registerFromFileCommands(deps: FromFileDeps): vscode.Disposable 
         throw e;
       }
     }),
-    vscode.commands.registerCommand(FROM_FILE_COMMANDS.setUploadCredentials, async (args?: unknown) => {
+    vscode.commands.registerCommand(COMMANDS.setUploadCredentials, async (args?: unknown) => {
       const stored = await setUploadCredentials(deps.context.secrets, typeof args === 'object' && args !== null ? args : undefined);
       if (stored) {
         deps.log.info('upload credentials stored');
@@ -991,7 +963,7 @@ export function registerFromFileCommands(deps: FromFileDeps): vscode.Disposable 
       }
       return stored;
     }),
-    vscode.commands.registerCommand(FROM_FILE_COMMANDS.clearUploadCredentials, async () => {
+    vscode.commands.registerCommand(COMMANDS.clearUploadCredentials, async () => {
       await clearUploadCredentials(deps.context.secrets, consent);
       deps.log.info('upload credentials and upload consents cleared');
       void vscode.window.showInformationMessage('Upload credentials and remembered upload consents cleared.');

@@ -1,34 +1,7 @@
 import * as vscode from 'vscode';
-import { withoutSecrets } from '../shared/url';
 import type { CreateVoiceInput, TaskStatus, Voice, VoiceTask } from '../kling';
-
-/**
- * Where a voice sample came from. URLs are stored without their query string (presigned URLs carry credentials);
- * an uploaded local file is stored as that file (its name and URI on this machine), not as the upload's URL.
- */
-export type TaskSource =
-  | { kind: 'url'; url: string }
-  | { kind: 'video'; videoId: string }
-  | { kind: 'file'; fileName: string; uri?: string };
-
-/** A stored source, checked (globalState is data from disk, not trusted to have the right shape). */
-export function validSource(v: unknown): TaskSource | undefined {
-  if (typeof v !== 'object' || v === null) {
-    return undefined;
-  }
-  const s = v as Record<string, unknown>;
-  const text = (x: unknown, max: number): x is string => typeof x === 'string' && x.length > 0 && x.length <= max;
-  switch (s.kind) {
-    case 'url':
-      return text(s.url, 4096) ? { kind: 'url', url: s.url } : undefined;
-    case 'video':
-      return text(s.videoId, 256) ? { kind: 'video', videoId: s.videoId } : undefined;
-    case 'file':
-      return text(s.fileName, 1024) ? { kind: 'file', fileName: s.fileName, uri: text(s.uri, 4096) ? s.uri : undefined } : undefined;
-    default:
-      return undefined;
-  }
-}
+import { sourceOf, type TaskSource } from './source';
+import { STATE_KEYS } from '../ids';
 
 /** One task the user started from this machine. Never holds the key. */
 export interface HistoryEntry {
@@ -46,10 +19,10 @@ export interface HistoryEntry {
   updatedAt: number;
 }
 
-const STATE_KEY = 'klingVoice.taskHistory.v1';
+const STATE_KEY = STATE_KEYS.taskHistory;
 const MAX_ENTRIES = 500;
-const UNCONFIRMED_KEY = 'klingVoice.unconfirmedCreates.v1';
-const HIDDEN_KEY = 'klingVoice.hiddenTasks.v1';
+const UNCONFIRMED_KEY = STATE_KEYS.unconfirmedCreates;
+const HIDDEN_KEY = STATE_KEYS.hiddenTasks;
 const MAX_HIDDEN = 2000;
 /** How long an unconfirmed create is looked up before the same voice is created again. */
 const UNCONFIRMED_TTL_MS = 24 * 60 * 60 * 1000;
@@ -66,8 +39,6 @@ interface Unconfirmed {
   at: number;
 }
 
-export { unconfirmedKey } from './unconfirmedKey';
-
 function isUnconfirmed(v: unknown): v is Unconfirmed {
   const u = v as Unconfirmed;
   return (
@@ -78,21 +49,6 @@ function isUnconfirmed(v: unknown): v is Unconfirmed {
     typeof u.externalTaskId === 'string' &&
     typeof u.at === 'number'
   );
-}
-
-/** Strips query and fragment from a URL so no signature or token is persisted. */
-export function safeUrl(raw: string): string {
-  return withoutSecrets(raw) ?? '';
-}
-
-export function sourceOf(input: Pick<CreateVoiceInput, 'voiceUrl' | 'videoId'>): TaskSource | undefined {
-  if (input.videoId) {
-    return { kind: 'video', videoId: input.videoId };
-  }
-  if (input.voiceUrl) {
-    return { kind: 'url', url: safeUrl(input.voiceUrl) };
-  }
-  return undefined;
 }
 
 function isEntry(v: unknown): v is HistoryEntry {

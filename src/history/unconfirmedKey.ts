@@ -1,7 +1,7 @@
-// No `vscode` import: unit-tested in plain mocha.
+// Pure: unit-tested in plain mocha.
 import { withoutSecrets } from '../shared/url';
 import type { CreateVoiceInput } from '../kling/types';
-import type { TaskSource } from './taskHistory';
+import type { TaskSource } from './source';
 
 /**
  * What makes two creates "the same voice" for the unconfirmed-create check (an earlier create whose outcome is

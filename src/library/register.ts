@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../config';
 import { snippetText, SnippetFormat } from './snippet';
+import { COMMANDS, VIEWS } from '../ids';
 import { openTrialAudio, showError } from '../ui/notify';
 import type { Voice } from '../kling';
 import type { KeyStore } from '../service/keyStore';
@@ -73,8 +74,8 @@ export function registerLibraryViews({ service, library, log, keys, extensionUri
     voices,
     presets,
     player,
-    vscode.window.createTreeView('klingVoice.voices', { treeDataProvider: voices, showCollapseAll: false, canSelectMany: true }),
-    vscode.window.createTreeView('klingVoice.presets', { treeDataProvider: presets }),
+    vscode.window.createTreeView(VIEWS.voices, { treeDataProvider: voices, showCollapseAll: false, canSelectMany: true }),
+    vscode.window.createTreeView(VIEWS.presets, { treeDataProvider: presets }),
     registerStatusBar(service.history, () => service.currentBaseUrl(), (id) => service.isFollowing(id)),
     registerVoiceHover(library),
     registerVoiceCompletion(library),
@@ -85,10 +86,10 @@ export function registerLibraryViews({ service, library, log, keys, extensionUri
       }
     }),
 
-    reg('klingVoice.refreshVoices', () => library.refreshAccount()),
+    reg(COMMANDS.refreshVoices, () => library.refreshAccount()),
 
     // Failed (or voiceless) tasks leave My Voices for good; running tasks and voices are not removed this way.
-    reg('klingVoice.removeFromList', async (arg?: unknown, selected?: unknown) => {
+    reg(COMMANDS.removeFromList, async (arg?: unknown, selected?: unknown) => {
       const nodes = (Array.isArray(selected) && selected.length ? selected : [arg]).filter(isNode);
       const ids = nodes.flatMap((n) => (n.kind === 'task' && n.item && (n.item.status === 'failed' || n.item.status === 'succeed') ? [n.item.taskId] : []));
       if (!ids.length) {
@@ -99,9 +100,9 @@ export function registerLibraryViews({ service, library, log, keys, extensionUri
       void vscode.window.setStatusBarMessage(`$(close) Removed ${ids.length === 1 ? 'a task' : `${ids.length} tasks`} from My Voices`, 3000);
       return ids.length;
     }),
-    reg('klingVoice.refreshPresets', () => library.refreshPresets()),
+    reg(COMMANDS.refreshPresets, () => library.refreshPresets()),
 
-    reg('klingVoice.copyVoiceId', async (arg?: unknown) => {
+    reg(COMMANDS.copyVoiceId, async (arg?: unknown) => {
       const voice = await resolveVoice(arg, library, 'Copy the id of which voice?');
       if (!voice) {
         return undefined;
@@ -112,7 +113,7 @@ export function registerLibraryViews({ service, library, log, keys, extensionUri
     }),
 
     // Plays in a tab beside the code; a link a webview may not play (plain http off this machine) opens outside.
-    reg('klingVoice.playTrial', async (arg?: unknown) => {
+    reg(COMMANDS.playTrial, async (arg?: unknown) => {
       const trial = await trialOf(arg, 'Play the trial audio of which voice?');
       if (!trial) {
         return false;
@@ -120,19 +121,19 @@ export function registerLibraryViews({ service, library, log, keys, extensionUri
       return player.play({ ...trial.voice, trialUrl: trial.url }) || openTrialAudio(trial.url);
     }),
 
-    reg('klingVoice.openTrialAudio', async (arg?: unknown) => {
+    reg(COMMANDS.openTrialAudio, async (arg?: unknown) => {
       const trial = await trialOf(arg, 'Open the trial audio of which voice?');
       return trial ? openTrialAudio(trial.url) : false;
     }),
 
-    reg('klingVoice.checkTaskFromTree', async (arg?: unknown) => {
+    reg(COMMANDS.checkTaskFromTree, async (arg?: unknown) => {
       if (isNode(arg) && arg.item) {
-        return vscode.commands.executeCommand('klingVoice.checkTask', arg.item.taskId);
+        return vscode.commands.executeCommand(COMMANDS.checkTask, arg.item.taskId);
       }
-      return vscode.commands.executeCommand('klingVoice.checkTask');
+      return vscode.commands.executeCommand(COMMANDS.checkTask);
     }),
 
-    reg('klingVoice.insertSnippet', async (arg?: unknown, formatArg?: unknown) => {
+    reg(COMMANDS.insertSnippet, async (arg?: unknown, formatArg?: unknown) => {
       const voice = await resolveVoice(arg, library, 'Insert a video request for which voice?');
       if (!voice) {
         return false;

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Voice } from '../kling';
 import { LibraryItem, VoiceLibrary } from './voiceLibrary';
+import { COMMANDS } from '../ids';
 
 /** What a voice node carries, for the commands its menus run. */
 export interface VoiceNode {
@@ -113,7 +114,7 @@ export class VoicesTreeProvider extends LibraryTree {
         kind: 'message',
         label: NO_KEY_LABEL,
         message: 'No API key is stored, so your account is not listed: only the tasks created from VS Code are shown. Click to set the key.',
-        notice: { icon: 'key', command: { command: 'klingVoice.setApiKey', title: 'Set API Key' } },
+        notice: { icon: 'key', command: { command: COMMANDS.setApiKey, title: 'Set API Key' } },
       });
     } else if (state.kind === 'loading' && nodes.length === 0) {
       nodes.push({ kind: 'message', label: 'Loading your voices…' });
@@ -123,7 +124,7 @@ export class VoicesTreeProvider extends LibraryTree {
 
   getTreeItem(node: VoiceNode): vscode.TreeItem {
     if (node.kind === 'message') {
-      return messageItem(node, 'klingVoice.refreshVoices');
+      return messageItem(node, COMMANDS.refreshVoices);
     }
     const item = node.item as LibraryItem;
     const t = new vscode.TreeItem(node.label);
@@ -190,7 +191,7 @@ export class PresetsTreeProvider extends LibraryTree {
 
   getTreeItem(node: VoiceNode): vscode.TreeItem {
     if (node.kind === 'message') {
-      return messageItem(node, 'klingVoice.refreshPresets');
+      return messageItem(node, COMMANDS.refreshPresets);
     }
     const t = new vscode.TreeItem(node.label);
     const v = node.voice as Voice;

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import { KeyStore } from '../service/keyStore';
-import { HistoryEntry, TaskSource, validSource } from '../history/taskHistory';
+import type { HistoryEntry } from '../history/taskHistory';
+import { type TaskSource, validSource } from '../history/source';
 import { Voice, VoiceTask, isKlingError, isMissingEndpoint } from '../kling';
 import { VoiceService } from '../service/voiceService';
+import { SETTINGS } from '../ids';
 
 /** One row of "My Voices": a task from the account list, a local history entry, or both merged. */
 export interface LibraryItem {
@@ -66,7 +68,7 @@ export class VoiceLibrary implements vscode.Disposable {
       }),
       _keys.onDidChange(() => this._reset()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('klingVoice.apiBaseUrl')) {
+        if (e.affectsConfiguration(SETTINGS.apiBaseUrl)) {
           this._reset();
         }
       }),

@@ -1,10 +1,8 @@
 import * as vscode from 'vscode';
+import { CONTEXT_KEYS, SECRETS } from '../ids';
 
 /** Name of the entry in SecretStorage. */
-const SECRET_NAME = 'klingVoice.apiKey';
-/** Context key for `when` clauses: true when a key is stored. */
-export const HAS_KEY_CONTEXT = 'klingVoice.hasApiKey';
-
+const SECRET_NAME = SECRETS.apiKey;
 /** Checks a key before it is stored; returns a message when it cannot be right. */
 export function validateApiKey(value: string | undefined): string | undefined {
   const v = (value ?? '').trim();
@@ -58,7 +56,7 @@ export class KeyStore implements vscode.Disposable {
 
   async updateContext(): Promise<boolean> {
     const has = !!(await this.get());
-    await vscode.commands.executeCommand('setContext', HAS_KEY_CONTEXT, has);
+    await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasApiKey, has);
     return has;
   }
 

@@ -1,20 +1,10 @@
 import * as vscode from 'vscode';
 import { readSettings } from '../config';
 import { KeyStore } from './keyStore';
-import { TaskHistory, unconfirmedKey, type TaskSource } from '../history/taskHistory';
-import {
-  CreateVoiceInput,
-  FetchLike,
-  KlingClient,
-  KlingError,
-  Voice,
-  VoiceTask,
-  isKlingError,
-  mayHaveCreated,
-  normalizeBaseUrl,
-  validateCreateInput,
-  AMBIGUOUS_RETRY_ADVICE,
-} from '../kling';
+import { TaskHistory } from '../history/taskHistory';
+import type { TaskSource } from '../history/source';
+import { unconfirmedKey } from '../history/unconfirmedKey';
+import { CreateVoiceInput, FetchLike, KlingClient, KlingError, Voice, VoiceTask, isKlingError, mayHaveCreated, normalizeBaseUrl, validateCreateInput, AMBIGUOUS_RETRY_ADVICE } from '../kling';
 
 export interface CreateRunOptions {
   signal?: AbortSignal;

@@ -3,8 +3,7 @@ import type { Voice } from '../kling';
 import { isPlayerToHost, type HostToPlayer, type PlayerToHost } from '../shared/protocol/trialPlayer';
 import { bindToHost, panelIconPath, WebviewChannel, type ChannelDeps } from '../webviewHost/channel';
 import { codicon, isPlayableTrialUrl, makeNonce, renderPage, webviewOptions } from '../webviewHost/page';
-
-export const PLAYER_VIEW_TYPE = 'klingVoice.trialPlayer';
+import { VIEW_TYPES } from '../ids';
 
 /** The player's page: static; the voice arrives by message. */
 function playerHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
@@ -99,7 +98,7 @@ export class TrialPlayer implements vscode.Disposable {
       return false;
     }
     if (!this._panel || !this._controller) {
-      const panel = vscode.window.createWebviewPanel(PLAYER_VIEW_TYPE, 'Trial Audio', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this._deps.extensionUri));
+      const panel = vscode.window.createWebviewPanel(VIEW_TYPES.trialPlayer, 'Trial Audio', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this._deps.extensionUri));
       panel.iconPath = panelIconPath(this._deps.extensionUri);
       const controller = new PlayerController(panel.webview, this._deps);
       bindToHost(panel, panel.onDidChangeViewState, controller);

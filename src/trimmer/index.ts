@@ -1,15 +1,12 @@
 import * as vscode from 'vscode';
-import { OPEN_TRIMMER_COMMAND } from '../fromFile/command';
+
 import { parseTrimmerState, TRIMMER_EXTENSIONS } from '../shared/protocol/trimmer';
 import { bindToHost, panelIconPath } from '../webviewHost/channel';
 import { webviewOptions } from '../webviewHost/page';
 import { OPEN_AGAIN, TrimmerController, type TrimmerDeps } from './trimmerController';
+import { COMMANDS, VIEW_TYPES } from '../ids';
 
 export { TrimmerController, type TrimmerDeps } from './trimmerController';
-export { OPEN_TRIMMER_COMMAND };
-
-/** The trimmer's editor panels' view type; the serializer restores them after a window reload. */
-export const TRIMMER_VIEW_TYPE = 'klingVoice.trimmer';
 
 /** Shown in a restored tab whose saved state does not name a file the trimmer may open. */
 export const NOT_RESTORED = `This trimmer tab could not be restored: its saved state does not name a .wav or .mp3 file. ${OPEN_AGAIN}`;
@@ -79,7 +76,7 @@ export class TrimmerPanels implements vscode.WebviewPanelSerializer, vscode.Disp
       this._open.get(uri.toString())?.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(TRIMMER_VIEW_TYPE, `Trim ${fileName(uri)}`, vscode.ViewColumn.Active, webviewOptions(this._deps.extensionUri));
+    const panel = vscode.window.createWebviewPanel(VIEW_TYPES.trimmer, `Trim ${fileName(uri)}`, vscode.ViewColumn.Active, webviewOptions(this._deps.extensionUri));
     return this._attach(panel, uri);
   }
 
@@ -143,8 +140,8 @@ export function attachTrimmer(panel: vscode.WebviewPanel, deps: TrimmerDeps, uri
 export function registerTrimmer(deps: TrimmerDeps): vscode.Disposable {
   const panels = new TrimmerPanels(deps);
   return vscode.Disposable.from(
-    vscode.window.registerWebviewPanelSerializer(TRIMMER_VIEW_TYPE, panels),
-    vscode.commands.registerCommand(OPEN_TRIMMER_COMMAND, async (arg?: unknown) => {
+    vscode.window.registerWebviewPanelSerializer(VIEW_TYPES.trimmer, panels),
+    vscode.commands.registerCommand(COMMANDS.openTrimmer, async (arg?: unknown) => {
       let uri = arg instanceof vscode.Uri ? arg : undefined;
       if (!uri) {
         const picked = await vscode.window.showOpenDialog({

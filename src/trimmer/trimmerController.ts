@@ -4,15 +4,7 @@ import { fileView, inspectFile, preparedWindow, qualitySummary, uploadAndCreate,
 import { isKlingError, validateVoiceName, type VoiceTask } from '../kling';
 import type { KeyStore } from '../service/keyStore';
 import type { VoiceService } from '../service/voiceService';
-import {
-  clampSelection,
-  isTrimmerToHost,
-  selectionProblem,
-  type HostToTrimmer,
-  type Selection,
-  type TrimmerTaskView,
-  type TrimmerToHost,
-} from '../shared/protocol/trimmer';
+import { clampSelection, isTrimmerToHost, selectionProblem, type HostToTrimmer, type Selection, type TrimmerTaskView, type TrimmerToHost } from '../shared/protocol/trimmer';
 import { endedTaskView, errorText, WebviewChannel } from '../webviewHost/channel';
 import { renderTrimmerHtml } from './html';
 

@@ -1,16 +1,6 @@
 import * as vscode from 'vscode';
-import { isKlingError } from '../kling';
-
-export const COMMANDS = {
-  setApiKey: 'klingVoice.setApiKey',
-  clearApiKey: 'klingVoice.clearApiKey',
-  createVoice: 'klingVoice.createVoice',
-  checkTask: 'klingVoice.checkTask',
-  listPresetVoices: 'klingVoice.listPresetVoices',
-  deleteVoice: 'klingVoice.deleteVoice',
-  showLog: 'klingVoice.showLog',
-  cancelTasks: 'klingVoice.cancelTasks',
-} as const;
+import { COMMANDS, SETTINGS, VSCODE_COMMANDS } from '../ids';
+import { isKlingError, type VoiceTask } from '../kling';
 
 /** An extra action on an error message, e.g. to edit the input and try again. */
 export interface ErrorAction {
@@ -38,7 +28,7 @@ export async function showError(
   if (needsKey) {
     actions.push('Set API Key');
   }
-  const badBaseUrl = isKlingError(e) && e.kind === 'invalidInput' && e.message.startsWith('klingVoice.apiBaseUrl');
+  const badBaseUrl = isKlingError(e) && e.kind === 'invalidInput' && e.message.startsWith(SETTINGS.apiBaseUrl);
   if (isKlingError(e) && (e.kind === 'http' || e.kind === 'badResponse' || e.kind === 'network' || badBaseUrl)) {
     actions.push('Open Settings');
   }
@@ -50,7 +40,7 @@ export async function showError(
   } else if (choice === 'Set API Key') {
     await vscode.commands.executeCommand(COMMANDS.setApiKey);
   } else if (choice === 'Open Settings') {
-    await vscode.commands.executeCommand('workbench.action.openSettings', 'klingVoice.apiBaseUrl');
+    await vscode.commands.executeCommand(VSCODE_COMMANDS.openSettings, SETTINGS.apiBaseUrl);
   } else if (choice === 'Show Log') {
     log.show(true);
   }
@@ -100,4 +90,42 @@ export async function openTrialAudio(raw: string): Promise<boolean> {
     return false;
   }
   return vscode.env.openExternal(vscode.Uri.parse(url.toString(), true));
+}
+
+/** The end-of-task notification with its actions. */
+export async function announce(task: VoiceTask, log: vscode.LogOutputChannel, name: string | undefined, retry?: ErrorAction): Promise<void> {
+  const voice = task.voices[0];
+  const label = voice?.voiceName || name || task.taskId;
+  if (task.status === 'succeed' && voice) {
+    await voiceActions(voice.voiceId, voice.trialUrl, label, `Voice "${label}" is ready. Voice id: ${voice.voiceId}`, log);
+  } else if (task.status === 'failed') {
+    const choice = await vscode.window.showErrorMessage(
+      `Voice "${label}" failed: ${task.statusMessage || 'Kling gave no reason'}. Task id ${task.taskId}.`,
+      ...(retry ? [retry.title] : []),
+      'Show Log',
+    );
+    if (retry && choice === retry.title) {
+      await retry.run();
+    } else if (choice === 'Show Log') {
+      log.show(true);
+    }
+  } else {
+    const choice = await vscode.window.showInformationMessage(`Task ${task.taskId} is ${statusLabel(task.status)}.`, 'Copy Task ID');
+    if (choice === 'Copy Task ID') {
+      await vscode.env.clipboard.writeText(task.taskId);
+    }
+  }
+}
+
+export async function voiceActions(voiceId: string, trialUrl: string | undefined, label: string, message?: string, log?: vscode.LogOutputChannel): Promise<void> {
+  const actions = ['Copy Voice ID', ...(trialUrl ? ['Open Trial Audio'] : []), ...(log ? ['Show Log'] : [])];
+  const choice = await vscode.window.showInformationMessage(message ?? `${label}: ${voiceId}`, ...actions);
+  if (choice === 'Copy Voice ID') {
+    await vscode.env.clipboard.writeText(voiceId);
+    void vscode.window.setStatusBarMessage(`Copied voice id ${voiceId}`, 3000);
+  } else if (choice === 'Open Trial Audio' && trialUrl) {
+    await openTrialAudio(trialUrl);
+  } else if (choice === 'Show Log') {
+    log?.show(true);
+  }
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { TaskHistory } from '../history/taskHistory';
+import { SETTINGS, STATUS_BAR_ID } from '../ids';
 
 /** One status-bar item: the number of tasks in flight, with a spinner; hidden when none. Reveals the sidebar on click. */
 export function registerStatusBar(
@@ -7,7 +8,7 @@ export function registerStatusBar(
   currentBaseUrl: () => string | undefined,
   isFollowing: (taskId: string) => boolean = () => true,
 ): vscode.Disposable {
-  const item = vscode.window.createStatusBarItem('klingVoice.tasks', vscode.StatusBarAlignment.Left, 10);
+  const item = vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 10);
   item.name = 'Kling Voice Tasks';
   item.command = 'workbench.view.extension.klingVoice';
   const update = () => {
@@ -30,6 +31,6 @@ export function registerStatusBar(
   return vscode.Disposable.from(
     item,
     history.onDidChange(update),
-    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('klingVoice.apiBaseUrl') && update()),
+    vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration(SETTINGS.apiBaseUrl) && update()),
   );
 }

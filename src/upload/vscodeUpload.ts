@@ -2,17 +2,18 @@ import * as vscode from 'vscode';
 import { HttpUploadProvider } from './httpUpload';
 import { S3UploadProvider } from './s3';
 import { UploadError, UploadProvider } from './types';
+import { SECRETS, SETTINGS, STATE_KEYS } from '../ids';
 
 export type ProviderName = 'none' | 's3' | 'http';
 
 /** SecretStorage entries of the upload providers (never in settings, never logged). */
 export const UPLOAD_SECRETS = {
-  s3AccessKeyId: 'klingVoice.upload.s3.accessKeyId',
-  s3SecretAccessKey: 'klingVoice.upload.s3.secretAccessKey',
-  httpToken: 'klingVoice.upload.http.token',
+  s3AccessKeyId: SECRETS.s3AccessKeyId,
+  s3SecretAccessKey: SECRETS.s3SecretAccessKey,
+  httpToken: SECRETS.httpToken,
 } as const;
 
-const CONSENT_STATE_KEY = 'klingVoice.upload.consent.v1';
+const CONSENT_STATE_KEY = STATE_KEYS.uploadConsent;
 
 export interface UploadSettings {
   provider: ProviderName;
@@ -22,7 +23,7 @@ export interface UploadSettings {
 }
 
 export function readUploadSettings(): UploadSettings {
-  const c = vscode.workspace.getConfiguration('klingVoice.upload');
+  const c = vscode.workspace.getConfiguration(SETTINGS.upload);
   const str = (key: string, fallback: string) => {
     const v = c.get<unknown>(key);
     return typeof v === 'string' ? v.trim() : fallback;

@@ -1,13 +1,10 @@
 import * as vscode from 'vscode';
 import type { KeyStore } from '../service/keyStore';
 import { uploadProviderName } from '../fromFile/command';
-import { COMMANDS } from '../ui/notify';
 import type { VoiceTask } from '../kling';
 import type { TaskView, UploadProviderName } from '../shared/protocol/createForm';
 import { isPlayableTrialUrl, webviewOptions } from './page';
-
-/** Written by the lead (inserts a code snippet using a voice id). */
-export const INSERT_SNIPPET_COMMAND = 'klingVoice.insertSnippet';
+import { COMMANDS, SETTINGS, VSCODE_COMMANDS } from '../ids';
 
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -72,7 +69,7 @@ export abstract class WebviewChannel<Out extends { type: string }, In extends { 
       _webview.onDidReceiveMessage((m: unknown) => this.handleMessage(m)),
       _channelDeps.keys.onDidChange(() => void this._refreshKey()),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('klingVoice.upload')) {
+        if (e.affectsConfiguration(SETTINGS.upload)) {
           this._uploadProvider = uploadProviderName();
           this._postState();
         }
@@ -148,7 +145,7 @@ export abstract class WebviewChannel<Out extends { type: string }, In extends { 
         const id = this._resultVoiceId();
         if (id) {
           try {
-            await vscode.commands.executeCommand(INSERT_SNIPPET_COMMAND, id);
+            await vscode.commands.executeCommand(COMMANDS.insertSnippet, id);
           } catch (e) {
             this._channelDeps.log.error(`${this._logName}: insert snippet failed: ${errorText(e)}`);
             void vscode.window.showErrorMessage(`Could not insert a snippet: ${errorText(e)}`);
@@ -160,7 +157,7 @@ export abstract class WebviewChannel<Out extends { type: string }, In extends { 
         await vscode.commands.executeCommand(COMMANDS.showLog);
         return;
       case 'openUploadSettings':
-        await vscode.commands.executeCommand('workbench.action.openSettings', 'klingVoice.upload');
+        await vscode.commands.executeCommand(VSCODE_COMMANDS.openSettings, SETTINGS.upload);
         return;
       default: {
         const never: never = type;
