@@ -1,7 +1,8 @@
 // What the two pages (the form, main.ts, and the trimmer, trimmer.ts) share: the VS Code API object, element
 // lookup and visibility, lists, the progress wording, and the result card and failure section that both show
 // (their markup is resultCardHtml / failureCardHtml in src/webviewHost/page.ts). Each bundle gets its own copy.
-import { characterCount, MAX_VOICE_NAME_LENGTH } from '../src/kling/validation';
+import { MAX_VOICE_NAME_LENGTH } from '../src/kling/rules';
+import { characterCount } from '../src/kling/validation';
 import type { TaskView } from '../src/shared/protocol/createForm';
 
 /** The object VS Code injects into a webview; `ToHost` is what the page may post, `State` what it saves. */

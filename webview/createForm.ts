@@ -1,6 +1,6 @@
 // The Create Voice form in the browser: renders what the host says, validates as the user types, keeps the
 // fields with setState. Everything shown comes in by message and is written with textContent.
-import { MAX_VOICE_NAME_LENGTH } from '../src/kling/validation';
+import { MAX_VOICE_NAME_LENGTH } from '../src/kling/rules';
 import { emptyForm, validateForm, type CreateFormValues, type FieldMessages, type FormField } from '../src/shared/createForm';
 import { formatChannels, formatSec, formatSize, qualityLine } from '../src/shared/format';
 import { isCreateFormValues, isFormSource, type FileView, type HostToWebview, type TaskView, type UploadProviderName, type WebviewToHost } from '../src/shared/protocol/createForm';

@@ -4,16 +4,10 @@
 import { validateVoiceName } from '../src/kling/validation';
 import { formatChannels, formatClock, formatDbfs, formatNoiseFloor, formatSec, formatShare, formatSize, formatSnr } from '../src/shared/format';
 import type { UploadProviderName } from '../src/shared/protocol/createForm';
+import { BIG_STEP_SEC, clampSelection, moveSelection, resizeSelection, selectionProblem, STEP_SEC, type Selection } from '../src/shared/selection';
 import {
-  BIG_STEP_SEC,
-  clampSelection,
-  moveSelection,
   parseTrimmerState,
-  resizeSelection,
-  selectionProblem,
-  STEP_SEC,
   type HostToTrimmer,
-  type Selection,
   type TrimmerLoadMessage,
   type TrimmerSavedState,
   type TrimmerTaskView,

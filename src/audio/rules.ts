@@ -1,8 +1,9 @@
+import { MAX_SAMPLE_SEC, MAX_VOICE_NAME_LENGTH, MIN_SAMPLE_SEC, SUPPORTED_EXTENSIONS } from '../kling/rules';
 import type { ProbeResult } from './types';
 
-/** Kling's documented sample length, in seconds (kling-api.md §1.1). */
-export const MIN_DURATION_SEC = 5;
-export const MAX_DURATION_SEC = 30;
+/** Kling's sample length, in seconds (see src/kling/rules.ts). */
+export const MIN_DURATION_SEC = MIN_SAMPLE_SEC;
+export const MAX_DURATION_SEC = MAX_SAMPLE_SEC;
 /**
  * Largest file we read, check and upload. Kling does not document a limit; 30 s of 48 kHz stereo
  * 24-bit WAV is 8.6 MB and a 30 s 1080p clip is rarely above 40 MB, while peers cap audio at 20–50 MB.
@@ -15,9 +16,9 @@ export const MAX_FILE_BYTES = 50 * 1024 * 1024;
  * mix the decoder keeps. A longer file is still probed and its facts are reported; it is just not decoded.
  */
 export const MAX_DECODE_SEC = 10 * 60;
-export const SUPPORTED_SAMPLE_EXTENSIONS = ['.mp3', '.wav', '.mp4', '.mov'] as const;
+export const SUPPORTED_SAMPLE_EXTENSIONS = SUPPORTED_EXTENSIONS;
 /** Longest voice name Kling accepts (characters). */
-export const MAX_NAME_CHARS = 20;
+export const MAX_NAME_CHARS = MAX_VOICE_NAME_LENGTH;
 
 export interface RuleCheck {
   /** Reasons the file cannot be sent as it is. */

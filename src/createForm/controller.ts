@@ -2,9 +2,10 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import { uniqueVoiceNames } from '../audio';
 import type { KeyStore } from '../service/keyStore';
-import { fileView, inspectFile, preparedAsIs, uploadAndCreate, type Inspected } from '../fromFile/command';
+import { fileView, inspectFile, preparedAsIs, type Inspected } from '../fromFile/inspect';
+import { uploadAndCreate } from '../fromFile/pipeline';
 import { COMMANDS } from '../ids';
-import { isKlingError, type VoiceTask } from '../kling';
+import { hasSampleExtension, isKlingError, SAMPLE_EXTENSIONS, type VoiceTask } from '../kling';
 import type { VoiceService } from '../service/voiceService';
 import type { TaskSource } from '../history/source';
 import { emptyForm, validateForm, type CreateFormValues } from '../shared/createForm';
@@ -26,7 +27,6 @@ export interface FormControllerDeps extends ChannelDeps {
 type HostTask = Exclude<TaskView, { phase: 'running' }> | (Omit<Extract<TaskView, { phase: 'running' }>, 'elapsedMs'> & { startedAt: number });
 
 const MAX_TASK_ID = 256;
-const SAMPLE_EXTENSIONS = /\.(mp3|wav|mp4|mov)$/i;
 
 /** Where a form remembers its chosen file (a URI string; the file is checked again when it is read back). */
 export function chosenFileKey(label: string): string {
@@ -45,7 +45,7 @@ export function sampleUri(raw: unknown): vscode.Uri | undefined {
   }
   try {
     const uri = vscode.Uri.parse(raw, true);
-    return SAMPLE_EXTENSIONS.test(uri.path) ? uri : undefined;
+    return hasSampleExtension(uri.path) ? uri : undefined;
   } catch {
     return undefined;
   }
@@ -334,7 +334,7 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
       canSelectMany: false,
       openLabel: 'Choose Sample',
       title: 'Choose a voice sample (5 to 30 seconds)',
-      filters: { 'Audio or video': ['mp3', 'wav', 'mp4', 'mov'] },
+      filters: { 'Audio or video': [...SAMPLE_EXTENSIONS] },
     });
     const uri = picked?.[0];
     if (uri) {

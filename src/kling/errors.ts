@@ -170,3 +170,8 @@ export function messageForCode(code: number, status: number | undefined, serverM
       return `The service returned an error${d}${detail}.`;
   }
 }
+
+/** The message of an error, or the thrown value as text. */
+export function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

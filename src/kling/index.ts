@@ -1,5 +1,6 @@
 export * from './types';
 export * from './errors';
+export * from './rules';
 export * from './validation';
 export * from './envelope';
 export * from './client';

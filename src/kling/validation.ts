@@ -1,9 +1,5 @@
+import { MAX_VOICE_NAME_LENGTH, SUPPORTED_EXTENSIONS } from './rules';
 import type { CreateVoiceInput } from './types';
-
-/** The longest voice name Kling accepts, in characters (not bytes). */
-export const MAX_VOICE_NAME_LENGTH = 20;
-/** Extensions Kling documents for `voice_url`. */
-export const SUPPORTED_EXTENSIONS = ['.mp3', '.wav', '.mp4', '.mov'] as const;
 
 export type InputField = 'voiceName' | 'voiceUrl' | 'videoId' | 'callbackUrl' | 'externalTaskId' | 'source';
 

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { exportWindowWav, peakEnvelope, suggestWindow, tooLongToDecode, uniqueVoiceNames, type PcmAudio } from '../audio';
-import { fileView, inspectFile, preparedWindow, qualitySummary, uploadAndCreate, type FromFileDeps, type Inspected } from '../fromFile/command';
+import { fileView, inspectFile, preparedWindow, qualitySummary, type Inspected } from '../fromFile/inspect';
+import { uploadAndCreate, type FromFileDeps } from '../fromFile/pipeline';
 import { isKlingError, validateVoiceName, type VoiceTask } from '../kling';
 import type { KeyStore } from '../service/keyStore';
 import type { VoiceService } from '../service/voiceService';
-import { clampSelection, isTrimmerToHost, selectionProblem, type HostToTrimmer, type Selection, type TrimmerTaskView, type TrimmerToHost } from '../shared/protocol/trimmer';
+import { isTrimmerToHost, type HostToTrimmer, type TrimmerTaskView, type TrimmerToHost } from '../shared/protocol/trimmer';
+import { clampSelection, selectionProblem, type Selection } from '../shared/selection';
 import { endedTaskView, errorText, WebviewChannel } from '../webviewHost/channel';
 import { renderTrimmerHtml } from './html';
 

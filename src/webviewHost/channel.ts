@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { KeyStore } from '../service/keyStore';
-import { uploadProviderName } from '../fromFile/command';
+import { uploadProviderName } from '../upload/vscodeUpload';
 import type { VoiceTask } from '../kling';
 import type { TaskView, UploadProviderName } from '../shared/protocol/createForm';
 import { isPlayableTrialUrl, webviewOptions } from './page';

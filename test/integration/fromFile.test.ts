@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { KlingVoiceApi } from '../../src/api';
-import type { FileOutcome } from '../../src/fromFile/command';
+import type { FileOutcome } from '../../src/fromFile/batch';
 import type { Sandbox } from '../../tools/sandbox/server';
 import * as os from 'os';
 import { concat, ensureAudioTools, makeToolFixtures, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';

@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { COMMANDS, CONTEXT_KEYS, SETTINGS, VIEWS, VIEW_TYPES } from '../../src/ids';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
@@ -26,6 +27,72 @@ describe('VSIX contents', function () {
 });
 
 describe('manifest', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    activationEvents: string[];
+    contributes: {
+      commands: { command: string; enablement?: string }[];
+      views: Record<string, { id: string }[]>;
+      viewsContainers: { activitybar: { id: string }[] };
+      viewsWelcome: { view: string; when?: string }[];
+      menus: Record<string, { command?: string; when?: string }[]>;
+      configuration: { properties: Record<string, unknown> };
+    };
+  };
+  const c = manifest.contributes;
+
+  it('declares exactly the commands of src/ids.ts, and the menus name only those', () => {
+    const declared: string[] = c.commands.map((x) => x.command).sort();
+    assert.deepStrictEqual(declared, [...Object.values(COMMANDS)].sort());
+    for (const [menu, items] of Object.entries(c.menus)) {
+      for (const item of items) {
+        if (item.command) {
+          assert.ok(new Set<string>(declared).has(item.command), `${menu} names ${item.command}, which is not a command`);
+        }
+      }
+    }
+  });
+
+  it('declares exactly the views of src/ids.ts, and welcome content only for them', () => {
+    assert.deepStrictEqual(c.viewsContainers.activitybar.map((v) => v.id), [VIEWS.container]);
+    const views = Object.entries(c.views).flatMap(([container, list]) => list.map((v) => `${container}/${v.id}`));
+    assert.deepStrictEqual(views.sort(), [VIEWS.createForm, VIEWS.voices, VIEWS.presets].map((v) => `${VIEWS.container}/${v}`).sort());
+    for (const w of c.viewsWelcome) {
+      assert.ok(Object.values(VIEWS).includes(w.view as never), `welcome content for unknown view ${w.view}`);
+    }
+  });
+
+  it('every klingVoice context key in a when clause is one that src/ids.ts names', () => {
+    const whens = [...Object.values(c.menus).flat().map((m) => m.when ?? ''), ...c.viewsWelcome.map((w) => w.when ?? ''), ...c.commands.map((x) => x.enablement ?? '')];
+    const keys = new Set(whens.flatMap((w) => [...w.matchAll(/\b(klingVoice\.\w+)\b/g)].map((m) => m[1])));
+    const known = new Set<string>([...Object.values(CONTEXT_KEYS), ...Object.values(VIEWS)]);
+    for (const k of keys) {
+      assert.ok(known.has(k), `when clause uses ${k}, which src/ids.ts does not name`);
+    }
+  });
+
+  it('every setting section of src/ids.ts is declared, and no other source file spells a klingVoice.* id', () => {
+    const settings = Object.keys(c.configuration.properties);
+    for (const section of Object.values(SETTINGS)) {
+      assert.ok(settings.some((s) => s === section || s.startsWith(`${section}.`)), `no setting under ${section}`);
+    }
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          walk(p);
+        } else if (e.name.endsWith('.ts') && p !== path.join(root, 'src', 'ids.ts')) {
+          const text = fs.readFileSync(p, 'utf8');
+          for (const m of text.matchAll(/['"]klingVoice\.[\w.]+['"]/g)) {
+            offenders.push(`${path.relative(root, p)}: ${m[0]}`);
+          }
+        }
+      }
+    };
+    walk(path.join(root, 'src'));
+    assert.deepStrictEqual(offenders, []);
+  });
+
   it('every webview panel restored after a reload has its onWebviewPanel activation event (VS Code does not infer it)', () => {
     const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { activationEvents?: string[] };
     const sources: string[] = [];
@@ -41,11 +108,11 @@ describe('manifest', () => {
     };
     walk(path.join(root, 'src'));
     const all = sources.join('\n');
-    const names = [...all.matchAll(/registerWebviewPanelSerializer\(\s*([A-Z_]+)/g)].map((m) => m[1]);
+    const names = [...all.matchAll(/registerWebviewPanelSerializer\(\s*VIEW_TYPES\.(\w+)/g)].map((m) => m[1]);
     assert.ok(names.length >= 2, `serializers found: ${names.join(', ')}`);
     for (const name of names) {
-      const viewType = new RegExp(`export const ${name} = '([^']+)'`).exec(all)?.[1];
-      assert.ok(viewType, `the value of ${name}`);
+      const viewType = (VIEW_TYPES as Record<string, string>)[name];
+      assert.ok(viewType, `the value of VIEW_TYPES.${name}`);
       assert.ok(manifest.activationEvents?.includes(`onWebviewPanel:${viewType}`), `activationEvents lacks onWebviewPanel:${viewType}`);
     }
   });

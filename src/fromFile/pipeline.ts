@@ -1,0 +1,157 @@
+// Creating a voice from a local file without the command's dialogs: the core of the exported API's
+// createVoice({ file }), the Create Voice form's local-file source and the trimmer.
+import * as vscode from 'vscode';
+import { summaryLine, uniqueVoiceNames } from '../audio';
+import { CreateVoiceInput, KlingError, VoiceTask, validateVoiceName } from '../kling';
+import type { VoiceService } from '../service/voiceService';
+import { UploadError, type UploadResult } from '../upload';
+import { UploadConsent, createUploadProvider } from '../upload/vscodeUpload';
+import { checkFile, toUri, type Prepared } from './inspect';
+import { Runner } from './runner';
+
+export interface FromFileDeps {
+  /** Where upload credentials (secrets) and remembered consents (globalState) live. */
+  context: { secrets: vscode.SecretStorage; globalState: vscode.Memento };
+  service: VoiceService;
+  log: vscode.LogOutputChannel;
+}
+
+/**
+ * Options of `klingVoice.createVoiceFromFile` for programmatic callers (third argument, or the first
+ * as `{ files, ... }`) and of `createVoiceFromFile()`.
+ */
+export interface FromFileOptions {
+  /** Ask nothing: names come from file names, files that break the rules are refused (or trimmed with `trim`). */
+  noPrompt?: boolean;
+  /** The caller has the user's consent to upload to the configured destination. */
+  consent?: boolean;
+  /** Name of the voice (one file only). */
+  voiceName?: string;
+  /** A decodable file longer than 30 s: 'suggested' cuts the suggested window; 'never' refuses it (default when not asking). */
+  trim?: 'suggested' | 'never';
+  /** Peak-normalise a trimmed export to −1 dBFS. */
+  normalize?: boolean;
+  /** Wait for each task to end (default true). */
+  wait?: boolean;
+  signal?: AbortSignal;
+}
+
+
+export function takenNames(service: VoiceService): string[] {
+  return service.history.all().map((e) => e.voiceName);
+}
+
+export const NO_KEY_MESSAGE = "No API key is set, so nothing was uploaded. Run 'Kling Voice: Set API Key' first.";
+
+/** Refuses before any upload when no key is stored: a sample must not leave the machine for a task that cannot start. */
+export async function requireApiKey(deps: FromFileDeps): Promise<void> {
+  if (!(await deps.service.hasApiKey())) {
+    throw new KlingError({ kind: 'noApiKey', message: NO_KEY_MESSAGE });
+  }
+}
+
+
+/**
+ * Creates one voice from a local file without any UI but the consent prompt (skipped with `consent: true`
+ * or a consented destination): the core of the exported API's `createVoice({ file })`.
+ * Rejects with a KlingError of kind 'invalidInput' when the file breaks the rules (nothing is uploaded or
+ * sent), an UploadError when the upload fails, and the usual KlingErrors from the API.
+ */
+export async function createVoiceFromFile(
+  deps: FromFileDeps,
+  file: string | vscode.Uri,
+  input: { voiceName?: string },
+  options: Omit<FromFileOptions, 'noPrompt' | 'voiceName'> = {},
+): Promise<VoiceTask> {
+  const uri = toUri(file);
+  const checked = await checkFile(uri, options.trim === 'suggested', options.normalize === true);
+  if (!checked.ok) {
+    throw new KlingError({
+      kind: 'invalidInput',
+      message: checked.message + (checked.trimmable ? " Pass trim: 'suggested' to send the suggested 5–30 s window." : ''),
+    });
+  }
+  const voiceName = (input.voiceName ?? uniqueVoiceNames([checked.file.displayName], takenNames(deps.service))[0]).trim();
+  const nameProblem = validateVoiceName(voiceName);
+  if (nameProblem) {
+    throw new KlingError({ kind: 'invalidInput', message: nameProblem });
+  }
+  await requireApiKey(deps);
+  const provider = await createUploadProvider(deps.context.secrets, deps.log);
+  if (!provider) {
+    throw new UploadError('No upload provider is set: set klingVoice.upload.provider to "s3" or "http", or pass a public URL as voiceUrl.');
+  }
+  const consent = new UploadConsent(deps.context.globalState);
+  if (!(await consent.ensure(provider, 1, options.consent))) {
+    throw new KlingError({ kind: 'cancelled', message: `Upload to ${provider.destination} not allowed; nothing was sent.` });
+  }
+  logReport(deps.log, checked.file);
+  const runner = new Runner(deps, provider);
+  const signal = options.signal ?? new AbortController().signal;
+  const uploaded = await runner.upload(checked.file, signal);
+  return runner.create(voiceName, uploaded, checked.file, { signal, wait: options.wait !== false });
+}
+
+
+export interface UploadAndCreateHooks {
+  signal: AbortSignal;
+  /** The first upload to this destination: the modal consent question is about to show (nothing is sent yet). */
+  onConsentPrompt?: () => void;
+  /** Consent is known and the file starts to go out (before the first onUploadProgress). */
+  onUploadStart?: () => void;
+  /** 0–100 while the file is sent. */
+  onUploadProgress?: (percent: number) => void;
+  /** The file is uploaded; the create request goes next. */
+  onUploaded?: () => void;
+  onSubmitted?: (t: VoiceTask) => void;
+  onUpdate?: (t: VoiceTask) => void;
+}
+
+/**
+ * Uploads a checked file (asking for consent once per destination, as the explorer command does) and creates
+ * the voice from the upload's URL, following the task to its end: the pipeline behind the Create Voice form's
+ * local-file source and the trimmer. Throws an UploadError when no provider is set or the upload fails, and
+ * a KlingError of kind 'cancelled' when the user declines the upload or cancels.
+ */
+export async function uploadAndCreate(
+  deps: FromFileDeps,
+  file: Prepared,
+  input: Omit<CreateVoiceInput, 'voiceUrl' | 'videoId'>,
+  hooks: UploadAndCreateHooks,
+): Promise<VoiceTask> {
+  await requireApiKey(deps);
+  const provider = await createUploadProvider(deps.context.secrets, deps.log);
+  if (!provider) {
+    throw new UploadError('No upload provider is set: set klingVoice.upload.provider to "s3" or "http" in the settings, or paste a public URL instead.');
+  }
+  const consent = new UploadConsent(deps.context.globalState);
+  if (!consent.has(provider.destination)) {
+    hooks.onConsentPrompt?.();
+  }
+  if (!(await consent.ensure(provider, 1))) {
+    throw new KlingError({ kind: 'cancelled', message: `Upload to ${provider.destination} not allowed; nothing was sent.` });
+  }
+  logReport(deps.log, file);
+  const runner = new Runner(deps, provider);
+  let uploaded: UploadResult;
+  hooks.onUploadStart?.();
+  try {
+    uploaded = await runner.upload(file, hooks.signal, hooks.onUploadProgress);
+  } catch (e) {
+    if (e instanceof UploadError && e.cancelled) {
+      throw new KlingError({ kind: 'cancelled', message: 'Upload cancelled; nothing was sent to Kling.' });
+    }
+    throw e;
+  }
+  hooks.onUploaded?.();
+  return runner.create(input, uploaded, file, { signal: hooks.signal, wait: true, onUpdate: hooks.onUpdate, onSubmitted: hooks.onSubmitted });
+}
+
+
+export function logReport(log: vscode.LogOutputChannel, file: Prepared): void {
+  log.info(`sample ${file.displayName}: ${summaryLine(file.probe, file.report)}${file.trimmed ? ` (window ${file.trimmed.startSec.toFixed(2)}–${file.trimmed.endSec.toFixed(2)} s)` : ''}`);
+  for (const w of file.report?.warnings ?? []) {
+    log.warn(`sample ${file.displayName}: ${w}`);
+  }
+}
+

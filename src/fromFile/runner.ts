@@ -1,0 +1,173 @@
+// The lifecycle of one uploaded sample: upload it, create the voice from its URL, follow the task, and delete the
+// upload when (and only when) Kling can no longer need it.
+import { formatBytes } from '../audio';
+import { CreateVoiceInput, KlingError, VoiceTask, errorText, isKlingError, isTerminal, mayHaveCreated } from '../kling';
+import type { UploadProvider, UploadResult } from '../upload';
+import { readUploadSettings } from '../upload/vscodeUpload';
+import { isConcurrencyLimit } from './batchPool';
+import { RELEASED, sampleFingerprint, type Prepared } from './inspect';
+import type { FromFileDeps } from './pipeline';
+
+/** Does the whole job for files that passed the checks: upload, create, follow, clean up. */
+export class Runner {
+  constructor(
+    private readonly _deps: FromFileDeps,
+    private readonly _provider: UploadProvider,
+  ) {}
+
+  /** Uploads one file. */
+  async upload(file: Prepared, signal: AbortSignal, onProgress?: (pct: number) => void): Promise<UploadResult> {
+    if (file.bytes === RELEASED) {
+      throw new Error(`${file.displayName} was uploaded already; its bytes are no longer kept.`);
+    }
+    const started = Date.now();
+    const result = await this._provider.upload({
+      source: { kind: 'bytes', bytes: file.bytes },
+      fileName: file.uploadName,
+      contentType: file.contentType,
+      signal,
+      onProgress: (p) => onProgress?.(p.totalBytes ? Math.round((p.sentBytes / p.totalBytes) * 100) : 100),
+    });
+    this._deps.log.info(`upload: ${file.displayName} (${formatBytes(file.bytes.length)}) → ${result.displayUrl} in ${Date.now() - started} ms`);
+    return result;
+  }
+
+  /**
+   * Creates the voice from an uploaded file, following it to the end unless wait is false. With
+   * `klingVoice.upload.s3.deleteAfterTask` the uploaded object is deleted once Kling no longer needs it (see
+   * `_release`). `keepOn1303`: the batch creates again with the same upload after Kling's "too many tasks running"
+   * (1303), so the object is kept then; the batch releases it with `discard` when it gives up.
+   */
+  async create(
+    input: string | Omit<CreateVoiceInput, 'voiceUrl' | 'videoId'>,
+    uploaded: UploadResult,
+    /** The local file uploaded: the history records it as the task's source (not the upload's URL). */
+    file: Prepared,
+    options: { signal: AbortSignal; wait: boolean; onUpdate?: (t: VoiceTask) => void; onSubmitted?: (t: VoiceTask) => void; keepOn1303?: boolean },
+  ): Promise<VoiceTask> {
+    const deleteAfter = this._deletes(uploaded);
+    const seen: { taskId?: string; externalTaskId?: string } = {};
+    let task: VoiceTask | undefined;
+    let failure: { error: unknown } | undefined;
+    try {
+      if (options.signal.aborted) {
+        // Cancelled before the create was sent (e.g. a batch job about to try again after a 1303).
+        throw new KlingError({ kind: 'cancelled', message: 'Cancelled.' });
+      }
+      const fields = typeof input === 'string' ? { voiceName: input } : input;
+      const onSubmitted = options.onSubmitted ?? options.onUpdate;
+      task = await this._deps.service.createVoice(
+        { ...fields, voiceUrl: uploaded.url },
+        {
+          signal: options.signal,
+          wait: options.wait,
+          onExternalId: (id) => (seen.externalTaskId = id),
+          onSubmitted: (t) => {
+            seen.taskId = t.taskId;
+            onSubmitted?.(t);
+          },
+          onUpdate: options.onUpdate,
+          source: { kind: 'file', fileName: file.displayName, uri: file.uri.toString() },
+          sampleFingerprint: sampleFingerprint(file),
+        },
+      );
+      return task;
+    } catch (e) {
+      failure = { error: e };
+      throw e;
+    } finally {
+      if (deleteAfter) {
+        await this._release(uploaded, failure ? { ...failure, ...seen, keepOn1303: options.keepOn1303 === true } : { task: task as VoiceTask });
+      }
+    }
+  }
+
+  /** Deletes an upload no task uses (the batch gave up after repeated 1303 refusals), when the settings say so. */
+  async discard(uploaded: UploadResult): Promise<void> {
+    if (this._deletes(uploaded)) {
+      await this._cleanup(uploaded);
+    }
+  }
+
+  private _deletes(uploaded: UploadResult): boolean {
+    return readUploadSettings().s3.deleteAfterTask && uploaded.cleanup !== undefined;
+  }
+
+  /**
+   * Deletes an uploaded object when Kling no longer needs it, and never while it still may: Kling downloads the
+   * sample when it processes the task, which can be after a cancel, a task timeout or a create whose answer was lost.
+   * - The task ended, or no task can exist (Kling refused the create, or it was never sent): at once.
+   * - A task is known but has not ended (wait: false, cancelled while following it, task timeout): in the
+   *   background, once the task has ended.
+   * - Whether a task exists is unknown (no answer, cancelled before the answer): it is looked up by its
+   *   external_task_id in the background and then handled as above; if it cannot be found the object is kept
+   *   (its presigned link expires anyway).
+   */
+  private async _release(
+    uploaded: UploadResult,
+    outcome: { task: VoiceTask } | { error: unknown; taskId?: string; externalTaskId?: string; keepOn1303: boolean },
+  ): Promise<void> {
+    if ('task' in outcome) {
+      if (isTerminal(outcome.task.status)) {
+        await this._cleanup(uploaded);
+      } else {
+        this._deleteWhenEnded(uploaded, outcome.task.taskId);
+      }
+      return;
+    }
+    const e = outcome.error;
+    if (outcome.keepOn1303 && isConcurrencyLimit(e)) {
+      return; // refused, and the batch creates again with this upload
+    }
+    const taskId = outcome.taskId ?? (isKlingError(e) ? e.taskId : undefined);
+    if (taskId) {
+      this._deleteWhenEnded(uploaded, taskId);
+      return;
+    }
+    // The service reports the external id before the create is sent: without one, nothing was sent.
+    const externalTaskId = outcome.externalTaskId ?? (isKlingError(e) ? e.externalTaskId : undefined);
+    if (!externalTaskId || !mayHaveCreated(e)) {
+      await this._cleanup(uploaded);
+      return;
+    }
+    void this._lookUpThenRelease(uploaded, externalTaskId);
+  }
+
+  private _deleteWhenEnded(uploaded: UploadResult, taskId: string): void {
+    this._deps.log.info(`upload: ${uploaded.displayUrl} is deleted once task ${taskId} has ended (Kling may still download it)`);
+    void this._deps.service.waitForTask(taskId).then(
+      () => this._cleanup(uploaded),
+      (e: unknown) => this._keep(uploaded, `task ${taskId} could not be followed to its end (${errorText(e)})`),
+    );
+  }
+
+  private async _lookUpThenRelease(uploaded: UploadResult, externalTaskId: string): Promise<void> {
+    let found: VoiceTask | undefined;
+    try {
+      found = await this._deps.service.findTaskByExternalId(externalTaskId);
+    } catch (e) {
+      this._keep(uploaded, `whether Kling got the create (external_task_id ${externalTaskId}) cannot be told (${errorText(e)})`);
+      return;
+    }
+    if (!found) {
+      this._keep(uploaded, `no task with external_task_id ${externalTaskId} was found, but Kling may still create it`);
+    } else if (isTerminal(found.status)) {
+      await this._cleanup(uploaded);
+    } else {
+      this._deleteWhenEnded(uploaded, found.taskId);
+    }
+  }
+
+  private _keep(uploaded: UploadResult, why: string): void {
+    this._deps.log.info(`upload: kept ${uploaded.displayUrl}: ${why}, and Kling may still download it (its presigned link expires anyway).`);
+  }
+
+  private async _cleanup(uploaded: UploadResult): Promise<void> {
+    try {
+      await uploaded.cleanup?.();
+    } catch (e) {
+      this._deps.log.warn(`upload: could not delete ${uploaded.displayUrl}: ${errorText(e)}`);
+    }
+  }
+}
+
