@@ -7,8 +7,8 @@ import type { FileOutcome } from '../../src/commands/fromFile';
 import type { Sandbox } from '../../tools/sandbox/server';
 import * as os from 'os';
 import { concat, ensureAudioTools, makeToolFixtures, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
-import { S3TestServer, startS3Server } from '../../tools/fixtures/s3server';
-import { startUploadEndpoint, type UploadEndpoint } from '../../tools/fixtures/uploadEndpoint';
+import { S3TestServer, startS3Server } from '../../tools/fakes/s3server';
+import { startUploadEndpoint, type UploadEndpoint } from '../../tools/fakes/uploadEndpoint';
 import { TEST_KEY, getApi, rejects, setSetting, useSandbox, waitFor } from './helpers';
 
 const CMD = 'klingVoice.createVoiceFromFile';

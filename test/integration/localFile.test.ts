@@ -17,7 +17,7 @@ import { UPLOAD_SECRETS } from '../../src/upload/vscodeUpload';
 import { attachPanelForm } from '../../src/webview/createPanel';
 import { NO_PROVIDER, chosenFileKey, type FormController } from '../../src/webview/formController';
 import { concat, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
-import { startS3Server, type S3TestServer } from '../../tools/fixtures/s3server';
+import { startS3Server, type S3TestServer } from '../../tools/fakes/s3server';
 import type { Sandbox } from '../../tools/sandbox/server';
 import { EXTENSION_ID, MemoryMemento, TEST_KEY, getApi, memorySecrets, recordingLog, setSetting, useSandbox, waitFor } from './helpers';
 
