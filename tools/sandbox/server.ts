@@ -1,63 +1,6 @@
 /**
- * Local sandbox of the Kling "custom voice" HTTP API (developer tooling, not shipped).
- *
- * It imitates the five legacy endpoints described in /work/shared/docs/kling-api.md:
- *   POST {prefix}/v1/general/custom-voices           create a voice-clone task
- *   GET  {prefix}/v1/general/custom-voices/{task_id}  query one task
- *   GET  {prefix}/v1/general/custom-voices?pageNum=&pageSize=   list own tasks (array, newest first)
- *   GET  {prefix}/v1/general/presets-voices?pageNum=&pageSize=  preset voices (owned_by "kling")
- *   POST {prefix}/v1/general/delete-voices           {voice_id}
- * with the real envelope `{code, message: "SUCCEED", request_id, data}` (error bodies have no `data`), the Kling
- * error codes / HTTP statuses of §4, ids as long numeric *strings* (> 2^53) and times in milliseconds.
- * `pathPrefix` (e.g. "/kling") imitates a proxy such as ChainHub; requests outside the prefix get 404/1203.
- *
- * Decisions taken where kling-api.md is UNCERTAIN (change them with the options noted):
- * - voice_url / video_id: exactly one must be non-empty ("" counts as absent); both or neither → 400/1200.
- * - voice_name: missing or not a string → 400/1200; "" or more than 20 Unicode code points → 400/1201.
- *   Names need not be unique (only GMI Cloud claims they must).
- * - external_task_id must be unique per account (the sandbox is one account; deleted tasks still count) → 400/1201
- *   "external_task_id already exists". "" means "none" and is never checked.
- * - voice_url must be an absolute http(s) URL, else 400/1201 at create. Otherwise the task is accepted and the URL is
- *   checked asynchronously: GET (10 s timeout incl. body, redirects followed), HTTP 200, parseable by music-metadata as
- *   mp3 / wav / mp4 / mov (m4a accepted too), an audio track, duration 5–30 s inclusive. Failures end the task as
- *   `failed` with task_status_msg "voice_url could not be downloaded (HTTP 404)", "voice_url is not a supported audio
- *   file", "audio duration 3.0s is outside 5-30s", "video has no usable audio track". The download starts right after
- *   the create (option downloadDelayMs: later, as when a Kling worker picks the task up after the create's answer).
- * - video_id rule (the sandbox knows no real videos): an id that starts with a digit and is 6+ characters long is a
- *   known, eligible video and succeeds; except "000000" or any id containing "fail", which is accepted but then fails
- *   with "video has no usable audio track". Any other video_id → 400/1201 "video_id not found" at create.
- * - Status: `submitted` for the first third of processingDelayMs, then `processing`; the terminal status is set once
- *   processingDelayMs has passed AND the voice_url check has finished (timer-driven, stored on the task). While not
- *   succeeded task_result is `{}`, task_status_msg is "" unless failed, and final_unit_deduction ("0.05") is present
- *   only on `succeed`. owned_by of custom voices is a fixed numeric creator id (option creatorId).
- * - Lookup by external_task_id: both `GET …/custom-voices?external_task_id=X` (data = the single task object) and
- *   `GET …/custom-voices/X?external_task_id=true` work (option externalIdLookup: 'both' | 'query' | 'path-flag' |
- *   'none'; when a form is disabled the parameter is simply ignored, like a server that does not know it — so the query
- *   form then returns the *list*). The plain path `GET …/custom-voices/{X}` only accepts a task_id.
- * - pageSize range is [1,500] (option maxPageSize, e.g. 1000 to follow the current English page); pageNum [1,1000];
- *   out of range or not an integer → 400/1201. Option listEndpoint=false makes the list route 404/1203 like proxies
- *   that do not route it. Options imitating other servers: pageSizeCap (pages hold at most that many items, whatever
- *   pageSize asks) and ignorePageNum (every request gets page 1).
- * - Delete is synchronous: data is `{task_id: <the task that created the voice>, task_status: "succeed"}`; the voice's
- *   task then disappears from the list (GET by task_id still returns it unchanged) and its trial_url 404s. Presets,
- *   unknown or already deleted voices → 400/1201 "Voice id not found"; missing voice_id → 400/1200.
- * - Presets have no task_info and no deduction fields; their trial_url points at the sandbox.
- * - callback_url gets the task object (no envelope) POSTed on every status: submitted (right after the create reply),
- *   processing and the terminal one; best effort, 5 s timeout, results kept in state.callbacks. Unsigned.
- * - Request Content-Type is not enforced (the doc lists it as required; the sandbox records headers so tests can
- *   check what was sent). Auth (option apiKey): missing Authorization → 401/1001, anything but `Bearer <apiKey>` → 401/1002.
- * - Unknown path → 404/1203; known path with the wrong method → 404/1202. Optional concurrencyLimit: creating a task
- *   while that many are submitted/processing → 429/1303.
- *
- * Non-API routes (no auth, outside the prefix, not recorded in state.requests):
- *   GET    /__sandbox/trial/<voice_id>.wav  (also under the prefix: that is what trial_url uses) → 2 s tone, audio/wav
- *   POST   /__sandbox/faults   one fault as JSON: {kind, count?, delayMs?, record?, location?, match?: {method?, path?, pathRegExp?}}
- *                              (count -1 = until cleared; record: handle the request first, then answer with the fault)
- *                              kind 'no-list' (404/1203) applies to the list route unless it names a match;
- *                              kind 'not-found' answers 400/1201 "task not found" (a lookup that misses a task)
- *   GET    /__sandbox/faults   pending faults          DELETE /__sandbox/faults   clear them
- *   GET    /__sandbox/state    tasks, voices, callbacks, request summary
- *   POST   /__sandbox/reset    forget tasks, requests, callbacks and faults
+ * Local sandbox of the Kling "custom voice" HTTP API (developer tooling, not shipped). What it imitates, and the
+ * decisions it takes where Kling's public API docs are uncertain, are in README.md next to this file.
  */
 import * as http from 'node:http';
 import { randomInt, randomUUID } from 'node:crypto';
@@ -112,7 +55,7 @@ export interface VoiceEntry {
   owned_by: string;
 }
 
-/** The task object exactly as the API returns it (§2.2). */
+/** The task object exactly as the API returns it. */
 export interface ApiTask {
   task_id: string;
   task_status: TaskStatus;
