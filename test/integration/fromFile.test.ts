@@ -4,7 +4,7 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { KlingVoiceApi } from '../../src/api';
 import type { FileOutcome } from '../../src/commands/fromFile';
-import type { Sandbox } from '../../tools/sandbox/server';
+import type { Sandbox } from '../../tools/sandbox';
 import * as os from 'os';
 import { concat, ensureAudioTools, makeToolFixtures, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
 import { S3TestServer, startS3Server } from '../../tools/fakes/s3server';

@@ -18,7 +18,7 @@ import { attachPanelForm } from '../../src/webview/createPanel';
 import { NO_PROVIDER, chosenFileKey, type FormController } from '../../src/webview/formController';
 import { concat, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
 import { startS3Server, type S3TestServer } from '../../tools/fakes/s3server';
-import type { Sandbox } from '../../tools/sandbox/server';
+import type { Sandbox } from '../../tools/sandbox';
 import { EXTENSION_ID, MemoryMemento, TEST_KEY, getApi, memorySecrets, recordingLog, setSetting, useSandbox, waitFor } from './helpers';
 
 describe('Local file source and trimmer (real host, S3 on loopback)', function () {
