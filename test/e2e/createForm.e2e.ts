@@ -7,7 +7,7 @@
 // KLING_E2E_IMAGES writes the screenshots elsewhere (default docs/images); KLING_E2E_HEADED=1 shows the browser (needs a display); KLING_TEST_VERBOSE echoes code-server's log.
 import * as assert from 'assert';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import type { Sandbox } from '../../tools/sandbox/server';
+import type { Sandbox } from '../../tools/sandbox';
 import { startE2E, waitUntilPlaying, type AudioLike, type E2E, type FileServer } from './harness';
 
 const TEST_KEY = 'e2e-key-5d1c9a7b3e';

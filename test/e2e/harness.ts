@@ -5,7 +5,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../tools/sandbox/server';
+import { startSandbox, type Sandbox, type SandboxOptions } from '../../tools/sandbox';
 import { sineWav } from '../../tools/sandbox/wav';
 import { developmentPayload, launchBrowser, openWorkbench, runCommand, type LaunchedBrowser } from '../../tools/testhost/browser';
 import { startCodeServer, type CodeServer } from '../../tools/testhost/codeServer';

@@ -3,7 +3,7 @@
 //   npm run build && npx tsc -p tsconfig.json && npx mocha --no-config --timeout 300000 out/test/e2e/library.e2e.js
 import * as assert from 'assert';
 import type { Locator } from 'playwright-core';
-import { seedVoice } from '../../tools/sandbox/server';
+import { seedVoice } from '../../tools/sandbox';
 import { runCommand } from '../../tools/testhost/browser';
 import { startE2E, type AudioLike, type E2E } from './harness';
 

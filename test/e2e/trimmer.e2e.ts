@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { concat, noise, speechLike, wavBytes } from '../../tools/fixtures/audio';
-import { startS3Server, type S3TestServer } from '../../tools/fixtures/s3server';
+import { startS3Server, type S3TestServer } from '../../tools/fakes/s3server';
 import { startE2E, waitUntilPlaying, type AudioLike, type E2E } from './harness';
 
 const TEST_KEY = 'e2e-key-trimmer-41c7';

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { KlingVoiceApi } from '../../src/api';
-import type { Sandbox } from '../../tools/sandbox/server';
+import type { Sandbox } from '../../tools/sandbox';
 import { TEST_KEY, getApi, rejects, setSetting, startFileServer, useSandbox, waitFor } from './helpers';
 
 describe('Kling Voice in a real extension host', function () {

@@ -4,11 +4,11 @@ import * as path from 'path';
 import * as vscode from 'vscode';
 import type { KlingVoiceApi } from '../../src/api';
 import type { FileOutcome } from '../../src/fromFile/batch';
-import type { Sandbox } from '../../tools/sandbox/server';
+import type { Sandbox } from '../../tools/sandbox';
 import * as os from 'os';
 import { concat, ensureAudioTools, makeToolFixtures, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
-import { S3TestServer, startS3Server } from '../../tools/fixtures/s3server';
-import { startUploadEndpoint, type UploadEndpoint } from '../../tools/fixtures/uploadEndpoint';
+import { S3TestServer, startS3Server } from '../../tools/fakes/s3server';
+import { startUploadEndpoint, type UploadEndpoint } from '../../tools/fakes/uploadEndpoint';
 import { TEST_KEY, getApi, rejects, setSetting, useSandbox, waitFor } from './helpers';
 
 const CMD = 'klingVoice.createVoiceFromFile';

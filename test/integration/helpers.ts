@@ -3,7 +3,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as vscode from 'vscode';
 import type { KlingVoiceApi } from '../../src/api';
-import { Sandbox, SandboxOptions, startSandbox } from '../../tools/sandbox/server';
+import { Sandbox, SandboxOptions, startSandbox } from '../../tools/sandbox';
 import { sineWav } from '../../tools/sandbox/wav';
 
 export const EXTENSION_ID = 'klingvoice.kling-custom-voice';

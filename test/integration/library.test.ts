@@ -8,7 +8,7 @@ import type { FetchLike } from '../../src/kling';
 import { VoiceService } from '../../src/service/voiceService';
 import { VoiceLibrary } from '../../src/library/voiceLibrary';
 import { NO_KEY_LABEL, NO_LIST_LABEL, VoicesTreeProvider, type VoiceNode } from '../../src/library/trees';
-import { seedVoice, type Sandbox } from '../../tools/sandbox/server';
+import { seedVoice, type Sandbox } from '../../tools/sandbox';
 import { MemoryMemento, TEST_KEY, getApi, memorySecrets, recordingLog, setSetting, useSandbox, waitFor } from './helpers';
 
 async function hoverText(content: string, needle: string): Promise<string> {

@@ -17,8 +17,8 @@ import { UPLOAD_SECRETS } from '../../src/upload/vscodeUpload';
 import { attachPanelForm } from '../../src/createForm/panel';
 import { NO_PROVIDER, chosenFileKey, type FormController } from '../../src/createForm/controller';
 import { concat, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
-import { startS3Server, type S3TestServer } from '../../tools/fixtures/s3server';
-import type { Sandbox } from '../../tools/sandbox/server';
+import { startS3Server, type S3TestServer } from '../../tools/fakes/s3server';
+import type { Sandbox } from '../../tools/sandbox';
 import { EXTENSION_ID, MemoryMemento, TEST_KEY, getApi, memorySecrets, recordingLog, setSetting, useSandbox, waitFor } from './helpers';
 
 describe('Local file source and trimmer (real host, S3 on loopback)', function () {

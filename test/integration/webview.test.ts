@@ -13,7 +13,7 @@ import { emptyForm, NO_FILE_CHOSEN, type CreateFormValues } from '../../src/shar
 import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../../src/shared/protocol/createForm';
 import { attachPanelForm, CreatePanelManager } from '../../src/createForm/panel';
 import type { FormController } from '../../src/createForm/controller';
-import type { Sandbox } from '../../tools/sandbox/server';
+import type { Sandbox } from '../../tools/sandbox';
 import { EXTENSION_ID, MemoryMemento, TEST_KEY, getApi, memorySecrets, recordingLog, setSetting, startFileServer, useSandbox, waitFor } from './helpers';
 
 const PANEL_VIEW_TYPE = 'klingVoice.createPanel';

@@ -7,7 +7,7 @@
  * KLING_SANDBOX_DELAY_MS, KLING_SANDBOX_PREFIX, KLING_SANDBOX_QUIET=1 (flags win). Prints exactly one line
  * `Kling sandbox listening on <url>` to stdout; the request log goes to stderr. Stops cleanly on SIGINT / SIGTERM.
  */
-import { startSandbox, type SandboxOptions } from './server';
+import { startSandbox, type SandboxOptions } from './index';
 
 const USAGE =
   'usage: node out/tools/sandbox/cli.js [--port N] [--host H] [--api-key K] [--delay-ms N] [--prefix /kling] [--quiet]';

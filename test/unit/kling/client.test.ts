@@ -3,7 +3,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import fetch from 'node-fetch';
 import { FetchLike, KlingClient, KlingClientOptions, KlingError } from '../../../src/kling';
-import { Sandbox, startSandbox } from '../../../tools/sandbox/server';
+import { Sandbox, startSandbox } from '../../../tools/sandbox';
 import { sineWav } from '../../../tools/sandbox/wav';
 
 const KEY = 'unit-test-key-6d1f0c';

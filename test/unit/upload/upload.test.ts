@@ -17,8 +17,8 @@ import {
   serverExcerpt,
   uploadFileName,
 } from '../../../src/upload';
-import { S3TestServer, startS3Server } from '../../../tools/fixtures/s3server';
-import { startUploadEndpoint } from '../../../tools/fixtures/uploadEndpoint';
+import { S3TestServer, startS3Server } from '../../../tools/fakes/s3server';
+import { startUploadEndpoint } from '../../../tools/fakes/uploadEndpoint';
 
 const sample = Buffer.from(Array.from({ length: 200_000 }, (_, i) => (i * 7) & 0xff));
 

@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { spawn } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
-import { startSandbox, type FaultKind, type Sandbox, type SandboxOptions } from '../../tools/sandbox/server';
+import { startSandbox, type FaultKind, type Sandbox, type SandboxOptions } from '../../tools/sandbox';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Fixtures
