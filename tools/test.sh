@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: lint, typecheck, build, unit tests, the integration tests in a real VS Code extension host
+# `npm test`: lint (eslint and the import-cycle check), formatting (prettier --check), typecheck, build, unit tests, the integration tests in a real VS Code extension host
 # (code-server + Chromium, see tools/testhost), then the end-to-end tests (Chromium driving the workbench).
 # The last line is always "N passed, N failed" (tests over all suites); the exit status is non-zero if
 # anything failed.
@@ -78,7 +78,9 @@ if [ ! -d node_modules ]; then
   }
 fi
 
-step "lint" npm run --silent lint || fail_step "lint"
+step "lint (eslint, import cycles)" npm run --silent lint || fail_step "lint"
+
+step "format (prettier --check)" npm run --silent format:check || fail_step "format"
 
 typecheck_ok=true
 step "typecheck" npm run --silent typecheck || {

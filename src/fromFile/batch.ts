@@ -6,7 +6,7 @@ import { UploadError, type UploadProvider, type UploadResult } from '../upload';
 import { signalFor, statusLabel } from '../ui/notify';
 import { isConcurrencyLimit, runPool } from './batchPool';
 import { releaseBytes, type Prepared } from './inspect';
-import type { FromFileDeps, FromFileOptions } from './pipeline';
+import type { FromFileDeps, FromFileOptions } from './types';
 import { Runner } from './runner';
 
 /** What happened to one file. */

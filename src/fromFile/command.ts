@@ -10,7 +10,8 @@ import { showError } from '../ui/notify';
 import { uploadAndCreateAll, type FileOutcome } from './batch';
 import { askName, askTrim, confirmBatch, confirmWarnings, ensureApiKeyInteractively, explainNoProvider, showUploadError, summarize } from './dialogs';
 import { checkFiles, toUri, type Checked, type Prepared } from './inspect';
-import { NO_KEY_MESSAGE, logReport, takenNames, type FromFileDeps, type FromFileOptions } from './pipeline';
+import { NO_KEY_MESSAGE, logReport, takenNames } from './pipeline';
+import type { FromFileDeps, FromFileOptions } from './types';
 
 type Refused = Extract<Checked, { ok: false }>;
 

@@ -7,7 +7,7 @@ import type { UploadError } from '../upload';
 import { showError, statusLabel } from '../ui/notify';
 import type { FileOutcome } from './batch';
 import type { Prepared } from './inspect';
-import type { FromFileDeps } from './pipeline';
+import type { FromFileDeps } from './types';
 
 export async function openReport(file: Prepared): Promise<void> {
   const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: reportMarkdown(file.probe, file.report, file.trimmed) });

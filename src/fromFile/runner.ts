@@ -6,7 +6,7 @@ import type { UploadProvider, UploadResult } from '../upload';
 import { readUploadSettings } from '../upload/vscodeUpload';
 import { isConcurrencyLimit } from './batchPool';
 import { RELEASED, sampleFingerprint, type Prepared } from './inspect';
-import type { FromFileDeps } from './pipeline';
+import type { FromFileDeps } from './types';
 
 /** Does the whole job for files that passed the checks: upload, create, follow, clean up. */
 export class Runner {

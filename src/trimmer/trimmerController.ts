@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import { exportWindowWav, peakEnvelope, suggestWindow, tooLongToDecode, uniqueVoiceNames, type PcmAudio } from '../audio';
 import { fileView, inspectFile, preparedWindow, qualitySummary, type Inspected } from '../fromFile/inspect';
-import { uploadAndCreate, type FromFileDeps } from '../fromFile/pipeline';
+import { uploadAndCreate } from '../fromFile/pipeline';
+import type { FromFileDeps } from '../fromFile/types';
 import { isKlingError, validateVoiceName, type VoiceTask } from '../kling';
 import type { KeyStore } from '../service/keyStore';
 import type { VoiceService } from '../service/voiceService';

@@ -1,6 +1,7 @@
 // Messages between the Create Voice webview and the extension host. Pure: no vscode, no DOM.
 // The host checks everything it receives with `isWebviewToHost` and drops what fails.
 import { FORM_SOURCES, type CreateFormValues, type FieldMessages, type FormSource } from '../createForm';
+import { hasExactKeys, isBoundedString, isPlainRecord } from './guards';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Host → webview
@@ -180,24 +181,6 @@ export const MAX_LENGTHS: Readonly<Record<keyof CreateFormValues, number>> = {
 };
 
 const NO_PAYLOAD = new Set<WebviewToHost['type']>(['ready', 'cancel', 'chooseFile', 'copyVoiceId', 'insertSnippet', 'showLog', 'setApiKey', 'reset', 'openUploadSettings', 'openTrimmer']);
-
-export function isPlainRecord(v: unknown): v is Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
-    return false;
-  }
-  const proto = Object.getPrototypeOf(v) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
-/** Exactly these own keys, no more, no fewer. */
-export function hasExactKeys(v: Record<string, unknown>, keys: readonly string[]): boolean {
-  const own = Object.keys(v);
-  return own.length === keys.length && keys.every((k) => Object.prototype.hasOwnProperty.call(v, k));
-}
-
-export function isBoundedString(v: unknown, max: number): v is string {
-  return typeof v === 'string' && v.length <= max;
-}
 
 export function isFormSource(v: unknown): v is FormSource {
   return typeof v === 'string' && (FORM_SOURCES as readonly string[]).includes(v);

@@ -1,5 +1,5 @@
 // Messages between the Trial Audio player tab and the extension host. Pure: no vscode, no DOM.
-import { hasExactKeys, isPlainRecord } from './createForm';
+import { hasExactKeys, isPlainRecord } from './guards';
 
 /** Host → page: the voice to play. `play` counts the times Play was asked for: a new count starts from the top. */
 export interface PlayerStateMessage {

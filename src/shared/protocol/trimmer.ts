@@ -1,6 +1,7 @@
 // The trimmer webview's messages, their guard and the page's saved state. The host checks everything it receives
 // with `isTrimmerToHost`.
-import { hasExactKeys, isBoundedString, isPlainRecord, type QualitySummary, type TaskView, type UploadProviderName } from './createForm';
+import { type QualitySummary, type TaskView, type UploadProviderName } from './createForm';
+import { hasExactKeys, isBoundedString, isPlainRecord } from './guards';
 import { MAX_TRIMMER_FILE_SEC, type Selection } from '../selection';
 
 // ---------------------------------------------------------------------------------------------------------------
