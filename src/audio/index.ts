@@ -11,5 +11,6 @@ export * from './trim';
 export * from './envelope';
 export { decodeWav, decodeWavMono, encodeWavMono16, mixToMono, readWavHeader, WavError } from './wav';
 export { readIsoBmff } from './isoBmff';
+export { mpegFrameLength, sniffContainer, type Sniffed } from './sniff';
 export type { IsoInfo, IsoTrack } from './isoBmff';
 export { reportMarkdown, summaryLine } from './report';

@@ -22,6 +22,10 @@ export interface IsoInfo {
 }
 
 const CONTAINERS = new Set(['moov', 'trak', 'mdia', 'minf', 'stbl']);
+/** trak/mdia/minf/stbl/stsd is four levels deep: anything far deeper is a crafted file, not a movie. */
+const MAX_DEPTH = 16;
+/** Boxes read in one container; a real moov has a handful of tracks, and a file of tiny boxes is not a movie. */
+const MAX_BOXES = 4096;
 
 interface Box {
   type: string;
@@ -32,7 +36,7 @@ interface Box {
 function readBoxes(view: DataView, start: number, end: number): Box[] {
   const boxes: Box[] = [];
   let pos = start;
-  while (pos + 8 <= end) {
+  while (pos + 8 <= end && boxes.length < MAX_BOXES) {
     let size = view.getUint32(pos);
     const type = String.fromCharCode(view.getUint8(pos + 4), view.getUint8(pos + 5), view.getUint8(pos + 6), view.getUint8(pos + 7));
     let header = 8;
@@ -74,6 +78,9 @@ export function readIsoBmff(bytes: Uint8Array): IsoInfo | undefined {
   for (const box of readBoxes(view, moov.start, moov.end)) {
     if (box.type === 'mvhd' && box.end - box.start >= 20) {
       const v = view.getUint8(box.start);
+      if (v === 1 && box.end - box.start < 32) {
+        continue; // a version-1 header with 64-bit fields, cut short
+      }
       const timescale = view.getUint32(box.start + (v === 1 ? 20 : 12));
       const duration = v === 1 ? Number(view.getBigUint64(box.start + 24)) : view.getUint32(box.start + 16);
       if (timescale > 0) {
@@ -88,11 +95,14 @@ export function readIsoBmff(bytes: Uint8Array): IsoInfo | undefined {
 
 function readTrack(view: DataView, trak: Box): IsoTrack {
   const track: IsoTrack = { handler: '', timescale: 0 };
-  const visit = (parent: Box) => {
+  const visit = (parent: Box, depth: number) => {
+    if (depth > MAX_DEPTH) {
+      return;
+    }
     for (const box of readBoxes(view, parent.start, parent.end)) {
       if (CONTAINERS.has(box.type)) {
-        visit(box);
-      } else if (box.type === 'mdhd' && box.end - box.start >= 24) {
+        visit(box, depth + 1);
+      } else if (box.type === 'mdhd' && box.end - box.start >= 24 && (view.getUint8(box.start) !== 1 || box.end - box.start >= 32)) {
         const v = view.getUint8(box.start);
         track.timescale = view.getUint32(box.start + (v === 1 ? 20 : 12));
         const duration = v === 1 ? Number(view.getBigUint64(box.start + 24)) : view.getUint32(box.start + 16);
@@ -113,7 +123,7 @@ function readTrack(view: DataView, trak: Box): IsoTrack {
       }
     }
   };
-  visit(trak);
+  visit(trak, 0);
   return track;
 }
 

@@ -1,4 +1,5 @@
 import { readIsoBmff } from './isoBmff';
+import { sniffContainer } from './sniff';
 import type { ProbeResult, SampleKind } from './types';
 
 /** The part of music-metadata 11 we use (it is ESM-only, so it is loaded with a real `import()`). */
@@ -61,10 +62,32 @@ function kindOf(container: string | undefined): SampleKind | undefined {
  * sample rate, channels, size. Never throws for bad input: `isAudio: false` and `problem` say why.
  */
 export async function probe(bytes: Uint8Array, fileName: string): Promise<ProbeResult> {
+  try {
+    return await probeBytes(bytes, fileName);
+  } catch (e) {
+    // A parser bug or a crafted file (a stack or range error deep in a container walk) is a refusal, not a crash.
+    const extension = extensionOf(fileName);
+    return {
+      fileName,
+      extension,
+      sizeBytes: bytes.length,
+      isAudio: false,
+      decodable: false,
+      problem: `the file is not a readable audio or video file (${e instanceof Error ? e.name : 'error'})`,
+    };
+  }
+}
+
+async function probeBytes(bytes: Uint8Array, fileName: string): Promise<ProbeResult> {
   const extension = extensionOf(fileName);
   const result: ProbeResult = { fileName, extension, sizeBytes: bytes.length, isAudio: false, decodable: false };
   if (bytes.length === 0) {
     result.problem = 'the file is empty';
+    return result;
+  }
+  if (!sniffContainer(bytes)) {
+    // Checked before any parser sees the bytes: a lenient parser scans a file of garbage byte by byte.
+    result.problem = 'the file is not a readable audio or video file (no WAV, MP3, MP4 or MOV header was found)';
     return result;
   }
   const mm = await loadMusicMetadata();
