@@ -206,8 +206,9 @@ export class KlingClient {
   }
 
   /**
-   * Finds a task by the external id we sent. Tries the query form first, then scans the list,
-   * because the documented lookup format is uncertain (kling-api.md §1.2).
+   * Finds a task by the external id we sent. Tries the query form first, then scans the list, because Kling's docs
+   * say a task can be queried by external_task_id but never give the request format, and clients disagree on it
+   * (https://app.klingai.com/global/dev/document-api).
    * Returns undefined when the task certainly does not exist; throws when that cannot be known.
    */
   async findTaskByExternalId(externalTaskId: string, signal?: AbortSignal): Promise<VoiceTask | undefined> {
@@ -351,12 +352,12 @@ export class KlingClient {
   }
 
   /**
-   * Reads a list, page after page. Page counts and sizes are not documented reliably (kling-api.md §1.3) and servers
-   * differ, so it stops on the first of: an empty page; a page that adds no task not seen before (a server that
-   * ignores pageNum); a page shorter than the longest one so far. A page shorter than the pageSize asked for is
-   * not the end when it is as long as the longest so far: the server may cap the page size, so the next page is
-   * read too. At most MAX_LIST_PAGES pages (logged when reached; `complete` is then false). With `until`, it stops
-   * as soon as a task matches.
+   * Reads a list, page after page. Page counts and sizes are not documented reliably (copies of Kling's docs give
+   * pageSize up to 500 or up to 1000, and no total count) and servers differ, so it stops on the first of: an
+   * empty page; a page that adds no task not seen before (a server that ignores pageNum); a page shorter than the
+   * longest one so far. A page shorter than the pageSize asked for is not the end when it is as long as the
+   * longest so far: the server may cap the page size, so the next page is read too. At most MAX_LIST_PAGES pages
+   * (logged when reached; `complete` is then false). With `until`, it stops as soon as a task matches.
    */
   private async _listAll(
     path: string,

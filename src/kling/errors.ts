@@ -96,8 +96,8 @@ export function mayHaveCreated(e: unknown): boolean {
 
 /**
  * True when the service says the endpoint is not there: HTTP 404, or Kling's 1202 (method not supported) or
- * 1203 (resource does not exist). Proxies route only some endpoints: none documents the list of custom voices
- * (kling-api.md §5), so the UI treats such an answer to the list as "this service has no voice list".
+ * 1203 (resource does not exist). Proxies route only some endpoints: none we know of documents the list of custom
+ * voices, so the UI treats such an answer to the list as "this service has no voice list".
  */
 export function isMissingEndpoint(e: unknown): boolean {
   return isKlingError(e) && (e.status === 404 || e.code === 1202 || e.code === 1203);
