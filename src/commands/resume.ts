@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { announce } from '../ui/notify';
-import { isKlingError } from '../kling';
+import { isKlingError, isTaskUnknown } from '../kling';
 import { VoiceService } from '../service/voiceService';
 
 /**
@@ -30,7 +30,7 @@ export function resumeInFlightTasks(
           if (isKlingError(e) && e.kind === 'cancelled') {
             return;
           }
-          if (isKlingError(e) && e.kind === 'api' && (e.code === 1201 || e.code === 1203)) {
+          if (isTaskUnknown(e)) {
             // The service does not know the task (any more): stop showing it as running.
             await service.history.markLost(
               entry.taskId,

@@ -1,10 +1,10 @@
 // Uploading and creating several voices, a few at a time, under one cancellable notification.
 import * as vscode from 'vscode';
-import { errorText, isKlingError, type VoiceTask } from '../kling';
+import { errorText, isConcurrencyLimit, isKlingError, type VoiceTask } from '../kling';
 import { SETTINGS } from '../ids';
 import { UploadError, type UploadProvider, type UploadResult } from '../upload';
 import { signalFor, statusLabel } from '../ui/notify';
-import { isConcurrencyLimit, runPool } from './batchPool';
+import { runPool } from './batchPool';
 import { releaseBytes, type Prepared } from './inspect';
 import type { FromFileDeps, FromFileOptions } from './types';
 import { Runner } from './runner';

@@ -1,10 +1,5 @@
 // The batch scheduler of "Create Voice from File": no `vscode` import, so it is unit-tested in plain mocha.
-import { isKlingError } from '../kling';
-
-/** Kling's "too many tasks running for this account / resource pack" (HTTP 429, code 1303). */
-export function isConcurrencyLimit(e: unknown): boolean {
-  return isKlingError(e) && e.code === 1303;
-}
+import { isConcurrencyLimit } from '../kling';
 
 /**
  * Runs jobs with at most `limit` at once. A job that throws a 1303 (too many tasks for the account, after the

@@ -1,10 +1,9 @@
 // The lifecycle of one uploaded sample: upload it, create the voice from its URL, follow the task, and delete the
 // upload when (and only when) Kling can no longer need it.
 import { formatBytes } from '../audio';
-import { CreateVoiceInput, KlingError, VoiceTask, errorText, isKlingError, isTerminal, mayHaveCreated } from '../kling';
+import { CreateVoiceInput, KlingError, VoiceTask, errorText, isConcurrencyLimit, isKlingError, isTerminal, mayHaveCreated } from '../kling';
 import type { UploadProvider, UploadResult } from '../upload';
 import { readUploadSettings } from '../upload/vscodeUpload';
-import { isConcurrencyLimit } from './batchPool';
 import { RELEASED, sampleFingerprint, type Prepared } from './inspect';
 import type { FromFileDeps } from './types';
 

@@ -1,34 +1,13 @@
 import { randomUUID } from 'crypto';
 import { Envelope, parseEnvelope, parseTask, parseTaskList } from './envelope';
 import { KlingError, isKlingError } from './errors';
+import { AMBIGUOUS_RETRY_ADVICE, AmbiguousCase, ambiguousError, answeredUnreadably, gotNoAnswer } from './createOutcome';
+import { FetchLike, hostOf, normalizeBaseUrl, queryString, readText, redirectError, scrubError, taskIdOf } from './http';
 import { redactSecrets } from './redact';
 import { DEFAULT_RETRY, RetryPolicy, backoffDelay, cancelledError, sleep } from './retry';
 import { CreateVoiceInput, PATHS, Voice, VoiceTask, isTerminal } from './types';
 import { toCreateBody, validateCreateInput } from './validation';
 
-/**
- * The subset of node-fetch v2 / WHATWG fetch the client uses; injected so tests and hosts can substitute it.
- * The client always passes `redirect: 'manual'` and treats a 3xx as an error: a followed redirect could carry
- * the Authorization header to another address (node-fetch keeps it when only the port or path changes), and
- * would turn a create POST into a GET.
- */
-export type FetchLike = (
-  url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal; redirect?: 'manual' | 'error' | 'follow' },
-) => Promise<FetchResponse>;
-
-export interface FetchResponse {
-  status: number;
-  /** 'opaqueredirect' for a redirect in browser-style fetch with `redirect: 'manual'` (status 0). */
-  type?: string;
-  text(): Promise<string>;
-  /** The body as chunks (a Node stream in node-fetch, a ReadableStream in WHATWG fetch); read with a size limit when present. */
-  body?: unknown;
-  headers: { get(name: string): string | null };
-}
-
-/** The most of a response body the client reads (a page of 500 tasks is a few hundred KB). */
-export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 /** The most pages a list reads (500 tasks each, unless the server caps the page size). */
 export const MAX_LIST_PAGES = 200;
 /**
@@ -39,8 +18,7 @@ export const MAX_LIST_PAGES = 200;
  * but could not be read never leads to another POST.
  */
 export const MAX_CREATE_REPEATS = 1;
-/** The last words of an `ambiguous` create error; a caller that guards the retry itself may replace them. */
-export const AMBIGUOUS_RETRY_ADVICE = 'create the voice again only if it is not there.';
+export { AMBIGUOUS_RETRY_ADVICE };
 
 /** Where the client writes its request log. Matches VS Code's LogOutputChannel. */
 export interface ClientLogger {
@@ -92,8 +70,15 @@ interface RequestOptions<T> {
   parse: (env: Envelope) => T;
 }
 
-/** What a create that may or may not have reached Kling ran into. */
-type AmbiguousCase = 'answered' | 'noAnswer' | 'exists';
+/** One request as the log names it, with the key to remove from what it brings back. */
+interface SentRequest {
+  method: 'GET' | 'POST';
+  /** The path and query (the base URL is the same for every request). */
+  logPath: string;
+  key: string;
+  /** Date.now() when it was sent. */
+  started: number;
+}
 
 /** Kling custom-voice API client. Plain Node: no VS Code dependency. */
 export class KlingClient {
@@ -125,13 +110,7 @@ export class KlingClient {
    * - A lookup that cannot be done (its own requests fail) always ends in `ambiguous`.
    */
   async createVoice(input: CreateVoiceInput, options: CreateOptions = {}): Promise<VoiceTask> {
-    const { errors } = validateCreateInput(input);
-    if (errors.length) {
-      throw new KlingError({ kind: 'invalidInput', message: errors.map((e) => e.message).join(' ') });
-    }
-    const externalTaskId = input.externalTaskId || newExternalTaskId();
-    options.onExternalId?.(externalTaskId);
-    const body = toCreateBody(input, externalTaskId);
+    const { externalTaskId, body } = this._createBody(input, options);
     const { signal } = options;
     const log = this._options.logger;
     /** The first unanswered attempt: an earlier POST of this call may have created the task. */
@@ -139,20 +118,11 @@ export class KlingClient {
     let repeats = 0;
 
     for (let attempt = 1; ; attempt++) {
-      let e: KlingError;
-      try {
-        return await this._request('POST', PATHS.customVoices, {
-          signal,
-          retry: false,
-          body,
-          parse: (env) => parseTask(env.data, env.requestId),
-        });
-      } catch (err) {
-        if (!isKlingError(err) || err.kind === 'cancelled') {
-          throw err;
-        }
-        e = err;
+      const sent = await this._postCreate(body, signal);
+      if (!isKlingError(sent)) {
+        return sent;
       }
+      const e = sent;
       if (e.kind === 'api' && (e.code === 1302 || e.code === 1303)) {
         // Rate or concurrency limit: the service says this request created nothing, so a retry is safe.
         if (attempt < this._retry.maxAttempts) {
@@ -186,11 +156,39 @@ export class KlingClient {
         return found;
       }
       if (repeats >= MAX_CREATE_REPEATS || attempt >= this._retry.maxAttempts) {
-        throw this._ambiguous(externalTaskId, 'noAnswer', e);
+        throw ambiguousError(externalTaskId, 'noAnswer', e);
       }
       repeats++;
       log?.warn(`create: no task with external_task_id ${externalTaskId} after ${e.kind}; sending the same create once more`);
       await this._backoff(attempt, e, signal);
+    }
+  }
+
+  /** Checks the input (nothing is sent when it is invalid) and builds the body, with its external task id. */
+  private _createBody(input: CreateVoiceInput, options: CreateOptions): { externalTaskId: string; body: Record<string, string> } {
+    const { errors } = validateCreateInput(input);
+    if (errors.length) {
+      throw new KlingError({ kind: 'invalidInput', message: errors.map((e) => e.message).join(' ') });
+    }
+    const externalTaskId = input.externalTaskId || newExternalTaskId();
+    options.onExternalId?.(externalTaskId);
+    return { externalTaskId, body: toCreateBody(input, externalTaskId) };
+  }
+
+  /** One create POST: the task, or the KlingError it failed with (anything else, and a cancel, is thrown). */
+  private async _postCreate(body: unknown, signal: AbortSignal | undefined): Promise<VoiceTask | KlingError> {
+    try {
+      return await this._request('POST', PATHS.customVoices, {
+        signal,
+        retry: false,
+        body,
+        parse: (env) => parseTask(env.data, env.requestId),
+      });
+    } catch (err) {
+      if (!isKlingError(err) || err.kind === 'cancelled') {
+        throw err;
+      }
+      return err;
     }
   }
 
@@ -208,8 +206,9 @@ export class KlingClient {
   }
 
   /**
-   * Finds a task by the external id we sent. Tries the query form first, then scans the list,
-   * because the documented lookup format is uncertain (kling-api.md §1.2).
+   * Finds a task by the external id we sent. Tries the query form first, then scans the list, because Kling's docs
+   * say a task can be queried by external_task_id but never give the request format, and clients disagree on it
+   * (https://app.klingai.com/global/dev/document-api).
    * Returns undefined when the task certainly does not exist; throws when that cannot be known.
    */
   async findTaskByExternalId(externalTaskId: string, signal?: AbortSignal): Promise<VoiceTask | undefined> {
@@ -287,29 +286,7 @@ export class KlingClient {
       this._options.logger?.info(`create: found task ${found.taskId} by external_task_id ${externalTaskId}`);
       return found;
     }
-    throw this._ambiguous(externalTaskId, why, cause);
-  }
-
-  private _ambiguous(externalTaskId: string, why: AmbiguousCase, cause: KlingError, lookupError?: unknown): KlingError {
-    const reason = cause.message.replace(/\.$/, '');
-    let what: string;
-    if (lookupError !== undefined) {
-      const lookup = isKlingError(lookupError) ? lookupError.message.replace(/\.$/, '') : 'unknown error';
-      what = `The create request may have been accepted by Kling (${reason}), and the task could not be looked up (${lookup}).`;
-    } else if (why === 'answered') {
-      const first = cause.message.split(/\.(?:\s|$)/)[0];
-      what = `The create request may have been accepted by Kling, but its answer${cause.status ? ` (HTTP ${cause.status})` : ''} could not be read: ${first.charAt(0).toLowerCase()}${first.slice(1)}. No task with external_task_id ${externalTaskId} was found.`;
-    } else if (why === 'exists') {
-      what = `The create request was accepted by Kling on an earlier attempt (it reports that external_task_id ${externalTaskId} already exists), but the task could not be found.`;
-    } else {
-      what = `The create request may have been accepted by Kling: it got no answer (${reason}), and no task with external_task_id ${externalTaskId} was found yet; Kling may still create it.`;
-    }
-    return new KlingError({
-      kind: 'ambiguous',
-      externalTaskId,
-      message: `${what} To avoid paying twice, nothing more was sent. In a few minutes, check My Voices or run 'Kling Voice: Check Task…' with external task id ${externalTaskId}; ${AMBIGUOUS_RETRY_ADVICE}`,
-      cause,
-    });
+    throw ambiguousError(externalTaskId, why, cause);
   }
 
   private async _lookupAfterAmbiguous(externalTaskId: string, cause: KlingError, signal?: AbortSignal): Promise<VoiceTask | undefined> {
@@ -319,7 +296,7 @@ export class KlingClient {
       if (isKlingError(lookupError) && lookupError.kind === 'cancelled') {
         throw lookupError;
       }
-      throw this._ambiguous(externalTaskId, 'noAnswer', cause, lookupError);
+      throw ambiguousError(externalTaskId, 'noAnswer', cause, lookupError);
     }
   }
 
@@ -375,12 +352,12 @@ export class KlingClient {
   }
 
   /**
-   * Reads a list, page after page. Page counts and sizes are not documented reliably (kling-api.md §1.3) and servers
-   * differ, so it stops on the first of: an empty page; a page that adds no task not seen before (a server that
-   * ignores pageNum); a page shorter than the longest one so far. A page shorter than the pageSize asked for is
-   * not the end when it is as long as the longest so far: the server may cap the page size, so the next page is
-   * read too. At most MAX_LIST_PAGES pages (logged when reached; `complete` is then false). With `until`, it stops
-   * as soon as a task matches.
+   * Reads a list, page after page. Page counts and sizes are not documented reliably (copies of Kling's docs give
+   * pageSize up to 500 or up to 1000, and no total count) and servers differ, so it stops on the first of: an
+   * empty page; a page that adds no task not seen before (a server that ignores pageNum); a page shorter than the
+   * longest one so far. A page shorter than the pageSize asked for is not the end when it is as long as the
+   * longest so far: the server may cap the page size, so the next page is read too. At most MAX_LIST_PAGES pages
+   * (logged when reached; `complete` is then false). With `until`, it stops as soon as a task matches.
    */
   private async _listAll(
     path: string,
@@ -448,17 +425,9 @@ export class KlingClient {
   }
 
   private async _once<T>(method: 'GET' | 'POST', path: string, opts: RequestOptions<T>): Promise<T> {
-    if (opts.signal?.aborted) {
-      throw cancelledError();
-    }
-    const key = (await this._options.getApiKey())?.trim();
-    if (!key) {
-      throw new KlingError({ kind: 'noApiKey', message: "No API key is set. Run 'Kling Voice: Set API Key'." });
-    }
-    const query = opts.query
-      ? '?' + Object.entries(opts.query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&')
-      : '';
-    const url = this._baseUrl + path + query;
+    const key = await this._keyFor(opts.signal);
+    const logPath = path + queryString(opts.query);
+    const url = this._baseUrl + logPath;
     const headers: Record<string, string> = {
       Authorization: `Bearer ${key}`,
       'Content-Type': 'application/json',
@@ -473,8 +442,7 @@ export class KlingClient {
     const onAbort = () => controller.abort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const started = Date.now();
-    const logPath = path + query;
-    const log = this._options.logger;
+    const request = { method, logPath, key, started };
     let status: number | undefined;
     try {
       let text: string;
@@ -496,169 +464,81 @@ export class KlingClient {
         if (isKlingError(e)) {
           throw e;
         }
-        const ms = Date.now() - started;
-        if (opts.signal?.aborted) {
-          log?.info(`${method} ${logPath} cancelled after ${ms} ms`);
-          throw cancelledError();
-        }
-        if (timedOut) {
-          log?.warn(`${method} ${logPath} timed out after ${ms} ms`);
-          throw new KlingError({
-            kind: 'timeout',
-            retryable: true,
-            message: `No answer from ${hostOf(this._baseUrl)} within ${Math.round(this._timeoutMs / 1000)} s. Check the network, or raise klingVoice.requestTimeoutSeconds.`,
-          });
-        }
-        const detail = redactSecrets(e instanceof Error ? e.message : String(e), [key]);
-        log?.warn(`${method} ${logPath} failed after ${ms} ms: ${detail}`);
-        throw new KlingError({
-          kind: 'network',
-          retryable: true,
-          message: `Could not reach ${hostOf(this._baseUrl)} (${detail}). Check the network and klingVoice.apiBaseUrl.`,
-        });
+        throw this._noAnswer(e, request, timedOut, opts.signal);
       }
-      const ms = Date.now() - started;
-      const env = parseEnvelope(status, text, [key]);
-      const result = opts.parse(env);
-      const taskId = taskIdOf(env.data);
-      log?.info(`${method} ${logPath} → ${status} in ${ms} ms${env.requestId ? ` request_id=${env.requestId}` : ''}${taskId ? ` task_id=${taskId}` : ''}`);
-      return result;
+      return this._answered(request, status, text, opts.parse);
     } catch (e) {
       if (!isKlingError(e) || e.kind === 'cancelled' || e.kind === 'timeout' || e.kind === 'network') {
         throw e;
       }
-      // An answer that is an error, or that cannot be read: redact whatever of the server's text it carries.
-      const safe = scrubError(e, key, status);
-      const ms = Date.now() - started;
-      log?.warn(
-        `${method} ${logPath} → ${status ?? '?'} in ${ms} ms${safe.requestId ? ` request_id=${safe.requestId}` : ''}${safe.code !== undefined ? ` code=${safe.code}` : ''} ${safe.serverMessage ?? safe.kind}`,
-      );
-      throw safe;
+      throw this._refused(e, request, status);
     } finally {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
     }
   }
-}
 
-/** A create answer that arrived but holds no readable task (the task may or may not exist). */
-function answeredUnreadably(e: KlingError): boolean {
-  if (e.kind === 'badResponse') {
-    return true;
-  }
-  const status = e.status ?? 0;
-  return e.kind === 'api' && status >= 200 && status < 300 && isServerTrouble(e.code);
-}
-
-/** No readable answer to a create: it may or may not have been accepted. */
-function gotNoAnswer(e: KlingError): boolean {
-  switch (e.kind) {
-    case 'timeout':
-    case 'network':
-      return true;
-    case 'http':
-      return (e.status ?? 0) >= 500;
-    case 'api':
-      return isServerTrouble(e.code) || (e.status ?? 0) >= 500;
-    default:
-      return false;
-  }
-}
-
-function isServerTrouble(code: number | undefined): boolean {
-  return code === 5000 || code === 5001 || code === 5002;
-}
-
-/** A KlingError built from a response, with the key (and any token) removed from its texts and the status set. */
-function scrubError(e: KlingError, key: string, status: number | undefined): KlingError {
-  return new KlingError({
-    kind: e.kind,
-    status: e.status ?? status,
-    code: e.code,
-    requestId: e.requestId,
-    retryable: e.retryable,
-    taskId: e.taskId,
-    externalTaskId: e.externalTaskId,
-    serverMessage: e.serverMessage === undefined ? undefined : redactSecrets(e.serverMessage, [key]),
-    message: redactSecrets(e.message, [key]),
-  });
-}
-
-function redirectError(status: number, location: string | null, requestUrl: string): KlingError {
-  let where = 'another address';
-  if (location) {
-    try {
-      where = new URL(location, requestUrl).host || where;
-    } catch {
-      where = 'an address that is not a valid URL';
+  /** The API key for a request, unless the request is already cancelled or there is no key. */
+  private async _keyFor(signal: AbortSignal | undefined): Promise<string> {
+    if (signal?.aborted) {
+      throw cancelledError();
     }
+    const key = (await this._options.getApiKey())?.trim();
+    if (!key) {
+      throw new KlingError({ kind: 'noApiKey', message: "No API key is set. Run 'Kling Voice: Set API Key'." });
+    }
+    return key;
   }
-  return new KlingError({
-    kind: 'http',
-    status: status || undefined,
-    message: `The server answered${status ? ` HTTP ${status}` : ''} with a redirect to ${where}. Redirects are not followed, so that the API key goes only to klingVoice.apiBaseUrl: set klingVoice.apiBaseUrl to the final address of the API.`,
-  });
-}
 
-/**
- * Reads a response body as UTF-8, at most MAX_RESPONSE_BYTES of it: streamed chunk by chunk when the body is
- * iterable (node-fetch and Node's fetch), so an endless or huge answer is abandoned early.
- */
-async function readText(res: FetchResponse, abort: () => void): Promise<string> {
-  const tooLarge = () =>
-    new KlingError({
-      kind: 'badResponse',
-      status: res.status,
-      message: `The server's answer is larger than ${Math.round(MAX_RESPONSE_BYTES / (1024 * 1024))} MB, more than any Kling response; it was not read. Check that klingVoice.apiBaseUrl points at a Kling API or proxy.`,
+  /** The error for a request that got no answer: cancelled by the caller, timed out, or failed in the network. */
+  private _noAnswer(e: unknown, request: SentRequest, timedOut: boolean, signal: AbortSignal | undefined): KlingError {
+    const { method, logPath, key, started } = request;
+    const log = this._options.logger;
+    const ms = Date.now() - started;
+    if (signal?.aborted) {
+      log?.info(`${method} ${logPath} cancelled after ${ms} ms`);
+      return cancelledError();
+    }
+    if (timedOut) {
+      log?.warn(`${method} ${logPath} timed out after ${ms} ms`);
+      return new KlingError({
+        kind: 'timeout',
+        retryable: true,
+        message: `No answer from ${hostOf(this._baseUrl)} within ${Math.round(this._timeoutMs / 1000)} s. Check the network, or raise klingVoice.requestTimeoutSeconds.`,
+      });
+    }
+    const detail = redactSecrets(e instanceof Error ? e.message : String(e), [key]);
+    log?.warn(`${method} ${logPath} failed after ${ms} ms: ${detail}`);
+    return new KlingError({
+      kind: 'network',
+      retryable: true,
+      message: `Could not reach ${hostOf(this._baseUrl)} (${detail}). Check the network and klingVoice.apiBaseUrl.`,
     });
-  const declared = Number(res.headers.get('content-length') ?? '');
-  const body = res.body as { [Symbol.asyncIterator]?: () => AsyncIterator<unknown> } | null | undefined;
-  if (body && typeof body[Symbol.asyncIterator] === 'function') {
-    // Even when the declared length is too large, stop only while iterating: node-fetch reports an abort as an
-    // 'error' event on the body, which must have a listener by then.
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for await (const chunk of body as AsyncIterable<unknown>) {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : (chunk as Uint8Array);
-      total += bytes.byteLength;
-      if (total > MAX_RESPONSE_BYTES) {
-        abort();
-        throw tooLarge();
-      }
-      chunks.push(bytes);
-    }
-    return Buffer.concat(chunks).toString('utf8');
   }
-  if (declared > MAX_RESPONSE_BYTES) {
-    abort();
-    throw tooLarge();
-  }
-  const text = await res.text();
-  if (Buffer.byteLength(text, 'utf8') > MAX_RESPONSE_BYTES) {
-    throw tooLarge();
-  }
-  return text;
-}
 
-function taskIdOf(data: unknown): string | undefined {
-  if (typeof data === 'object' && data !== null && !Array.isArray(data)) {
-    const id = (data as Record<string, unknown>).task_id;
-    return typeof id === 'string' ? id : undefined;
+  /** Reads an answer's envelope and data, and logs the request; throws what parseEnvelope or `parse` throws. */
+  private _answered<T>(request: SentRequest, status: number, text: string, parse: (env: Envelope) => T): T {
+    const { method, logPath, key, started } = request;
+    const ms = Date.now() - started;
+    const env = parseEnvelope(status, text, [key]);
+    const result = parse(env);
+    const taskId = taskIdOf(env.data);
+    this._options.logger?.info(
+      `${method} ${logPath} → ${status} in ${ms} ms${env.requestId ? ` request_id=${env.requestId}` : ''}${taskId ? ` task_id=${taskId}` : ''}`,
+    );
+    return result;
   }
-  return undefined;
-}
 
-function hostOf(baseUrl: string): string {
-  try {
-    return new URL(baseUrl).host;
-  } catch {
-    return baseUrl;
+  /** An answer that is an error, or that cannot be read: redacts whatever of the server's text it carries, and logs it. */
+  private _refused(e: KlingError, request: SentRequest, status: number | undefined): KlingError {
+    const { method, logPath, key, started } = request;
+    const safe = scrubError(e, key, status);
+    const ms = Date.now() - started;
+    this._options.logger?.warn(
+      `${method} ${logPath} → ${status ?? '?'} in ${ms} ms${safe.requestId ? ` request_id=${safe.requestId}` : ''}${safe.code !== undefined ? ` code=${safe.code}` : ''} ${safe.serverMessage ?? safe.kind}`,
+    );
+    return safe;
   }
-}
-
-/** Removes a secret (whole, or any 6+ characters of it) and any Bearer/Authorization token from text that may be shown or logged. */
-export function redact(text: string, secret: string | undefined): string {
-  return redactSecrets(text, [secret]);
 }
 
 /** A fresh, unique external task id: `vsc-` + a UUID without dashes (36 characters). */
@@ -666,35 +546,3 @@ export function newExternalTaskId(): string {
   return `vsc-${randomUUID().replace(/-/g, '')}`;
 }
 
-/** Loopback hosts, where plain http does not leave the machine: 127.0.0.0/8, ::1 and localhost. */
-function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase();
-  return h === 'localhost' || h === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
-}
-
-/**
- * Trims whitespace and trailing slashes; rejects anything that is not an https URL, or an http URL of a loopback
- * host (the sandbox, a local proxy): plain http elsewhere would send the API key unencrypted.
- */
-export function normalizeBaseUrl(raw: string): string {
-  const v = (raw ?? '').trim().replace(/\/+$/, '');
-  let url: URL;
-  try {
-    url = new URL(v);
-  } catch {
-    throw new KlingError({ kind: 'invalidInput', message: `klingVoice.apiBaseUrl "${v}" is not a valid URL. Set it to e.g. https://api.chainhub.tech/kling.` });
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new KlingError({ kind: 'invalidInput', message: `klingVoice.apiBaseUrl must be an https URL (got ${url.protocol}).` });
-  }
-  if (url.search || url.hash || url.username || url.password) {
-    throw new KlingError({ kind: 'invalidInput', message: 'klingVoice.apiBaseUrl must not contain credentials, a query or a fragment.' });
-  }
-  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
-    throw new KlingError({
-      kind: 'invalidInput',
-      message: `klingVoice.apiBaseUrl must start with https:// (it is ${url.origin}): over plain http the API key would travel unencrypted. http:// is accepted only for this machine (127.0.0.1, ::1, localhost).`,
-    });
-  }
-  return v;
-}

@@ -86,69 +86,13 @@ export function parseEnvelope(status: number, text: string, secrets: readonly st
     body = undefined;
   }
   if (!isObject(body)) {
-    const looksHtml = /^\s*</.test(text);
-    const what = looksHtml ? 'an HTML page' : text.trim() ? 'a response that is not JSON' : 'an empty response';
-    if (status >= 400) {
-      return fail({
-        kind: 'http',
-        status,
-        retryable: isRetryableStatus(status),
-        message: `The server answered HTTP ${status} with ${what}${text.trim() ? ` ("${snippet(redactSecrets(text, secrets))}")` : ''}. ${
-          isRetryableStatus(status) ? 'The gateway may be busy; try again shortly.' : 'Check klingVoice.apiBaseUrl.'
-        }`,
-      });
-    }
-    return fail({
-      kind: 'badResponse',
-      status,
-      message: `The server answered with ${what} instead of a Kling response. Check that klingVoice.apiBaseUrl points at a Kling API or proxy.`,
-    });
+    return failNotJson(status, text, secrets);
   }
 
   const topCode = asInt(body.code);
   const requestId = asString(body.request_id);
   if (topCode === undefined || topCode !== 0) {
-    const nested = topCode === undefined ? findNestedError(body) : undefined;
-    const source = nested ?? body;
-    const code = asInt(source.code);
-    const rawMessage = asString(source.message) ?? asString(body.message) ?? asString(body.error);
-    const serverMessage = rawMessage === undefined ? undefined : cut(redactSecrets(rawMessage, secrets), MAX_SERVER_MESSAGE);
-    const rid = asString(source.request_id) ?? requestId;
-    if (code !== undefined) {
-      return fail({
-        kind: 'api',
-        status,
-        code,
-        requestId: rid,
-        serverMessage,
-        retryable: isRetryableCode(code) || (status >= 500 && isRetryableStatus(status)),
-        message: messageForCode(code, status, serverMessage),
-      });
-    }
-    if (status >= 400) {
-      return fail({
-        kind: 'http',
-        status,
-        requestId: rid,
-        serverMessage,
-        retryable: isRetryableStatus(status),
-        message: `The server answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}. ${
-          status === 401 || status === 403
-            ? "Check the API key ('Kling Voice: Set API Key') and klingVoice.apiBaseUrl."
-            : status === 404
-              ? 'Check klingVoice.apiBaseUrl; the service may not offer this endpoint.'
-              : isRetryableStatus(status)
-                ? 'Try again shortly.'
-                : 'Check klingVoice.apiBaseUrl.'
-        }`,
-      });
-    }
-    return fail({
-      kind: 'badResponse',
-      status,
-      message:
-        'The server answered without a Kling envelope (no "code"; it may have echoed the request). Check that klingVoice.apiBaseUrl points at a Kling API or proxy.',
-    });
+    return failErrorEnvelope(status, body, topCode, requestId, secrets);
   }
   if (status >= 400) {
     return fail({
@@ -160,6 +104,81 @@ export function parseEnvelope(status: number, text: string, secrets: readonly st
     });
   }
   return { data: body.data, requestId };
+}
+
+/** An answer that is not a JSON object: an HTTP error when the status says so, else an unreadable answer. */
+function failNotJson(status: number, text: string, secrets: readonly string[]): never {
+  const looksHtml = /^\s*</.test(text);
+  const what = looksHtml ? 'an HTML page' : text.trim() ? 'a response that is not JSON' : 'an empty response';
+  if (status >= 400) {
+    return fail({
+      kind: 'http',
+      status,
+      retryable: isRetryableStatus(status),
+      message: `The server answered HTTP ${status} with ${what}${text.trim() ? ` ("${snippet(redactSecrets(text, secrets))}")` : ''}. ${
+        isRetryableStatus(status) ? 'The gateway may be busy; try again shortly.' : 'Check klingVoice.apiBaseUrl.'
+      }`,
+    });
+  }
+  return fail({
+    kind: 'badResponse',
+    status,
+    message: `The server answered with ${what} instead of a Kling response. Check that klingVoice.apiBaseUrl points at a Kling API or proxy.`,
+  });
+}
+
+/**
+ * A JSON answer whose top-level code is missing or not 0: a Kling error (its code, perhaps nested by a proxy), an
+ * HTTP error without a code, or, on a 2xx without a code, an answer that is no Kling envelope.
+ */
+function failErrorEnvelope(
+  status: number,
+  body: Record<string, unknown>,
+  topCode: number | undefined,
+  requestId: string | undefined,
+  secrets: readonly string[],
+): never {
+  const nested = topCode === undefined ? findNestedError(body) : undefined;
+  const source = nested ?? body;
+  const code = asInt(source.code);
+  const rawMessage = asString(source.message) ?? asString(body.message) ?? asString(body.error);
+  const serverMessage = rawMessage === undefined ? undefined : cut(redactSecrets(rawMessage, secrets), MAX_SERVER_MESSAGE);
+  const rid = asString(source.request_id) ?? requestId;
+  if (code !== undefined) {
+    return fail({
+      kind: 'api',
+      status,
+      code,
+      requestId: rid,
+      serverMessage,
+      retryable: isRetryableCode(code) || (status >= 500 && isRetryableStatus(status)),
+      message: messageForCode(code, status, serverMessage),
+    });
+  }
+  if (status >= 400) {
+    return fail({
+      kind: 'http',
+      status,
+      requestId: rid,
+      serverMessage,
+      retryable: isRetryableStatus(status),
+      message: `The server answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}. ${
+        status === 401 || status === 403
+          ? "Check the API key ('Kling Voice: Set API Key') and klingVoice.apiBaseUrl."
+          : status === 404
+            ? 'Check klingVoice.apiBaseUrl; the service may not offer this endpoint.'
+            : isRetryableStatus(status)
+              ? 'Try again shortly.'
+              : 'Check klingVoice.apiBaseUrl.'
+      }`,
+    });
+  }
+  return fail({
+    kind: 'badResponse',
+    status,
+    message:
+      'The server answered without a Kling envelope (no "code"; it may have echoed the request). Check that klingVoice.apiBaseUrl points at a Kling API or proxy.',
+  });
 }
 
 function fail(init: ConstructorParameters<typeof KlingError>[0]): never {

@@ -96,11 +96,46 @@ export function mayHaveCreated(e: unknown): boolean {
 
 /**
  * True when the service says the endpoint is not there: HTTP 404, or Kling's 1202 (method not supported) or
- * 1203 (resource does not exist). Proxies route only some endpoints: none documents the list of custom voices
- * (kling-api.md §5), so the UI treats such an answer to the list as "this service has no voice list".
+ * 1203 (resource does not exist). Proxies route only some endpoints: none we know of documents the list of custom
+ * voices, so the UI treats such an answer to the list as "this service has no voice list".
  */
 export function isMissingEndpoint(e: unknown): boolean {
   return isKlingError(e) && (e.status === 404 || e.code === 1202 || e.code === 1203);
+}
+
+/** Kling's "too many tasks running for this account / resource pack" (HTTP 429, code 1303). */
+export function isConcurrencyLimit(e: unknown): boolean {
+  return isKlingError(e) && e.code === 1303;
+}
+
+/**
+ * Whether a new API key would help: no key is stored, or Kling refused the key (1000–1002: authentication failed,
+ * header empty or invalid; 1003/1004: token not valid yet or expired).
+ */
+export function needsApiKey(e: unknown): boolean {
+  return (
+    isKlingError(e) &&
+    (e.kind === 'noApiKey' || (e.kind === 'api' && [1000, 1001, 1002, 1003, 1004].includes(e.code ?? -1)))
+  );
+}
+
+/**
+ * Kling itself says it does not know the task: code 1201 (invalid parameter value; its message names the id it
+ * does not know) or 1203 (requested resource does not exist). Only an explicit Kling code counts, because the caller acts on it for good:
+ * resuming marks the task lost in the history. A bare HTTP 400/404 without a Kling code may come from a proxy
+ * that does not route the endpoint at all, and must not make running tasks disappear.
+ */
+export function isTaskUnknown(e: unknown): e is KlingError {
+  return isKlingError(e) && e.kind === 'api' && (e.code === 1201 || e.code === 1203);
+}
+
+/**
+ * isTaskUnknown, or a bare HTTP 400/404 without a Kling code (a proxy that does not know the id or does not route
+ * the path). For callers whose next step is only another lookup, never a change to the history: Check Task then
+ * tries the id as an external_task_id, and reports the first error when that finds nothing.
+ */
+export function isTaskUnknownOrNotRouted(e: unknown): boolean {
+  return isTaskUnknown(e) || (isKlingError(e) && e.kind === 'http' && (e.status === 400 || e.status === 404));
 }
 
 /** Codes that mean "try again later" (rate limit, concurrency, server trouble). Never 1102 or 1304. */

@@ -4,6 +4,8 @@ export * from './rules';
 export * from './validation';
 export * from './envelope';
 export * from './client';
+export { MAX_RESPONSE_BYTES, normalizeBaseUrl, redact } from './http';
+export type { FetchLike, FetchResponse } from './http';
 export { redactSecrets } from './redact';
 export { DEFAULT_RETRY, backoffDelay, sleep } from './retry';
 export type { RetryPolicy } from './retry';

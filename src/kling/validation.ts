@@ -111,7 +111,8 @@ export function validateExternalTaskId(value: string | undefined): string | unde
 
 /**
  * Checks a create request locally. Nothing is sent when `errors` is non-empty.
- * Exactly one of voiceUrl / videoId must be given (the safe reading of kling-api.md §1.1).
+ * Exactly one of voiceUrl / videoId must be given: Kling's docs do not say whether both or neither are accepted,
+ * some copies say to pick one, so the safe reading is exactly one (https://app.klingai.com/global/dev/document-api).
  */
 export function validateCreateInput(input: Partial<CreateVoiceInput> | undefined): ValidationResult {
   const errors: FieldIssue[] = [];

@@ -4,7 +4,7 @@ import { KeyStore } from './keyStore';
 import { TaskHistory } from '../history/taskHistory';
 import type { TaskSource } from '../history/source';
 import { unconfirmedKey } from '../history/unconfirmedKey';
-import { CreateVoiceInput, FetchLike, KlingClient, KlingError, Voice, VoiceTask, isKlingError, mayHaveCreated, normalizeBaseUrl, validateCreateInput, AMBIGUOUS_RETRY_ADVICE } from '../kling';
+import { CreateVoiceInput, FetchLike, KlingClient, KlingError, Voice, VoiceTask, isKlingError, isTaskUnknownOrNotRouted, mayHaveCreated, normalizeBaseUrl, validateCreateInput, AMBIGUOUS_RETRY_ADVICE } from '../kling';
 
 export interface CreateRunOptions {
   signal?: AbortSignal;
@@ -406,11 +406,7 @@ export class VoiceService implements vscode.Disposable {
     try {
       return await this.getTask(id, signal);
     } catch (e) {
-      const unknownId =
-        isKlingError(e) &&
-        ((e.kind === 'api' && (e.code === 1201 || e.code === 1203)) ||
-          (e.kind === 'http' && (e.status === 400 || e.status === 404)));
-      if (!unknownId) {
+      if (!isTaskUnknownOrNotRouted(e)) {
         throw e;
       }
       let found: VoiceTask | undefined;

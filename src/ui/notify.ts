@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { COMMANDS, SETTINGS, VSCODE_COMMANDS } from '../ids';
-import { isKlingError, type VoiceTask } from '../kling';
+import { isKlingError, needsApiKey, type VoiceTask } from '../kling';
 
 /** An extra action on an error message, e.g. to edit the input and try again. */
 export interface ErrorAction {
@@ -22,10 +22,7 @@ export async function showError(
   }
   log.error(`${prefix ? `${prefix}: ` : ''}${message}`);
   const actions: string[] = extra ? [extra.title] : [];
-  const needsKey =
-    isKlingError(e) &&
-    (e.kind === 'noApiKey' || (e.kind === 'api' && [1000, 1001, 1002, 1003, 1004].includes(e.code ?? -1)));
-  if (needsKey) {
+  if (needsApiKey(e)) {
     actions.push('Set API Key');
   }
   const badBaseUrl = isKlingError(e) && e.kind === 'invalidInput' && e.message.startsWith(SETTINGS.apiBaseUrl);

@@ -177,7 +177,7 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     }
   });
 
-  describe('My Voices on a service without the list endpoint (kling-api.md §5), and without a key', () => {
+  describe('My Voices on a service without the list endpoint (like proxies that do not route it), and without a key', () => {
     /** A library and its tree of their own, over a history in memory (the extension's own are not touched). */
     function makeTree(history: TaskHistory, key?: string) {
       const keys = new KeyStore(memorySecrets(key ? { 'klingVoice.apiKey': key } : {}));

@@ -1,8 +1,9 @@
 // Starts code-server (VS Code for the Web) on 127.0.0.1 with throw-away user data and extensions folders.
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import type { Readable } from 'stream';
 import { cleanChildEnv, delay, killProcessTree, log, makeTempDir, removeDir, UserFacingError } from './util';
 
 export interface CodeServerOptions {
@@ -94,37 +95,10 @@ export function writeUserSettings(userDataDir: string, settings: Record<string, 
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
   const host = '127.0.0.1';
-  const port = options.port ? options.port : await findFreePort(host);
-  if (options.port && !(await isPortFree(port, host))) {
-    throw new UserFacingError(`Port ${port} on ${host} is already in use; choose another one (e.g. PORT=8081).`);
-  }
-  const root = makeTempDir('code-server');
-  const userDataDir = options.userDataDir ?? path.join(root, 'user-data');
-  const extensionsDir = options.extensionsDir ?? path.join(root, 'extensions');
-  fs.mkdirSync(extensionsDir, { recursive: true });
-  writeUserSettings(userDataDir, options.settings ?? {});
-  // An explicit config file keeps code-server from creating ~/.config/code-server/config.yaml.
-  const configFile = path.join(root, 'config.yaml');
-  fs.writeFileSync(configFile, 'auth: none\n');
-
-  const args = [
-    options.bin,
-    '--config',
-    configFile,
-    '--auth',
-    'none',
-    '--bind-addr',
-    `${host}:${port}`,
-    '--user-data-dir',
-    userDataDir,
-    '--extensions-dir',
-    extensionsDir,
-    '--disable-telemetry',
-    '--disable-update-check',
-    '--disable-workspace-trust',
-    ...(options.extraArgs ?? []),
-    options.workspaceFolder,
-  ];
+  const port = await choosePort(options.port, host);
+  const folders = prepareFolders(options);
+  const { root, userDataDir, extensionsDir } = folders;
+  const args = codeServerArgs(options, `${host}:${port}`, folders);
   // code-server keeps its own logs and heartbeat under $XDG_DATA_HOME/code-server: keep them in the temp folder.
   const env = cleanChildEnv({ XDG_DATA_HOME: path.join(root, 'data'), ...options.env });
   // Detached: code-server gets its own process group, so stop() can end all of it at once.
@@ -140,8 +114,73 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     throw new Error(`Could not start code-server (${options.bin})`);
   }
 
-  let output = '';
   const echo = options.echo || Boolean(process.env.KLING_TEST_VERBOSE);
+  const output = captureOutput(child, echo);
+  const exit = watchExit(child);
+  const stop = stopper(pid, root, exit);
+  const url = `http://${host}:${port}`;
+  await waitUntilServing(url, options.startTimeoutMs ?? 60_000, exit, output, stop);
+  if (echo) {
+    log(`code-server serving ${url} (pid ${pid})`);
+  }
+  return { url, port, pid, userDataDir, extensionsDir, output, exited: exit.exited, stop };
+}
+
+/** The port asked for (which must be free), or a free one. */
+async function choosePort(asked: number | undefined, host: string): Promise<number> {
+  const port = asked ? asked : await findFreePort(host);
+  if (asked && !(await isPortFree(port, host))) {
+    throw new UserFacingError(`Port ${port} on ${host} is already in use; choose another one (e.g. PORT=8081).`);
+  }
+  return port;
+}
+
+interface Folders {
+  /** The temp folder, removed by stop(). */
+  root: string;
+  userDataDir: string;
+  extensionsDir: string;
+  configFile: string;
+}
+
+/** Creates the temp folder with the user settings, the extensions folder and code-server's config file. */
+function prepareFolders(options: CodeServerOptions): Folders {
+  const root = makeTempDir('code-server');
+  const userDataDir = options.userDataDir ?? path.join(root, 'user-data');
+  const extensionsDir = options.extensionsDir ?? path.join(root, 'extensions');
+  fs.mkdirSync(extensionsDir, { recursive: true });
+  writeUserSettings(userDataDir, options.settings ?? {});
+  // An explicit config file keeps code-server from creating ~/.config/code-server/config.yaml.
+  const configFile = path.join(root, 'config.yaml');
+  fs.writeFileSync(configFile, 'auth: none\n');
+  return { root, userDataDir, extensionsDir, configFile };
+}
+
+/** The command line after `node`: the launcher, then its options, then the folder to open. */
+function codeServerArgs(options: CodeServerOptions, bindAddr: string, folders: Folders): string[] {
+  return [
+    options.bin,
+    '--config',
+    folders.configFile,
+    '--auth',
+    'none',
+    '--bind-addr',
+    bindAddr,
+    '--user-data-dir',
+    folders.userDataDir,
+    '--extensions-dir',
+    folders.extensionsDir,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    ...(options.extraArgs ?? []),
+    options.workspaceFolder,
+  ];
+}
+
+/** Keeps the last MAX_OUTPUT characters of what the child prints (echoed to stderr when asked); returns a reader. */
+function captureOutput(child: { stdout: Readable; stderr: Readable }, echo: boolean): () => string {
+  let output = '';
   const onData = (data: Buffer) => {
     const text = data.toString();
     output = (output + text).slice(-MAX_OUTPUT);
@@ -151,7 +190,17 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
+  return () => output;
+}
 
+interface ExitWatch {
+  /** Resolves with the exit code (128 for a signal, 1 for a spawn error). */
+  exited: Promise<number | null>;
+  /** The exit code once the child has ended; undefined while it runs. */
+  code(): number | null | undefined;
+}
+
+function watchExit(child: ChildProcess): ExitWatch {
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => {
     child.on('exit', (code, signal) => {
@@ -163,7 +212,14 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
       resolve(exitCode);
     });
   });
+  return { exited, code: () => exitCode };
+}
 
+/**
+ * The stop() of a started code-server: ends its process group and removes the temp folder, once however often it
+ * is called. Until then, a hook on our own exit kills the group, so code-server is not left behind.
+ */
+function stopper(pid: number, root: string, exit: ExitWatch): () => Promise<void> {
   // Last resort if our process ends without calling stop(): don't leave code-server behind.
   const onProcessExit = () => {
     try {
@@ -175,11 +231,11 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   process.on('exit', onProcessExit);
 
   let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
+  return (): Promise<void> => {
     stopping ??= (async () => {
-      if (exitCode === undefined) {
+      if (exit.code() === undefined) {
         await killProcessTree(pid, { processGroup: true });
-        await Promise.race([exited, delay(5000)]);
+        await Promise.race([exit.exited, delay(5000)]);
       } else {
         // The main process is gone; its group may still hold extension hosts.
         await killProcessTree(pid, { processGroup: true, graceMs: 1000 });
@@ -189,14 +245,21 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     })();
     return stopping;
   };
+}
 
-  const url = `http://${host}:${port}`;
-  const timeoutMs = options.startTimeoutMs ?? 60_000;
+/** Polls `/healthz` until it answers 200; stops code-server and throws when it exits first or the time is up. */
+async function waitUntilServing(
+  url: string,
+  timeoutMs: number,
+  exit: ExitWatch,
+  output: () => string,
+  stop: () => Promise<void>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (exitCode !== undefined) {
+    if (exit.code() !== undefined) {
       await stop();
-      throw new Error(`code-server exited (code ${exitCode}) before serving. Its output:\n${output}`);
+      throw new Error(`code-server exited (code ${exit.code()}) before serving. Its output:\n${output()}`);
     }
     try {
       const response = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) });
@@ -208,12 +271,8 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`code-server did not serve ${url} within ${timeoutMs / 1000} s. Its output:\n${output}`);
+      throw new Error(`code-server did not serve ${url} within ${timeoutMs / 1000} s. Its output:\n${output()}`);
     }
     await delay(250);
   }
-  if (echo) {
-    log(`code-server serving ${url} (pid ${pid})`);
-  }
-  return { url, port, pid, userDataDir, extensionsDir, output: () => output, exited, stop };
 }

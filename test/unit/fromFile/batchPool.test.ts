@@ -1,6 +1,6 @@
 import * as assert from 'assert';
-import { isConcurrencyLimit, runPool } from '../../../src/fromFile/batchPool';
-import { KlingError } from '../../../src/kling';
+import { runPool } from '../../../src/fromFile/batchPool';
+import { KlingError, isConcurrencyLimit } from '../../../src/kling';
 
 const limitError = () => new KlingError({ kind: 'api', status: 429, code: 1303, message: 'too many tasks' });
 
