@@ -152,6 +152,14 @@ export function normalizeBaseUrl(raw: string): string {
   if (url.search || url.hash || url.username || url.password) {
     throw new KlingError({ kind: 'invalidInput', message: 'klingVoice.apiBaseUrl must not contain credentials, a query or a fragment.' });
   }
+  if (!/^[A-Za-z0-9\-._~/%:@+,;=]*$/.test(url.pathname)) {
+    // Quotes, $, backticks, spaces and brackets have no place in an API path, and a path that is pasted into a
+    // shell command (the curl snippet) must not be able to end its quoting.
+    throw new KlingError({
+      kind: 'invalidInput',
+      message: `klingVoice.apiBaseUrl has characters an API path does not use (${JSON.stringify(url.pathname)}). Use letters, digits and - . _ ~ / only, e.g. https://api.chainhub.tech/kling.`,
+    });
+  }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new KlingError({
       kind: 'invalidInput',

@@ -4,7 +4,7 @@ export type SnippetFormat = 'json' | 'curl';
 
 /**
  * A ready request for Kling V2.6 text-to-video with sound that speaks with the given voice
- * (kling-api.md §6.1): `voice_list` holds the id and the prompt names it `<<<voice_1>>>`.
+ * (see Kling's video API docs): `voice_list` holds the id and the prompt names it `<<<voice_1>>>`.
  * The key is never inserted; curl reads it from $KLING_API_KEY.
  */
 export function videoRequestBody(voice: Pick<Voice, 'voiceId' | 'voiceName'>): Record<string, unknown> {
@@ -23,11 +23,16 @@ export function snippetText(voice: Pick<Voice, 'voiceId' | 'voiceName'>, format:
   if (format === 'json') {
     return json;
   }
-  const body = json.replace(/'/g, `'\\''`);
+  const url = `${baseUrl.replace(/\/+$/, '')}/v1/videos/text2video`;
   return [
-    `curl -X POST '${baseUrl.replace(/\/+$/, '')}/v1/videos/text2video' \\`,
+    `curl -X POST ${shellQuote(url)} \\`,
     `  -H "Authorization: Bearer $KLING_API_KEY" \\`,
     `  -H 'Content-Type: application/json' \\`,
-    `  -d '${body}'`,
+    `  -d ${shellQuote(json)}`,
   ].join('\n');
+}
+
+/** One argument for a POSIX shell: single quotes, each ' inside written as '\'' (nothing in it is expanded). */
+export function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
