@@ -11,7 +11,7 @@ import type { TaskSource } from '../history/source';
 import { emptyForm, validateForm, type CreateFormValues } from '../shared/createForm';
 import { isWebviewToHost, type FileView, type HostToWebview, type TaskView, type WebviewToHost } from '../shared/protocol/createForm';
 import { endedTaskView, errorText, failureText, succeededView, WebviewChannel, type ChannelDeps } from '../webviewHost/channel';
-import { renderHtml } from '../webviewHost/page';
+import { renderHtml } from './html';
 
 export interface FormControllerDeps extends ChannelDeps {
   service: VoiceService;
