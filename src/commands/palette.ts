@@ -21,163 +21,195 @@ function isCreateArg(v: unknown): v is CreateArg {
 
 /** Registers the palette commands; returns one Disposable for all of them. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable {
-  const { keys, service, log } = deps;
-  const reg = (id: string, fn: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, fn);
+  const table: [string, (...args: unknown[]) => unknown][] = [
+    [COMMANDS.setApiKey, setApiKeyCommand(deps)],
+    [COMMANDS.clearApiKey, clearApiKeyCommand(deps)],
+    [COMMANDS.showLog, () => deps.log.show()],
+    [COMMANDS.resumeTasks, resumeTasksCommand(deps)],
+    [COMMANDS.cancelTasks, cancelTasksCommand(deps)],
+    [COMMANDS.createVoice, createVoiceCommand(deps)],
+    [COMMANDS.checkTask, checkTaskCommand(deps)],
+    [COMMANDS.listPresetVoices, listPresetVoicesCommand(deps)],
+    [COMMANDS.deleteVoice, deleteVoiceCommand(deps)],
+  ];
+  return vscode.Disposable.from(...table.map(([id, fn]) => vscode.commands.registerCommand(id, fn)));
+}
 
-  return vscode.Disposable.from(
-    reg(COMMANDS.setApiKey, async (arg?: unknown) => {
-      if (typeof arg === 'string') {
-        await keys.set(arg);
-        log.info('API key stored');
-        return true;
-      }
-      const key = await vscode.window.showInputBox({
-        title: 'Kling Voice: Set API Key',
-        prompt: 'Your Kling API key, or the key of your proxy (e.g. ChainHub). It is kept in VS Code\'s secret storage and sent only to klingVoice.apiBaseUrl.',
-        password: true,
-        ignoreFocusOut: true,
-        validateInput: validateApiKey,
-      });
-      if (key === undefined) {
-        return false;
-      }
-      await keys.set(key);
+/** Stores the key given as argument, or asks for it. True when a key was stored. */
+function setApiKeyCommand({ keys, log }: CommandDeps) {
+  return async (arg?: unknown): Promise<boolean> => {
+    if (typeof arg === 'string') {
+      await keys.set(arg);
       log.info('API key stored');
-      void vscode.window.showInformationMessage('Kling API key saved in secret storage.');
       return true;
-    }),
+    }
+    const key = await vscode.window.showInputBox({
+      title: 'Kling Voice: Set API Key',
+      prompt: 'Your Kling API key, or the key of your proxy (e.g. ChainHub). It is kept in VS Code\'s secret storage and sent only to klingVoice.apiBaseUrl.',
+      password: true,
+      ignoreFocusOut: true,
+      validateInput: validateApiKey,
+    });
+    if (key === undefined) {
+      return false;
+    }
+    await keys.set(key);
+    log.info('API key stored');
+    void vscode.window.showInformationMessage('Kling API key saved in secret storage.');
+    return true;
+  };
+}
 
-    reg(COMMANDS.clearApiKey, async () => {
-      await keys.clear();
-      log.info('API key cleared');
-      void vscode.window.showInformationMessage('Kling API key removed.');
-    }),
+function clearApiKeyCommand({ keys, log }: CommandDeps) {
+  return async (): Promise<void> => {
+    await keys.clear();
+    log.info('API key cleared');
+    void vscode.window.showInformationMessage('Kling API key removed.');
+  };
+}
 
-    reg(COMMANDS.showLog, () => log.show()),
+/** Follows the tasks still in flight again; returns how many there are. */
+function resumeTasksCommand({ service, log }: CommandDeps) {
+  return async (): Promise<number> => {
+    await Promise.all(resumeInFlightTasks(service, log));
+    return service.history.inFlight(service.currentBaseUrl()).length;
+  };
+}
 
-    reg(COMMANDS.resumeTasks, async () => {
-      await Promise.all(resumeInFlightTasks(service, log));
-      return service.history.inFlight(service.currentBaseUrl()).length;
-    }),
+/** Stops following every task; returns how many were stopped. */
+function cancelTasksCommand({ service, log }: CommandDeps) {
+  return (): number => {
+    const n = service.cancelAll();
+    log.info(`cancelled ${n} running operation(s)`);
+    if (n === 0) {
+      void vscode.window.showInformationMessage('No Kling voice task is being followed.');
+    }
+    return n;
+  };
+}
 
-    reg(COMMANDS.cancelTasks, () => {
-      const n = service.cancelAll();
-      log.info(`cancelled ${n} running operation(s)`);
-      if (n === 0) {
-        void vscode.window.showInformationMessage('No Kling voice task is being followed.');
-      }
-      return n;
-    }),
-
-    reg(COMMANDS.createVoice, async (arg?: unknown) => {
-      if (isCreateArg(arg)) {
-        try {
-          return await createWithProgress(service, log, arg, arg.wait !== false);
-        } catch (e) {
-          void showError(e, log, `Could not create voice "${String(arg.voiceName ?? '')}"`);
-          throw e;
-        }
-      }
-      if (!(await keys.get())) {
-        const set = await vscode.window.showWarningMessage('Set your Kling API key before creating a voice.', 'Set API Key');
-        if (set !== 'Set API Key' || !(await vscode.commands.executeCommand<boolean>(COMMANDS.setApiKey))) {
-          return undefined;
-        }
-      }
-      return createInteractively(service, log);
-    }),
-
-    reg(COMMANDS.checkTask, async (arg?: unknown) => {
-      const taskId =
-        typeof arg === 'string'
-          ? arg
-          : await vscode.window.showInputBox({
-              title: 'Kling Voice: Check Task',
-              prompt: 'Task id (returned when the voice was created; not the voice id), or the external task id it was created with',
-              ignoreFocusOut: true,
-              validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'Enter a task id without spaces.'),
-            });
-      if (!taskId) {
-        return undefined;
-      }
+/** With a create argument (another extension), creates at once; otherwise runs the wizard, asking for a key first. */
+function createVoiceCommand({ keys, service, log }: CommandDeps) {
+  return async (arg?: unknown): Promise<VoiceTask | undefined> => {
+    if (isCreateArg(arg)) {
       try {
-        const task = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: `Checking task ${taskId}…`, cancellable: true },
-          (_p, token) => service.checkTask(taskId.trim(), signalFor(token)),
-        );
-        void announce(task, log, undefined);
-        return task;
+        return await createWithProgress(service, log, arg, arg.wait !== false);
       } catch (e) {
-        void showError(e, log, `Could not check task ${taskId}`);
-        if (typeof arg === 'string') {
-          throw e;
-        }
+        void showError(e, log, `Could not create voice "${String(arg.voiceName ?? '')}"`);
+        throw e;
+      }
+    }
+    if (!(await keys.get())) {
+      const set = await vscode.window.showWarningMessage('Set your Kling API key before creating a voice.', 'Set API Key');
+      if (set !== 'Set API Key' || !(await vscode.commands.executeCommand<boolean>(COMMANDS.setApiKey))) {
         return undefined;
       }
-    }),
+    }
+    return createInteractively(service, log);
+  };
+}
 
-    reg(COMMANDS.listPresetVoices, async () => {
-      try {
-        const voices = await vscode.window.withProgress(
-          { location: vscode.ProgressLocation.Notification, title: 'Loading preset voices…', cancellable: true },
-          (_p, token) => service.listPresetVoices(signalFor(token)),
-        );
-        if (!voices.length) {
-          void vscode.window.showInformationMessage('The service returned no preset voices.');
-          return voices;
-        }
-        const picked = await vscode.window.showQuickPick(
-          voices.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: v.trialUrl ? 'Trial audio available' : undefined, voice: v })),
-          { title: `Preset voices (${voices.length})`, placeHolder: 'Pick a voice to copy its id or play its trial audio', matchOnDescription: true },
-        );
-        if (picked) {
-          await voiceActions(picked.voice.voiceId, picked.voice.trialUrl, picked.label);
-        }
-        return voices;
-      } catch (e) {
-        void showError(e, log, 'Could not list preset voices');
-        return undefined;
-      }
-    }),
-
-    reg(COMMANDS.deleteVoice, async (arg?: unknown, selected?: unknown) => {
-      // From the palette (no argument), another extension (a voice id) or the My Voices tree (a node with a voice;
-      // with several nodes selected, the tree passes them all as the second argument).
-      const many = Array.isArray(selected) ? selected.map(treeVoice).filter((v): v is { voiceId: string; label: string } => !!v) : [];
-      if (many.length > 1) {
-        return deleteVoices(service, log, many);
-      }
-      const fromTree = typeof arg === 'object' && arg !== null ? (arg as { voice?: { voiceId?: unknown; voiceName?: unknown } }).voice : undefined;
-      let voiceId = typeof arg === 'string' ? arg : typeof fromTree?.voiceId === 'string' ? fromTree.voiceId : undefined;
-      let label = typeof fromTree?.voiceName === 'string' && fromTree.voiceName ? fromTree.voiceName : voiceId;
-      if (!voiceId) {
-        const pickedId = await pickOwnVoice(service, log);
-        if (!pickedId) {
-          return false;
-        }
-        voiceId = pickedId.voiceId;
-        label = pickedId.label;
-      }
-      const ok = await vscode.window.showWarningMessage(
-        `Delete voice "${label}"?`,
-        { modal: true, detail: `Voice id ${voiceId}. Videos already made keep their sound, but the id can no longer be used. This cannot be undone.` },
-        'Delete',
+/** Checks the task given as argument, or asks for its id. Throws only when called with an id. */
+function checkTaskCommand({ service, log }: CommandDeps) {
+  return async (arg?: unknown): Promise<VoiceTask | undefined> => {
+    const taskId =
+      typeof arg === 'string'
+        ? arg
+        : await vscode.window.showInputBox({
+            title: 'Kling Voice: Check Task',
+            prompt: 'Task id (returned when the voice was created; not the voice id), or the external task id it was created with',
+            ignoreFocusOut: true,
+            validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'Enter a task id without spaces.'),
+          });
+    if (!taskId) {
+      return undefined;
+    }
+    try {
+      const task = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: `Checking task ${taskId}…`, cancellable: true },
+        (_p, token) => service.checkTask(taskId.trim(), signalFor(token)),
       );
-      if (ok !== 'Delete') {
+      void announce(task, log, undefined);
+      return task;
+    } catch (e) {
+      void showError(e, log, `Could not check task ${taskId}`);
+      if (typeof arg === 'string') {
+        throw e;
+      }
+      return undefined;
+    }
+  };
+}
+
+/** Lists the preset voices in a quick pick and offers the actions for the one picked. */
+function listPresetVoicesCommand({ service, log }: CommandDeps) {
+  return async () => {
+    try {
+      const voices = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: 'Loading preset voices…', cancellable: true },
+        (_p, token) => service.listPresetVoices(signalFor(token)),
+      );
+      if (!voices.length) {
+        void vscode.window.showInformationMessage('The service returned no preset voices.');
+        return voices;
+      }
+      const picked = await vscode.window.showQuickPick(
+        voices.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: v.trialUrl ? 'Trial audio available' : undefined, voice: v })),
+        { title: `Preset voices (${voices.length})`, placeHolder: 'Pick a voice to copy its id or play its trial audio', matchOnDescription: true },
+      );
+      if (picked) {
+        await voiceActions(picked.voice.voiceId, picked.voice.trialUrl, picked.label);
+      }
+      return voices;
+    } catch (e) {
+      void showError(e, log, 'Could not list preset voices');
+      return undefined;
+    }
+  };
+}
+
+/** Deletes one voice (or several from the tree) after confirmation. True when everything asked for was deleted. */
+function deleteVoiceCommand({ service, log }: CommandDeps) {
+  return async (arg?: unknown, selected?: unknown): Promise<boolean> => {
+    // From the palette (no argument), another extension (a voice id) or the My Voices tree (a node with a voice;
+    // with several nodes selected, the tree passes them all as the second argument).
+    const many = Array.isArray(selected) ? selected.map(treeVoice).filter((v): v is { voiceId: string; label: string } => !!v) : [];
+    if (many.length > 1) {
+      return deleteVoices(service, log, many);
+    }
+    const fromTree = typeof arg === 'object' && arg !== null ? (arg as { voice?: { voiceId?: unknown; voiceName?: unknown } }).voice : undefined;
+    let voiceId = typeof arg === 'string' ? arg : typeof fromTree?.voiceId === 'string' ? fromTree.voiceId : undefined;
+    let label = typeof fromTree?.voiceName === 'string' && fromTree.voiceName ? fromTree.voiceName : voiceId;
+    if (!voiceId) {
+      const pickedId = await pickOwnVoice(service, log);
+      if (!pickedId) {
         return false;
       }
-      try {
-        await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Deleting voice ${label}…` }, () =>
-          service.deleteVoice(voiceId as string),
-        );
-        void vscode.window.showInformationMessage(`Voice "${label}" deleted.`);
-        return true;
-      } catch (e) {
-        void showError(e, log, `Could not delete voice ${label}`);
-        return false;
-      }
-    }),
+      voiceId = pickedId.voiceId;
+      label = pickedId.label;
+    }
+    return deleteOneVoice(service, log, voiceId, label ?? voiceId);
+  };
+}
+
+/** Confirms, then deletes one voice. True when it was deleted. */
+async function deleteOneVoice(service: VoiceService, log: vscode.LogOutputChannel, voiceId: string, label: string): Promise<boolean> {
+  const ok = await vscode.window.showWarningMessage(
+    `Delete voice "${label}"?`,
+    { modal: true, detail: `Voice id ${voiceId}. Videos already made keep their sound, but the id can no longer be used. This cannot be undone.` },
+    'Delete',
   );
+  if (ok !== 'Delete') {
+    return false;
+  }
+  try {
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Deleting voice ${label}…` }, () => service.deleteVoice(voiceId));
+    void vscode.window.showInformationMessage(`Voice "${label}" deleted.`);
+    return true;
+  } catch (e) {
+    void showError(e, log, `Could not delete voice ${label}`);
+    return false;
+  }
 }
 
 /** The voice of a My Voices node, if it has one. */

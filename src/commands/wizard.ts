@@ -106,12 +106,28 @@ function askPick<T>(step: number, total: number, placeholder: string, items: Pic
 
 type Source = 'url' | 'video';
 
+/** The answers so far; Back keeps them, so going forward again shows them. */
+interface WizardState {
+  name: string;
+  source?: Source;
+  url: string;
+  videoId: string;
+  callback: string;
+  external: string;
+}
+
+/** What a step resolves with: its answer, BACK, or undefined when the user left the wizard. */
+type StepResult = string | Source | boolean | Back | undefined;
+
+/** One step of the wizard: asks, stores a valid answer in the state and resolves with what the user did. */
+type WizardStep = (step: number, total: number, state: WizardState) => Promise<StepResult>;
+
 /**
  * The palette flow: name → source → URL or video id → callback URL → external task id → confirm.
  * Each step validates as the user types with the same rules as the client; Back keeps earlier answers.
  */
 export async function runCreateWizard(initial: Partial<CreateVoiceInput> = {}): Promise<CreateVoiceInput | undefined> {
-  const state: { name: string; source?: Source; url: string; videoId: string; callback: string; external: string } = {
+  const state: WizardState = {
     name: initial.voiceName ?? '',
     source: initial.videoId ? 'video' : initial.voiceUrl ? 'url' : undefined,
     url: initial.voiceUrl ?? '',
@@ -119,99 +135,11 @@ export async function runCreateWizard(initial: Partial<CreateVoiceInput> = {}): 
     callback: initial.callbackUrl ?? '',
     external: initial.externalTaskId ?? '',
   };
-  const total = 6;
+  const steps: WizardStep[] = [askName, askSource, askSample, askCallback, askExternalId, askConfirm];
+  const total = steps.length;
   let step = 1;
   while (step >= 1 && step <= total) {
-    let r: string | Source | boolean | Back | undefined;
-    switch (step) {
-      case 1:
-        r = await askInput({
-          step,
-          total,
-          prompt: (v) => `Voice name (${characterCount(v.trim())}/${MAX_VOICE_NAME_LENGTH} characters)`,
-          placeholder: 'e.g. Narrator A',
-          value: state.name,
-          validate: (v) => ({ error: validateVoiceName(v), warning: undefined }),
-        });
-        if (typeof r === 'string') {
-          state.name = r;
-        }
-        break;
-      case 2:
-        r = await askPick<Source>(step, total, 'Where does the voice sample come from?', [
-          { label: '$(link) Audio or video URL', description: '.mp3 .wav .mp4 .mov, 5–30 s, one speaker', value: 'url', picked: state.source === 'url' },
-          { label: '$(device-camera-video) Earlier Kling video', description: 'video id of a V2.6 video made with sound', value: 'video', picked: state.source === 'video' },
-        ]);
-        if (r === 'url' || r === 'video') {
-          state.source = r;
-        }
-        break;
-      case 3:
-        if (state.source === 'video') {
-          r = await askInput({
-            step,
-            total,
-            prompt: 'Kling video id (a V2.6 video with sound on, or an Avatar / Lip-Sync video)',
-            value: state.videoId,
-            validate: (v) => ({ error: validateVideoId(v) }),
-          });
-          if (typeof r === 'string') {
-            state.videoId = r;
-          }
-        } else {
-          r = await askInput({
-            step,
-            total,
-            prompt: 'Public URL of a clean 5–30 s sample of one speaker',
-            placeholder: 'https://example.com/sample.wav',
-            value: state.url,
-            validate: (v) => {
-              const error = validateHttpUrl(v, 'audio URL');
-              return { error, warning: error ? undefined : urlExtensionWarning(v) };
-            },
-          });
-          if (typeof r === 'string') {
-            state.url = r;
-          }
-        }
-        break;
-      case 4:
-        r = await askInput({
-          step,
-          total,
-          prompt: 'Callback URL (optional): Kling POSTs status changes to it. Press Enter to skip.',
-          value: state.callback,
-          optional: true,
-          validate: (v) => ({ error: validateHttpUrl(v, 'callback URL') }),
-        });
-        if (typeof r === 'string') {
-          state.callback = r;
-        }
-        break;
-      case 5:
-        r = await askInput({
-          step,
-          total,
-          prompt: 'External task id (optional, unique in your account). Press Enter to generate one.',
-          value: state.external,
-          optional: true,
-          validate: (v) => ({ error: validateExternalTaskId(v) }),
-        });
-        if (typeof r === 'string') {
-          state.external = r;
-        }
-        break;
-      default: {
-        const source = state.source === 'video' ? `video ${state.videoId}` : state.url;
-        r = await askPick<boolean>(step, total, `Create "${state.name}" from ${source}?`, [
-          { label: '$(check) Create voice', description: 'Submits one task to Kling (billed per task)', value: true },
-          { label: '$(close) Cancel', value: false },
-        ]);
-        if (r === false) {
-          return undefined;
-        }
-      }
-    }
+    const r = await steps[step - 1](step, total, state);
     if (r === undefined) {
       return undefined;
     }
@@ -220,6 +148,113 @@ export async function runCreateWizard(initial: Partial<CreateVoiceInput> = {}): 
   if (step < 1) {
     return undefined;
   }
+  return inputOf(state);
+}
+
+/** Step 1: the voice name, with a character counter. */
+async function askName(step: number, total: number, state: WizardState): Promise<StepResult> {
+  const r = await askInput({
+    step,
+    total,
+    prompt: (v) => `Voice name (${characterCount(v.trim())}/${MAX_VOICE_NAME_LENGTH} characters)`,
+    placeholder: 'e.g. Narrator A',
+    value: state.name,
+    validate: (v) => ({ error: validateVoiceName(v), warning: undefined }),
+  });
+  if (typeof r === 'string') {
+    state.name = r;
+  }
+  return r;
+}
+
+/** Step 2: a URL or an earlier Kling video. */
+async function askSource(step: number, total: number, state: WizardState): Promise<StepResult> {
+  const r = await askPick<Source>(step, total, 'Where does the voice sample come from?', [
+    { label: '$(link) Audio or video URL', description: '.mp3 .wav .mp4 .mov, 5–30 s, one speaker', value: 'url', picked: state.source === 'url' },
+    { label: '$(device-camera-video) Earlier Kling video', description: 'video id of a V2.6 video made with sound', value: 'video', picked: state.source === 'video' },
+  ]);
+  if (r === 'url' || r === 'video') {
+    state.source = r;
+  }
+  return r;
+}
+
+/** Step 3: the video id or the sample URL, depending on the source. */
+async function askSample(step: number, total: number, state: WizardState): Promise<StepResult> {
+  if (state.source === 'video') {
+    const r = await askInput({
+      step,
+      total,
+      prompt: 'Kling video id (a V2.6 video with sound on, or an Avatar / Lip-Sync video)',
+      value: state.videoId,
+      validate: (v) => ({ error: validateVideoId(v) }),
+    });
+    if (typeof r === 'string') {
+      state.videoId = r;
+    }
+    return r;
+  }
+  const r = await askInput({
+    step,
+    total,
+    prompt: 'Public URL of a clean 5–30 s sample of one speaker',
+    placeholder: 'https://example.com/sample.wav',
+    value: state.url,
+    validate: (v) => {
+      const error = validateHttpUrl(v, 'audio URL');
+      return { error, warning: error ? undefined : urlExtensionWarning(v) };
+    },
+  });
+  if (typeof r === 'string') {
+    state.url = r;
+  }
+  return r;
+}
+
+/** Step 4: the optional callback URL. */
+async function askCallback(step: number, total: number, state: WizardState): Promise<StepResult> {
+  const r = await askInput({
+    step,
+    total,
+    prompt: 'Callback URL (optional): Kling POSTs status changes to it. Press Enter to skip.',
+    value: state.callback,
+    optional: true,
+    validate: (v) => ({ error: validateHttpUrl(v, 'callback URL') }),
+  });
+  if (typeof r === 'string') {
+    state.callback = r;
+  }
+  return r;
+}
+
+/** Step 5: the optional external task id. */
+async function askExternalId(step: number, total: number, state: WizardState): Promise<StepResult> {
+  const r = await askInput({
+    step,
+    total,
+    prompt: 'External task id (optional, unique in your account). Press Enter to generate one.',
+    value: state.external,
+    optional: true,
+    validate: (v) => ({ error: validateExternalTaskId(v) }),
+  });
+  if (typeof r === 'string') {
+    state.external = r;
+  }
+  return r;
+}
+
+/** Step 6: confirm. "Cancel" leaves the wizard like dismissing it does. */
+async function askConfirm(step: number, total: number, state: WizardState): Promise<StepResult> {
+  const source = state.source === 'video' ? `video ${state.videoId}` : state.url;
+  const r = await askPick<boolean>(step, total, `Create "${state.name}" from ${source}?`, [
+    { label: '$(check) Create voice', description: 'Submits one task to Kling (billed per task)', value: true },
+    { label: '$(close) Cancel', value: false },
+  ]);
+  return r === false ? undefined : r;
+}
+
+/** The create input the answers describe. */
+function inputOf(state: WizardState): CreateVoiceInput {
   const input: CreateVoiceInput = { voiceName: state.name };
   if (state.source === 'video') {
     input.videoId = state.videoId;

@@ -11,7 +11,7 @@ import type { TaskSource } from '../history/source';
 import { emptyForm, validateForm, type CreateFormValues } from '../shared/createForm';
 import { isWebviewToHost, type FileView, type HostToWebview, type TaskView, type WebviewToHost } from '../shared/protocol/createForm';
 import { endedTaskView, errorText, failureText, succeededView, WebviewChannel, type ChannelDeps } from '../webviewHost/channel';
-import { renderHtml } from '../webviewHost/page';
+import { renderHtml } from './html';
 
 export interface FormControllerDeps extends ChannelDeps {
   service: VoiceService;
@@ -108,7 +108,7 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
    * runs in this form.
    */
   async editAndRetry(r: RetryRequest): Promise<boolean> {
-    if (this.busy || this._isDisposed) {
+    if (this.busy || this.isDisposed) {
       return false;
     }
     const form: CreateFormValues = { ...emptyForm(), voiceName: r.voiceName };
@@ -381,7 +381,7 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
       await state?.update(chosenFileKey(this.label), undefined);
       return;
     }
-    if (!this._file && !this._isDisposed) {
+    if (!this._file && !this.isDisposed) {
       await this.useFile(uri);
     }
   }
@@ -391,7 +391,7 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
   }
 
   private _setTask(task: HostTask): void {
-    if (this._isDisposed) {
+    if (this.isDisposed) {
       return;
     }
     this._task = task;

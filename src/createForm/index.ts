@@ -6,6 +6,7 @@ import { CreateViewProvider } from './viewProvider';
 import { validSource } from '../history/source';
 import type { FormController, FormControllerDeps, RetryRequest } from './controller';
 import { COMMANDS, VIEWS, VIEW_TYPES } from '../ids';
+import { Disposable } from '../dispose';
 
 export { CreatePanelManager, CREATE_PANEL_TITLE } from './panel';
 export { CreateViewProvider } from './viewProvider';
@@ -39,16 +40,16 @@ export interface CreateVoiceWebviewDeps {
 }
 
 /** The live Create Voice forms (sidebar and panel), for tests and for whoever needs to reach them. */
-export class CreateVoiceWebviews implements vscode.Disposable {
+export class CreateVoiceWebviews extends Disposable implements vscode.Disposable {
   readonly controllers = new Set<FormController>();
   readonly viewProvider: CreateViewProvider;
   readonly panels: CreatePanelManager;
-  private readonly _registrations: vscode.Disposable;
-  private readonly _onDidAddController = new vscode.EventEmitter<FormController>();
+  private readonly _onDidAddController = this._register(new vscode.EventEmitter<FormController>());
 
   private readonly _service: VoiceService;
 
   constructor(deps: CreateVoiceWebviewDeps) {
+    super();
     this._service = deps.service;
     const controllerDeps: FormControllerDeps = { extensionUri: deps.context.extensionUri, service: deps.service, keys: deps.keys, log: deps.log, context: deps.context };
     const track = (c: FormController): vscode.Disposable => {
@@ -56,17 +57,17 @@ export class CreateVoiceWebviews implements vscode.Disposable {
       this._onDidAddController.fire(c);
       return new vscode.Disposable(() => this.controllers.delete(c));
     };
-    this.viewProvider = new CreateViewProvider(controllerDeps, track);
-    this.panels = new CreatePanelManager(controllerDeps, track);
-    this._registrations = vscode.Disposable.from(
-      // No retainContextWhenHidden: the page keeps its fields with setState and the host replays the rest.
-      vscode.window.registerWebviewViewProvider(VIEWS.createForm, this.viewProvider),
-      vscode.window.registerWebviewPanelSerializer(VIEW_TYPES.createPanel, this.panels),
+    this.viewProvider = this._register(new CreateViewProvider(controllerDeps, track));
+    this.panels = this._register(new CreatePanelManager(controllerDeps, track));
+    // No retainContextWhenHidden: the page keeps its fields with setState and the host replays the rest.
+    this._register(vscode.window.registerWebviewViewProvider(VIEWS.createForm, this.viewProvider));
+    this._register(vscode.window.registerWebviewPanelSerializer(VIEW_TYPES.createPanel, this.panels));
+    this._register(
       vscode.commands.registerCommand(COMMANDS.openPanel, () => {
         this.panels.open();
       }),
-      vscode.commands.registerCommand(COMMANDS.retryInForm, (arg?: unknown) => this.retryInForm(arg)),
     );
+    this._register(vscode.commands.registerCommand(COMMANDS.retryInForm, (arg?: unknown) => this.retryInForm(arg)));
   }
 
   /**
@@ -108,11 +109,8 @@ export class CreateVoiceWebviews implements vscode.Disposable {
     return this.viewProvider.controller ?? (await resolved);
   }
 
-  dispose(): void {
-    this._onDidAddController.dispose();
-    this._registrations.dispose();
-    this.panels.dispose();
-    this.viewProvider.dispose();
+  override dispose(): void {
+    super.dispose();
     this.controllers.clear();
   }
 }

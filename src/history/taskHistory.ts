@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { CreateVoiceInput, TaskStatus, Voice, VoiceTask } from '../kling';
 import { sourceOf, type TaskSource } from './source';
 import { STATE_KEYS } from '../ids';
+import { Disposable } from '../dispose';
 
 /** One task the user started from this machine. Never holds the key. */
 export interface HistoryEntry {
@@ -63,11 +64,13 @@ function isEntry(v: unknown): v is HistoryEntry {
 }
 
 /** Task history in globalState: recorded on submit, updated as the task runs, resumed after a restart. */
-export class TaskHistory implements vscode.Disposable {
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
+export class TaskHistory extends Disposable implements vscode.Disposable {
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
 
-  constructor(private readonly _state: vscode.Memento) {}
+  constructor(private readonly _state: vscode.Memento) {
+    super();
+  }
 
   all(): HistoryEntry[] {
     const raw = this._state.get<unknown>(STATE_KEY, []);
@@ -192,9 +195,5 @@ export class TaskHistory implements vscode.Disposable {
   private async _save(entries: HistoryEntry[]): Promise<void> {
     await this._state.update(STATE_KEY, entries.slice(0, MAX_ENTRIES));
     this._onDidChange.fire();
-  }
-
-  dispose(): void {
-    this._onDidChange.dispose();
   }
 }

@@ -48,27 +48,33 @@ async function resolveVoice(arg: unknown, library: VoiceLibrary, purpose: string
   return picked?.voice;
 }
 
+/** What the library commands work with: the deps, the trial player, and the text editor used last. */
+interface LibraryCommandContext extends LibraryDeps {
+  player: TrialPlayer;
+  lastEditor: () => vscode.TextEditor | undefined;
+}
+
+type CommandHandler = (...args: unknown[]) => unknown;
+
 /** Registers the two trees, their commands, the status bar item and the voice-id hover. */
-export function registerLibraryViews({ service, library, log, keys, extensionUri }: LibraryDeps): vscode.Disposable {
+export function registerLibraryViews(deps: LibraryDeps): vscode.Disposable {
+  const { service, library, log, keys, extensionUri } = deps;
   const voices = new VoicesTreeProvider(library);
   const player = new TrialPlayer({ extensionUri, keys, log });
   const presets = new PresetsTreeProvider(library);
-  const reg = vscode.commands.registerCommand;
   let lastEditor: vscode.TextEditor | undefined = vscode.window.activeTextEditor;
+  const ctx: LibraryCommandContext = { ...deps, player, lastEditor: () => lastEditor };
 
-  /** The voice a trial command is for, with its trial URL (from the library when the argument has none). */
-  const trialOf = async (arg: unknown, purpose: string): Promise<{ voice: Voice; url: string } | undefined> => {
-    const voice = await resolveVoice(arg, library, purpose);
-    if (!voice) {
-      return undefined;
-    }
-    const url = voice.trialUrl ?? library.findVoice(voice.voiceId)?.trialUrl;
-    if (!url) {
-      void vscode.window.showInformationMessage(`Voice "${voice.voiceName || voice.voiceId}" has no trial audio.`);
-      return undefined;
-    }
-    return { voice, url };
-  };
+  const table: [string, CommandHandler][] = [
+    [COMMANDS.refreshVoices, () => library.refreshAccount()],
+    [COMMANDS.removeFromList, removeFromListCommand(ctx)],
+    [COMMANDS.refreshPresets, () => library.refreshPresets()],
+    [COMMANDS.copyVoiceId, copyVoiceIdCommand(ctx)],
+    [COMMANDS.playTrial, playTrialCommand(ctx)],
+    [COMMANDS.openTrialAudio, openTrialAudioCommand(ctx)],
+    [COMMANDS.checkTaskFromTree, checkTaskFromTree],
+    [COMMANDS.insertSnippet, insertSnippetCommand(ctx)],
+  ];
 
   return vscode.Disposable.from(
     voices,
@@ -79,97 +85,127 @@ export function registerLibraryViews({ service, library, log, keys, extensionUri
     registerStatusBar(service.history, () => service.currentBaseUrl(), (id) => service.isFollowing(id)),
     registerVoiceHover(library),
     registerVoiceCompletion(library),
-
     vscode.window.onDidChangeActiveTextEditor((e) => {
       if (e && e.document.uri.scheme !== 'output') {
         lastEditor = e;
       }
     }),
-
-    reg(COMMANDS.refreshVoices, () => library.refreshAccount()),
-
-    // Failed (or voiceless) tasks leave My Voices for good; running tasks and voices are not removed this way.
-    reg(COMMANDS.removeFromList, async (arg?: unknown, selected?: unknown) => {
-      const nodes = (Array.isArray(selected) && selected.length ? selected : [arg]).filter(isNode);
-      const ids = nodes.flatMap((n) => (n.kind === 'task' && n.item && (n.item.status === 'failed' || n.item.status === 'succeed') ? [n.item.taskId] : []));
-      if (!ids.length) {
-        return 0;
-      }
-      await service.history.hide(ids);
-      log.info(`removed ${ids.length} task(s) from My Voices: ${ids.join(', ')}`);
-      void vscode.window.setStatusBarMessage(`$(close) Removed ${ids.length === 1 ? 'a task' : `${ids.length} tasks`} from My Voices`, 3000);
-      return ids.length;
-    }),
-    reg(COMMANDS.refreshPresets, () => library.refreshPresets()),
-
-    reg(COMMANDS.copyVoiceId, async (arg?: unknown) => {
-      const voice = await resolveVoice(arg, library, 'Copy the id of which voice?');
-      if (!voice) {
-        return undefined;
-      }
-      await vscode.env.clipboard.writeText(voice.voiceId);
-      void vscode.window.setStatusBarMessage(`$(copy) Copied voice id ${voice.voiceId}`, 3000);
-      return voice.voiceId;
-    }),
-
-    // Plays in a tab beside the code; a link a webview may not play (plain http off this machine) opens outside.
-    reg(COMMANDS.playTrial, async (arg?: unknown) => {
-      const trial = await trialOf(arg, 'Play the trial audio of which voice?');
-      if (!trial) {
-        return false;
-      }
-      return player.play({ ...trial.voice, trialUrl: trial.url }) || openTrialAudio(trial.url);
-    }),
-
-    reg(COMMANDS.openTrialAudio, async (arg?: unknown) => {
-      const trial = await trialOf(arg, 'Open the trial audio of which voice?');
-      return trial ? openTrialAudio(trial.url) : false;
-    }),
-
-    reg(COMMANDS.checkTaskFromTree, async (arg?: unknown) => {
-      if (isNode(arg) && arg.item) {
-        return vscode.commands.executeCommand(COMMANDS.checkTask, arg.item.taskId);
-      }
-      return vscode.commands.executeCommand(COMMANDS.checkTask);
-    }),
-
-    reg(COMMANDS.insertSnippet, async (arg?: unknown, formatArg?: unknown) => {
-      const voice = await resolveVoice(arg, library, 'Insert a video request for which voice?');
-      if (!voice) {
-        return false;
-      }
-      let format: SnippetFormat | undefined = formatArg === 'json' || formatArg === 'curl' ? formatArg : undefined;
-      if (!format) {
-        const picked = await vscode.window.showQuickPick(
-          [
-            { label: 'JSON body', description: 'for POST /v1/videos/text2video', format: 'json' as const },
-            { label: 'curl command', description: 'reads the key from $KLING_API_KEY', format: 'curl' as const },
-          ],
-          { title: `Kling V2.6 video request using "${voice.voiceName || voice.voiceId}"` },
-        );
-        format = picked?.format;
-      }
-      if (!format) {
-        return false;
-      }
-      const text = snippetText(voice, format, readSettings().apiBaseUrl);
-      try {
-        // From a webview (the form's panel, the trimmer) no text editor is active: the one used last comes back to
-        // the front and gets the snippet at its cursor.
-        const last = lastEditor && !lastEditor.document.isClosed ? lastEditor : undefined;
-        const target =
-          vscode.window.activeTextEditor ??
-          (last && (await vscode.window.showTextDocument(last.document, { viewColumn: last.viewColumn, selection: last.selection, preview: false })));
-        if (target) {
-          return await target.insertSnippet(new vscode.SnippetString().appendText(text), target.selection);
-        }
-        const doc = await vscode.workspace.openTextDocument({ language: format === 'json' ? 'json' : 'shellscript', content: text });
-        await vscode.window.showTextDocument(doc);
-        return true;
-      } catch (e) {
-        void showError(e, log, 'Could not insert the snippet');
-        return false;
-      }
-    }),
+    ...table.map(([id, fn]) => vscode.commands.registerCommand(id, fn)),
   );
+}
+
+/** The voice a trial command is for, with its trial URL (from the library when the argument has none). */
+async function trialOf(library: VoiceLibrary, arg: unknown, purpose: string): Promise<{ voice: Voice; url: string } | undefined> {
+  const voice = await resolveVoice(arg, library, purpose);
+  if (!voice) {
+    return undefined;
+  }
+  const url = voice.trialUrl ?? library.findVoice(voice.voiceId)?.trialUrl;
+  if (!url) {
+    void vscode.window.showInformationMessage(`Voice "${voice.voiceName || voice.voiceId}" has no trial audio.`);
+    return undefined;
+  }
+  return { voice, url };
+}
+
+/** Failed (or voiceless) tasks leave My Voices for good; running tasks and voices are not removed this way. */
+function removeFromListCommand({ service, log }: LibraryCommandContext) {
+  return async (arg?: unknown, selected?: unknown): Promise<number> => {
+    const nodes = (Array.isArray(selected) && selected.length ? selected : [arg]).filter(isNode);
+    const ids = nodes.flatMap((n) => (n.kind === 'task' && n.item && (n.item.status === 'failed' || n.item.status === 'succeed') ? [n.item.taskId] : []));
+    if (!ids.length) {
+      return 0;
+    }
+    await service.history.hide(ids);
+    log.info(`removed ${ids.length} task(s) from My Voices: ${ids.join(', ')}`);
+    void vscode.window.setStatusBarMessage(`$(close) Removed ${ids.length === 1 ? 'a task' : `${ids.length} tasks`} from My Voices`, 3000);
+    return ids.length;
+  };
+}
+
+function copyVoiceIdCommand({ library }: LibraryCommandContext) {
+  return async (arg?: unknown): Promise<string | undefined> => {
+    const voice = await resolveVoice(arg, library, 'Copy the id of which voice?');
+    if (!voice) {
+      return undefined;
+    }
+    await vscode.env.clipboard.writeText(voice.voiceId);
+    void vscode.window.setStatusBarMessage(`$(copy) Copied voice id ${voice.voiceId}`, 3000);
+    return voice.voiceId;
+  };
+}
+
+/** Plays in a tab beside the code; a link a webview may not play (plain http off this machine) opens outside. */
+function playTrialCommand({ library, player }: LibraryCommandContext) {
+  return async (arg?: unknown) => {
+    const trial = await trialOf(library, arg, 'Play the trial audio of which voice?');
+    if (!trial) {
+      return false;
+    }
+    return player.play({ ...trial.voice, trialUrl: trial.url }) || openTrialAudio(trial.url);
+  };
+}
+
+function openTrialAudioCommand({ library }: LibraryCommandContext) {
+  return async (arg?: unknown) => {
+    const trial = await trialOf(library, arg, 'Open the trial audio of which voice?');
+    return trial ? openTrialAudio(trial.url) : false;
+  };
+}
+
+async function checkTaskFromTree(arg?: unknown): Promise<unknown> {
+  if (isNode(arg) && arg.item) {
+    return vscode.commands.executeCommand(COMMANDS.checkTask, arg.item.taskId);
+  }
+  return vscode.commands.executeCommand(COMMANDS.checkTask);
+}
+
+/** Inserts a video request for a voice, as JSON or curl, at the cursor of the editor in use (or a new one). */
+function insertSnippetCommand({ library, log, lastEditor }: LibraryCommandContext) {
+  return async (arg?: unknown, formatArg?: unknown): Promise<boolean> => {
+    const voice = await resolveVoice(arg, library, 'Insert a video request for which voice?');
+    if (!voice) {
+      return false;
+    }
+    const format = formatArg === 'json' || formatArg === 'curl' ? formatArg : await pickSnippetFormat(voice);
+    if (!format) {
+      return false;
+    }
+    const text = snippetText(voice, format, readSettings().apiBaseUrl);
+    try {
+      return await insertText(text, format, lastEditor());
+    } catch (e) {
+      void showError(e, log, 'Could not insert the snippet');
+      return false;
+    }
+  };
+}
+
+async function pickSnippetFormat(voice: Voice): Promise<SnippetFormat | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: 'JSON body', description: 'for POST /v1/videos/text2video', format: 'json' as const },
+      { label: 'curl command', description: 'reads the key from $KLING_API_KEY', format: 'curl' as const },
+    ],
+    { title: `Kling V2.6 video request using "${voice.voiceName || voice.voiceId}"` },
+  );
+  return picked?.format;
+}
+
+/**
+ * Inserts the text at the cursor of the active editor. From a webview (the form's panel, the trimmer) no text
+ * editor is active: the one used last comes back to the front and gets the snippet at its cursor. With no editor
+ * at all, the text opens in a new untitled document.
+ */
+async function insertText(text: string, format: SnippetFormat, lastEditor: vscode.TextEditor | undefined): Promise<boolean> {
+  const last = lastEditor && !lastEditor.document.isClosed ? lastEditor : undefined;
+  const target =
+    vscode.window.activeTextEditor ??
+    (last && (await vscode.window.showTextDocument(last.document, { viewColumn: last.viewColumn, selection: last.selection, preview: false })));
+  if (target) {
+    return await target.insertSnippet(new vscode.SnippetString().appendText(text), target.selection);
+  }
+  const doc = await vscode.workspace.openTextDocument({ language: format === 'json' ? 'json' : 'shellscript', content: text });
+  await vscode.window.showTextDocument(doc);
+  return true;
 }

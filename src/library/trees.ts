@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Voice } from '../kling';
 import { LibraryItem, VoiceLibrary } from './voiceLibrary';
 import { COMMANDS } from '../ids';
+import { Disposable } from '../dispose';
 
 /** What a voice node carries, for the commands its menus run. */
 export interface VoiceNode {
@@ -61,22 +62,17 @@ function messageItem(node: VoiceNode, refreshCommand: string): vscode.TreeItem {
 }
 
 /** What both trees share: they redraw whenever the library changes. */
-abstract class LibraryTree implements vscode.TreeDataProvider<VoiceNode>, vscode.Disposable {
-  private readonly _onDidChangeTreeData = new vscode.EventEmitter<void>();
+abstract class LibraryTree extends Disposable implements vscode.TreeDataProvider<VoiceNode>, vscode.Disposable {
+  private readonly _onDidChangeTreeData = this._register(new vscode.EventEmitter<void>());
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
-  private readonly _sub: vscode.Disposable;
 
   constructor(protected readonly _library: VoiceLibrary) {
-    this._sub = _library.onDidChange(() => this._onDidChangeTreeData.fire());
+    super();
+    this._register(_library.onDidChange(() => this._onDidChangeTreeData.fire()));
   }
 
   abstract getChildren(element?: VoiceNode): VoiceNode[];
   abstract getTreeItem(node: VoiceNode): vscode.TreeItem;
-
-  dispose(): void {
-    this._sub.dispose();
-    this._onDidChangeTreeData.dispose();
-  }
 }
 
 /** "My Voices": account voices merged with local tasks (in flight, failed). */

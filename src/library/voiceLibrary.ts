@@ -5,6 +5,7 @@ import { type TaskSource, validSource } from '../history/source';
 import { Voice, VoiceTask, isKlingError, isMissingEndpoint } from '../kling';
 import { VoiceService } from '../service/voiceService';
 import { SETTINGS } from '../ids';
+import { Disposable } from '../dispose';
 
 /** One row of "My Voices": a task from the account list, a local history entry, or both merged. */
 export interface LibraryItem {
@@ -47,26 +48,28 @@ function failed<T>(e: unknown): LoadState<T> {
  * The account's voices and the preset voices, loaded on demand through the service and cached,
  * merged with the local task history. Views, the hover and the pickers all read from here.
  */
-export class VoiceLibrary implements vscode.Disposable {
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
+export class VoiceLibrary extends Disposable implements vscode.Disposable {
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
   private _account: LoadState<VoiceTask[]> = { kind: 'idle' };
   private _presets: LoadState<Voice[]> = { kind: 'idle' };
-  private readonly _subscriptions: vscode.Disposable[] = [];
 
   constructor(
     private readonly _service: VoiceService,
     private readonly _keys: KeyStore,
   ) {
-    this._subscriptions.push(
-      _service.history.onDidChange(() => this._onDidChange.fire()),
+    super();
+    this._register(_service.history.onDidChange(() => this._onDidChange.fire()));
+    this._register(
       _service.onDidChangeVoices(() => {
         // A service without a list would only answer 404 again; the history already has the change.
         if (this._account.kind !== 'idle' && this._account.kind !== 'unsupported') {
           void this.refreshAccount();
         }
       }),
-      _keys.onDidChange(() => this._reset()),
+    );
+    this._register(_keys.onDidChange(() => this._reset()));
+    this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SETTINGS.apiBaseUrl)) {
           this._reset();
@@ -184,11 +187,6 @@ export class VoiceLibrary implements vscode.Disposable {
       work.push(this.refreshPresets());
     }
     await Promise.all(work);
-  }
-
-  dispose(): void {
-    this._subscriptions.forEach((d) => d.dispose());
-    this._onDidChange.dispose();
   }
 }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { CONTEXT_KEYS, SECRETS } from '../ids';
+import { Disposable } from '../dispose';
 
 /** Name of the entry in SecretStorage. */
 const SECRET_NAME = SECRETS.apiKey;
@@ -22,18 +23,20 @@ export function validateApiKey(value: string | undefined): string | undefined {
 }
 
 /** The API key, kept in SecretStorage only. */
-export class KeyStore implements vscode.Disposable {
-  private readonly _onDidChange = new vscode.EventEmitter<void>();
+export class KeyStore extends Disposable implements vscode.Disposable {
+  private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
-  private readonly _subscription: vscode.Disposable;
 
   constructor(private readonly _secrets: vscode.SecretStorage) {
-    this._subscription = _secrets.onDidChange((e) => {
-      if (e.key === SECRET_NAME) {
-        void this.updateContext();
-        this._onDidChange.fire();
-      }
-    });
+    super();
+    this._register(
+      _secrets.onDidChange((e) => {
+        if (e.key === SECRET_NAME) {
+          void this.updateContext();
+          this._onDidChange.fire();
+        }
+      }),
+    );
   }
 
   get(): Promise<string | undefined> {
@@ -58,10 +61,5 @@ export class KeyStore implements vscode.Disposable {
     const has = !!(await this.get());
     await vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasApiKey, has);
     return has;
-  }
-
-  dispose(): void {
-    this._subscription.dispose();
-    this._onDidChange.dispose();
   }
 }

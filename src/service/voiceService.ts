@@ -4,6 +4,7 @@ import { KeyStore } from './keyStore';
 import { TaskHistory } from '../history/taskHistory';
 import type { TaskSource } from '../history/source';
 import { unconfirmedKey } from '../history/unconfirmedKey';
+import { Disposable } from '../dispose';
 import { CreateVoiceInput, FetchLike, KlingClient, KlingError, Voice, VoiceTask, isKlingError, isTaskUnknownOrNotRouted, mayHaveCreated, normalizeBaseUrl, validateCreateInput, AMBIGUOUS_RETRY_ADVICE } from '../kling';
 
 export interface CreateRunOptions {
@@ -48,8 +49,8 @@ interface Sending {
  * The one path from VS Code to the Kling API: builds a client from the current settings
  * for every operation, so a changed base URL, timeout or key applies at once.
  */
-export class VoiceService implements vscode.Disposable {
-  private readonly _onDidChangeVoices = new vscode.EventEmitter<void>();
+export class VoiceService extends Disposable implements vscode.Disposable {
+  private readonly _onDidChangeVoices = this._register(new vscode.EventEmitter<void>());
   /** Fires when the account's voices changed: a task ended or a voice was deleted. */
   readonly onDidChangeVoices = this._onDidChangeVoices.event;
   /** One polling loop per task, shared by everyone following it. */
@@ -64,7 +65,9 @@ export class VoiceService implements vscode.Disposable {
     private readonly _log: vscode.LogOutputChannel,
     private readonly _fetch: FetchLike,
     private readonly _history: TaskHistory,
-  ) {}
+  ) {
+    super();
+  }
 
   get history(): TaskHistory {
     return this._history;
@@ -385,9 +388,9 @@ export class VoiceService implements vscode.Disposable {
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.cancelAll();
-    this._onDidChangeVoices.dispose();
+    super.dispose();
   }
 
   async getTask(taskId: string, signal?: AbortSignal): Promise<VoiceTask> {

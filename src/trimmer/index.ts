@@ -5,6 +5,7 @@ import { bindToHost, panelIconPath } from '../webviewHost/channel';
 import { webviewOptions } from '../webviewHost/page';
 import { OPEN_AGAIN, TrimmerController, type TrimmerDeps } from './trimmerController';
 import { COMMANDS, VIEW_TYPES } from '../ids';
+import { disposeAll } from '../dispose';
 
 export { TrimmerController, type TrimmerDeps } from './trimmerController';
 
@@ -120,9 +121,7 @@ export class TrimmerPanels implements vscode.WebviewPanelSerializer, vscode.Disp
   }
 
   dispose(): void {
-    for (const panel of [...this._controllers.keys()]) {
-      panel.dispose();
-    }
+    disposeAll([...this._controllers.keys()]);
   }
 }
 

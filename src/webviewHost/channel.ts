@@ -5,6 +5,7 @@ import type { VoiceTask } from '../kling';
 import type { TaskView, UploadProviderName } from '../shared/protocol/createForm';
 import { isPlayableTrialUrl, webviewOptions } from './page';
 import { COMMANDS, SETTINGS, VSCODE_COMMANDS } from '../ids';
+import { Disposable } from '../dispose';
 
 export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
@@ -38,12 +39,10 @@ export type SharedAction = 'copyVoiceId' | 'insertSnippet' | 'showLog' | 'openUp
  * when shown. Everything the page sends is checked with `isMessage` first. Keeps the API key flag and the upload
  * provider up to date and posts the state when either changes.
  */
-export abstract class WebviewChannel<Out extends { type: string }, In extends { type: string }> implements vscode.Disposable {
+export abstract class WebviewChannel<Out extends { type: string }, In extends { type: string }> extends Disposable implements vscode.Disposable {
   private _ready = false;
   private _queue: Out[] = [];
-  private _disposed = false;
-  protected readonly _disposables: vscode.Disposable[] = [];
-  private readonly _onDidPost = new vscode.EventEmitter<Out>();
+  private readonly _onDidPost = this._register(new vscode.EventEmitter<Out>());
   /** Fires for every message actually posted to the page (for tests). */
   readonly onDidPost = this._onDidPost.event;
   protected _hasApiKey = false;
@@ -59,15 +58,15 @@ export abstract class WebviewChannel<Out extends { type: string }, In extends { 
     protected readonly _channelDeps: ChannelDeps,
     options: ChannelOptions<Out, In>,
   ) {
+    super();
     this._logName = options.logName;
     this._isMessage = options.isMessage;
     this._stateType = options.stateType;
     _webview.options = webviewOptions(_channelDeps.extensionUri);
     _webview.html = options.html;
-    this._disposables.push(
-      this._onDidPost,
-      _webview.onDidReceiveMessage((m: unknown) => this.handleMessage(m)),
-      _channelDeps.keys.onDidChange(() => void this._refreshKey()),
+    this._register(_webview.onDidReceiveMessage((m: unknown) => this.handleMessage(m)));
+    this._register(_channelDeps.keys.onDidChange(() => void this._refreshKey()));
+    this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SETTINGS.upload)) {
           this._uploadProvider = uploadProviderName();
@@ -83,16 +82,12 @@ export abstract class WebviewChannel<Out extends { type: string }, In extends { 
     return this._ready;
   }
 
-  protected get _isDisposed(): boolean {
-    return this._disposed;
-  }
-
   /**
    * Checks and handles one message from the page. Returns false, after logging, for anything that is not a
    * well-formed message; nothing else happens then.
    */
   handleMessage(raw: unknown): boolean {
-    if (this._disposed) {
+    if (this.isDisposed) {
       return false;
     }
     if (!this._isMessage(raw)) {
@@ -176,7 +171,7 @@ export abstract class WebviewChannel<Out extends { type: string }, In extends { 
 
   /** Posts now when the page is ready; otherwise queues (the state is not queued: `ready` always gets the latest). */
   protected _post(message: Out, force = false): void {
-    if (this._disposed) {
+    if (this.isDisposed) {
       return;
     }
     if (!this._ready && !force) {
@@ -195,17 +190,14 @@ export abstract class WebviewChannel<Out extends { type: string }, In extends { 
     );
   }
 
-  dispose(): void {
-    if (this._disposed) {
+  override dispose(): void {
+    if (this.isDisposed) {
       return;
     }
     // Nobody can see the progress any more; the task itself goes on at Kling and stays in the history.
     this._abort?.abort();
-    this._disposed = true;
     this._ready = false;
-    for (const d of this._disposables.splice(0)) {
-      d.dispose();
-    }
+    super.dispose();
   }
 }
 
