@@ -43,8 +43,8 @@ export default tseslint.config(
     // Readable sizes: a file a reader can hold, a function that fits on a screen (tests may be longer).
     files: ['src/**/*.ts', 'webview/**/*.ts', 'tools/**/*.ts'],
     rules: {
-      'max-lines': ['warn', { max: 500, skipBlankLines: true, skipComments: true }],
-      'max-lines-per-function': ['warn', { max: 80, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 500, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
     },
   },
   {
@@ -59,6 +59,7 @@ export default tseslint.config(
       'src/fromFile/batchPool.ts',
       'src/library/snippet.ts',
       'src/ids.ts',
+      'src/dispose.ts',
     ],
     ignores: ['src/upload/vscodeUpload.ts'],
     rules: {
@@ -68,7 +69,7 @@ export default tseslint.config(
   {
     // commands/ holds palette commands only: a leaf that nothing but the composition root imports.
     files: ['src/**/*.ts'],
-    ignores: ['src/commands/**', 'src/extension.ts', 'src/kling/**', 'src/shared/**', 'src/audio/**', 'src/upload/**', 'src/history/source.ts', 'src/history/unconfirmedKey.ts', 'src/fromFile/batchPool.ts', 'src/library/snippet.ts', 'src/ids.ts'],
+    ignores: ['src/commands/**', 'src/extension.ts', 'src/kling/**', 'src/shared/**', 'src/audio/**', 'src/upload/**', 'src/history/source.ts', 'src/history/unconfirmedKey.ts', 'src/fromFile/batchPool.ts', 'src/library/snippet.ts', 'src/ids.ts', 'src/dispose.ts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['**/commands/*', '**/commands'], message: 'commands/ is a leaf: only src/extension.ts imports it.' }] }],
     },

@@ -16,7 +16,7 @@ export interface VoiceNode {
   notice?: { icon: string; command?: vscode.Command };
 }
 
-/** The row My Voices shows when the service has no list of custom voices (kling-api.md §5). */
+/** The row My Voices shows when the service has no list of custom voices (many proxies do not route that endpoint). */
 export const NO_LIST_LABEL = 'This service does not list voices: showing the voices created in VS Code.';
 /** The row My Voices shows when tasks from this machine are listed but no key is stored. */
 export const NO_KEY_LABEL = 'Set your API key to load your voices';

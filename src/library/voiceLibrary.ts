@@ -40,7 +40,7 @@ function failed<T>(e: unknown): LoadState<T> {
     return { kind: 'nokey' };
   }
   const message = e instanceof Error ? e.message : String(e);
-  // Many proxies do not route the list of custom voices (kling-api.md §5): then there is no list, not an error.
+  // Many proxies do not route the list of custom voices: then there is no list, not an error.
   return isMissingEndpoint(e) ? { kind: 'unsupported', message } : { kind: 'error', message };
 }
 
