@@ -38,7 +38,12 @@ function readBoxes(view: DataView, start: number, end: number): Box[] {
   let pos = start;
   while (pos + 8 <= end && boxes.length < MAX_BOXES) {
     let size = view.getUint32(pos);
-    const type = String.fromCharCode(view.getUint8(pos + 4), view.getUint8(pos + 5), view.getUint8(pos + 6), view.getUint8(pos + 7));
+    const type = String.fromCharCode(
+      view.getUint8(pos + 4),
+      view.getUint8(pos + 5),
+      view.getUint8(pos + 6),
+      view.getUint8(pos + 7),
+    );
     let header = 8;
     if (size === 1) {
       if (pos + 16 > end) {
@@ -102,7 +107,11 @@ function readTrack(view: DataView, trak: Box): IsoTrack {
     for (const box of readBoxes(view, parent.start, parent.end)) {
       if (CONTAINERS.has(box.type)) {
         visit(box, depth + 1);
-      } else if (box.type === 'mdhd' && box.end - box.start >= 24 && (view.getUint8(box.start) !== 1 || box.end - box.start >= 32)) {
+      } else if (
+        box.type === 'mdhd' &&
+        box.end - box.start >= 24 &&
+        (view.getUint8(box.start) !== 1 || box.end - box.start >= 32)
+      ) {
         const v = view.getUint8(box.start);
         track.timescale = view.getUint32(box.start + (v === 1 ? 20 : 12));
         const duration = v === 1 ? Number(view.getBigUint64(box.start + 24)) : view.getUint32(box.start + 16);

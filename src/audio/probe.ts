@@ -97,7 +97,11 @@ async function probeBytes(bytes: Uint8Array, fileName: string): Promise<ProbeRes
     ({ format } = await mm.parseBuffer(bytes, { size: bytes.length }, { duration: true, skipCovers: true }));
   } catch {
     try {
-      ({ format } = await mm.parseBuffer(bytes, { path: fileName, size: bytes.length }, { duration: true, skipCovers: true }));
+      ({ format } = await mm.parseBuffer(
+        bytes,
+        { path: fileName, size: bytes.length },
+        { duration: true, skipCovers: true },
+      ));
     } catch (e) {
       result.problem = `the file is not a readable audio or video file (${e instanceof Error ? e.message : String(e)})`;
       return result;
@@ -131,7 +135,9 @@ async function probeBytes(bytes: Uint8Array, fileName: string): Promise<ProbeRes
     return result;
   }
   if (!result.kind) {
-    result.problem = format.container ? `the file is ${format.container}, not MP3, WAV, MP4 or MOV` : 'the file is not a readable audio or video file';
+    result.problem = format.container
+      ? `the file is ${format.container}, not MP3, WAV, MP4 or MOV`
+      : 'the file is not a readable audio or video file';
     return result;
   }
   if (duration === undefined || !Number.isFinite(duration) || duration <= 0) {

@@ -29,7 +29,10 @@ const BITRATES_V2 = [
   [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
   [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160],
 ];
-const SAMPLE_RATES = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] } as Record<number, number[]>;
+const SAMPLE_RATES = { 3: [44100, 48000, 32000], 2: [22050, 24000, 16000], 0: [11025, 12000, 8000] } as Record<
+  number,
+  number[]
+>;
 
 /** The length in bytes of the MPEG audio frame whose header starts at `at`, or 0 when it is not a valid header. */
 export function mpegFrameLength(bytes: Uint8Array, at: number): number {

@@ -1,8 +1,23 @@
 import { randomUUID } from 'crypto';
 import { Envelope, parseEnvelope, parseTask, parseTaskList } from './envelope';
 import { KlingError, isKlingError } from './errors';
-import { AMBIGUOUS_RETRY_ADVICE, AmbiguousCase, ambiguousError, answeredUnreadably, gotNoAnswer } from './createOutcome';
-import { FetchLike, hostOf, normalizeBaseUrl, queryString, readText, redirectError, scrubError, taskIdOf } from './http';
+import {
+  AMBIGUOUS_RETRY_ADVICE,
+  AmbiguousCase,
+  ambiguousError,
+  answeredUnreadably,
+  gotNoAnswer,
+} from './createOutcome';
+import {
+  FetchLike,
+  hostOf,
+  normalizeBaseUrl,
+  queryString,
+  readText,
+  redirectError,
+  scrubError,
+  taskIdOf,
+} from './http';
 import { redactSecrets } from './redact';
 import { DEFAULT_RETRY, RetryPolicy, backoffDelay, cancelledError, sleep } from './retry';
 import { CreateVoiceInput, PATHS, Voice, VoiceTask, isTerminal } from './types';
@@ -135,7 +150,9 @@ export class KlingClient {
         return this._settle(externalTaskId, 'noAnswer', unanswered, signal);
       }
       if (answeredUnreadably(e)) {
-        log?.warn(`create: the answer (HTTP ${e.status ?? '?'}) holds no readable task; looking up external_task_id ${externalTaskId}, not sending again`);
+        log?.warn(
+          `create: the answer (HTTP ${e.status ?? '?'}) holds no readable task; looking up external_task_id ${externalTaskId}, not sending again`,
+        );
         return this._settle(externalTaskId, 'answered', e, signal);
       }
       if (unanswered && e.kind === 'api' && e.code === 1201 && /external/i.test(e.serverMessage ?? '')) {
@@ -159,13 +176,18 @@ export class KlingClient {
         throw ambiguousError(externalTaskId, 'noAnswer', e);
       }
       repeats++;
-      log?.warn(`create: no task with external_task_id ${externalTaskId} after ${e.kind}; sending the same create once more`);
+      log?.warn(
+        `create: no task with external_task_id ${externalTaskId} after ${e.kind}; sending the same create once more`,
+      );
       await this._backoff(attempt, e, signal);
     }
   }
 
   /** Checks the input (nothing is sent when it is invalid) and builds the body, with its external task id. */
-  private _createBody(input: CreateVoiceInput, options: CreateOptions): { externalTaskId: string; body: Record<string, string> } {
+  private _createBody(
+    input: CreateVoiceInput,
+    options: CreateOptions,
+  ): { externalTaskId: string; body: Record<string, string> } {
     const { errors } = validateCreateInput(input);
     if (errors.length) {
       throw new KlingError({ kind: 'invalidInput', message: errors.map((e) => e.message).join(' ') });
@@ -196,7 +218,10 @@ export class KlingClient {
   async getTask(taskId: string, signal?: AbortSignal): Promise<VoiceTask> {
     const id = String(taskId ?? '').trim();
     if (!id || /[\s/?#]/.test(id)) {
-      throw new KlingError({ kind: 'invalidInput', message: 'Enter a task id (the id returned when the voice was created, not the voice id).' });
+      throw new KlingError({
+        kind: 'invalidInput',
+        message: 'Enter a task id (the id returned when the voice was created, not the voice id).',
+      });
     }
     return this._request('GET', `${PATHS.customVoices}/${encodeURIComponent(id)}`, {
       signal,
@@ -245,7 +270,12 @@ export class KlingClient {
     if (!id) {
       throw new KlingError({ kind: 'invalidInput', message: 'Enter the voice id to delete.' });
     }
-    await this._request('POST', PATHS.deleteVoices, { signal, retry: false, body: { voice_id: id }, parse: () => undefined });
+    await this._request('POST', PATHS.deleteVoices, {
+      signal,
+      retry: false,
+      body: { voice_id: id },
+      parse: () => undefined,
+    });
   }
 
   /** Polls a task until it succeeds or fails, with a growing interval and an overall timeout. */
@@ -280,7 +310,12 @@ export class KlingClient {
   }
 
   /** Looks the task up once; returns it, or throws `ambiguous` saying why the outcome is unknown. */
-  private async _settle(externalTaskId: string, why: AmbiguousCase, cause: KlingError, signal?: AbortSignal): Promise<VoiceTask> {
+  private async _settle(
+    externalTaskId: string,
+    why: AmbiguousCase,
+    cause: KlingError,
+    signal?: AbortSignal,
+  ): Promise<VoiceTask> {
     const found = await this._lookupAfterAmbiguous(externalTaskId, cause, signal);
     if (found) {
       this._options.logger?.info(`create: found task ${found.taskId} by external_task_id ${externalTaskId}`);
@@ -289,7 +324,11 @@ export class KlingClient {
     throw ambiguousError(externalTaskId, why, cause);
   }
 
-  private async _lookupAfterAmbiguous(externalTaskId: string, cause: KlingError, signal?: AbortSignal): Promise<VoiceTask | undefined> {
+  private async _lookupAfterAmbiguous(
+    externalTaskId: string,
+    cause: KlingError,
+    signal?: AbortSignal,
+  ): Promise<VoiceTask | undefined> {
     try {
       return await this._findByExternalId(externalTaskId, signal);
     } catch (lookupError) {
@@ -344,7 +383,12 @@ export class KlingClient {
       return undefined;
     } catch (e) {
       // The list may be missing on a proxy; a definite "not found" from the query form still counts.
-      if (isKlingError(queryError) && queryError.kind === 'api' && queryError.code === 1201 && !(isKlingError(e) && e.kind === 'cancelled')) {
+      if (
+        isKlingError(queryError) &&
+        queryError.kind === 'api' &&
+        queryError.code === 1201 &&
+        !(isKlingError(e) && e.kind === 'cancelled')
+      ) {
         return undefined;
       }
       throw e;
@@ -392,7 +436,9 @@ export class KlingClient {
       }
       if (page.size === 0 || added === 0) {
         if (page.size > 0 && pageNum > 1) {
-          log?.warn(`${path}: page ${pageNum} repeats earlier tasks; the server seems to ignore pageNum, stopping there`);
+          log?.warn(
+            `${path}: page ${pageNum} repeats earlier tasks; the server seems to ignore pageNum, stopping there`,
+          );
         }
         return { tasks, complete: true };
       }
@@ -407,7 +453,9 @@ export class KlingClient {
 
   private async _backoff(attempt: number, e: KlingError, signal?: AbortSignal): Promise<void> {
     const delay = backoffDelay(attempt, this._retry, this._random, e.code);
-    this._options.logger?.warn(`retrying in ${delay} ms after ${e.kind}${e.code ? ` code ${e.code}` : ''}${e.status ? ` HTTP ${e.status}` : ''}`);
+    this._options.logger?.warn(
+      `retrying in ${delay} ms after ${e.kind}${e.code ? ` code ${e.code}` : ''}${e.status ? ` HTTP ${e.status}` : ''}`,
+    );
     await sleep(delay, signal);
   }
 
@@ -545,4 +593,3 @@ export class KlingClient {
 export function newExternalTaskId(): string {
   return `vsc-${randomUUID().replace(/-/g, '')}`;
 }
-

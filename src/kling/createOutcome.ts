@@ -12,7 +12,12 @@ export type AmbiguousCase = 'answered' | 'noAnswer' | 'exists';
  * The `ambiguous` error of a create that may have reached Kling: says why the outcome is unknown (`why`, or the
  * failed lookup), that nothing more was sent, and how to check later by the external task id.
  */
-export function ambiguousError(externalTaskId: string, why: AmbiguousCase, cause: KlingError, lookupError?: unknown): KlingError {
+export function ambiguousError(
+  externalTaskId: string,
+  why: AmbiguousCase,
+  cause: KlingError,
+  lookupError?: unknown,
+): KlingError {
   const reason = cause.message.replace(/\.$/, '');
   let what: string;
   if (lookupError !== undefined) {

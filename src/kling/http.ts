@@ -11,7 +11,13 @@ import { redactSecrets } from './redact';
  */
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal; redirect?: 'manual' | 'error' | 'follow' },
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body?: string;
+    signal?: AbortSignal;
+    redirect?: 'manual' | 'error' | 'follow';
+  },
 ) => Promise<FetchResponse>;
 
 export interface FetchResponse {
@@ -119,7 +125,10 @@ export function hostOf(baseUrl: string): string {
 /** `?k=v&…` with both sides URI-encoded, or '' without a query. */
 export function queryString(query: Record<string, string | number> | undefined): string {
   return query
-    ? '?' + Object.entries(query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&')
+    ? '?' +
+        Object.entries(query)
+          .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+          .join('&')
     : '';
 }
 
@@ -144,13 +153,22 @@ export function normalizeBaseUrl(raw: string): string {
   try {
     url = new URL(v);
   } catch {
-    throw new KlingError({ kind: 'invalidInput', message: `klingVoice.apiBaseUrl "${v}" is not a valid URL. Set it to e.g. https://api.chainhub.tech/kling.` });
+    throw new KlingError({
+      kind: 'invalidInput',
+      message: `klingVoice.apiBaseUrl "${v}" is not a valid URL. Set it to e.g. https://api.chainhub.tech/kling.`,
+    });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new KlingError({ kind: 'invalidInput', message: `klingVoice.apiBaseUrl must be an https URL (got ${url.protocol}).` });
+    throw new KlingError({
+      kind: 'invalidInput',
+      message: `klingVoice.apiBaseUrl must be an https URL (got ${url.protocol}).`,
+    });
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw new KlingError({ kind: 'invalidInput', message: 'klingVoice.apiBaseUrl must not contain credentials, a query or a fragment.' });
+    throw new KlingError({
+      kind: 'invalidInput',
+      message: 'klingVoice.apiBaseUrl must not contain credentials, a query or a fragment.',
+    });
   }
   if (!/^[A-Za-z0-9\-._~/%:@+,;=]*$/.test(url.pathname)) {
     // Quotes, $, backticks, spaces and brackets have no place in an API path, and a path that is pasted into a

@@ -38,13 +38,24 @@ async function resolveVoice(arg: unknown, library: VoiceLibrary, purpose: string
   const presets = library.presetState.kind === 'loaded' ? library.presetState.items : [];
   const picks = [
     ...own.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: 'My voice', voice: v })),
-    ...presets.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: 'Preset voice', voice: v })),
+    ...presets.map((v) => ({
+      label: v.voiceName || v.voiceId,
+      description: v.voiceId,
+      detail: 'Preset voice',
+      voice: v,
+    })),
   ];
   if (!picks.length) {
-    void vscode.window.showInformationMessage('No voices are available yet. Create one with "Kling Voice: Create Voice…".');
+    void vscode.window.showInformationMessage(
+      'No voices are available yet. Create one with "Kling Voice: Create Voice…".',
+    );
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(picks, { title: purpose, matchOnDescription: true, matchOnDetail: true });
+  const picked = await vscode.window.showQuickPick(picks, {
+    title: purpose,
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
   return picked?.voice;
 }
 
@@ -80,9 +91,17 @@ export function registerLibraryViews(deps: LibraryDeps): vscode.Disposable {
     voices,
     presets,
     player,
-    vscode.window.createTreeView(VIEWS.voices, { treeDataProvider: voices, showCollapseAll: false, canSelectMany: true }),
+    vscode.window.createTreeView(VIEWS.voices, {
+      treeDataProvider: voices,
+      showCollapseAll: false,
+      canSelectMany: true,
+    }),
     vscode.window.createTreeView(VIEWS.presets, { treeDataProvider: presets }),
-    registerStatusBar(service.history, () => service.currentBaseUrl(), (id) => service.isFollowing(id)),
+    registerStatusBar(
+      service.history,
+      () => service.currentBaseUrl(),
+      (id) => service.isFollowing(id),
+    ),
     registerVoiceHover(library),
     registerVoiceCompletion(library),
     vscode.window.onDidChangeActiveTextEditor((e) => {
@@ -95,7 +114,11 @@ export function registerLibraryViews(deps: LibraryDeps): vscode.Disposable {
 }
 
 /** The voice a trial command is for, with its trial URL (from the library when the argument has none). */
-async function trialOf(library: VoiceLibrary, arg: unknown, purpose: string): Promise<{ voice: Voice; url: string } | undefined> {
+async function trialOf(
+  library: VoiceLibrary,
+  arg: unknown,
+  purpose: string,
+): Promise<{ voice: Voice; url: string } | undefined> {
   const voice = await resolveVoice(arg, library, purpose);
   if (!voice) {
     return undefined;
@@ -112,13 +135,18 @@ async function trialOf(library: VoiceLibrary, arg: unknown, purpose: string): Pr
 function removeFromListCommand({ service, log }: LibraryCommandContext) {
   return async (arg?: unknown, selected?: unknown): Promise<number> => {
     const nodes = (Array.isArray(selected) && selected.length ? selected : [arg]).filter(isNode);
-    const ids = nodes.flatMap((n) => (n.kind === 'task' && n.item && (n.item.status === 'failed' || n.item.status === 'succeed') ? [n.item.taskId] : []));
+    const ids = nodes.flatMap((n) =>
+      n.kind === 'task' && n.item && (n.item.status === 'failed' || n.item.status === 'succeed') ? [n.item.taskId] : [],
+    );
     if (!ids.length) {
       return 0;
     }
     await service.history.hide(ids);
     log.info(`removed ${ids.length} task(s) from My Voices: ${ids.join(', ')}`);
-    void vscode.window.setStatusBarMessage(`$(close) Removed ${ids.length === 1 ? 'a task' : `${ids.length} tasks`} from My Voices`, 3000);
+    void vscode.window.setStatusBarMessage(
+      `$(close) Removed ${ids.length === 1 ? 'a task' : `${ids.length} tasks`} from My Voices`,
+      3000,
+    );
     return ids.length;
   };
 }
@@ -197,15 +225,27 @@ async function pickSnippetFormat(voice: Voice): Promise<SnippetFormat | undefine
  * editor is active: the one used last comes back to the front and gets the snippet at its cursor. With no editor
  * at all, the text opens in a new untitled document.
  */
-async function insertText(text: string, format: SnippetFormat, lastEditor: vscode.TextEditor | undefined): Promise<boolean> {
+async function insertText(
+  text: string,
+  format: SnippetFormat,
+  lastEditor: vscode.TextEditor | undefined,
+): Promise<boolean> {
   const last = lastEditor && !lastEditor.document.isClosed ? lastEditor : undefined;
   const target =
     vscode.window.activeTextEditor ??
-    (last && (await vscode.window.showTextDocument(last.document, { viewColumn: last.viewColumn, selection: last.selection, preview: false })));
+    (last &&
+      (await vscode.window.showTextDocument(last.document, {
+        viewColumn: last.viewColumn,
+        selection: last.selection,
+        preview: false,
+      })));
   if (target) {
     return await target.insertSnippet(new vscode.SnippetString().appendText(text), target.selection);
   }
-  const doc = await vscode.workspace.openTextDocument({ language: format === 'json' ? 'json' : 'shellscript', content: text });
+  const doc = await vscode.workspace.openTextDocument({
+    language: format === 'json' ? 'json' : 'shellscript',
+    content: text,
+  });
   await vscode.window.showTextDocument(doc);
   return true;
 }

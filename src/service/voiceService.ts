@@ -5,7 +5,20 @@ import { TaskHistory } from '../history/taskHistory';
 import type { TaskSource } from '../history/source';
 import { unconfirmedKey } from '../history/unconfirmedKey';
 import { Disposable } from '../dispose';
-import { CreateVoiceInput, FetchLike, KlingClient, KlingError, Voice, VoiceTask, isKlingError, isTaskUnknownOrNotRouted, mayHaveCreated, normalizeBaseUrl, validateCreateInput, AMBIGUOUS_RETRY_ADVICE } from '../kling';
+import {
+  CreateVoiceInput,
+  FetchLike,
+  KlingClient,
+  KlingError,
+  Voice,
+  VoiceTask,
+  isKlingError,
+  isTaskUnknownOrNotRouted,
+  mayHaveCreated,
+  normalizeBaseUrl,
+  validateCreateInput,
+  AMBIGUOUS_RETRY_ADVICE,
+} from '../kling';
 
 export interface CreateRunOptions {
   signal?: AbortSignal;
@@ -169,10 +182,16 @@ export class VoiceService extends Disposable implements vscode.Disposable {
             return externalTaskId;
           },
           // The client picks the external id (synchronously, before the first request) and tells everyone waiting.
-          promise: this._send(client, input, unconfirmedKey(input, options.source, options.sampleFingerprint), signal, (id) => {
-            externalTaskId = id;
-            listeners.forEach((l) => l(id));
-          }),
+          promise: this._send(
+            client,
+            input,
+            unconfirmedKey(input, options.source, options.sampleFingerprint),
+            signal,
+            (id) => {
+              externalTaskId = id;
+              listeners.forEach((l) => l(id));
+            },
+          ),
         };
         sending = entry;
         this._sending.set(same, entry);
@@ -248,7 +267,9 @@ export class VoiceService extends Disposable implements vscode.Disposable {
         const late = await client.findTaskByExternalId(earlier, signal).catch(() => undefined);
         await this._history.forgetUnconfirmed(key, client.baseUrl);
         if (late) {
-          this._log.info(`create "${input.voiceName}": the earlier request did create task ${late.taskId}; following it`);
+          this._log.info(
+            `create "${input.voiceName}": the earlier request did create task ${late.taskId}; following it`,
+          );
           return late;
         }
       }

@@ -6,7 +6,16 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { analyze, checkRules, decodeAudio, exportWindowWav, peakEnvelope, probe, suggestWindow, tooLongToDecode } from '../../../src/audio';
+import {
+  analyze,
+  checkRules,
+  decodeAudio,
+  exportWindowWav,
+  peakEnvelope,
+  probe,
+  suggestWindow,
+  tooLongToDecode,
+} from '../../../src/audio';
 import { ensureAudioTools, makeToolFixtures, prng, speechLike, wavBytes } from '../../../tools/fixtures/audio';
 import { box, nestedMp4 } from './hostile';
 
@@ -76,7 +85,10 @@ function randomBytes(length: number, rand: () => number): Uint8Array {
 }
 
 /** A WAV header with the given fields, then `dataBytes` of noise (the header may claim far more). */
-function wavHeader(fields: { channels: number; rate: number; bits: number; format?: number; dataSize?: number; fmtSize?: number }, dataBytes = 4000): Uint8Array {
+function wavHeader(
+  fields: { channels: number; rate: number; bits: number; format?: number; dataSize?: number; fmtSize?: number },
+  dataBytes = 4000,
+): Uint8Array {
   const fmtSize = fields.fmtSize ?? 16;
   const out = Buffer.alloc(20 + 16 + 8 + dataBytes);
   out.write('RIFF', 0, 'latin1');
@@ -87,7 +99,7 @@ function wavHeader(fields: { channels: number; rate: number; bits: number; forma
   out.writeUInt16LE(fields.format ?? 1, 20);
   out.writeUInt16LE(fields.channels, 22);
   out.writeUInt32LE(fields.rate, 24);
-  out.writeUInt32LE((fields.rate * fields.channels * fields.bits) / 8 >>> 0, 28);
+  out.writeUInt32LE(((fields.rate * fields.channels * fields.bits) / 8) >>> 0, 28);
   out.writeUInt16LE(((fields.channels * fields.bits) / 8) & 0xffff, 32);
   out.writeUInt16LE(fields.bits, 34);
   out.write('data', 36, 'latin1');
@@ -136,11 +148,23 @@ function buildCases(real: Case[], randomCount: number): Case[] {
     cases.push({ name: `random-${i}${EXTENSIONS[i % 4]}`, bytes: randomBytes(Math.floor(rand() * 8192), rand) });
   }
   // A container's magic number, then garbage.
-  const magics = ['RIFF\x40\0\0\0WAVEfmt ', 'RIFF\0\0\0\0WAVEdata', 'ID3\x03\0\0\0\0\x10\0', '\xff\xfb\x90\x64', '\0\0\0\x18ftypisom', '\0\0\0\x08moov', 'fLaC', 'OggS'];
+  const magics = [
+    'RIFF\x40\0\0\0WAVEfmt ',
+    'RIFF\0\0\0\0WAVEdata',
+    'ID3\x03\0\0\0\0\x10\0',
+    '\xff\xfb\x90\x64',
+    '\0\0\0\x18ftypisom',
+    '\0\0\0\x08moov',
+    'fLaC',
+    'OggS',
+  ];
   for (const magic of magics) {
     for (let i = 0; i < 40; i++) {
       const tail = randomBytes(Math.floor(rand() * 4096), rand);
-      cases.push({ name: `magic-${i}${EXTENSIONS[i % 4]}`, bytes: Buffer.concat([Buffer.from(magic, 'latin1'), tail]) });
+      cases.push({
+        name: `magic-${i}${EXTENSIONS[i % 4]}`,
+        bytes: Buffer.concat([Buffer.from(magic, 'latin1'), tail]),
+      });
     }
   }
   // Real files: byte mutations and truncations.
@@ -162,7 +186,13 @@ function buildCases(real: Case[], randomCount: number): Case[] {
   cases.push({ name: 'ff-1MB.mp3', bytes: new Uint8Array(1024 * 1024).fill(0xff) });
   cases.push({ name: 'nested-20000.mp4', bytes: nestedMp4(20000) });
   cases.push({ name: 'nested-20000.mov', bytes: nestedMp4(20000) });
-  cases.push({ name: 'many-tiny-boxes.mp4', bytes: Buffer.concat([box('ftyp', Buffer.from('isom', 'latin1')), box('moov', Buffer.concat(Array.from({ length: 50000 }, () => box('free', new Uint8Array(0)))))]) });
+  cases.push({
+    name: 'many-tiny-boxes.mp4',
+    bytes: Buffer.concat([
+      box('ftyp', Buffer.from('isom', 'latin1')),
+      box('moov', Buffer.concat(Array.from({ length: 50000 }, () => box('free', new Uint8Array(0))))),
+    ]),
+  });
   return cases;
 }
 
@@ -194,7 +224,9 @@ describe('audio: seeded fuzz over probe → rules → decode → analysis → wi
       try {
         outcome = await pipeline(c);
       } catch (e) {
-        throw new Error(`${c.name} (${c.bytes.length} bytes): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+        throw new Error(
+          `${c.name} (${c.bytes.length} bytes): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        );
       }
       const ms = performance.now() - started;
       assert.ok(ms < CASE_LIMIT_MS, `${c.name} took ${ms.toFixed(0)} ms`);

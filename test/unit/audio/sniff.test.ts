@@ -33,7 +33,11 @@ describe('audio: sniffing the container before a parser scans the bytes', functi
     assert.strictEqual(mpegFrameLength(Uint8Array.from([0xff, 0xfb, 0x90, 0x64]), 0), 417);
     assert.strictEqual(mpegFrameLength(Uint8Array.from([0xff, 0xfb, 0x92, 0x64]), 0), 418);
     assert.strictEqual(mpegFrameLength(Uint8Array.from([0xff, 0xff, 0xff, 0xff]), 0), 0, 'bitrate index 15 is invalid');
-    assert.strictEqual(mpegFrameLength(Uint8Array.from([0xff, 0xe9, 0x90, 0x64]), 0), 0, 'version bits 01 are reserved');
+    assert.strictEqual(
+      mpegFrameLength(Uint8Array.from([0xff, 0xe9, 0x90, 0x64]), 0),
+      0,
+      'version bits 01 are reserved',
+    );
   });
 
   it('refuses a 4 MB file of 0xFF bytes named .mp3 at once, without a parser scanning it', async () => {
@@ -49,7 +53,11 @@ describe('audio: sniffing the container before a parser scans the bytes', functi
   });
 
   it('refuses an ID3 tag followed by garbage, and text with an audio extension', async () => {
-    const id3 = Buffer.concat([Buffer.from('ID3\x03\0\0\0\0\x02\0', 'latin1'), Buffer.alloc(256), Buffer.alloc(200_000, 0xff)]);
+    const id3 = Buffer.concat([
+      Buffer.from('ID3\x03\0\0\0\0\x02\0', 'latin1'),
+      Buffer.alloc(256),
+      Buffer.alloc(200_000, 0xff),
+    ]);
     assert.strictEqual(sniffContainer(id3), undefined);
     assert.strictEqual((await probe(id3, 'tagged.mp3')).isAudio, false);
     assert.strictEqual(sniffContainer(Buffer.from('just some text, not audio at all')), undefined);
