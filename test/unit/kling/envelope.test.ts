@@ -1,7 +1,6 @@
 import * as assert from 'assert';
 import {
   KlingError,
-  backoffDelay,
   isMissingEndpoint,
   parseEnvelope,
   parseJsonKeepingIds,
@@ -268,31 +267,5 @@ describe('task parsing', () => {
     assert.strictEqual(page.skipped, 2);
     assert.strictEqual(page.size, 3);
     assert.strictEqual(thrown(() => parseTaskList({ not: 'an array' })).kind, 'badResponse');
-  });
-});
-
-describe('backoff', () => {
-  const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000 };
-  it('grows exponentially, is capped, and jitters within [cap/2, cap]', () => {
-    assert.strictEqual(
-      backoffDelay(1, policy, () => 1),
-      100,
-    );
-    assert.strictEqual(
-      backoffDelay(2, policy, () => 1),
-      200,
-    );
-    assert.strictEqual(
-      backoffDelay(3, policy, () => 0),
-      200,
-    );
-    assert.strictEqual(
-      backoffDelay(10, policy, () => 1),
-      1000,
-    );
-  });
-  it('starts at one second or more for 1303', () => {
-    assert.ok(backoffDelay(1, policy, () => 1, 1303) >= 1000);
-    assert.ok(backoffDelay(1, policy, () => 0, 1303) >= 500);
   });
 });
