@@ -7,7 +7,19 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   ...tseslint.configs.stylistic,
   {
-    languageOptions: { globals: { console: 'readonly', process: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', URL: 'readonly', Buffer: 'readonly', __dirname: 'readonly', require: 'readonly', module: 'writable' } },
+    languageOptions: {
+      globals: {
+        console: 'readonly',
+        process: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        __dirname: 'readonly',
+        require: 'readonly',
+        module: 'writable',
+      },
+    },
     rules: {
       curly: 'error',
       eqeqeq: ['error', 'always'],
@@ -31,7 +43,10 @@ export default tseslint.config(
       },
     },
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Webview code runs in the browser: talk to the host by message.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'Webview code runs in the browser: talk to the host by message.' }] },
+      ],
     },
   },
   {
@@ -62,15 +77,40 @@ export default tseslint.config(
     ],
     ignores: ['src/upload/vscodeUpload.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'This folder is pure: it must not depend on VS Code.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'This folder is pure: it must not depend on VS Code.' }] },
+      ],
     },
   },
   {
     // commands/ holds palette commands only: a leaf that nothing but the composition root imports.
     files: ['src/**/*.ts'],
-    ignores: ['src/commands/**', 'src/extension.ts', 'src/kling/**', 'src/shared/**', 'src/audio/**', 'src/upload/**', 'src/history/source.ts', 'src/history/unconfirmedKey.ts', 'src/fromFile/batchPool.ts', 'src/library/snippet.ts', 'src/ids.ts'],
+    ignores: [
+      'src/commands/**',
+      'src/extension.ts',
+      'src/kling/**',
+      'src/shared/**',
+      'src/audio/**',
+      'src/upload/**',
+      'src/history/source.ts',
+      'src/history/unconfirmedKey.ts',
+      'src/fromFile/batchPool.ts',
+      'src/library/snippet.ts',
+      'src/ids.ts',
+    ],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/commands/*', '**/commands'], message: 'commands/ is a leaf: only src/extension.ts imports it.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/commands/*', '**/commands'],
+              message: 'commands/ is a leaf: only src/extension.ts imports it.',
+            },
+          ],
+        },
+      ],
     },
   },
 );

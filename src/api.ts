@@ -51,7 +51,9 @@ export function createApi(service: VoiceService, createFromFile: FileCreator): K
     // it, so a wrong argument rejects with the typed `invalidInput` error, not a TypeError.
     createVoice: async (input, options) => {
       if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-        throw invalidInput('No voice input was given: pass an object such as { voiceName, voiceUrl }, { voiceName, videoId } or { file }.');
+        throw invalidInput(
+          'No voice input was given: pass an object such as { voiceName, voiceUrl }, { voiceName, videoId } or { file }.',
+        );
       }
       if (input.file !== undefined) {
         if (input.voiceUrl || input.videoId) {
@@ -64,7 +66,11 @@ export function createApi(service: VoiceService, createFromFile: FileCreator): K
         if (input.voiceName !== undefined && typeof input.voiceName !== 'string') {
           throw invalidInput('The voice name must be text.');
         }
-        return createFromFile(input.file, { voiceName: input.voiceName }, { wait: options?.wait, consent: options?.consent, trim: options?.trim });
+        return createFromFile(
+          input.file,
+          { voiceName: input.voiceName },
+          { wait: options?.wait, consent: options?.consent, trim: options?.trim },
+        );
       }
       // The service checks the rest (name, exactly one source, URLs) before anything is sent.
       return service.createVoice(input as CreateVoiceInput, { wait: options?.wait !== false });

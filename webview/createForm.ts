@@ -1,9 +1,23 @@
 // The Create Voice form in the browser: renders what the host says, validates as the user types, keeps the
 // fields with setState. Everything shown comes in by message and is written with textContent.
 import { MAX_VOICE_NAME_LENGTH } from '../src/kling/rules';
-import { emptyForm, validateForm, type CreateFormValues, type FieldMessages, type FormField } from '../src/shared/createForm';
+import {
+  emptyForm,
+  validateForm,
+  type CreateFormValues,
+  type FieldMessages,
+  type FormField,
+} from '../src/shared/createForm';
 import { formatChannels, formatSec, formatSize, qualityLine } from '../src/shared/format';
-import { isCreateFormValues, isFormSource, type FileView, type HostToWebview, type TaskView, type UploadProviderName, type WebviewToHost } from '../src/shared/protocol/createForm';
+import {
+  isCreateFormValues,
+  isFormSource,
+  type FileView,
+  type HostToWebview,
+  type TaskView,
+  type UploadProviderName,
+  type WebviewToHost,
+} from '../src/shared/protocol/createForm';
 import {
   announcer,
   definition,
@@ -44,7 +58,10 @@ const ui = {
   setKey: el<HTMLButtonElement>('set-key'),
   form: el<HTMLFormElement>('form'),
   fields: el<HTMLFieldSetElement>('form-fields'),
-  inputs: Object.fromEntries(TEXT_FIELDS.map((f) => [f, el<HTMLInputElement>(f)])) as Record<TextField, HTMLInputElement>,
+  inputs: Object.fromEntries(TEXT_FIELDS.map((f) => [f, el<HTMLInputElement>(f)])) as Record<
+    TextField,
+    HTMLInputElement
+  >,
   sources: Array.from(document.querySelectorAll<HTMLInputElement>('input[name="source"]')),
   counter: el('voiceName-count'),
   groups: { url: el('group-url'), file: el('group-file'), video: el('group-video') },
@@ -129,7 +146,9 @@ function fileStatus(): { usable: boolean; problem?: string } | undefined {
   if (!file) {
     return undefined;
   }
-  return file.checking ? { usable: false, problem: `Checking ${file.fileName}…` } : { usable: file.usable, problem: file.problems.join(' ') };
+  return file.checking
+    ? { usable: false, problem: `Checking ${file.fileName}…` }
+    : { usable: file.usable, problem: file.problems.join(' ') };
 }
 
 /** A newly chosen file names the voice when the name field is empty. */
@@ -167,7 +186,14 @@ function renderFile(): void {
   }
   ui.fileFacts.replaceChildren(...facts.flatMap(([k, v]) => definition(k, v)));
   show(ui.fileFacts, facts.length > 0);
-  const quality = file && !file.checking ? (file.quality ? qualityLine(file.quality) : file.format ? 'Not decoded here (AAC): checked by its headers only.' : '') : '';
+  const quality =
+    file && !file.checking
+      ? file.quality
+        ? qualityLine(file.quality)
+        : file.format
+          ? 'Not decoded here (AAC): checked by its headers only.'
+          : ''
+      : '';
   ui.fileQuality.textContent = quality;
   show(ui.fileQuality, quality !== '');
   const warnings = file && !file.checking ? file.warnings : [];
@@ -227,10 +253,16 @@ function renderForm(): void {
   } else if (noProvider) {
     hint = 'Set up an upload provider to create a voice from a local file.';
   } else if (form.source === 'file' && errors.file && !errors.voiceName) {
-    hint = host?.file ? (host.file.checking ? 'Checking the file…' : 'Choose another file, or trim this one.') : 'Choose a file to create the voice.';
+    hint = host?.file
+      ? host.file.checking
+        ? 'Checking the file…'
+        : 'Choose another file, or trim this one.'
+      : 'Choose a file to create the voice.';
   } else if (blocked) {
     const shown = FIELDS.some((f) => f !== 'file' && (showAllErrors || page.touched.includes(f)) && errors[f]);
-    hint = shown ? 'Fix the fields marked above to create the voice.' : 'Enter a voice name and a sample to create the voice.';
+    hint = shown
+      ? 'Fix the fields marked above to create the voice.'
+      : 'Enter a voice name and a sample to create the voice.';
   }
   ui.submitHint.textContent = hint;
   show(ui.submitHint, hint !== '');
@@ -329,7 +361,12 @@ function onHostMessage(message: HostToWebview): void {
   switch (message.type) {
     case 'state': {
       const previous = host?.task;
-      host = { hasApiKey: message.hasApiKey, task: message.task, file: message.file, uploadProvider: message.uploadProvider };
+      host = {
+        hasApiKey: message.hasApiKey,
+        task: message.task,
+        file: message.file,
+        uploadProvider: message.uploadProvider,
+      };
       nameFromFile(message.file);
       ui.app.classList.remove('loading');
       show(ui.keyNotice, !message.hasApiKey);
@@ -364,7 +401,8 @@ function prefill(form: CreateFormValues): void {
   showAllErrors = true;
   render();
   announce('The form is filled in from the failed task: fix the sample and create the voice again.');
-  const target = form.source === 'url' ? ui.inputs.voiceUrl : form.source === 'video' ? ui.inputs.videoId : ui.chooseFile;
+  const target =
+    form.source === 'url' ? ui.inputs.voiceUrl : form.source === 'video' ? ui.inputs.videoId : ui.chooseFile;
   target.focus();
 }
 

@@ -2,9 +2,26 @@
 // selection (mouse, keyboard, numeric fields), plays the selection from a blob: URL the page makes from WAV
 // bytes the host posts, and asks the host to create the voice. Everything shown is written with textContent.
 import { validateVoiceName } from '../src/kling/validation';
-import { formatChannels, formatClock, formatDbfs, formatNoiseFloor, formatSec, formatShare, formatSize, formatSnr } from '../src/shared/format';
+import {
+  formatChannels,
+  formatClock,
+  formatDbfs,
+  formatNoiseFloor,
+  formatSec,
+  formatShare,
+  formatSize,
+  formatSnr,
+} from '../src/shared/format';
 import type { UploadProviderName } from '../src/shared/protocol/createForm';
-import { BIG_STEP_SEC, clampSelection, moveSelection, resizeSelection, selectionProblem, STEP_SEC, type Selection } from '../src/shared/selection';
+import {
+  BIG_STEP_SEC,
+  clampSelection,
+  moveSelection,
+  resizeSelection,
+  selectionProblem,
+  STEP_SEC,
+  type Selection,
+} from '../src/shared/selection';
 import {
   parseTrimmerState,
   type HostToTrimmer,
@@ -202,7 +219,10 @@ function renderSelection(): void {
   ui.rule.className = `message ${problem ? 'error' : 'ok'}`;
   ui.wave.setAttribute('aria-valuemax', String(Math.round(duration() * 10) / 10));
   ui.wave.setAttribute('aria-valuenow', String(sel.startSec));
-  ui.wave.setAttribute('aria-valuetext', `From ${formatClock(sel.startSec)} to ${formatClock(sel.endSec)}, ${formatSec(len)}`);
+  ui.wave.setAttribute(
+    'aria-valuetext',
+    `From ${formatClock(sel.startSec)} to ${formatClock(sel.endSec)}, ${formatSec(len)}`,
+  );
   draw();
   renderCreate();
   save();
@@ -251,7 +271,8 @@ function renderCreate(): void {
   }
   show(ui.noProvider, noProvider);
   show(ui.noKey, noKey);
-  ui.createVoice.disabled = !file || running || noProvider || noKey || !!nameProblem || !!selectionProblem(selection()) || status === undefined;
+  ui.createVoice.disabled =
+    !file || running || noProvider || noKey || !!nameProblem || !!selectionProblem(selection()) || status === undefined;
   ui.voiceName.disabled = running;
 }
 
@@ -298,7 +319,15 @@ function onHostMessage(m: HostToTrimmer): void {
       file = m;
       ui.app.classList.remove('loading');
       ui.fileName.textContent = m.fileName;
-      ui.fileFacts.textContent = [formatSec(m.durationSec), m.format, `${m.sampleRate} Hz`, formatChannels(m.channels), formatSize(m.sizeBytes)].filter(Boolean).join(' · ');
+      ui.fileFacts.textContent = [
+        formatSec(m.durationSec),
+        m.format,
+        `${m.sampleRate} Hz`,
+        formatChannels(m.channels),
+        formatSize(m.sizeBytes),
+      ]
+        .filter(Boolean)
+        .join(' · ');
       show(ui.loadError, false);
       show(ui.editor, true);
       show(ui.report, true);

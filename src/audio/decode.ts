@@ -6,7 +6,12 @@ import { decodeWavMono } from './wav';
 interface MpegDecoderModule {
   MPEGDecoder: new () => {
     ready: Promise<void>;
-    decode(data: Uint8Array): { channelData: Float32Array[]; samplesDecoded: number; sampleRate: number; errors: unknown[] };
+    decode(data: Uint8Array): {
+      channelData: Float32Array[];
+      samplesDecoded: number;
+      sampleRate: number;
+      errors: unknown[];
+    };
     free(): void;
   };
 }
@@ -64,7 +69,12 @@ export async function decodeMp3(bytes: Uint8Array, options: DecodeOptions = {}):
       }
       if (length + n > mono.length) {
         const expected = options.expectedSec ? Math.ceil(options.expectedSec * sampleRate * 1.01) + 4 * 1152 : 0;
-        const grown = new Float32Array(Math.min(Math.ceil(maxSec * sampleRate) + n, Math.max(length + n, expected, Math.ceil(mono.length * 1.5), 1 << 18)));
+        const grown = new Float32Array(
+          Math.min(
+            Math.ceil(maxSec * sampleRate) + n,
+            Math.max(length + n, expected, Math.ceil(mono.length * 1.5), 1 << 18),
+          ),
+        );
         grown.set(mono.subarray(0, length));
         mono = grown;
       }

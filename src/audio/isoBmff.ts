@@ -34,7 +34,12 @@ function readBoxes(view: DataView, start: number, end: number): Box[] {
   let pos = start;
   while (pos + 8 <= end) {
     let size = view.getUint32(pos);
-    const type = String.fromCharCode(view.getUint8(pos + 4), view.getUint8(pos + 5), view.getUint8(pos + 6), view.getUint8(pos + 7));
+    const type = String.fromCharCode(
+      view.getUint8(pos + 4),
+      view.getUint8(pos + 5),
+      view.getUint8(pos + 6),
+      view.getUint8(pos + 7),
+    );
     let header = 8;
     if (size === 1) {
       if (pos + 16 > end) {

@@ -74,7 +74,11 @@ export async function probe(bytes: Uint8Array, fileName: string): Promise<ProbeR
     ({ format } = await mm.parseBuffer(bytes, { size: bytes.length }, { duration: true, skipCovers: true }));
   } catch {
     try {
-      ({ format } = await mm.parseBuffer(bytes, { path: fileName, size: bytes.length }, { duration: true, skipCovers: true }));
+      ({ format } = await mm.parseBuffer(
+        bytes,
+        { path: fileName, size: bytes.length },
+        { duration: true, skipCovers: true },
+      ));
     } catch (e) {
       result.problem = `the file is not a readable audio or video file (${e instanceof Error ? e.message : String(e)})`;
       return result;
@@ -108,7 +112,9 @@ export async function probe(bytes: Uint8Array, fileName: string): Promise<ProbeR
     return result;
   }
   if (!result.kind) {
-    result.problem = format.container ? `the file is ${format.container}, not MP3, WAV, MP4 or MOV` : 'the file is not a readable audio or video file';
+    result.problem = format.container
+      ? `the file is ${format.container}, not MP3, WAV, MP4 or MOV`
+      : 'the file is not a readable audio or video file';
     return result;
   }
   if (duration === undefined || !Number.isFinite(duration) || duration <= 0) {

@@ -137,15 +137,21 @@ function qualityWarnings(r: QualityReport): string[] {
     return w;
   }
   if (r.clippingShare > 0.001) {
-    w.push(`Clipping: ${pct(r.clippingShare)} of the samples are flat at full scale. Distortion is cloned too: record again with lower input gain.`);
+    w.push(
+      `Clipping: ${pct(r.clippingShare)} of the samples are flat at full scale. Distortion is cloned too: record again with lower input gain.`,
+    );
   } else if (r.peakDbfs > -0.1) {
     w.push(`The peak reaches full scale (${db(r.peakDbfs)}FS); check for distortion.`);
   }
   if (r.rmsDbfs < -40) {
-    w.push(`Very quiet: RMS loudness ${db(r.rmsDbfs)}FS. Kling needs a clear voice; record closer to the microphone or normalise.`);
+    w.push(
+      `Very quiet: RMS loudness ${db(r.rmsDbfs)}FS. Kling needs a clear voice; record closer to the microphone or normalise.`,
+    );
   }
   if (r.silenceShare > 0.4) {
-    w.push(`${pct(r.silenceShare)} of the sample is silence. Kling learns from speech: trim long pauses so 5–30 s of speech remain.`);
+    w.push(
+      `${pct(r.silenceShare)} of the sample is silence. Kling learns from speech: trim long pauses so 5–30 s of speech remain.`,
+    );
   }
   if (r.snrDb < 15) {
     w.push(
@@ -153,7 +159,9 @@ function qualityWarnings(r: QualityReport): string[] {
         'background noise or music is likely. Kling needs one clean voice, with no music or noise.',
     );
   } else if (r.noiseFloorDbfs > -50) {
-    w.push(`Audible background noise (noise floor about ${db(r.noiseFloorDbfs)}FS). A quieter room gives a cleaner voice.`);
+    w.push(
+      `Audible background noise (noise floor about ${db(r.noiseFloorDbfs)}FS). A quieter room gives a cleaner voice.`,
+    );
   }
   if (r.channels > 1) {
     w.push(`${r.channels} channels. Kling needs one speaker; a trimmed export is mixed down to mono.`);

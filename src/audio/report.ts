@@ -14,7 +14,9 @@ export function summaryLine(p: ProbeResult, r?: QualityReport): string {
   parts.push([p.kind?.toUpperCase(), p.codec].filter(Boolean).join(' '));
   if (p.sampleRate) {
     const ch = r?.channels ?? p.channels;
-    parts.push(`${(p.sampleRate / 1000).toFixed(p.sampleRate % 1000 ? 1 : 0)} kHz${ch ? ` ${ch === 1 ? 'mono' : ch === 2 ? 'stereo' : `${ch} ch`}` : ''}`);
+    parts.push(
+      `${(p.sampleRate / 1000).toFixed(p.sampleRate % 1000 ? 1 : 0)} kHz${ch ? ` ${ch === 1 ? 'mono' : ch === 2 ? 'stereo' : `${ch} ch`}` : ''}`,
+    );
   }
   if (r) {
     parts.push(`peak ${dbfs(r.peakDbfs)}`);
@@ -49,7 +51,13 @@ export function reportMarkdown(p: ProbeResult, r: QualityReport | undefined, tri
   } else {
     lines.push('', '_The audio of MP4/MOV files is not decoded here (AAC); only the headers were checked._');
   }
-  lines.push('', '## What Kling needs', '', 'One person speaking, clearly, for 5–30 s, with no music, no other voices and little background noise.', '');
+  lines.push(
+    '',
+    '## What Kling needs',
+    '',
+    'One person speaking, clearly, for 5–30 s, with no music, no other voices and little background noise.',
+    '',
+  );
   if (r?.warnings.length) {
     lines.push('## Warnings', '', ...r.warnings.map((w) => `- ${w}`), '');
   } else if (r) {

@@ -50,7 +50,9 @@ export class DecodeLimitError extends Error {
     readonly seconds: number,
     readonly limitSec: number,
   ) {
-    super(`the audio is longer than ${formatLength(limitSec)} (at least ${formatLength(seconds)}), so it is not decoded`);
+    super(
+      `the audio is longer than ${formatLength(limitSec)} (at least ${formatLength(seconds)}), so it is not decoded`,
+    );
     this.name = 'DecodeLimitError';
   }
 }
@@ -79,20 +81,32 @@ export function checkRules(p: ProbeResult): RuleCheck {
     errors.push(`${name}: Kling accepts .mp3, .wav, .mp4 and .mov files, not "${p.extension || 'no extension'}".`);
   }
   if (p.sizeBytes > MAX_FILE_BYTES) {
-    errors.push(`${name} is ${formatBytes(p.sizeBytes)}; the limit is ${formatBytes(MAX_FILE_BYTES)}. A 5–30 s voice sample is much smaller: export just the speech.`);
+    errors.push(
+      `${name} is ${formatBytes(p.sizeBytes)}; the limit is ${formatBytes(MAX_FILE_BYTES)}. A 5–30 s voice sample is much smaller: export just the speech.`,
+    );
     return { errors, warnings, trimmable: false };
   }
   if (!p.isAudio) {
     errors.push(`${name} is not usable audio: ${p.problem ?? 'unknown format'}.`);
     return { errors, warnings, trimmable: false };
   }
-  if (p.kind && p.extension && `.${p.kind}` !== p.extension && !(p.kind === 'mp4' && p.extension === '.mov') && !(p.kind === 'mov' && p.extension === '.mp4')) {
-    errors.push(`${name} is named ${p.extension} but contains ${p.kind.toUpperCase()} data (${p.container}). Rename or re-export it so the type matches.`);
+  if (
+    p.kind &&
+    p.extension &&
+    `.${p.kind}` !== p.extension &&
+    !(p.kind === 'mp4' && p.extension === '.mov') &&
+    !(p.kind === 'mov' && p.extension === '.mp4')
+  ) {
+    errors.push(
+      `${name} is named ${p.extension} but contains ${p.kind.toUpperCase()} data (${p.container}). Rename or re-export it so the type matches.`,
+    );
   }
   let lengthOnly = errors.length === 0;
   const d = p.durationSec ?? 0;
   if (d < MIN_DURATION_SEC) {
-    errors.push(`${name} is ${formatSeconds(d)} long; Kling needs ${MIN_DURATION_SEC}–${MAX_DURATION_SEC} s of speech. Record a longer sample.`);
+    errors.push(
+      `${name} is ${formatSeconds(d)} long; Kling needs ${MIN_DURATION_SEC}–${MAX_DURATION_SEC} s of speech. Record a longer sample.`,
+    );
     lengthOnly = false; // nothing to cut a 5 s window from
   } else if (tooLongToDecode(p)) {
     const limit = `${MAX_DECODE_SEC / 60} min`;
@@ -102,7 +116,9 @@ export function checkRules(p: ProbeResult): RuleCheck {
     );
     lengthOnly = false; // not decoded, so there is nothing to cut a window from
   } else if (d > MAX_DURATION_SEC) {
-    errors.push(`${name} is ${formatSeconds(d)} long; Kling accepts ${MIN_DURATION_SEC}–${MAX_DURATION_SEC} s. Trim it to a window of clean speech.`);
+    errors.push(
+      `${name} is ${formatSeconds(d)} long; Kling accepts ${MIN_DURATION_SEC}–${MAX_DURATION_SEC} s. Trim it to a window of clean speech.`,
+    );
   }
   if (p.channels && p.channels > 2) {
     warnings.push(`${p.channels} channels: Kling needs one speaker; the file will be judged as a whole.`);
@@ -144,7 +160,11 @@ export function uniqueVoiceNames(fileNames: readonly string[], taken: Iterable<s
     let name = base;
     for (let n = 2; used.has(name.toLowerCase()); n++) {
       const suffix = ` ${n}`;
-      name = chars(base).slice(0, MAX_NAME_CHARS - suffix.length).join('').trimEnd() + suffix;
+      name =
+        chars(base)
+          .slice(0, MAX_NAME_CHARS - suffix.length)
+          .join('')
+          .trimEnd() + suffix;
     }
     used.add(name.toLowerCase());
     return name;

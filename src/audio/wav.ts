@@ -79,11 +79,25 @@ function wavLayout(bytes: Uint8Array): WavLayout {
     throw new WavError(`unsupported WAV encoding (format ${format}, ${bitsPerSample}-bit)`);
   }
   const frameBytes = Math.max(fmt.blockAlign, bytesPerSample * channels);
-  return { fmt, dataStart, frames: Math.floor((dataEnd - dataStart) / frameBytes), frameBytes, bytesPerSample, isFloat };
+  return {
+    fmt,
+    dataStart,
+    frames: Math.floor((dataEnd - dataStart) / frameBytes),
+    frameBytes,
+    bytesPerSample,
+    isFloat,
+  };
 }
 
 /** Reads `count` frames from frame `from` into out[channel][0..count). */
-function readFrames(bytes: Uint8Array, view: DataView, w: WavLayout, from: number, count: number, out: Float32Array[]): void {
+function readFrames(
+  bytes: Uint8Array,
+  view: DataView,
+  w: WavLayout,
+  from: number,
+  count: number,
+  out: Float32Array[],
+): void {
   const { bitsPerSample, channels } = w.fmt;
   for (let i = 0; i < count; i++) {
     const base = w.dataStart + (from + i) * w.frameBytes;

@@ -33,7 +33,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       }
       const key = await vscode.window.showInputBox({
         title: 'Kling Voice: Set API Key',
-        prompt: 'Your Kling API key, or the key of your proxy (e.g. ChainHub). It is kept in VS Code\'s secret storage and sent only to klingVoice.apiBaseUrl.',
+        prompt:
+          "Your Kling API key, or the key of your proxy (e.g. ChainHub). It is kept in VS Code's secret storage and sent only to klingVoice.apiBaseUrl.",
         password: true,
         ignoreFocusOut: true,
         validateInput: validateApiKey,
@@ -79,7 +80,10 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
         }
       }
       if (!(await keys.get())) {
-        const set = await vscode.window.showWarningMessage('Set your Kling API key before creating a voice.', 'Set API Key');
+        const set = await vscode.window.showWarningMessage(
+          'Set your Kling API key before creating a voice.',
+          'Set API Key',
+        );
         if (set !== 'Set API Key' || !(await vscode.commands.executeCommand<boolean>(COMMANDS.setApiKey))) {
           return undefined;
         }
@@ -93,7 +97,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
           ? arg
           : await vscode.window.showInputBox({
               title: 'Kling Voice: Check Task',
-              prompt: 'Task id (returned when the voice was created; not the voice id), or the external task id it was created with',
+              prompt:
+                'Task id (returned when the voice was created; not the voice id), or the external task id it was created with',
               ignoreFocusOut: true,
               validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'Enter a task id without spaces.'),
             });
@@ -127,8 +132,17 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
           return voices;
         }
         const picked = await vscode.window.showQuickPick(
-          voices.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: v.trialUrl ? 'Trial audio available' : undefined, voice: v })),
-          { title: `Preset voices (${voices.length})`, placeHolder: 'Pick a voice to copy its id or play its trial audio', matchOnDescription: true },
+          voices.map((v) => ({
+            label: v.voiceName || v.voiceId,
+            description: v.voiceId,
+            detail: v.trialUrl ? 'Trial audio available' : undefined,
+            voice: v,
+          })),
+          {
+            title: `Preset voices (${voices.length})`,
+            placeHolder: 'Pick a voice to copy its id or play its trial audio',
+            matchOnDescription: true,
+          },
         );
         if (picked) {
           await voiceActions(picked.voice.voiceId, picked.voice.trialUrl, picked.label);
@@ -143,12 +157,18 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     reg(COMMANDS.deleteVoice, async (arg?: unknown, selected?: unknown) => {
       // From the palette (no argument), another extension (a voice id) or the My Voices tree (a node with a voice;
       // with several nodes selected, the tree passes them all as the second argument).
-      const many = Array.isArray(selected) ? selected.map(treeVoice).filter((v): v is { voiceId: string; label: string } => !!v) : [];
+      const many = Array.isArray(selected)
+        ? selected.map(treeVoice).filter((v): v is { voiceId: string; label: string } => !!v)
+        : [];
       if (many.length > 1) {
         return deleteVoices(service, log, many);
       }
-      const fromTree = typeof arg === 'object' && arg !== null ? (arg as { voice?: { voiceId?: unknown; voiceName?: unknown } }).voice : undefined;
-      let voiceId = typeof arg === 'string' ? arg : typeof fromTree?.voiceId === 'string' ? fromTree.voiceId : undefined;
+      const fromTree =
+        typeof arg === 'object' && arg !== null
+          ? (arg as { voice?: { voiceId?: unknown; voiceName?: unknown } }).voice
+          : undefined;
+      let voiceId =
+        typeof arg === 'string' ? arg : typeof fromTree?.voiceId === 'string' ? fromTree.voiceId : undefined;
       let label = typeof fromTree?.voiceName === 'string' && fromTree.voiceName ? fromTree.voiceName : voiceId;
       if (!voiceId) {
         const pickedId = await pickOwnVoice(service, log);
@@ -160,15 +180,19 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       }
       const ok = await vscode.window.showWarningMessage(
         `Delete voice "${label}"?`,
-        { modal: true, detail: `Voice id ${voiceId}. Videos already made keep their sound, but the id can no longer be used. This cannot be undone.` },
+        {
+          modal: true,
+          detail: `Voice id ${voiceId}. Videos already made keep their sound, but the id can no longer be used. This cannot be undone.`,
+        },
         'Delete',
       );
       if (ok !== 'Delete') {
         return false;
       }
       try {
-        await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Deleting voice ${label}…` }, () =>
-          service.deleteVoice(voiceId as string),
+        await vscode.window.withProgress(
+          { location: vscode.ProgressLocation.Window, title: `Deleting voice ${label}…` },
+          () => service.deleteVoice(voiceId as string),
         );
         void vscode.window.showInformationMessage(`Voice "${label}" deleted.`);
         return true;
@@ -182,47 +206,66 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
 
 /** The voice of a My Voices node, if it has one. */
 function treeVoice(node: unknown): { voiceId: string; label: string } | undefined {
-  const voice = typeof node === 'object' && node !== null ? (node as { voice?: { voiceId?: unknown; voiceName?: unknown } }).voice : undefined;
+  const voice =
+    typeof node === 'object' && node !== null
+      ? (node as { voice?: { voiceId?: unknown; voiceName?: unknown } }).voice
+      : undefined;
   if (typeof voice?.voiceId !== 'string' || !voice.voiceId) {
     return undefined;
   }
-  return { voiceId: voice.voiceId, label: typeof voice.voiceName === 'string' && voice.voiceName ? voice.voiceName : voice.voiceId };
+  return {
+    voiceId: voice.voiceId,
+    label: typeof voice.voiceName === 'string' && voice.voiceName ? voice.voiceName : voice.voiceId,
+  };
 }
 
 /** Deletes several voices after one confirmation; one failure does not stop the others. True when all went. */
-async function deleteVoices(service: VoiceService, log: vscode.LogOutputChannel, voices: { voiceId: string; label: string }[]): Promise<boolean> {
+async function deleteVoices(
+  service: VoiceService,
+  log: vscode.LogOutputChannel,
+  voices: { voiceId: string; label: string }[],
+): Promise<boolean> {
   const names = voices.slice(0, 10).map((v) => `• ${v.label} (${v.voiceId})`);
   if (voices.length > 10) {
     names.push(`• and ${voices.length - 10} more`);
   }
   const ok = await vscode.window.showWarningMessage(
     `Delete ${voices.length} voices?`,
-    { modal: true, detail: `${names.join('\n')}\n\nVideos already made keep their sound, but these ids can no longer be used. This cannot be undone.` },
+    {
+      modal: true,
+      detail: `${names.join('\n')}\n\nVideos already made keep their sound, but these ids can no longer be used. This cannot be undone.`,
+    },
     'Delete All',
   );
   if (ok !== 'Delete All') {
     return false;
   }
   const failed: string[] = [];
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Deleting ${voices.length} voices`, cancellable: true }, async (progress, token) => {
-    for (const [i, v] of voices.entries()) {
-      if (token.isCancellationRequested) {
-        failed.push(`${v.label} (not attempted: cancelled)`);
-        continue;
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Deleting ${voices.length} voices`, cancellable: true },
+    async (progress, token) => {
+      for (const [i, v] of voices.entries()) {
+        if (token.isCancellationRequested) {
+          failed.push(`${v.label} (not attempted: cancelled)`);
+          continue;
+        }
+        progress.report({ message: `${i + 1}/${voices.length}: ${v.label}`, increment: 100 / voices.length });
+        try {
+          await service.deleteVoice(v.voiceId, signalFor(token));
+        } catch (e) {
+          const message = e instanceof Error ? e.message : String(e);
+          log.error(`could not delete voice ${v.label} (${v.voiceId}): ${message}`);
+          failed.push(`${v.label}: ${message}`);
+        }
       }
-      progress.report({ message: `${i + 1}/${voices.length}: ${v.label}`, increment: 100 / voices.length });
-      try {
-        await service.deleteVoice(v.voiceId, signalFor(token));
-      } catch (e) {
-        const message = e instanceof Error ? e.message : String(e);
-        log.error(`could not delete voice ${v.label} (${v.voiceId}): ${message}`);
-        failed.push(`${v.label}: ${message}`);
-      }
-    }
-  });
+    },
+  );
   if (failed.length) {
     void vscode.window
-      .showErrorMessage(`Deleted ${voices.length - failed.length} of ${voices.length} voices. Not deleted: ${failed.join('; ')}`, 'Show Log')
+      .showErrorMessage(
+        `Deleted ${voices.length - failed.length} of ${voices.length} voices. Not deleted: ${failed.join('; ')}`,
+        'Show Log',
+      )
       .then((c) => c && log.show(true));
     return false;
   }
@@ -231,11 +274,15 @@ async function deleteVoices(service: VoiceService, log: vscode.LogOutputChannel,
 }
 
 /** Lets the user pick one of their voices, typing an id by hand when the list is not available. */
-async function pickOwnVoice(service: VoiceService, log: vscode.LogOutputChannel): Promise<{ voiceId: string; label: string } | undefined> {
+async function pickOwnVoice(
+  service: VoiceService,
+  log: vscode.LogOutputChannel,
+): Promise<{ voiceId: string; label: string } | undefined> {
   let tasks: VoiceTask[] | undefined;
   try {
-    tasks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Loading your voices…', cancellable: true }, (_p, token) =>
-      service.listCustomVoices(signalFor(token)),
+    tasks = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: 'Loading your voices…', cancellable: true },
+      (_p, token) => service.listCustomVoices(signalFor(token)),
     );
   } catch (e) {
     log.warn(`could not list voices: ${e instanceof Error ? e.message : String(e)}`);
@@ -255,7 +302,9 @@ async function pickOwnVoice(service: VoiceService, log: vscode.LogOutputChannel)
   }
   const typed = await vscode.window.showInputBox({
     title: 'Kling Voice: Delete Voice',
-    prompt: tasks ? 'No voices were found in your account. Enter a voice id to delete.' : 'The voice list could not be loaded. Enter the voice id to delete.',
+    prompt: tasks
+      ? 'No voices were found in your account. Enter a voice id to delete.'
+      : 'The voice list could not be loaded. Enter the voice id to delete.',
     ignoreFocusOut: true,
     validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'Enter a voice id without spaces.'),
   });
@@ -267,7 +316,11 @@ async function pickOwnVoice(service: VoiceService, log: vscode.LogOutputChannel)
  * fails, "Edit and Retry" opens the input again with every answer kept, so nothing typed is lost. It is not
  * offered when the request may have reached Kling (a retry could create a second task) or is still running.
  */
-async function createInteractively(service: VoiceService, log: vscode.LogOutputChannel, initial?: CreateVoiceInput): Promise<VoiceTask | undefined> {
+async function createInteractively(
+  service: VoiceService,
+  log: vscode.LogOutputChannel,
+  initial?: CreateVoiceInput,
+): Promise<VoiceTask | undefined> {
   const input = await runCreateWizard(initial);
   if (!input) {
     return undefined;
@@ -299,7 +352,11 @@ async function createWithProgress(
     log.warn(`create "${input.voiceName.trim()}": ${w.message}`);
   }
   const task = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Kling voice "${input.voiceName.trim()}"`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Kling voice "${input.voiceName.trim()}"`,
+      cancellable: true,
+    },
     (progress, token) => {
       progress.report({ message: 'submitting…' });
       return service.createVoice(input, {

@@ -1,5 +1,14 @@
 import * as vscode from 'vscode';
-import { CreateVoiceInput, MAX_VOICE_NAME_LENGTH, characterCount, urlExtensionWarning, validateExternalTaskId, validateHttpUrl, validateVideoId, validateVoiceName } from '../kling';
+import {
+  CreateVoiceInput,
+  MAX_VOICE_NAME_LENGTH,
+  characterCount,
+  urlExtensionWarning,
+  validateExternalTaskId,
+  validateHttpUrl,
+  validateVideoId,
+  validateVoiceName,
+} from '../kling';
 
 const TITLE = 'Create Kling Voice';
 const BACK = Symbol('back');
@@ -70,7 +79,12 @@ interface PickItem<T> extends vscode.QuickPickItem {
   value: T;
 }
 
-function askPick<T>(step: number, total: number, placeholder: string, items: PickItem<T>[]): Promise<T | Back | undefined> {
+function askPick<T>(
+  step: number,
+  total: number,
+  placeholder: string,
+  items: PickItem<T>[],
+): Promise<T | Back | undefined> {
   return new Promise((resolve) => {
     const pick = vscode.window.createQuickPick<PickItem<T>>();
     pick.title = TITLE;
@@ -139,8 +153,18 @@ export async function runCreateWizard(initial: Partial<CreateVoiceInput> = {}): 
         break;
       case 2:
         r = await askPick<Source>(step, total, 'Where does the voice sample come from?', [
-          { label: '$(link) Audio or video URL', description: '.mp3 .wav .mp4 .mov, 5–30 s, one speaker', value: 'url', picked: state.source === 'url' },
-          { label: '$(device-camera-video) Earlier Kling video', description: 'video id of a V2.6 video made with sound', value: 'video', picked: state.source === 'video' },
+          {
+            label: '$(link) Audio or video URL',
+            description: '.mp3 .wav .mp4 .mov, 5–30 s, one speaker',
+            value: 'url',
+            picked: state.source === 'url',
+          },
+          {
+            label: '$(device-camera-video) Earlier Kling video',
+            description: 'video id of a V2.6 video made with sound',
+            value: 'video',
+            picked: state.source === 'video',
+          },
         ]);
         if (r === 'url' || r === 'video') {
           state.source = r;

@@ -9,8 +9,21 @@ import { hasSampleExtension, isKlingError, SAMPLE_EXTENSIONS, type VoiceTask } f
 import type { VoiceService } from '../service/voiceService';
 import type { TaskSource } from '../history/source';
 import { emptyForm, validateForm, type CreateFormValues } from '../shared/createForm';
-import { isWebviewToHost, type FileView, type HostToWebview, type TaskView, type WebviewToHost } from '../shared/protocol/createForm';
-import { endedTaskView, errorText, failureText, succeededView, WebviewChannel, type ChannelDeps } from '../webviewHost/channel';
+import {
+  isWebviewToHost,
+  type FileView,
+  type HostToWebview,
+  type TaskView,
+  type WebviewToHost,
+} from '../shared/protocol/createForm';
+import {
+  endedTaskView,
+  errorText,
+  failureText,
+  succeededView,
+  WebviewChannel,
+  type ChannelDeps,
+} from '../webviewHost/channel';
 import { renderHtml } from '../webviewHost/page';
 
 export interface FormControllerDeps extends ChannelDeps {
@@ -24,7 +37,9 @@ export interface FormControllerDeps extends ChannelDeps {
 }
 
 /** Host-side state; `running.startedAt` is this machine's clock, turned into an elapsed time when sent. */
-type HostTask = Exclude<TaskView, { phase: 'running' }> | (Omit<Extract<TaskView, { phase: 'running' }>, 'elapsedMs'> & { startedAt: number });
+type HostTask =
+  | Exclude<TaskView, { phase: 'running' }>
+  | (Omit<Extract<TaskView, { phase: 'running' }>, 'elapsedMs'> & { startedAt: number });
 
 const MAX_TASK_ID = 256;
 
@@ -88,7 +103,12 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
     /** Names this form in the log: "view" or "panel". */
     readonly label: string,
   ) {
-    super(webview, _deps, { html: renderHtml(webview, _deps.extensionUri), logName: `create form (${label})`, isMessage: isWebviewToHost, stateType: 'state' });
+    super(webview, _deps, {
+      html: renderHtml(webview, _deps.extensionUri),
+      logName: `create form (${label})`,
+      isMessage: isWebviewToHost,
+      stateType: 'state',
+    });
   }
 
   /** What the form shows now (for tests). */
@@ -129,16 +149,30 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
         break;
     }
     this._deps.log.info(`create form (${this.label}): filled from failed task ${r.taskId} to edit and retry`);
-    this._setTask({ phase: 'failed', reason: 'task', voiceName: r.voiceName, taskId: r.taskId, message: failureText(r.statusMessage) });
+    this._setTask({
+      phase: 'failed',
+      reason: 'task',
+      voiceName: r.voiceName,
+      taskId: r.taskId,
+      message: failureText(r.statusMessage),
+    });
     this._post({ type: 'prefill', form });
     if (r.source?.kind === 'file') {
-      const exists = file && (await vscode.workspace.fs.stat(file).then(() => true, () => false));
+      const exists =
+        file &&
+        (await vscode.workspace.fs.stat(file).then(
+          () => true,
+          () => false,
+        ));
       if (file && exists) {
         await this.useFile(file);
       } else {
         this._file = undefined;
         this._postState();
-        this._post({ type: 'invalid', errors: { file: `${r.source.fileName} is no longer where it was: choose the file again.` } });
+        this._post({
+          type: 'invalid',
+          errors: { file: `${r.source.fileName} is no longer where it was: choose the file again.` },
+        });
       }
     }
     return true;
@@ -154,7 +188,9 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
    * finished task). A task still running is followed again.
    */
   restore(taskId: string | undefined): void {
-    void this._restoreFile().catch((e: unknown) => this._deps.log.warn(`create form (${this.label}): could not restore the chosen file: ${errorText(e)}`));
+    void this._restoreFile().catch((e: unknown) =>
+      this._deps.log.warn(`create form (${this.label}): could not restore the chosen file: ${errorText(e)}`),
+    );
     if (!taskId || this._task.phase !== 'idle') {
       return;
     }
@@ -166,13 +202,23 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
     if (entry.status === 'succeed' && voice) {
       this._setTask(succeededView(voice, entry.taskId, entry.voiceName));
     } else if (entry.status === 'failed') {
-      this._setTask({ phase: 'failed', reason: 'task', voiceName: entry.voiceName, taskId, message: failureText(entry.statusMessage) });
+      this._setTask({
+        phase: 'failed',
+        reason: 'task',
+        voiceName: entry.voiceName,
+        taskId,
+        message: failureText(entry.statusMessage),
+      });
     } else {
       this._deps.log.info(`create form (${this.label}): following task ${taskId} again after a reload`);
-      void this._follow(entry.voiceName, (signal, onUpdate) => this._deps.service.waitForTask(taskId, { signal, onUpdate }), {
-        status: entry.status === 'processing' ? 'processing' : 'submitted',
-        taskId,
-      });
+      void this._follow(
+        entry.voiceName,
+        (signal, onUpdate) => this._deps.service.waitForTask(taskId, { signal, onUpdate }),
+        {
+          status: entry.status === 'processing' ? 'processing' : 'submitted',
+          taskId,
+        },
+      );
     }
   }
 
@@ -226,7 +272,13 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
     }
     // Never trust the page: the same rules as the client, again, before anything is sent.
     const file = this._file;
-    const { errors, input } = validateForm(form, file && { usable: file.view.usable, problem: file.view.checking ? 'The file is still being checked.' : file.view.problems.join(' ') });
+    const { errors, input } = validateForm(
+      form,
+      file && {
+        usable: file.view.usable,
+        problem: file.view.checking ? 'The file is still being checked.' : file.view.problems.join(' '),
+      },
+    );
     if (input && form.source === 'file' && this._uploadProvider === 'none') {
       errors.file = NO_PROVIDER;
     }
@@ -245,51 +297,79 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
       await this._follow(
         voiceName,
         (signal, onUpdate, onSubmitted) =>
-          uploadAndCreate(this._deps, prepared, { voiceName, callbackUrl, externalTaskId }, {
-            signal,
-            onConsentPrompt: () => {
-              if (this._task.phase === 'running' && this._task.status === 'uploading') {
-                this._setTask({ ...this._task, awaitingConsent: true });
-              }
+          uploadAndCreate(
+            this._deps,
+            prepared,
+            { voiceName, callbackUrl, externalTaskId },
+            {
+              signal,
+              onConsentPrompt: () => {
+                if (this._task.phase === 'running' && this._task.status === 'uploading') {
+                  this._setTask({ ...this._task, awaitingConsent: true });
+                }
+              },
+              onUploadStart: () => {
+                if (this._task.phase === 'running' && this._task.status === 'uploading') {
+                  this._setTask({ ...this._task, awaitingConsent: undefined, uploadPercent: 0 });
+                }
+              },
+              onUploadProgress: (pct) => {
+                if (
+                  this._task.phase === 'running' &&
+                  this._task.status === 'uploading' &&
+                  pct !== this._task.uploadPercent
+                ) {
+                  this._setTask({ ...this._task, uploadPercent: pct });
+                }
+              },
+              onUploaded: () => {
+                if (this._task.phase === 'running' && this._task.status === 'uploading') {
+                  this._setTask({ ...this._task, status: 'submitting', uploadPercent: undefined });
+                }
+              },
+              onSubmitted,
+              onUpdate,
             },
-            onUploadStart: () => {
-              if (this._task.phase === 'running' && this._task.status === 'uploading') {
-                this._setTask({ ...this._task, awaitingConsent: undefined, uploadPercent: 0 });
-              }
-            },
-            onUploadProgress: (pct) => {
-              if (this._task.phase === 'running' && this._task.status === 'uploading' && pct !== this._task.uploadPercent) {
-                this._setTask({ ...this._task, uploadPercent: pct });
-              }
-            },
-            onUploaded: () => {
-              if (this._task.phase === 'running' && this._task.status === 'uploading') {
-                this._setTask({ ...this._task, status: 'submitting', uploadPercent: undefined });
-              }
-            },
-            onSubmitted,
-            onUpdate,
-          }),
+          ),
         { status: 'uploading' },
       );
       return;
     }
-    await this._follow(input.voiceName, (signal, onUpdate, onSubmitted) => this._deps.service.createVoice(input, { signal, onUpdate, onSubmitted }), {
-      status: 'submitting',
-    });
+    await this._follow(
+      input.voiceName,
+      (signal, onUpdate, onSubmitted) => this._deps.service.createVoice(input, { signal, onUpdate, onSubmitted }),
+      {
+        status: 'submitting',
+      },
+    );
   }
 
   /** Runs one create or follow-up and mirrors its progress and outcome in the form. */
   private async _follow(
     voiceName: string,
-    run: (signal: AbortSignal, onUpdate: (t: VoiceTask) => void, onSubmitted: (t: VoiceTask) => void) => Promise<VoiceTask>,
+    run: (
+      signal: AbortSignal,
+      onUpdate: (t: VoiceTask) => void,
+      onSubmitted: (t: VoiceTask) => void,
+    ) => Promise<VoiceTask>,
     initial: { status: 'uploading' | 'submitting' | 'submitted' | 'processing'; taskId?: string },
   ): Promise<void> {
     const abort = new AbortController();
     this._abort = abort;
-    this._setTask({ phase: 'running', voiceName, status: initial.status, taskId: initial.taskId, startedAt: Date.now(), cancelling: false });
+    this._setTask({
+      phase: 'running',
+      voiceName,
+      status: initial.status,
+      taskId: initial.taskId,
+      startedAt: Date.now(),
+      cancelling: false,
+    });
     const onUpdate = (t: VoiceTask) => {
-      if (this._task.phase === 'running' && this._abort === abort && (t.status === 'submitted' || t.status === 'processing')) {
+      if (
+        this._task.phase === 'running' &&
+        this._abort === abort &&
+        (t.status === 'submitted' || t.status === 'processing')
+      ) {
         if (t.status !== this._task.status || t.taskId !== this._task.taskId) {
           this._setTask({ ...this._task, status: t.status, taskId: t.taskId, uploadPercent: undefined });
         }
@@ -306,7 +386,9 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
     } catch (e) {
       taskId ??= isKlingError(e) ? e.taskId : undefined;
       if (isKlingError(e) && e.kind === 'cancelled') {
-        this._deps.log.info(`create form (${this.label}): stopped following ${taskId ? `task ${taskId}` : 'the create request'}`);
+        this._deps.log.info(
+          `create form (${this.label}): stopped following ${taskId ? `task ${taskId}` : 'the create request'}`,
+        );
         this._setTask({
           phase: 'failed',
           reason: 'cancelled',
@@ -348,21 +430,35 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
    */
   async useFile(uri: vscode.Uri): Promise<FileView> {
     const fileName = path.posix.basename(uri.path);
-    const checking: FileView = { fileName, checking: true, usable: false, warnings: [], problems: [], trimmable: false };
+    const checking: FileView = {
+      fileName,
+      checking: true,
+      usable: false,
+      warnings: [],
+      problems: [],
+      trimmable: false,
+    };
     const entry: NonNullable<typeof this._file> = { uri, view: checking };
     this._file = entry;
     this._postState();
-    void Promise.resolve(this._deps.context.workspaceState?.update(chosenFileKey(this.label), uri.toString())).catch(() => undefined);
+    void Promise.resolve(this._deps.context.workspaceState?.update(chosenFileKey(this.label), uri.toString())).catch(
+      () => undefined,
+    );
     const inspected = await inspectFile(uri).catch((e: unknown) => `${fileName} cannot be checked: ${errorText(e)}`);
     const view: FileView = {
       ...fileView(inspected, fileName),
-      suggestedName: uniqueVoiceNames([fileName], this._deps.service.history.all().map((e) => e.voiceName))[0],
+      suggestedName: uniqueVoiceNames(
+        [fileName],
+        this._deps.service.history.all().map((e) => e.voiceName),
+      )[0],
     };
     if (this._file === entry) {
       entry.view = view;
       // Kept to upload the file as it is: its bytes and facts, not the decoded audio (the view has the numbers).
       entry.inspected = typeof inspected === 'string' ? undefined : { ...inspected, audio: undefined };
-      this._deps.log.info(`create form (${this.label}): chose ${fileName}: ${view.usable ? 'usable' : view.problems.join(' ')}`);
+      this._deps.log.info(
+        `create form (${this.label}): chose ${fileName}: ${view.usable ? 'usable' : view.problems.join(' ')}`,
+      );
       this._postState();
     }
     return view;
@@ -408,7 +504,13 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
   }
 
   private _stateMessage(): HostToWebview {
-    return { type: 'state', hasApiKey: this._hasApiKey, task: this._view(), file: this._file?.view, uploadProvider: this._uploadProvider };
+    return {
+      type: 'state',
+      hasApiKey: this._hasApiKey,
+      task: this._view(),
+      file: this._file?.view,
+      uploadProvider: this._uploadProvider,
+    };
   }
 
   protected override _postState(): void {

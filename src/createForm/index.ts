@@ -14,12 +14,18 @@ export { FormController } from './controller';
 /** The failed task a retry is for: a My Voices node (its `item`) or a task id, looked up in the history. */
 function retryRequest(arg: unknown, service: VoiceService): RetryRequest | string {
   const item = typeof arg === 'object' && arg !== null ? (arg as { item?: unknown }).item : undefined;
-  const taskId = typeof arg === 'string' ? arg.trim() : typeof item === 'object' && item !== null ? (item as { taskId?: unknown }).taskId : undefined;
+  const taskId =
+    typeof arg === 'string'
+      ? arg.trim()
+      : typeof item === 'object' && item !== null
+        ? (item as { taskId?: unknown }).taskId
+        : undefined;
   if (typeof taskId !== 'string' || !taskId) {
     return 'Choose a failed task in My Voices to edit and retry it.';
   }
   const entry = service.history.get(taskId);
-  const known = (item ?? entry) as { status?: unknown; voiceName?: unknown; statusMessage?: unknown; source?: unknown } | undefined;
+  const known = (item ?? entry) as
+    { status?: unknown; voiceName?: unknown; statusMessage?: unknown; source?: unknown } | undefined;
   if (!known || known.status !== 'failed') {
     return `Task ${taskId} has not failed: only a failed task can be edited and retried.`;
   }
@@ -50,7 +56,13 @@ export class CreateVoiceWebviews implements vscode.Disposable {
 
   constructor(deps: CreateVoiceWebviewDeps) {
     this._service = deps.service;
-    const controllerDeps: FormControllerDeps = { extensionUri: deps.context.extensionUri, service: deps.service, keys: deps.keys, log: deps.log, context: deps.context };
+    const controllerDeps: FormControllerDeps = {
+      extensionUri: deps.context.extensionUri,
+      service: deps.service,
+      keys: deps.keys,
+      log: deps.log,
+      context: deps.context,
+    };
     const track = (c: FormController): vscode.Disposable => {
       this.controllers.add(c);
       this._onDidAddController.fire(c);
@@ -87,7 +99,9 @@ export class CreateVoiceWebviews implements vscode.Disposable {
     if (form && (await form.editAndRetry(request))) {
       return form;
     }
-    void vscode.window.showWarningMessage('Both Create Voice forms are creating a voice. Wait for one to finish or cancel it, then try again.');
+    void vscode.window.showWarningMessage(
+      'Both Create Voice forms are creating a voice. Wait for one to finish or cancel it, then try again.',
+    );
     return undefined;
   }
 

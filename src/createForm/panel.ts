@@ -30,7 +30,12 @@ export class CreatePanelManager implements vscode.WebviewPanelSerializer, vscode
       this._panel.reveal(column);
       return this._panel;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPES.createPanel, CREATE_PANEL_TITLE, column, webviewOptions(this._deps.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPES.createPanel,
+      CREATE_PANEL_TITLE,
+      column,
+      webviewOptions(this._deps.extensionUri),
+    );
     this._attach(panel, undefined);
     return panel;
   }

@@ -19,17 +19,14 @@ export interface FileOutcome {
   message?: string;
 }
 
-
 function isCancel(e: unknown): boolean {
   return (isKlingError(e) && e.kind === 'cancelled') || (e instanceof UploadError && e.cancelled);
 }
-
 
 function readConcurrency(): number {
   const v = vscode.workspace.getConfiguration(SETTINGS.batch).get<number>('concurrency');
   return typeof v === 'number' && Number.isFinite(v) ? Math.min(10, Math.max(1, Math.floor(v))) : 2;
 }
-
 
 /** One file of the batch and its place in the outcomes. */
 export interface Job {
@@ -55,7 +52,9 @@ class BatchRun {
   report(): void {
     const done = this.jobs.filter((j) => !['skipped'].includes(this.outcomes[j.index].status)).length;
     const lines = [...this.status.values()].slice(0, 3).join('; ');
-    this._progress.report({ message: this.jobs.length === 1 ? lines : `${done} of ${this.jobs.length} done. ${lines}` });
+    this._progress.report({
+      message: this.jobs.length === 1 ? lines : `${done} of ${this.jobs.length} done. ${lines}`,
+    });
   }
 
   setStatus(index: number, text: string): void {
@@ -103,7 +102,12 @@ export async function uploadAndCreateAll(
         controller.signal,
         deps.log,
         (job, e) => {
-          outcomes[job.index] = { file: job.file.uri.toString(), voiceName: names.get(job.file), status: 'error', message: errorText(e) };
+          outcomes[job.index] = {
+            file: job.file.uri.toString(),
+            voiceName: names.get(job.file),
+            status: 'error',
+            message: errorText(e),
+          };
           // Refused (1303) every time, or cancelled while waiting to try again: no task uses the kept upload.
           const kept = run.uploads.get(job.index);
           if (kept) {
@@ -125,7 +129,9 @@ async function runJob(run: BatchRun, job: Job, wait: boolean, log: vscode.LogOut
     let uploaded = run.uploads.get(index); // kept when a create is retried after a 1303
     if (!uploaded) {
       run.setStatus(index, `${file.displayName}: uploading`);
-      uploaded = await run.runner.upload(file, run.signal, (pct) => run.setStatus(index, `${file.displayName}: uploading ${pct} %`));
+      uploaded = await run.runner.upload(file, run.signal, (pct) =>
+        run.setStatus(index, `${file.displayName}: uploading ${pct} %`),
+      );
       run.uploads.set(index, uploaded);
       // The batch's lists still refer to this file until the batch ends: let its bytes go now. A create
       // retried after a 1303 reuses the upload, so they are never needed again.
@@ -138,12 +144,23 @@ async function runJob(run: BatchRun, job: Job, wait: boolean, log: vscode.LogOut
       keepOn1303: true,
       onUpdate: (t) => run.setStatus(index, `${name}: ${statusLabel(t.status)}`),
     });
-    run.outcomes[index] = { file: file.uri.toString(), voiceName: name, status: task.status, task, message: task.statusMessage };
+    run.outcomes[index] = {
+      file: file.uri.toString(),
+      voiceName: name,
+      status: task.status,
+      task,
+      message: task.statusMessage,
+    };
   } catch (e) {
     if (isConcurrencyLimit(e)) {
       throw e; // runPool backs off and runs the job again
     }
-    run.outcomes[index] = { file: file.uri.toString(), voiceName: name, status: isCancel(e) ? 'cancelled' : 'error', message: errorText(e) };
+    run.outcomes[index] = {
+      file: file.uri.toString(),
+      voiceName: name,
+      status: isCancel(e) ? 'cancelled' : 'error',
+      message: errorText(e),
+    };
     if (!isCancel(e)) {
       log.error(`${file.displayName}: ${errorText(e)}`);
     }

@@ -46,7 +46,9 @@ export async function runPool<J>(
               current = Math.max(1, Math.min(current, active) - 1);
               const delay = Math.min(30_000, baseDelayMs * 2 ** (item.tries - 1));
               pauseUntil = Math.max(pauseUntil, Date.now() + delay);
-              log.warn(`too many tasks running for the account (code 1303): at most ${current} at a time now, next start in ${delay / 1000} s`);
+              log.warn(
+                `too many tasks running for the account (code 1303): at most ${current} at a time now, next start in ${delay / 1000} s`,
+              );
               queue.unshift(item);
             } else {
               onGiveUp(item.job, e);

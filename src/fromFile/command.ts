@@ -5,10 +5,24 @@ import { uniqueVoiceNames, voiceNameFromFile } from '../audio';
 import { SAMPLE_EXTENSIONS, validateVoiceName } from '../kling';
 import { COMMANDS } from '../ids';
 import { UploadError, type UploadProvider } from '../upload';
-import { UploadConsent, clearUploadCredentials, createUploadProvider, setUploadCredentials } from '../upload/vscodeUpload';
+import {
+  UploadConsent,
+  clearUploadCredentials,
+  createUploadProvider,
+  setUploadCredentials,
+} from '../upload/vscodeUpload';
 import { showError } from '../ui/notify';
 import { uploadAndCreateAll, type FileOutcome } from './batch';
-import { askName, askTrim, confirmBatch, confirmWarnings, ensureApiKeyInteractively, explainNoProvider, showUploadError, summarize } from './dialogs';
+import {
+  askName,
+  askTrim,
+  confirmBatch,
+  confirmWarnings,
+  ensureApiKeyInteractively,
+  explainNoProvider,
+  showUploadError,
+  summarize,
+} from './dialogs';
 import { checkFiles, toUri, type Checked, type Prepared } from './inspect';
 import { NO_KEY_MESSAGE, logReport, takenNames } from './pipeline';
 import type { FromFileDeps, FromFileOptions } from './types';
@@ -32,19 +46,30 @@ function filesFromArgs(first: unknown, second: unknown): { uris: vscode.Uri[]; o
   }
   if (first instanceof vscode.Uri) {
     // Explorer: (clicked, all selected). Editor title context: (uri, { groupId }).
-    const all = Array.isArray(second) && second.every((u) => u instanceof vscode.Uri) && second.length > 0 ? (second as vscode.Uri[]) : [first];
+    const all =
+      Array.isArray(second) && second.every((u) => u instanceof vscode.Uri) && second.length > 0
+        ? (second as vscode.Uri[])
+        : [first];
     return { uris: all, options: {} };
   }
   return undefined;
 }
 
 /** The interactive command and its programmatic form. Returns one outcome per file. */
-async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown, third?: unknown): Promise<FileOutcome[]> {
+async function runCommand(
+  deps: FromFileDeps,
+  first?: unknown,
+  second?: unknown,
+  third?: unknown,
+): Promise<FileOutcome[]> {
   const target = filesFromArgs(first, second) ?? (await pickFiles());
   if (!target) {
     return [];
   }
-  const options: FromFileOptions = { ...target.options, ...(typeof third === 'object' && third !== null ? (third as FromFileOptions) : {}) };
+  const options: FromFileOptions = {
+    ...target.options,
+    ...(typeof third === 'object' && third !== null ? (third as FromFileOptions) : {}),
+  };
   const run: Run = { deps, uris: target.uris, options, ask: options.noPrompt !== true };
 
   // 1. Look before anything leaves the machine: no upload, no API request for a file that breaks the rules.
@@ -53,7 +78,9 @@ async function runCommand(deps: FromFileDeps, first?: unknown, second?: unknown,
     return run.uris.map((uri) => ({ file: uri.toString(), status: 'skipped', message: 'Opened in the trimmer.' }));
   }
   const outcomes: FileOutcome[] = checks.map((c) =>
-    c.ok ? { file: c.file.uri.toString(), status: 'skipped' } : { file: c.uri.toString(), status: 'refused', message: c.message },
+    c.ok
+      ? { file: c.file.uri.toString(), status: 'skipped' }
+      : { file: c.uri.toString(), status: 'refused', message: c.message },
   );
   const ready = readyFiles(run, checks);
   if (ready.length === 0) {
@@ -136,7 +163,9 @@ function readyFiles(run: Run, checks: Checked[]): Prepared[] {
     if (refused.length) {
       void vscode.window
         .showErrorMessage(
-          refused.length === 1 ? refused[0].message : `None of the ${refused.length} files can be used: ${refused.map((r) => r.message).join(' ')}`,
+          refused.length === 1
+            ? refused[0].message
+            : `None of the ${refused.length} files can be used: ${refused.map((r) => r.message).join(' ')}`,
           'Show Log',
         )
         .then((c) => c && log.show(true));
@@ -182,7 +211,10 @@ async function namesAndConsent(
 ): Promise<Map<Prepared, string> | undefined> {
   const { deps, options } = run;
   const names = new Map<Prepared, string>();
-  const derived = uniqueVoiceNames(ready.map((f) => f.displayName), takenNames(deps.service));
+  const derived = uniqueVoiceNames(
+    ready.map((f) => f.displayName),
+    takenNames(deps.service),
+  );
   ready.forEach((f, i) => names.set(f, derived[i]));
   if (ready.length === 1 && options.voiceName !== undefined) {
     names.set(ready[0], options.voiceName.trim());
@@ -219,20 +251,26 @@ async function namesAndConsent(
 export function registerFromFileCommands(deps: FromFileDeps): vscode.Disposable {
   const consent = new UploadConsent(deps.context.globalState);
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(COMMANDS.createVoiceFromFile, async (first?: unknown, second?: unknown, third?: unknown) => {
-      try {
-        return await runCommand(deps, first, second, third);
-      } catch (e) {
-        if (e instanceof UploadError) {
-          void showUploadError(e, deps.log, 'Create voice from file');
-        } else {
-          void showError(e, deps.log, 'Create voice from file');
+    vscode.commands.registerCommand(
+      COMMANDS.createVoiceFromFile,
+      async (first?: unknown, second?: unknown, third?: unknown) => {
+        try {
+          return await runCommand(deps, first, second, third);
+        } catch (e) {
+          if (e instanceof UploadError) {
+            void showUploadError(e, deps.log, 'Create voice from file');
+          } else {
+            void showError(e, deps.log, 'Create voice from file');
+          }
+          throw e;
         }
-        throw e;
-      }
-    }),
+      },
+    ),
     vscode.commands.registerCommand(COMMANDS.setUploadCredentials, async (args?: unknown) => {
-      const stored = await setUploadCredentials(deps.context.secrets, typeof args === 'object' && args !== null ? args : undefined);
+      const stored = await setUploadCredentials(
+        deps.context.secrets,
+        typeof args === 'object' && args !== null ? args : undefined,
+      );
       if (stored) {
         deps.log.info('upload credentials stored');
         if (args === undefined) {

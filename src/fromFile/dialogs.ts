@@ -10,8 +10,13 @@ import type { Prepared } from './inspect';
 import type { FromFileDeps } from './types';
 
 export async function openReport(file: Prepared): Promise<void> {
-  const doc = await vscode.workspace.openTextDocument({ language: 'markdown', content: reportMarkdown(file.probe, file.report, file.trimmed) });
-  await vscode.commands.executeCommand(VSCODE_COMMANDS.markdownPreview, doc.uri).then(undefined, () => vscode.window.showTextDocument(doc));
+  const doc = await vscode.workspace.openTextDocument({
+    language: 'markdown',
+    content: reportMarkdown(file.probe, file.report, file.trimmed),
+  });
+  await vscode.commands
+    .executeCommand(VSCODE_COMMANDS.markdownPreview, doc.uri)
+    .then(undefined, () => vscode.window.showTextDocument(doc));
 }
 
 /** Explains a missing provider and offers the two ways forward. */
@@ -44,16 +49,17 @@ export async function showUploadError(e: UploadError, log: vscode.LogOutputChann
   }
 }
 
-
 /** Interactive form of requireApiKey: offers to set the key; true when one is stored afterwards. */
 export async function ensureApiKeyInteractively(deps: FromFileDeps): Promise<boolean> {
   if (await deps.service.hasApiKey()) {
     return true;
   }
-  const choice = await vscode.window.showWarningMessage('Set your Kling API key before creating a voice: nothing has been uploaded.', 'Set API Key');
+  const choice = await vscode.window.showWarningMessage(
+    'Set your Kling API key before creating a voice: nothing has been uploaded.',
+    'Set API Key',
+  );
   return choice === 'Set API Key' && (await vscode.commands.executeCommand<boolean>(COMMANDS.setApiKey)) === true;
 }
-
 
 export async function askName(file: Prepared, suggested: string): Promise<string | undefined> {
   return vscode.window.showInputBox({
@@ -72,7 +78,10 @@ export async function confirmWarnings(file: Prepared): Promise<boolean> {
   for (;;) {
     const choice = await vscode.window.showWarningMessage(
       `${file.displayName}: ${file.report?.warnings.length} thing(s) to check before sending`,
-      { modal: true, detail: `${file.report?.warnings.map((w) => `• ${w}`).join('\n')}\n\n${summaryLine(file.probe, file.report)}` },
+      {
+        modal: true,
+        detail: `${file.report?.warnings.map((w) => `• ${w}`).join('\n')}\n\n${summaryLine(file.probe, file.report)}`,
+      },
       go,
       show,
     );
@@ -86,15 +95,20 @@ export async function confirmWarnings(file: Prepared): Promise<boolean> {
 
 export async function confirmBatch(ready: Prepared[], refused: number, names: Map<Prepared, string>): Promise<boolean> {
   const go = ready.length === 1 ? 'Create 1 Voice' : `Create ${ready.length} Voices`;
-  const lines = ready.map((f) => `• ${names.get(f)} ← ${f.displayName} (${summaryLine(f.probe, f.report)})${f.report?.warnings.length ? `\n   ⚠ ${f.report.warnings.join('\n   ⚠ ')}` : ''}`);
+  const lines = ready.map(
+    (f) =>
+      `• ${names.get(f)} ← ${f.displayName} (${summaryLine(f.probe, f.report)})${f.report?.warnings.length ? `\n   ⚠ ${f.report.warnings.join('\n   ⚠ ')}` : ''}`,
+  );
   const choice = await vscode.window.showInformationMessage(
     `Create ${ready.length} voice${ready.length > 1 ? 's' : ''} from files?`,
-    { modal: true, detail: `${lines.join('\n')}${refused ? `\n\n${refused} file(s) cannot be used (see the log).` : ''}` },
+    {
+      modal: true,
+      detail: `${lines.join('\n')}${refused ? `\n\n${refused} file(s) cannot be used (see the log).` : ''}`,
+    },
     go,
   );
   return choice === go;
 }
-
 
 export async function summarize(deps: FromFileDeps, outcomes: FileOutcome[], ask: boolean): Promise<void> {
   const count = (s: FileOutcome['status'][]) => outcomes.filter((o) => s.includes(o.status)).length;
@@ -104,19 +118,29 @@ export async function summarize(deps: FromFileDeps, outcomes: FileOutcome[], ask
   const refused = count(['refused']);
   const cancelled = count(['cancelled']);
   for (const o of outcomes) {
-    deps.log.info(`from file: ${o.file} → ${o.status}${o.voiceName ? ` "${o.voiceName}"` : ''}${o.task ? ` task ${o.task.taskId}` : ''}${o.message ? `: ${o.message}` : ''}`);
+    deps.log.info(
+      `from file: ${o.file} → ${o.status}${o.voiceName ? ` "${o.voiceName}"` : ''}${o.task ? ` task ${o.task.taskId}` : ''}${o.message ? `: ${o.message}` : ''}`,
+    );
   }
   if (outcomes.length === 1) {
     const o = outcomes[0];
     if (o.status === 'succeed') {
       const id = o.task?.voices[0]?.voiceId ?? '';
       const copy = 'Copy Voice ID';
-      const choice = await vscode.window.showInformationMessage(`Voice "${o.voiceName}" created (voice id ${id}).`, copy);
+      const choice = await vscode.window.showInformationMessage(
+        `Voice "${o.voiceName}" created (voice id ${id}).`,
+        copy,
+      );
       if (choice === copy) {
         await vscode.env.clipboard.writeText(id);
       }
     } else if (o.status === 'failed') {
-      void vscode.window.showErrorMessage(`Kling could not create the voice "${o.voiceName}": ${o.message ?? 'the task failed'}.`, 'Show Log').then((c) => c && deps.log.show(true));
+      void vscode.window
+        .showErrorMessage(
+          `Kling could not create the voice "${o.voiceName}": ${o.message ?? 'the task failed'}.`,
+          'Show Log',
+        )
+        .then((c) => c && deps.log.show(true));
     } else if (o.status === 'error' && o.message) {
       void showError(new Error(o.message), deps.log, 'Create voice from file');
     } else if (o.status === 'submitted' || o.status === 'processing') {
@@ -145,7 +169,6 @@ export async function summarize(deps: FromFileDeps, outcomes: FileOutcome[], ask
   }
 }
 
-
 /**
  * Files longer than 30 s that could be cut: send the suggested window, open the trimmer (one file), or neither.
  * `what` says which files; `single` is true when the command has one file.
@@ -159,7 +182,9 @@ export async function askTrim(what: string, single: boolean): Promise<'window' |
       modal: true,
       detail:
         'The suggested window is the 5–30 s stretch with the most speech and the least silence and clipping. It is sent as a mono 16-bit WAV; the original file is not changed.' +
-        (single ? ' Open Trimmer shows the waveform and the quality report, and lets you pick the window yourself.' : ''),
+        (single
+          ? ' Open Trimmer shows the waveform and the quality report, and lets you pick the window yourself.'
+          : ''),
     },
     ...(single ? [useWindow, openTrimmer] : [useWindow]),
   );

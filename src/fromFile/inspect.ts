@@ -47,14 +47,20 @@ export function releaseBytes(file: Prepared): void {
   file.bytes = RELEASED;
 }
 
-export type Checked = { ok: true; file: Prepared } | { ok: false; uri: vscode.Uri; displayName: string; message: string; trimmable: boolean };
+export type Checked =
+  | { ok: true; file: Prepared }
+  | { ok: false; uri: vscode.Uri; displayName: string; message: string; trimmable: boolean };
 
-const CONTENT_TYPES: Record<string, string> = { wav: 'audio/wav', mp3: 'audio/mpeg', mp4: 'video/mp4', mov: 'video/quicktime' };
+const CONTENT_TYPES: Record<string, string> = {
+  wav: 'audio/wav',
+  mp3: 'audio/mpeg',
+  mp4: 'video/mp4',
+  mov: 'video/quicktime',
+};
 
 export function baseName(uri: vscode.Uri): string {
   return uri.path.split('/').pop() || uri.path;
 }
-
 
 /** A file read, probed and (when possible) decoded; nothing has left the machine. */
 export interface Inspected {
@@ -100,7 +106,16 @@ export async function inspectFile(uri: vscode.Uri): Promise<Inspected | string> 
       notDecoded = errorText(e); // the headers were fine; the report just has no measurements
     }
   }
-  return { uri, displayName, bytes, probe: probed, rules, audio, report: audio ? analyze(audio) : undefined, notDecoded };
+  return {
+    uri,
+    displayName,
+    bytes,
+    probe: probed,
+    rules,
+    audio,
+    report: audio ? analyze(audio) : undefined,
+    notDecoded,
+  };
 }
 
 /** Why a file cannot be sent as it is, and whether a window could be cut from it; undefined when it can be sent. */
@@ -109,7 +124,10 @@ function refusal(i: Omit<Inspected, 'bytes'>): { message: string; trimmable: boo
     return { message: i.rules.errors.join(' '), trimmable: i.rules.trimmable && i.audio !== undefined };
   }
   if (i.report?.silent) {
-    return { message: `${i.displayName} is silent (peak ${i.report.peakDbfs.toFixed(0)} dBFS). Kling needs 5–30 s of one person speaking.`, trimmable: false };
+    return {
+      message: `${i.displayName} is silent (peak ${i.report.peakDbfs.toFixed(0)} dBFS). Kling needs 5–30 s of one person speaking.`,
+      trimmable: false,
+    };
   }
   return undefined;
 }
@@ -141,7 +159,11 @@ export function preparedAsIs(i: Inspected): Prepared | string {
 }
 
 /** Cuts a window of a decoded file and exports it as mono 16-bit WAV (the original file is not changed). */
-export async function preparedWindow(i: Pick<Inspected, 'uri' | 'displayName'> & { audio: PcmAudio }, window: AudioWindow, normalize: boolean): Promise<Prepared> {
+export async function preparedWindow(
+  i: Pick<Inspected, 'uri' | 'displayName'> & { audio: PcmAudio },
+  window: AudioWindow,
+  normalize: boolean,
+): Promise<Prepared> {
   const wav = exportWindowWav(i.audio, window, normalize ? { normalizePeakDbfs: -1 } : {});
   const stem = i.displayName.replace(/\.[^.]+$/, '');
   const trimmedProbe = await probe(wav, `${stem}.wav`);
@@ -248,4 +270,3 @@ export function sampleFingerprint(file: Prepared): string {
   }
   return f;
 }
-

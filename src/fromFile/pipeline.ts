@@ -23,7 +23,6 @@ export async function requireApiKey(deps: FromFileDeps): Promise<void> {
   }
 }
 
-
 /**
  * Creates one voice from a local file without any UI but the consent prompt (skipped with `consent: true`
  * or a consented destination): the core of the exported API's `createVoice({ file })`.
@@ -41,10 +40,13 @@ export async function createVoiceFromFile(
   if (!checked.ok) {
     throw new KlingError({
       kind: 'invalidInput',
-      message: checked.message + (checked.trimmable ? " Pass trim: 'suggested' to send the suggested 5–30 s window." : ''),
+      message:
+        checked.message + (checked.trimmable ? " Pass trim: 'suggested' to send the suggested 5–30 s window." : ''),
     });
   }
-  const voiceName = (input.voiceName ?? uniqueVoiceNames([checked.file.displayName], takenNames(deps.service))[0]).trim();
+  const voiceName = (
+    input.voiceName ?? uniqueVoiceNames([checked.file.displayName], takenNames(deps.service))[0]
+  ).trim();
   const nameProblem = validateVoiceName(voiceName);
   if (nameProblem) {
     throw new KlingError({ kind: 'invalidInput', message: nameProblem });
@@ -52,11 +54,16 @@ export async function createVoiceFromFile(
   await requireApiKey(deps);
   const provider = await createUploadProvider(deps.context.secrets, deps.log);
   if (!provider) {
-    throw new UploadError('No upload provider is set: set klingVoice.upload.provider to "s3" or "http", or pass a public URL as voiceUrl.');
+    throw new UploadError(
+      'No upload provider is set: set klingVoice.upload.provider to "s3" or "http", or pass a public URL as voiceUrl.',
+    );
   }
   const consent = new UploadConsent(deps.context.globalState);
   if (!(await consent.ensure(provider, 1, options.consent))) {
-    throw new KlingError({ kind: 'cancelled', message: `Upload to ${provider.destination} not allowed; nothing was sent.` });
+    throw new KlingError({
+      kind: 'cancelled',
+      message: `Upload to ${provider.destination} not allowed; nothing was sent.`,
+    });
   }
   logReport(deps.log, checked.file);
   const runner = new Runner(deps, provider);
@@ -64,7 +71,6 @@ export async function createVoiceFromFile(
   const uploaded = await runner.upload(checked.file, signal);
   return runner.create(voiceName, uploaded, checked.file, { signal, wait: options.wait !== false });
 }
-
 
 export interface UploadAndCreateHooks {
   signal: AbortSignal;
@@ -95,14 +101,19 @@ export async function uploadAndCreate(
   await requireApiKey(deps);
   const provider = await createUploadProvider(deps.context.secrets, deps.log);
   if (!provider) {
-    throw new UploadError('No upload provider is set: set klingVoice.upload.provider to "s3" or "http" in the settings, or paste a public URL instead.');
+    throw new UploadError(
+      'No upload provider is set: set klingVoice.upload.provider to "s3" or "http" in the settings, or paste a public URL instead.',
+    );
   }
   const consent = new UploadConsent(deps.context.globalState);
   if (!consent.has(provider.destination)) {
     hooks.onConsentPrompt?.();
   }
   if (!(await consent.ensure(provider, 1))) {
-    throw new KlingError({ kind: 'cancelled', message: `Upload to ${provider.destination} not allowed; nothing was sent.` });
+    throw new KlingError({
+      kind: 'cancelled',
+      message: `Upload to ${provider.destination} not allowed; nothing was sent.`,
+    });
   }
   logReport(deps.log, file);
   const runner = new Runner(deps, provider);
@@ -117,14 +128,19 @@ export async function uploadAndCreate(
     throw e;
   }
   hooks.onUploaded?.();
-  return runner.create(input, uploaded, file, { signal: hooks.signal, wait: true, onUpdate: hooks.onUpdate, onSubmitted: hooks.onSubmitted });
+  return runner.create(input, uploaded, file, {
+    signal: hooks.signal,
+    wait: true,
+    onUpdate: hooks.onUpdate,
+    onSubmitted: hooks.onSubmitted,
+  });
 }
 
-
 export function logReport(log: vscode.LogOutputChannel, file: Prepared): void {
-  log.info(`sample ${file.displayName}: ${summaryLine(file.probe, file.report)}${file.trimmed ? ` (window ${file.trimmed.startSec.toFixed(2)}–${file.trimmed.endSec.toFixed(2)} s)` : ''}`);
+  log.info(
+    `sample ${file.displayName}: ${summaryLine(file.probe, file.report)}${file.trimmed ? ` (window ${file.trimmed.startSec.toFixed(2)}–${file.trimmed.endSec.toFixed(2)} s)` : ''}`,
+  );
   for (const w of file.report?.warnings ?? []) {
     log.warn(`sample ${file.displayName}: ${w}`);
   }
 }
-

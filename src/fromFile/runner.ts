@@ -28,7 +28,9 @@ export class Runner {
       signal,
       onProgress: (p) => onProgress?.(p.totalBytes ? Math.round((p.sentBytes / p.totalBytes) * 100) : 100),
     });
-    this._deps.log.info(`upload: ${file.displayName} (${formatBytes(file.bytes.length)}) → ${result.displayUrl} in ${Date.now() - started} ms`);
+    this._deps.log.info(
+      `upload: ${file.displayName} (${formatBytes(file.bytes.length)}) → ${result.displayUrl} in ${Date.now() - started} ms`,
+    );
     return result;
   }
 
@@ -43,7 +45,13 @@ export class Runner {
     uploaded: UploadResult,
     /** The local file uploaded: the history records it as the task's source (not the upload's URL). */
     file: Prepared,
-    options: { signal: AbortSignal; wait: boolean; onUpdate?: (t: VoiceTask) => void; onSubmitted?: (t: VoiceTask) => void; keepOn1303?: boolean },
+    options: {
+      signal: AbortSignal;
+      wait: boolean;
+      onUpdate?: (t: VoiceTask) => void;
+      onSubmitted?: (t: VoiceTask) => void;
+      keepOn1303?: boolean;
+    },
   ): Promise<VoiceTask> {
     const deleteAfter = this._deletes(uploaded);
     const seen: { taskId?: string; externalTaskId?: string } = {};
@@ -77,7 +85,10 @@ export class Runner {
       throw e;
     } finally {
       if (deleteAfter) {
-        await this._release(uploaded, failure ? { ...failure, ...seen, keepOn1303: options.keepOn1303 === true } : { task: task as VoiceTask });
+        await this._release(
+          uploaded,
+          failure ? { ...failure, ...seen, keepOn1303: options.keepOn1303 === true } : { task: task as VoiceTask },
+        );
       }
     }
   }
@@ -134,7 +145,9 @@ export class Runner {
   }
 
   private _deleteWhenEnded(uploaded: UploadResult, taskId: string): void {
-    this._deps.log.info(`upload: ${uploaded.displayUrl} is deleted once task ${taskId} has ended (Kling may still download it)`);
+    this._deps.log.info(
+      `upload: ${uploaded.displayUrl} is deleted once task ${taskId} has ended (Kling may still download it)`,
+    );
     void this._deps.service.waitForTask(taskId).then(
       () => this._cleanup(uploaded),
       (e: unknown) => this._keep(uploaded, `task ${taskId} could not be followed to its end (${errorText(e)})`),
@@ -146,7 +159,10 @@ export class Runner {
     try {
       found = await this._deps.service.findTaskByExternalId(externalTaskId);
     } catch (e) {
-      this._keep(uploaded, `whether Kling got the create (external_task_id ${externalTaskId}) cannot be told (${errorText(e)})`);
+      this._keep(
+        uploaded,
+        `whether Kling got the create (external_task_id ${externalTaskId}) cannot be told (${errorText(e)})`,
+      );
       return;
     }
     if (!found) {
@@ -159,7 +175,9 @@ export class Runner {
   }
 
   private _keep(uploaded: UploadResult, why: string): void {
-    this._deps.log.info(`upload: kept ${uploaded.displayUrl}: ${why}, and Kling may still download it (its presigned link expires anyway).`);
+    this._deps.log.info(
+      `upload: kept ${uploaded.displayUrl}: ${why}, and Kling may still download it (its presigned link expires anyway).`,
+    );
   }
 
   private async _cleanup(uploaded: UploadResult): Promise<void> {
@@ -170,4 +188,3 @@ export class Runner {
     }
   }
 }
-

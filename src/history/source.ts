@@ -7,9 +7,7 @@ import type { CreateVoiceInput } from '../kling/types';
  * an uploaded local file is stored as that file (its name and URI on this machine), not as the upload's URL.
  */
 export type TaskSource =
-  | { kind: 'url'; url: string }
-  | { kind: 'video'; videoId: string }
-  | { kind: 'file'; fileName: string; uri?: string };
+  { kind: 'url'; url: string } | { kind: 'video'; videoId: string } | { kind: 'file'; fileName: string; uri?: string };
 
 /** A stored source, checked (globalState is data from disk, not trusted to have the right shape). */
 export function validSource(v: unknown): TaskSource | undefined {
@@ -24,7 +22,9 @@ export function validSource(v: unknown): TaskSource | undefined {
     case 'video':
       return text(s.videoId, 256) ? { kind: 'video', videoId: s.videoId } : undefined;
     case 'file':
-      return text(s.fileName, 1024) ? { kind: 'file', fileName: s.fileName, uri: text(s.uri, 4096) ? s.uri : undefined } : undefined;
+      return text(s.fileName, 1024)
+        ? { kind: 'file', fileName: s.fileName, uri: text(s.uri, 4096) ? s.uri : undefined }
+        : undefined;
     default:
       return undefined;
   }

@@ -14,7 +14,13 @@ import { toCreateBody, validateCreateInput } from './validation';
  */
 export type FetchLike = (
   url: string,
-  init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal; redirect?: 'manual' | 'error' | 'follow' },
+  init: {
+    method: string;
+    headers: Record<string, string>;
+    body?: string;
+    signal?: AbortSignal;
+    redirect?: 'manual' | 'error' | 'follow';
+  },
 ) => Promise<FetchResponse>;
 
 export interface FetchResponse {
@@ -165,7 +171,9 @@ export class KlingClient {
         return this._settle(externalTaskId, 'noAnswer', unanswered, signal);
       }
       if (answeredUnreadably(e)) {
-        log?.warn(`create: the answer (HTTP ${e.status ?? '?'}) holds no readable task; looking up external_task_id ${externalTaskId}, not sending again`);
+        log?.warn(
+          `create: the answer (HTTP ${e.status ?? '?'}) holds no readable task; looking up external_task_id ${externalTaskId}, not sending again`,
+        );
         return this._settle(externalTaskId, 'answered', e, signal);
       }
       if (unanswered && e.kind === 'api' && e.code === 1201 && /external/i.test(e.serverMessage ?? '')) {
@@ -189,7 +197,9 @@ export class KlingClient {
         throw this._ambiguous(externalTaskId, 'noAnswer', e);
       }
       repeats++;
-      log?.warn(`create: no task with external_task_id ${externalTaskId} after ${e.kind}; sending the same create once more`);
+      log?.warn(
+        `create: no task with external_task_id ${externalTaskId} after ${e.kind}; sending the same create once more`,
+      );
       await this._backoff(attempt, e, signal);
     }
   }
@@ -198,7 +208,10 @@ export class KlingClient {
   async getTask(taskId: string, signal?: AbortSignal): Promise<VoiceTask> {
     const id = String(taskId ?? '').trim();
     if (!id || /[\s/?#]/.test(id)) {
-      throw new KlingError({ kind: 'invalidInput', message: 'Enter a task id (the id returned when the voice was created, not the voice id).' });
+      throw new KlingError({
+        kind: 'invalidInput',
+        message: 'Enter a task id (the id returned when the voice was created, not the voice id).',
+      });
     }
     return this._request('GET', `${PATHS.customVoices}/${encodeURIComponent(id)}`, {
       signal,
@@ -246,7 +259,12 @@ export class KlingClient {
     if (!id) {
       throw new KlingError({ kind: 'invalidInput', message: 'Enter the voice id to delete.' });
     }
-    await this._request('POST', PATHS.deleteVoices, { signal, retry: false, body: { voice_id: id }, parse: () => undefined });
+    await this._request('POST', PATHS.deleteVoices, {
+      signal,
+      retry: false,
+      body: { voice_id: id },
+      parse: () => undefined,
+    });
   }
 
   /** Polls a task until it succeeds or fails, with a growing interval and an overall timeout. */
@@ -281,7 +299,12 @@ export class KlingClient {
   }
 
   /** Looks the task up once; returns it, or throws `ambiguous` saying why the outcome is unknown. */
-  private async _settle(externalTaskId: string, why: AmbiguousCase, cause: KlingError, signal?: AbortSignal): Promise<VoiceTask> {
+  private async _settle(
+    externalTaskId: string,
+    why: AmbiguousCase,
+    cause: KlingError,
+    signal?: AbortSignal,
+  ): Promise<VoiceTask> {
     const found = await this._lookupAfterAmbiguous(externalTaskId, cause, signal);
     if (found) {
       this._options.logger?.info(`create: found task ${found.taskId} by external_task_id ${externalTaskId}`);
@@ -312,7 +335,11 @@ export class KlingClient {
     });
   }
 
-  private async _lookupAfterAmbiguous(externalTaskId: string, cause: KlingError, signal?: AbortSignal): Promise<VoiceTask | undefined> {
+  private async _lookupAfterAmbiguous(
+    externalTaskId: string,
+    cause: KlingError,
+    signal?: AbortSignal,
+  ): Promise<VoiceTask | undefined> {
     try {
       return await this._findByExternalId(externalTaskId, signal);
     } catch (lookupError) {
@@ -367,7 +394,12 @@ export class KlingClient {
       return undefined;
     } catch (e) {
       // The list may be missing on a proxy; a definite "not found" from the query form still counts.
-      if (isKlingError(queryError) && queryError.kind === 'api' && queryError.code === 1201 && !(isKlingError(e) && e.kind === 'cancelled')) {
+      if (
+        isKlingError(queryError) &&
+        queryError.kind === 'api' &&
+        queryError.code === 1201 &&
+        !(isKlingError(e) && e.kind === 'cancelled')
+      ) {
         return undefined;
       }
       throw e;
@@ -415,7 +447,9 @@ export class KlingClient {
       }
       if (page.size === 0 || added === 0) {
         if (page.size > 0 && pageNum > 1) {
-          log?.warn(`${path}: page ${pageNum} repeats earlier tasks; the server seems to ignore pageNum, stopping there`);
+          log?.warn(
+            `${path}: page ${pageNum} repeats earlier tasks; the server seems to ignore pageNum, stopping there`,
+          );
         }
         return { tasks, complete: true };
       }
@@ -430,7 +464,9 @@ export class KlingClient {
 
   private async _backoff(attempt: number, e: KlingError, signal?: AbortSignal): Promise<void> {
     const delay = backoffDelay(attempt, this._retry, this._random, e.code);
-    this._options.logger?.warn(`retrying in ${delay} ms after ${e.kind}${e.code ? ` code ${e.code}` : ''}${e.status ? ` HTTP ${e.status}` : ''}`);
+    this._options.logger?.warn(
+      `retrying in ${delay} ms after ${e.kind}${e.code ? ` code ${e.code}` : ''}${e.status ? ` HTTP ${e.status}` : ''}`,
+    );
     await sleep(delay, signal);
   }
 
@@ -456,7 +492,10 @@ export class KlingClient {
       throw new KlingError({ kind: 'noApiKey', message: "No API key is set. Run 'Kling Voice: Set API Key'." });
     }
     const query = opts.query
-      ? '?' + Object.entries(opts.query).map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`).join('&')
+      ? '?' +
+        Object.entries(opts.query)
+          .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+          .join('&')
       : '';
     const url = this._baseUrl + path + query;
     const headers: Record<string, string> = {
@@ -521,7 +560,9 @@ export class KlingClient {
       const env = parseEnvelope(status, text, [key]);
       const result = opts.parse(env);
       const taskId = taskIdOf(env.data);
-      log?.info(`${method} ${logPath} → ${status} in ${ms} ms${env.requestId ? ` request_id=${env.requestId}` : ''}${taskId ? ` task_id=${taskId}` : ''}`);
+      log?.info(
+        `${method} ${logPath} → ${status} in ${ms} ms${env.requestId ? ` request_id=${env.requestId}` : ''}${taskId ? ` task_id=${taskId}` : ''}`,
+      );
       return result;
     } catch (e) {
       if (!isKlingError(e) || e.kind === 'cancelled' || e.kind === 'timeout' || e.kind === 'network') {
@@ -682,13 +723,22 @@ export function normalizeBaseUrl(raw: string): string {
   try {
     url = new URL(v);
   } catch {
-    throw new KlingError({ kind: 'invalidInput', message: `klingVoice.apiBaseUrl "${v}" is not a valid URL. Set it to e.g. https://api.chainhub.tech/kling.` });
+    throw new KlingError({
+      kind: 'invalidInput',
+      message: `klingVoice.apiBaseUrl "${v}" is not a valid URL. Set it to e.g. https://api.chainhub.tech/kling.`,
+    });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new KlingError({ kind: 'invalidInput', message: `klingVoice.apiBaseUrl must be an https URL (got ${url.protocol}).` });
+    throw new KlingError({
+      kind: 'invalidInput',
+      message: `klingVoice.apiBaseUrl must be an https URL (got ${url.protocol}).`,
+    });
   }
   if (url.search || url.hash || url.username || url.password) {
-    throw new KlingError({ kind: 'invalidInput', message: 'klingVoice.apiBaseUrl must not contain credentials, a query or a fragment.' });
+    throw new KlingError({
+      kind: 'invalidInput',
+      message: 'klingVoice.apiBaseUrl must not contain credentials, a query or a fragment.',
+    });
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new KlingError({

@@ -45,7 +45,13 @@ function asString(v: unknown): string | undefined {
 
 /** A short, single-line excerpt of a body for an error message. `text` must be redacted already. */
 function snippet(text: string): string {
-  return cut(text.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim(), 160);
+  return cut(
+    text
+      .replace(/<[^>]*>/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+    160,
+  );
 }
 
 /** The longest server message copied into an error (it ends up in notifications, the history and the trees). */
@@ -112,7 +118,8 @@ export function parseEnvelope(status: number, text: string, secrets: readonly st
     const source = nested ?? body;
     const code = asInt(source.code);
     const rawMessage = asString(source.message) ?? asString(body.message) ?? asString(body.error);
-    const serverMessage = rawMessage === undefined ? undefined : cut(redactSecrets(rawMessage, secrets), MAX_SERVER_MESSAGE);
+    const serverMessage =
+      rawMessage === undefined ? undefined : cut(redactSecrets(rawMessage, secrets), MAX_SERVER_MESSAGE);
     const rid = asString(source.request_id) ?? requestId;
     if (code !== undefined) {
       return fail({
@@ -259,7 +266,10 @@ export function parseTask(raw: unknown, requestId?: string): VoiceTask {
 }
 
 /** Parses a list page: `data` must be an array. Malformed entries are skipped, not fatal. */
-export function parseTaskList(data: unknown, requestId?: string): { tasks: VoiceTask[]; skipped: number; size: number } {
+export function parseTaskList(
+  data: unknown,
+  requestId?: string,
+): { tasks: VoiceTask[]; skipped: number; size: number } {
   if (!Array.isArray(data)) {
     throw badShape('the list of tasks', requestId);
   }

@@ -14,7 +14,8 @@ const TOKEN = String.raw`(?!\*\*\*)[^\s"'<>,;&\\]*[^\s"'<>,;&\\.)\]]`;
 const SCHEME = String.raw`(?:(?:bearer|basic|token|digest)\s+)`;
 /** `Authorization: <scheme> <token>` and similar header or parameter echoes (JSON, text, query strings). */
 const HEADER_TOKEN_RE = new RegExp(
-  String.raw`(\b(?:proxy-)?(?:authorization|x-api-key|api[-_]?key|access[-_]?token)["']?\s*[:=]\s*["']?(?!${SCHEME}?\*\*\*)${SCHEME}?)` + TOKEN,
+  String.raw`(\b(?:proxy-)?(?:authorization|x-api-key|api[-_]?key|access[-_]?token)["']?\s*[:=]\s*["']?(?!${SCHEME}?\*\*\*)${SCHEME}?)` +
+    TOKEN,
   'gi',
 );
 /** `Bearer <token>` anywhere. */

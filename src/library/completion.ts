@@ -23,8 +23,11 @@ export const VOICE_ID_DOCUMENTS: vscode.DocumentSelector = [
 
 /** The voices a completion can offer: the user's finished voices first, then the presets. */
 function offered(library: VoiceLibrary): { voice: Voice; mine: boolean }[] {
-  const mine = library.items().flatMap((i) => (i.status === 'succeed' && i.voice ? [{ voice: i.voice, mine: true }] : []));
-  const presets = library.presetState.kind === 'loaded' ? library.presetState.items.map((voice) => ({ voice, mine: false })) : [];
+  const mine = library
+    .items()
+    .flatMap((i) => (i.status === 'succeed' && i.voice ? [{ voice: i.voice, mine: true }] : []));
+  const presets =
+    library.presetState.kind === 'loaded' ? library.presetState.items.map((voice) => ({ voice, mine: false })) : [];
   const seen = new Set<string>();
   return [...mine, ...presets].filter((o) => !seen.has(o.voice.voiceId) && seen.add(o.voice.voiceId));
 }
@@ -52,7 +55,10 @@ export function registerVoiceCompletion(library: VoiceLibrary): vscode.Disposabl
           void library.warmUp();
         }
         const items = offered(library).map(({ voice, mine }, index) => {
-          const item = new vscode.CompletionItem({ label: voice.voiceName || voice.voiceId, description: voice.voiceId }, vscode.CompletionItemKind.Value);
+          const item = new vscode.CompletionItem(
+            { label: voice.voiceName || voice.voiceId, description: voice.voiceId },
+            vscode.CompletionItemKind.Value,
+          );
           item.insertText = voice.voiceId;
           item.range = range;
           // Digits narrow by id, words by name; either way the id is what is inserted.
@@ -60,7 +66,9 @@ export function registerVoiceCompletion(library: VoiceLibrary): vscode.Disposabl
           item.sortText = `${mine ? 0 : 1}${String(index).padStart(5, '0')}`;
           item.detail = mine ? 'My Kling voice' : 'Kling preset voice';
           const doc = new vscode.MarkdownString();
-          doc.appendText(`${voice.voiceName || '(no name)'}\nVoice id ${voice.voiceId}${voice.ownedBy ? `\nOwner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : voice.ownedBy}` : ''}`);
+          doc.appendText(
+            `${voice.voiceName || '(no name)'}\nVoice id ${voice.voiceId}${voice.ownedBy ? `\nOwner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : voice.ownedBy}` : ''}`,
+          );
           item.documentation = doc;
           return item;
         });

@@ -6,35 +6,36 @@ const ID_RE = /\d{12,24}/;
 
 /** Hover on a voice id in any editor: name, owner and a link to its trial audio. Reads the cache; never blocks on the network. */
 export function registerVoiceHover(library: VoiceLibrary): vscode.Disposable {
-  return vscode.languages.registerHoverProvider(
-    VOICE_ID_DOCUMENTS,
-    {
-      provideHover(document, position) {
-        const range = document.getWordRangeAtPosition(position, ID_RE);
-        if (!range) {
-          return undefined;
+  return vscode.languages.registerHoverProvider(VOICE_ID_DOCUMENTS, {
+    provideHover(document, position) {
+      const range = document.getWordRangeAtPosition(position, ID_RE);
+      if (!range) {
+        return undefined;
+      }
+      const id = document.getText(range);
+      const voice = library.findVoice(id);
+      if (!voice) {
+        // Not loaded yet: load the lists in the background so the next hover can answer, but only for a number
+        // on a line that talks about a voice, so hovering timestamps or other ids never causes a request.
+        if (/voice/i.test(document.lineAt(position.line).text)) {
+          void library.warmUp();
         }
-        const id = document.getText(range);
-        const voice = library.findVoice(id);
-        if (!voice) {
-          // Not loaded yet: load the lists in the background so the next hover can answer, but only for a number
-          // on a line that talks about a voice, so hovering timestamps or other ids never causes a request.
-          if (/voice/i.test(document.lineAt(position.line).text)) {
-            void library.warmUp();
-          }
-          return undefined;
-        }
-        const md = new vscode.MarkdownString(undefined, true);
-        md.isTrusted = true; // for the two command links below; every piece of data goes in through appendText
-        md.appendMarkdown('$(unmute) **Kling voice** ').appendText(voice.voiceName || '(no name)').appendMarkdown('\n\n');
-        md.appendText(`Owner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : voice.ownedBy || 'unknown'}`).appendMarkdown('\n\n');
-        const arg = encodeURIComponent(JSON.stringify([voice.voiceId]));
-        if (voice.trialUrl) {
-          md.appendMarkdown(`[$(play) Play trial audio](command:klingVoice.playTrial?${arg}) · `);
-        }
-        md.appendMarkdown(`[$(copy) Copy id](command:klingVoice.copyVoiceId?${arg})`);
-        return new vscode.Hover(md, range);
-      },
+        return undefined;
+      }
+      const md = new vscode.MarkdownString(undefined, true);
+      md.isTrusted = true; // for the two command links below; every piece of data goes in through appendText
+      md.appendMarkdown('$(unmute) **Kling voice** ')
+        .appendText(voice.voiceName || '(no name)')
+        .appendMarkdown('\n\n');
+      md.appendText(
+        `Owner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : voice.ownedBy || 'unknown'}`,
+      ).appendMarkdown('\n\n');
+      const arg = encodeURIComponent(JSON.stringify([voice.voiceId]));
+      if (voice.trialUrl) {
+        md.appendMarkdown(`[$(play) Play trial audio](command:klingVoice.playTrial?${arg}) · `);
+      }
+      md.appendMarkdown(`[$(copy) Copy id](command:klingVoice.copyVoiceId?${arg})`);
+      return new vscode.Hover(md, range);
     },
-  );
+  });
 }

@@ -38,13 +38,24 @@ async function resolveVoice(arg: unknown, library: VoiceLibrary, purpose: string
   const presets = library.presetState.kind === 'loaded' ? library.presetState.items : [];
   const picks = [
     ...own.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: 'My voice', voice: v })),
-    ...presets.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: 'Preset voice', voice: v })),
+    ...presets.map((v) => ({
+      label: v.voiceName || v.voiceId,
+      description: v.voiceId,
+      detail: 'Preset voice',
+      voice: v,
+    })),
   ];
   if (!picks.length) {
-    void vscode.window.showInformationMessage('No voices are available yet. Create one with "Kling Voice: Create Voice…".');
+    void vscode.window.showInformationMessage(
+      'No voices are available yet. Create one with "Kling Voice: Create Voice…".',
+    );
     return undefined;
   }
-  const picked = await vscode.window.showQuickPick(picks, { title: purpose, matchOnDescription: true, matchOnDetail: true });
+  const picked = await vscode.window.showQuickPick(picks, {
+    title: purpose,
+    matchOnDescription: true,
+    matchOnDetail: true,
+  });
   return picked?.voice;
 }
 
@@ -74,9 +85,17 @@ export function registerLibraryViews({ service, library, log, keys, extensionUri
     voices,
     presets,
     player,
-    vscode.window.createTreeView(VIEWS.voices, { treeDataProvider: voices, showCollapseAll: false, canSelectMany: true }),
+    vscode.window.createTreeView(VIEWS.voices, {
+      treeDataProvider: voices,
+      showCollapseAll: false,
+      canSelectMany: true,
+    }),
     vscode.window.createTreeView(VIEWS.presets, { treeDataProvider: presets }),
-    registerStatusBar(service.history, () => service.currentBaseUrl(), (id) => service.isFollowing(id)),
+    registerStatusBar(
+      service.history,
+      () => service.currentBaseUrl(),
+      (id) => service.isFollowing(id),
+    ),
     registerVoiceHover(library),
     registerVoiceCompletion(library),
 
@@ -91,13 +110,20 @@ export function registerLibraryViews({ service, library, log, keys, extensionUri
     // Failed (or voiceless) tasks leave My Voices for good; running tasks and voices are not removed this way.
     reg(COMMANDS.removeFromList, async (arg?: unknown, selected?: unknown) => {
       const nodes = (Array.isArray(selected) && selected.length ? selected : [arg]).filter(isNode);
-      const ids = nodes.flatMap((n) => (n.kind === 'task' && n.item && (n.item.status === 'failed' || n.item.status === 'succeed') ? [n.item.taskId] : []));
+      const ids = nodes.flatMap((n) =>
+        n.kind === 'task' && n.item && (n.item.status === 'failed' || n.item.status === 'succeed')
+          ? [n.item.taskId]
+          : [],
+      );
       if (!ids.length) {
         return 0;
       }
       await service.history.hide(ids);
       log.info(`removed ${ids.length} task(s) from My Voices: ${ids.join(', ')}`);
-      void vscode.window.setStatusBarMessage(`$(close) Removed ${ids.length === 1 ? 'a task' : `${ids.length} tasks`} from My Voices`, 3000);
+      void vscode.window.setStatusBarMessage(
+        `$(close) Removed ${ids.length === 1 ? 'a task' : `${ids.length} tasks`} from My Voices`,
+        3000,
+      );
       return ids.length;
     }),
     reg(COMMANDS.refreshPresets, () => library.refreshPresets()),
@@ -159,11 +185,19 @@ export function registerLibraryViews({ service, library, log, keys, extensionUri
         const last = lastEditor && !lastEditor.document.isClosed ? lastEditor : undefined;
         const target =
           vscode.window.activeTextEditor ??
-          (last && (await vscode.window.showTextDocument(last.document, { viewColumn: last.viewColumn, selection: last.selection, preview: false })));
+          (last &&
+            (await vscode.window.showTextDocument(last.document, {
+              viewColumn: last.viewColumn,
+              selection: last.selection,
+              preview: false,
+            })));
         if (target) {
           return await target.insertSnippet(new vscode.SnippetString().appendText(text), target.selection);
         }
-        const doc = await vscode.workspace.openTextDocument({ language: format === 'json' ? 'json' : 'shellscript', content: text });
+        const doc = await vscode.workspace.openTextDocument({
+          language: format === 'json' ? 'json' : 'shellscript',
+          content: text,
+        });
         await vscode.window.showTextDocument(doc);
         return true;
       } catch (e) {

@@ -18,7 +18,11 @@ export function videoRequestBody(voice: Pick<Voice, 'voiceId' | 'voiceName'>): R
   };
 }
 
-export function snippetText(voice: Pick<Voice, 'voiceId' | 'voiceName'>, format: SnippetFormat, baseUrl: string): string {
+export function snippetText(
+  voice: Pick<Voice, 'voiceId' | 'voiceName'>,
+  format: SnippetFormat,
+  baseUrl: string,
+): string {
   const json = JSON.stringify(videoRequestBody(voice), null, 2);
   if (format === 'json') {
     return json;

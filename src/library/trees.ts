@@ -26,7 +26,9 @@ function when(ts: number | undefined): string {
 
 function voiceTooltip(voice: Voice, extra: string[]): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**`).appendText(voice.voiceName || voice.voiceId).appendMarkdown(`**\n\n`);
+  md.appendMarkdown(`**`)
+    .appendText(voice.voiceName || voice.voiceId)
+    .appendMarkdown(`**\n\n`);
   md.appendMarkdown('Voice id: `').appendText(voice.voiceId).appendMarkdown('`\n\n');
   if (voice.ownedBy) {
     md.appendText(`Owner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : voice.ownedBy}\n\n`);
@@ -81,7 +83,6 @@ abstract class LibraryTree implements vscode.TreeDataProvider<VoiceNode>, vscode
 
 /** "My Voices": account voices merged with local tasks (in flight, failed). */
 export class VoicesTreeProvider extends LibraryTree {
-
   getChildren(element?: VoiceNode): VoiceNode[] {
     if (element) {
       return [];
@@ -91,11 +92,13 @@ export class VoicesTreeProvider extends LibraryTree {
       // The view is shown and nothing is loaded: load the account list (a network call only now, on demand).
       void this._library.refreshAccount();
     }
-    const nodes: VoiceNode[] = this._library.items().map((item) =>
-      item.status === 'succeed' && item.voice
-        ? { kind: 'voice', label: item.voiceName || item.voice.voiceId, voice: item.voice, item }
-        : { kind: 'task', label: item.voiceName || `Task ${item.taskId}`, item },
-    );
+    const nodes: VoiceNode[] = this._library
+      .items()
+      .map((item) =>
+        item.status === 'succeed' && item.voice
+          ? { kind: 'voice', label: item.voiceName || item.voice.voiceId, voice: item.voice, item }
+          : { kind: 'task', label: item.voiceName || `Task ${item.taskId}`, item },
+      );
     if (state.kind === 'error') {
       nodes.unshift({ kind: 'message', label: 'Could not load your voices', message: state.message });
     } else if (state.kind === 'unsupported') {
@@ -113,7 +116,8 @@ export class VoicesTreeProvider extends LibraryTree {
       nodes.unshift({
         kind: 'message',
         label: NO_KEY_LABEL,
-        message: 'No API key is stored, so your account is not listed: only the tasks created from VS Code are shown. Click to set the key.',
+        message:
+          'No API key is stored, so your account is not listed: only the tasks created from VS Code are shown. Click to set the key.',
         notice: { icon: 'key', command: { command: COMMANDS.setApiKey, title: 'Set API Key' } },
       });
     } else if (state.kind === 'loading' && nodes.length === 0) {
@@ -130,7 +134,9 @@ export class VoicesTreeProvider extends LibraryTree {
     const t = new vscode.TreeItem(node.label);
     t.id = `task:${item.taskId}`;
     if (node.kind === 'voice' && node.voice) {
-      t.description = item.createdAt ? `${node.voice.voiceId} · ${new Date(item.createdAt).toLocaleDateString()}` : node.voice.voiceId;
+      t.description = item.createdAt
+        ? `${node.voice.voiceId} · ${new Date(item.createdAt).toLocaleDateString()}`
+        : node.voice.voiceId;
       t.iconPath = new vscode.ThemeIcon('unmute');
       t.contextValue = node.voice.trialUrl ? 'voice.trial' : 'voice';
       t.tooltip = voiceTooltip(node.voice, [`Created: ${when(item.createdAt)}`, `Task id: ${item.taskId}`]);
@@ -159,7 +165,6 @@ export class VoicesTreeProvider extends LibraryTree {
 
 /** "Preset Voices": Kling's official voices. */
 export class PresetsTreeProvider extends LibraryTree {
-
   getChildren(element?: VoiceNode): VoiceNode[] {
     if (element) {
       return [];

@@ -4,7 +4,19 @@ import { KeyStore } from './keyStore';
 import { TaskHistory } from '../history/taskHistory';
 import type { TaskSource } from '../history/source';
 import { unconfirmedKey } from '../history/unconfirmedKey';
-import { CreateVoiceInput, FetchLike, KlingClient, KlingError, Voice, VoiceTask, isKlingError, mayHaveCreated, normalizeBaseUrl, validateCreateInput, AMBIGUOUS_RETRY_ADVICE } from '../kling';
+import {
+  CreateVoiceInput,
+  FetchLike,
+  KlingClient,
+  KlingError,
+  Voice,
+  VoiceTask,
+  isKlingError,
+  mayHaveCreated,
+  normalizeBaseUrl,
+  validateCreateInput,
+  AMBIGUOUS_RETRY_ADVICE,
+} from '../kling';
 
 export interface CreateRunOptions {
   signal?: AbortSignal;
@@ -166,10 +178,16 @@ export class VoiceService implements vscode.Disposable {
             return externalTaskId;
           },
           // The client picks the external id (synchronously, before the first request) and tells everyone waiting.
-          promise: this._send(client, input, unconfirmedKey(input, options.source, options.sampleFingerprint), signal, (id) => {
-            externalTaskId = id;
-            listeners.forEach((l) => l(id));
-          }),
+          promise: this._send(
+            client,
+            input,
+            unconfirmedKey(input, options.source, options.sampleFingerprint),
+            signal,
+            (id) => {
+              externalTaskId = id;
+              listeners.forEach((l) => l(id));
+            },
+          ),
         };
         sending = entry;
         this._sending.set(same, entry);
@@ -245,7 +263,9 @@ export class VoiceService implements vscode.Disposable {
         const late = await client.findTaskByExternalId(earlier, signal).catch(() => undefined);
         await this._history.forgetUnconfirmed(key, client.baseUrl);
         if (late) {
-          this._log.info(`create "${input.voiceName}": the earlier request did create task ${late.taskId}; following it`);
+          this._log.info(
+            `create "${input.voiceName}": the earlier request did create task ${late.taskId}; following it`,
+          );
           return late;
         }
       }

@@ -31,7 +31,12 @@ class PlayerController extends WebviewChannel<HostToPlayer, PlayerToHost> {
   private _state: HostToPlayer | undefined;
 
   constructor(webview: vscode.Webview, deps: ChannelDeps) {
-    super(webview, deps, { html: playerHtml(webview, deps.extensionUri), logName: 'trial player', isMessage: isPlayerToHost, stateType: 'state' });
+    super(webview, deps, {
+      html: playerHtml(webview, deps.extensionUri),
+      logName: 'trial player',
+      isMessage: isPlayerToHost,
+      stateType: 'state',
+    });
   }
 
   get state(): HostToPlayer | undefined {
@@ -39,7 +44,13 @@ class PlayerController extends WebviewChannel<HostToPlayer, PlayerToHost> {
   }
 
   play(voice: Voice & { trialUrl: string }): void {
-    this._state = { type: 'state', voiceName: voice.voiceName, voiceId: voice.voiceId, trialUrl: voice.trialUrl, play: (this._state?.play ?? 0) + 1 };
+    this._state = {
+      type: 'state',
+      voiceName: voice.voiceName,
+      voiceId: voice.voiceId,
+      trialUrl: voice.trialUrl,
+      play: (this._state?.play ?? 0) + 1,
+    };
     this._postState();
   }
 
@@ -98,7 +109,12 @@ export class TrialPlayer implements vscode.Disposable {
       return false;
     }
     if (!this._panel || !this._controller) {
-      const panel = vscode.window.createWebviewPanel(VIEW_TYPES.trialPlayer, 'Trial Audio', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, webviewOptions(this._deps.extensionUri));
+      const panel = vscode.window.createWebviewPanel(
+        VIEW_TYPES.trialPlayer,
+        'Trial Audio',
+        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+        webviewOptions(this._deps.extensionUri),
+      );
       panel.iconPath = panelIconPath(this._deps.extensionUri);
       const controller = new PlayerController(panel.webview, this._deps);
       bindToHost(panel, panel.onDidChangeViewState, controller);

@@ -40,7 +40,12 @@ export function trimmerUriFromState(state: unknown): vscode.Uri | undefined {
     return undefined;
   }
   const path = uri.path.toLowerCase();
-  if (!restorableSchemes().has(uri.scheme) || uri.query || uri.fragment || !TRIMMER_EXTENSIONS.some((ext) => path.endsWith(ext))) {
+  if (
+    !restorableSchemes().has(uri.scheme) ||
+    uri.query ||
+    uri.fragment ||
+    !TRIMMER_EXTENSIONS.some((ext) => path.endsWith(ext))
+  ) {
     return undefined;
   }
   return uri;
@@ -76,7 +81,12 @@ export class TrimmerPanels implements vscode.WebviewPanelSerializer, vscode.Disp
       this._open.get(uri.toString())?.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(VIEW_TYPES.trimmer, `Trim ${fileName(uri)}`, vscode.ViewColumn.Active, webviewOptions(this._deps.extensionUri));
+    const panel = vscode.window.createWebviewPanel(
+      VIEW_TYPES.trimmer,
+      `Trim ${fileName(uri)}`,
+      vscode.ViewColumn.Active,
+      webviewOptions(this._deps.extensionUri),
+    );
     return this._attach(panel, uri);
   }
 
@@ -127,7 +137,12 @@ export class TrimmerPanels implements vscode.WebviewPanelSerializer, vscode.Disp
 }
 
 /** Puts a trimmer into a panel, tied to the panel's visibility and lifetime (see TrimmerController for `uri`). */
-export function attachTrimmer(panel: vscode.WebviewPanel, deps: TrimmerDeps, uri: vscode.Uri | undefined, unavailable?: string): TrimmerController {
+export function attachTrimmer(
+  panel: vscode.WebviewPanel,
+  deps: TrimmerDeps,
+  uri: vscode.Uri | undefined,
+  unavailable?: string,
+): TrimmerController {
   const controller = new TrimmerController(panel.webview, deps, uri, unavailable);
   bindToHost(panel, panel.onDidChangeViewState, controller);
   return controller;

@@ -1,12 +1,24 @@
 import * as vscode from 'vscode';
-import { exportWindowWav, peakEnvelope, suggestWindow, tooLongToDecode, uniqueVoiceNames, type PcmAudio } from '../audio';
+import {
+  exportWindowWav,
+  peakEnvelope,
+  suggestWindow,
+  tooLongToDecode,
+  uniqueVoiceNames,
+  type PcmAudio,
+} from '../audio';
 import { fileView, inspectFile, preparedWindow, qualitySummary, type Inspected } from '../fromFile/inspect';
 import { uploadAndCreate } from '../fromFile/pipeline';
 import type { FromFileDeps } from '../fromFile/types';
 import { isKlingError, validateVoiceName, type VoiceTask } from '../kling';
 import type { KeyStore } from '../service/keyStore';
 import type { VoiceService } from '../service/voiceService';
-import { isTrimmerToHost, type HostToTrimmer, type TrimmerTaskView, type TrimmerToHost } from '../shared/protocol/trimmer';
+import {
+  isTrimmerToHost,
+  type HostToTrimmer,
+  type TrimmerTaskView,
+  type TrimmerToHost,
+} from '../shared/protocol/trimmer';
 import { clampSelection, selectionProblem, type Selection } from '../shared/selection';
 import { endedTaskView, errorText, WebviewChannel } from '../webviewHost/channel';
 import { renderTrimmerHtml } from './html';
@@ -21,7 +33,9 @@ export interface TrimmerDeps extends FromFileDeps {
 type Loaded = Omit<Inspected, 'bytes'> & { audio: PcmAudio };
 
 function isFileNotFound(e: unknown): boolean {
-  return (e instanceof vscode.FileSystemError || e instanceof Error) && (e as { code?: unknown }).code === 'FileNotFound';
+  return (
+    (e instanceof vscode.FileSystemError || e instanceof Error) && (e as { code?: unknown }).code === 'FileNotFound'
+  );
 }
 
 /** How to open a sample again, for messages about a file or a tab that cannot be shown. */
@@ -50,7 +64,12 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
     readonly uri: vscode.Uri | undefined,
     private readonly _unavailable?: string,
   ) {
-    super(webview, _deps, { html: renderTrimmerHtml(webview, _deps.extensionUri), logName: 'trimmer', isMessage: isTrimmerToHost, stateType: 'status' });
+    super(webview, _deps, {
+      html: renderTrimmerHtml(webview, _deps.extensionUri),
+      logName: 'trimmer',
+      isMessage: isTrimmerToHost,
+      stateType: 'status',
+    });
     this._loaded = this._load();
   }
 
@@ -100,7 +119,12 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
       case 'ready': {
         this._markReady();
         const loaded = await this._loaded;
-        this._post(typeof loaded === 'string' ? { type: 'loadError', uri: this.uri?.toString(), message: loaded } : this._loadMessage(loaded), true);
+        this._post(
+          typeof loaded === 'string'
+            ? { type: 'loadError', uri: this.uri?.toString(), message: loaded }
+            : this._loadMessage(loaded),
+          true,
+        );
         this._postState();
         this._flushQueue();
         return;
@@ -165,7 +189,10 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
     const selection = this._clamp(rawSelection, loaded);
     this._voiceName = rawName;
     const voiceName = rawName.trim();
-    const problem = selectionProblem(selection) ?? validateVoiceName(voiceName) ?? (this._uploadProvider === 'none' ? 'No upload provider is set: open the upload settings.' : undefined);
+    const problem =
+      selectionProblem(selection) ??
+      validateVoiceName(voiceName) ??
+      (this._uploadProvider === 'none' ? 'No upload provider is set: open the upload settings.' : undefined);
     if (problem) {
       this._deps.log.warn(`trimmer: refused a create request: ${problem}`);
       this._post({ type: 'invalid', message: problem });
@@ -174,9 +201,19 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
     const abort = new AbortController();
     this._abort = abort;
     const startedAt = Date.now();
-    const running = (status: 'uploading' | 'submitting' | 'submitted' | 'processing', extra: { taskId?: string; uploadPercent?: number; awaitingConsent?: boolean } = {}) => {
+    const running = (
+      status: 'uploading' | 'submitting' | 'submitted' | 'processing',
+      extra: { taskId?: string; uploadPercent?: number; awaitingConsent?: boolean } = {},
+    ) => {
       if (this._task.phase === 'running' || status === 'uploading') {
-        this._task = { phase: 'running', voiceName, status, elapsedMs: Date.now() - startedAt, cancelling: this._task.phase === 'running' && this._task.cancelling, ...extra };
+        this._task = {
+          phase: 'running',
+          voiceName,
+          status,
+          elapsedMs: Date.now() - startedAt,
+          cancelling: this._task.phase === 'running' && this._task.cancelling,
+          ...extra,
+        };
         this._postState();
       }
     };
@@ -190,27 +227,44 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
     };
     try {
       const file = await preparedWindow(loaded, selection, normalize);
-      this._deps.log.info(`trimmer: ${loaded.displayName}: sending ${selection.startSec.toFixed(2)}–${selection.endSec.toFixed(2)} s${normalize ? ', peak-normalised' : ''}`);
-      const task = await uploadAndCreate(this._deps, file, { voiceName }, {
-        signal: abort.signal,
-        onConsentPrompt: () => running('uploading', { awaitingConsent: true }),
-        onUploadStart: () => running('uploading', { uploadPercent: 0 }),
-        onUploadProgress: (pct) => {
-          if (this._task.phase === 'running' && this._task.status === 'uploading' && this._task.uploadPercent !== pct) {
-            running('uploading', { uploadPercent: pct });
-          }
+      this._deps.log.info(
+        `trimmer: ${loaded.displayName}: sending ${selection.startSec.toFixed(2)}–${selection.endSec.toFixed(2)} s${normalize ? ', peak-normalised' : ''}`,
+      );
+      const task = await uploadAndCreate(
+        this._deps,
+        file,
+        { voiceName },
+        {
+          signal: abort.signal,
+          onConsentPrompt: () => running('uploading', { awaitingConsent: true }),
+          onUploadStart: () => running('uploading', { uploadPercent: 0 }),
+          onUploadProgress: (pct) => {
+            if (
+              this._task.phase === 'running' &&
+              this._task.status === 'uploading' &&
+              this._task.uploadPercent !== pct
+            ) {
+              running('uploading', { uploadPercent: pct });
+            }
+          },
+          onUploaded: () => running('submitting'),
+          onSubmitted: onTask,
+          onUpdate: onTask,
         },
-        onUploaded: () => running('submitting'),
-        onSubmitted: onTask,
-        onUpdate: onTask,
-      });
+      );
       this._task = endedTaskView(task, voiceName);
     } catch (e) {
       const cancelled = isKlingError(e) && e.kind === 'cancelled';
       if (!cancelled) {
         this._deps.log.error(`trimmer: could not create voice "${voiceName}": ${errorText(e)}`);
       }
-      this._task = { phase: 'failed', reason: cancelled ? 'cancelled' : 'error', voiceName, message: errorText(e), taskId: isKlingError(e) ? e.taskId : undefined };
+      this._task = {
+        phase: 'failed',
+        reason: cancelled ? 'cancelled' : 'error',
+        voiceName,
+        message: errorText(e),
+        taskId: isKlingError(e) ? e.taskId : undefined,
+      };
     } finally {
       if (this._abort === abort) {
         this._abort = undefined;
@@ -240,7 +294,12 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
         : { peakDbfs: -120, rmsDbfs: -120, clippingShare: 0, silenceShare: 1, noiseFloorDbfs: -120, snrDb: 0 },
       warnings: view.warnings,
       problems: view.problems,
-      voiceName: this._voiceName ?? uniqueVoiceNames([l.displayName], this._deps.service.history.all().map((e) => e.voiceName))[0],
+      voiceName:
+        this._voiceName ??
+        uniqueVoiceNames(
+          [l.displayName],
+          this._deps.service.history.all().map((e) => e.voiceName),
+        )[0],
     };
   }
 

@@ -93,11 +93,22 @@ export async function openTrialAudio(raw: string): Promise<boolean> {
 }
 
 /** The end-of-task notification with its actions. */
-export async function announce(task: VoiceTask, log: vscode.LogOutputChannel, name: string | undefined, retry?: ErrorAction): Promise<void> {
+export async function announce(
+  task: VoiceTask,
+  log: vscode.LogOutputChannel,
+  name: string | undefined,
+  retry?: ErrorAction,
+): Promise<void> {
   const voice = task.voices[0];
   const label = voice?.voiceName || name || task.taskId;
   if (task.status === 'succeed' && voice) {
-    await voiceActions(voice.voiceId, voice.trialUrl, label, `Voice "${label}" is ready. Voice id: ${voice.voiceId}`, log);
+    await voiceActions(
+      voice.voiceId,
+      voice.trialUrl,
+      label,
+      `Voice "${label}" is ready. Voice id: ${voice.voiceId}`,
+      log,
+    );
   } else if (task.status === 'failed') {
     const choice = await vscode.window.showErrorMessage(
       `Voice "${label}" failed: ${task.statusMessage || 'Kling gave no reason'}. Task id ${task.taskId}.`,
@@ -110,14 +121,23 @@ export async function announce(task: VoiceTask, log: vscode.LogOutputChannel, na
       log.show(true);
     }
   } else {
-    const choice = await vscode.window.showInformationMessage(`Task ${task.taskId} is ${statusLabel(task.status)}.`, 'Copy Task ID');
+    const choice = await vscode.window.showInformationMessage(
+      `Task ${task.taskId} is ${statusLabel(task.status)}.`,
+      'Copy Task ID',
+    );
     if (choice === 'Copy Task ID') {
       await vscode.env.clipboard.writeText(task.taskId);
     }
   }
 }
 
-export async function voiceActions(voiceId: string, trialUrl: string | undefined, label: string, message?: string, log?: vscode.LogOutputChannel): Promise<void> {
+export async function voiceActions(
+  voiceId: string,
+  trialUrl: string | undefined,
+  label: string,
+  message?: string,
+  log?: vscode.LogOutputChannel,
+): Promise<void> {
   const actions = ['Copy Voice ID', ...(trialUrl ? ['Open Trial Audio'] : []), ...(log ? ['Show Log'] : [])];
   const choice = await vscode.window.showInformationMessage(message ?? `${label}: ${voiceId}`, ...actions);
   if (choice === 'Copy Voice ID') {

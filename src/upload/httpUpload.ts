@@ -51,7 +51,9 @@ function quoteHeader(s: string): string {
 export function contentDisposition(fieldName: string, fileName: string): string {
   const plain = /^[\x20-\x7e]*$/.test(fileName) && !/["\\]/.test(fileName);
   const field = `form-data; name="${quoteHeader(fieldName)}"`;
-  return plain ? `${field}; filename="${fileName}"` : `${field}; filename="${safeObjectName(fileName)}"; filename*=UTF-8''${encodeExtValue(fileName)}`;
+  return plain
+    ? `${field}; filename="${fileName}"`
+    : `${field}; filename="${safeObjectName(fileName)}"; filename*=UTF-8''${encodeExtValue(fileName)}`;
 }
 
 /**
@@ -73,14 +75,16 @@ export class HttpUploadProvider implements UploadProvider {
       throw new UploadError('klingVoice.upload.http.url must start with http:// or https://.');
     }
     if (_config.method === 'POST' && !_config.responseUrlPath.trim()) {
-      throw new UploadError('Set klingVoice.upload.http.responseUrlPath to where the answer holds the file URL (e.g. "data.url").');
+      throw new UploadError(
+        'Set klingVoice.upload.http.responseUrlPath to where the answer holds the file URL (e.g. "data.url").',
+      );
     }
     if (!_config.responseUrlPath.trim() && this._url.search) {
       // A query on an upload URL is where presigned signatures and tokens travel: handing Kling the upload
       // URL without it may not work, and with it would give Kling write access to the upload target.
       throw new UploadError(
         'klingVoice.upload.http.url has a query string, which may carry upload credentials, so it cannot be the file URL given to Kling. ' +
-          "Set klingVoice.upload.http.responseUrlPath to where the endpoint's JSON answer holds the file URL (e.g. \"url\").",
+          'Set klingVoice.upload.http.responseUrlPath to where the endpoint\'s JSON answer holds the file URL (e.g. "url").',
       );
     }
   }
@@ -134,9 +138,12 @@ export class HttpUploadProvider implements UploadProvider {
     if (res.status < 200 || res.status >= 300) {
       // The answer may echo the request (its Authorization header, the URL's query): redacted before it is cut short.
       const detail = serverExcerpt(res.text, [this._config.token]);
-      throw new UploadError(`The upload to ${this._url.host} failed (HTTP ${res.status}${detail ? `: ${detail}` : ''}).`, {
-        status: res.status,
-      });
+      throw new UploadError(
+        `The upload to ${this._url.host} failed (HTTP ${res.status}${detail ? `: ${detail}` : ''}).`,
+        {
+          status: res.status,
+        },
+      );
     }
     const url = this._resultUrl(res.text, target);
     return { url, displayUrl: redactUrl(url) };
@@ -153,17 +160,23 @@ export class HttpUploadProvider implements UploadProvider {
     try {
       json = JSON.parse(text);
     } catch {
-      throw new UploadError(`The upload endpoint ${this._url.host} did not answer with JSON, so the file URL cannot be read (klingVoice.upload.http.responseUrlPath).`);
+      throw new UploadError(
+        `The upload endpoint ${this._url.host} did not answer with JSON, so the file URL cannot be read (klingVoice.upload.http.responseUrlPath).`,
+      );
     }
     const value = readJsonPath(json, path);
     if (typeof value !== 'string' || !value.trim()) {
-      throw new UploadError(`The upload endpoint's answer has no URL at "${path}". Set klingVoice.upload.http.responseUrlPath to where the URL is.`);
+      throw new UploadError(
+        `The upload endpoint's answer has no URL at "${path}". Set klingVoice.upload.http.responseUrlPath to where the URL is.`,
+      );
     }
     let url: URL;
     try {
       url = new URL(value.trim(), base); // a relative answer inherits nothing secret from the upload URL
     } catch {
-      throw new UploadError(`The upload endpoint returned "${serverExcerpt(value, [this._config.token], 100)}", which is not a URL.`);
+      throw new UploadError(
+        `The upload endpoint returned "${serverExcerpt(value, [this._config.token], 100)}", which is not a URL.`,
+      );
     }
     if (!/^https?:$/.test(url.protocol)) {
       throw new UploadError(`The upload endpoint returned a ${url.protocol} URL; Kling needs an http(s) URL.`);

@@ -3,7 +3,16 @@ import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import { safeObjectName } from './names';
 import { sendWithRetry, unreadableFile } from './transport';
-import { UploadError, UploadProvider, UploadRequest, UploadResult, UploadSource, redactText, redactUrl, serverExcerpt } from './types';
+import {
+  UploadError,
+  UploadProvider,
+  UploadRequest,
+  UploadResult,
+  UploadSource,
+  redactText,
+  redactUrl,
+  serverExcerpt,
+} from './types';
 
 export interface S3Config {
   /** e.g. https://s3.eu-west-1.amazonaws.com, https://<account>.r2.cloudflarestorage.com, http://127.0.0.1:9000. Empty: AWS for `region`. */
@@ -149,7 +158,9 @@ export class S3UploadProvider implements UploadProvider {
       { log },
     );
     if (res.status < 200 || res.status >= 300) {
-      throw new UploadError(s3ErrorMessage(res.status, res.text, this._config.bucket, url.host, this._secrets), { status: res.status });
+      throw new UploadError(s3ErrorMessage(res.status, res.text, this._config.bucket, url.host, this._secrets), {
+        status: res.status,
+      });
     }
     const presigned = this.presignGet(key);
     return {
@@ -162,11 +173,17 @@ export class S3UploadProvider implements UploadProvider {
   async deleteObject(key: string): Promise<void> {
     const url = this.objectUrl(key);
     const res = await sendWithRetry(
-      () => ({ method: 'DELETE', url: url.toString(), headers: this._sign('DELETE', url, { 'X-Amz-Content-Sha256': createHash('sha256').digest('hex') }) }),
+      () => ({
+        method: 'DELETE',
+        url: url.toString(),
+        headers: this._sign('DELETE', url, { 'X-Amz-Content-Sha256': createHash('sha256').digest('hex') }),
+      }),
       { log: this._config.log },
     );
     if (res.status !== 204 && res.status !== 200 && res.status !== 404) {
-      throw new UploadError(s3ErrorMessage(res.status, res.text, this._config.bucket, url.host, this._secrets), { status: res.status });
+      throw new UploadError(s3ErrorMessage(res.status, res.text, this._config.bucket, url.host, this._secrets), {
+        status: res.status,
+      });
     }
     this._config.log?.(`upload: deleted ${redactUrl(url.toString())}`);
   }
@@ -176,7 +193,13 @@ export class S3UploadProvider implements UploadProvider {
  * Turns an S3 XML error into a sentence that says what to change. The body is redacted first (`secrets`,
  * signatures, presigned query strings), then its code and message are cut short.
  */
-export function s3ErrorMessage(status: number, body: string, bucket: string, host: string, secrets: readonly (string | undefined)[] = []): string {
+export function s3ErrorMessage(
+  status: number,
+  body: string,
+  bucket: string,
+  host: string,
+  secrets: readonly (string | undefined)[] = [],
+): string {
   const clean = redactText(body, secrets);
   const rawCode = /<Code>([^<]+)<\/Code>/.exec(clean)?.[1];
   const code = rawCode === undefined ? undefined : serverExcerpt(rawCode, [], 60);

@@ -142,7 +142,13 @@ export async function sendOnce(req: StreamRequest): Promise<StreamResponse> {
           size += c.length;
         }
       });
-      res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        finish(undefined, {
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          text: Buffer.concat(chunks).toString('utf8'),
+        }),
+      );
       res.on('error', (e) => finish(e));
     });
     const onAbort = () => {
@@ -151,7 +157,11 @@ export async function sendOnce(req: StreamRequest): Promise<StreamResponse> {
     };
     req.signal?.addEventListener('abort', onAbort, { once: true });
     request.setTimeout(req.idleTimeoutMs ?? 60_000, () => {
-      request.destroy(new UploadError(`No answer from ${url.host} for ${Math.round((req.idleTimeoutMs ?? 60_000) / 1000)} s.`, { retryable: true }));
+      request.destroy(
+        new UploadError(`No answer from ${url.host} for ${Math.round((req.idleTimeoutMs ?? 60_000) / 1000)} s.`, {
+          retryable: true,
+        }),
+      );
     });
     request.on('error', (e) => finish(req.signal?.aborted ? cancelled() : e));
     if (parts.length === 0) {
@@ -178,7 +188,16 @@ function isTransient(e: unknown): boolean {
     return e.options.retryable === true;
   }
   const code = (e as { code?: string }).code;
-  return ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_SOCKET'].includes(code ?? '');
+  return [
+    'ECONNRESET',
+    'ECONNREFUSED',
+    'EPIPE',
+    'ETIMEDOUT',
+    'EAI_AGAIN',
+    'ENETUNREACH',
+    'EHOSTUNREACH',
+    'UND_ERR_SOCKET',
+  ].includes(code ?? '');
 }
 
 function wait(ms: number, signal?: AbortSignal): Promise<void> {
@@ -190,7 +209,10 @@ function wait(ms: number, signal?: AbortSignal): Promise<void> {
  * backoff 0.5 s, 1 s, … with jitter). The request is rebuilt each time (`build`), so a signature or a
  * body stream is never reused. Other statuses are returned to the caller.
  */
-export async function sendWithRetry(build: () => StreamRequest | Promise<StreamRequest>, options: RetryOptions = {}): Promise<StreamResponse> {
+export async function sendWithRetry(
+  build: () => StreamRequest | Promise<StreamRequest>,
+  options: RetryOptions = {},
+): Promise<StreamResponse> {
   const attempts = Math.max(1, options.attempts ?? 3);
   const base = options.baseDelayMs ?? 500;
   for (let attempt = 1; ; attempt++) {
@@ -200,7 +222,9 @@ export async function sendWithRetry(build: () => StreamRequest | Promise<StreamR
       if (!isTransientStatus(res.status) || attempt >= attempts) {
         return res;
       }
-      options.log?.(`${req.method} ${redactUrl(req.url)} → HTTP ${res.status}; retrying (attempt ${attempt + 1} of ${attempts})`);
+      options.log?.(
+        `${req.method} ${redactUrl(req.url)} → HTTP ${res.status}; retrying (attempt ${attempt + 1} of ${attempts})`,
+      );
     } catch (e) {
       if (e instanceof UploadError && e.cancelled) {
         throw e;
@@ -208,9 +232,14 @@ export async function sendWithRetry(build: () => StreamRequest | Promise<StreamR
       if (!isTransient(e) || attempt >= attempts) {
         throw e instanceof UploadError
           ? e
-          : new UploadError(`Could not reach ${new URL(req.url).host}: ${redactText(e instanceof Error ? e.message : String(e))}`, { retryable: isTransient(e) });
+          : new UploadError(
+              `Could not reach ${new URL(req.url).host}: ${redactText(e instanceof Error ? e.message : String(e))}`,
+              { retryable: isTransient(e) },
+            );
       }
-      options.log?.(`${req.method} ${redactUrl(req.url)} failed (${redactText((e as Error).message)}); retrying (attempt ${attempt + 1} of ${attempts})`);
+      options.log?.(
+        `${req.method} ${redactUrl(req.url)} failed (${redactText((e as Error).message)}); retrying (attempt ${attempt + 1} of ${attempts})`,
+      );
     }
     const cap = base * 2 ** (attempt - 1);
     await wait(cap / 2 + (Math.random() * cap) / 2, req.signal);

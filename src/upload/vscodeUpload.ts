@@ -17,7 +17,15 @@ const CONSENT_STATE_KEY = STATE_KEYS.uploadConsent;
 
 export interface UploadSettings {
   provider: ProviderName;
-  s3: { endpoint: string; region: string; bucket: string; keyPrefix: string; presignExpirySeconds: number; forcePathStyle: boolean; deleteAfterTask: boolean };
+  s3: {
+    endpoint: string;
+    region: string;
+    bucket: string;
+    keyPrefix: string;
+    presignExpirySeconds: number;
+    forcePathStyle: boolean;
+    deleteAfterTask: boolean;
+  };
   http: { url: string; method: 'POST' | 'PUT'; fieldName: string; responseUrlPath: string };
   consentedDestinations: string[];
 }
@@ -38,7 +46,8 @@ export function readUploadSettings(): UploadSettings {
       region: str('s3.region', 'us-east-1') || 'us-east-1',
       bucket: str('s3.bucket', ''),
       keyPrefix: str('s3.keyPrefix', 'kling-voice-samples/'),
-      presignExpirySeconds: typeof expiry === 'number' && Number.isFinite(expiry) ? Math.min(604800, Math.max(60, expiry)) : 3600,
+      presignExpirySeconds:
+        typeof expiry === 'number' && Number.isFinite(expiry) ? Math.min(604800, Math.max(60, expiry)) : 3600,
       forcePathStyle: c.get<boolean>('s3.forcePathStyle') !== false,
       deleteAfterTask: c.get<boolean>('s3.deleteAfterTask') === true,
     },
@@ -68,7 +77,11 @@ export async function createUploadProvider(
     });
   }
   if (settings.provider === 'http') {
-    return new HttpUploadProvider({ ...settings.http, token: (await secrets.get(UPLOAD_SECRETS.httpToken)) || undefined, log: logLine });
+    return new HttpUploadProvider({
+      ...settings.http,
+      token: (await secrets.get(UPLOAD_SECRETS.httpToken)) || undefined,
+      log: logLine,
+    });
   }
   return undefined;
 }
@@ -161,17 +174,28 @@ export async function setUploadCredentials(secrets: vscode.SecretStorage, args?:
       provider = pick.value;
     }
   }
-  const noSpaces = (v: string) => (!v.trim() ? 'Enter a value.' : /\s/.test(v.trim()) ? 'No spaces or line breaks.' : undefined);
+  const noSpaces = (v: string) =>
+    !v.trim() ? 'Enter a value.' : /\s/.test(v.trim()) ? 'No spaces or line breaks.' : undefined;
   if (provider === 's3') {
     const id =
       args?.accessKeyId ??
-      (await vscode.window.showInputBox({ title: 'S3 access key id', prompt: 'Stored in VS Code secret storage.', ignoreFocusOut: true, validateInput: noSpaces }));
+      (await vscode.window.showInputBox({
+        title: 'S3 access key id',
+        prompt: 'Stored in VS Code secret storage.',
+        ignoreFocusOut: true,
+        validateInput: noSpaces,
+      }));
     if (id === undefined) {
       return false;
     }
     const secret =
       args?.secretAccessKey ??
-      (await vscode.window.showInputBox({ title: 'S3 secret access key', password: true, ignoreFocusOut: true, validateInput: noSpaces }));
+      (await vscode.window.showInputBox({
+        title: 'S3 secret access key',
+        password: true,
+        ignoreFocusOut: true,
+        validateInput: noSpaces,
+      }));
     if (secret === undefined) {
       return false;
     }
@@ -186,7 +210,8 @@ export async function setUploadCredentials(secrets: vscode.SecretStorage, args?:
     args?.token ??
     (await vscode.window.showInputBox({
       title: 'Upload endpoint token',
-      prompt: 'Sent as "Authorization: Bearer <token>" to klingVoice.upload.http.url only. Stored in VS Code secret storage.',
+      prompt:
+        'Sent as "Authorization: Bearer <token>" to klingVoice.upload.http.url only. Stored in VS Code secret storage.',
       password: true,
       ignoreFocusOut: true,
       validateInput: noSpaces,
@@ -213,4 +238,3 @@ export async function clearUploadCredentials(secrets: vscode.SecretStorage, cons
 export function uploadProviderName(): 'none' | 's3' | 'http' {
   return readUploadSettings().provider;
 }
-

@@ -38,7 +38,9 @@ export type SharedAction = 'copyVoiceId' | 'insertSnippet' | 'showLog' | 'openUp
  * when shown. Everything the page sends is checked with `isMessage` first. Keeps the API key flag and the upload
  * provider up to date and posts the state when either changes.
  */
-export abstract class WebviewChannel<Out extends { type: string }, In extends { type: string }> implements vscode.Disposable {
+export abstract class WebviewChannel<Out extends { type: string }, In extends { type: string }>
+  implements vscode.Disposable
+{
   private _ready = false;
   private _queue: Out[] = [];
   private _disposed = false;
@@ -96,11 +98,16 @@ export abstract class WebviewChannel<Out extends { type: string }, In extends { 
       return false;
     }
     if (!this._isMessage(raw)) {
-      const type = typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string' ? (raw as { type: string }).type.slice(0, 40) : typeof raw;
+      const type =
+        typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string'
+          ? (raw as { type: string }).type.slice(0, 40)
+          : typeof raw;
       this._channelDeps.log.warn(`${this._logName}: dropped a malformed message (${JSON.stringify(type)})`);
       return false;
     }
-    void this._handle(raw).catch((e: unknown) => this._channelDeps.log.error(`${this._logName}: ${raw.type} failed: ${errorText(e)}`));
+    void this._handle(raw).catch((e: unknown) =>
+      this._channelDeps.log.error(`${this._logName}: ${raw.type} failed: ${errorText(e)}`),
+    );
     return true;
   }
 
@@ -210,7 +217,11 @@ export abstract class WebviewChannel<Out extends { type: string }, In extends { 
 }
 
 /** The result card of a task that succeeded (a trial_url the page may not play is dropped). */
-export function succeededView(voice: { voiceId: string; voiceName: string; trialUrl?: string }, taskId: string, fallbackName: string): Extract<TaskView, { phase: 'succeeded' }> {
+export function succeededView(
+  voice: { voiceId: string; voiceName: string; trialUrl?: string },
+  taskId: string,
+  fallbackName: string,
+): Extract<TaskView, { phase: 'succeeded' }> {
   return {
     phase: 'succeeded',
     voiceName: voice.voiceName || fallbackName,
@@ -226,13 +237,22 @@ export function failureText(statusMessage: string | undefined): string {
 }
 
 /** What a page shows for a task that ended: the result card, Kling's reason, or a task that ended without a voice. */
-export function endedTaskView(task: VoiceTask, voiceName: string): Extract<TaskView, { phase: 'succeeded' | 'failed' }> {
+export function endedTaskView(
+  task: VoiceTask,
+  voiceName: string,
+): Extract<TaskView, { phase: 'succeeded' | 'failed' }> {
   const voice = task.voices[0];
   if (task.status === 'succeed' && voice) {
     return succeededView(voice, task.taskId, voiceName);
   }
   if (task.status === 'failed') {
-    return { phase: 'failed', reason: 'task', voiceName, taskId: task.taskId, message: failureText(task.statusMessage) };
+    return {
+      phase: 'failed',
+      reason: 'task',
+      voiceName,
+      taskId: task.taskId,
+      message: failureText(task.statusMessage),
+    };
   }
   return {
     phase: 'failed',

@@ -31,7 +31,10 @@ export function isPlayableTrialUrl(raw: string | undefined): raw is string {
   }
   try {
     const url = new URL(raw);
-    return url.protocol === 'https:' || (url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === 'localhost'));
+    return (
+      url.protocol === 'https:' ||
+      (url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === 'localhost'))
+    );
   } catch {
     return false;
   }

@@ -42,14 +42,20 @@ describe('Create Voice form in the browser (code-server + Chromium)', function (
 
   /** The content frame of the Create Voice webview in the sidebar or in the editor area. */
   function formFrame(where: 'sidebar' | 'panel'): Promise<FrameLocator> {
-    return e2e.webviewFrame({ purpose: where === 'sidebar' ? 'webviewView' : null, visible: '#voiceName', what: `${where} Create Voice webview` });
+    return e2e.webviewFrame({
+      purpose: where === 'sidebar' ? 'webviewView' : null,
+      visible: '#voiceName',
+      what: `${where} Create Voice webview`,
+    });
   }
 
   it('without a key the form says so; the key is set through the palette, typed into the password box', async () => {
     await activityBarItem().click();
     const form = await formFrame('sidebar');
     // The page's script is served from the copy under test: the checkout, or the installed VSIX (KLING_E2E_EXTENSIONS_DIR).
-    const script = decodeURIComponent(new URL((await form.locator('script[src]').first().getAttribute('src')) ?? '').pathname);
+    const script = decodeURIComponent(
+      new URL((await form.locator('script[src]').first().getAttribute('src')) ?? '').pathname,
+    );
     console.log(`      [copy under test] the sidebar page's script: ${script}`);
     const relative = path.relative(e2e.extensionRoot, script);
     assert.ok(!relative.startsWith('..') && !path.isAbsolute(relative), `${script} is not under ${e2e.extensionRoot}`);
@@ -98,15 +104,32 @@ describe('Create Voice form in the browser (code-server + Chromium)', function (
     assert.ok(await submit.isEnabled());
     await shoot(page.locator('.part.sidebar'), 'sidebar-form.png');
     // The buttons' codicons come from the shipped font, which the page's policy lets load.
-    interface FontFaceLike { family: string; status: string }
-    interface ElementLike { ownerDocument: { fonts: Iterable<FontFaceLike>; defaultView: { getComputedStyle(e: unknown, pseudo: string): { content: string } } } }
+    interface FontFaceLike {
+      family: string;
+      status: string;
+    }
+    interface ElementLike {
+      ownerDocument: {
+        fonts: Iterable<FontFaceLike>;
+        defaultView: { getComputedStyle(e: unknown, pseudo: string): { content: string } };
+      };
+    }
     const codiconFont = () =>
-      form.locator('body').evaluate((b) => [...(b as unknown as ElementLike).ownerDocument.fonts].find((f) => f.family.replace(/["']/g, '') === 'codicon')?.status ?? 'missing');
+      form
+        .locator('body')
+        .evaluate(
+          (b) =>
+            [...(b as unknown as ElementLike).ownerDocument.fonts].find(
+              (f) => f.family.replace(/["']/g, '') === 'codicon',
+            )?.status ?? 'missing',
+        );
     for (let i = 0; i < 50 && (await codiconFont()) !== 'loaded'; i++) {
       await page.waitForTimeout(100);
     }
     assert.strictEqual(await codiconFont(), 'loaded');
-    const glyph = await form.locator('#submit .codicon-mic').evaluate((e) => (e as unknown as ElementLike).ownerDocument.defaultView.getComputedStyle(e, '::before').content);
+    const glyph = await form
+      .locator('#submit .codicon-mic')
+      .evaluate((e) => (e as unknown as ElementLike).ownerDocument.defaultView.getComputedStyle(e, '::before').content);
     assert.ok(glyph && glyph !== 'none' && glyph !== 'normal', `the mic glyph: ${glyph}`);
     await form.locator('#advanced summary').click();
     await form.locator('#externalTaskId').fill('e2e-sidebar-1');
@@ -130,7 +153,10 @@ describe('Create Voice form in the browser (code-server + Chromium)', function (
     const audio = form.locator('#trial');
     await audio.waitFor({ state: 'visible' });
     assert.strictEqual(await audio.getAttribute('preload'), 'none');
-    const trial = await audio.evaluate((e) => ({ paused: (e as unknown as AudioLike).paused, src: (e as unknown as AudioLike).src }));
+    const trial = await audio.evaluate((e) => ({
+      paused: (e as unknown as AudioLike).paused,
+      src: (e as unknown as AudioLike).src,
+    }));
     assert.ok(trial.paused, 'nothing plays before the click');
     assert.ok(trial.src.startsWith(`${sandbox.url}/__sandbox/trial/${id}`), trial.src);
     await shoot(page.locator('.part.sidebar'), 'result-card.png');

@@ -7,7 +7,13 @@ import * as path from 'path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../tools/sandbox';
 import { sineWav } from '../../tools/sandbox/wav';
-import { developmentPayload, launchBrowser, openWorkbench, runCommand, type LaunchedBrowser } from '../../tools/testhost/browser';
+import {
+  developmentPayload,
+  launchBrowser,
+  openWorkbench,
+  runCommand,
+  type LaunchedBrowser,
+} from '../../tools/testhost/browser';
 import { startCodeServer, type CodeServer } from '../../tools/testhost/codeServer';
 import { ensureCodeServer } from '../../tools/testhost/install';
 import { makeTempDir, removeDir, repoRoot } from '../../tools/testhost/util';
@@ -130,8 +136,12 @@ export interface E2EOptions {
 
 export async function startE2E(options: E2EOptions): Promise<E2E> {
   const root = repoRoot();
-  const extensionsDir = process.env.KLING_E2E_EXTENSIONS_DIR ? path.resolve(process.env.KLING_E2E_EXTENSIONS_DIR) : undefined;
-  const installedCopy = extensionsDir ? fs.readdirSync(extensionsDir).find((name) => name.startsWith('klingvoice.kling-custom-voice-')) : undefined;
+  const extensionsDir = process.env.KLING_E2E_EXTENSIONS_DIR
+    ? path.resolve(process.env.KLING_E2E_EXTENSIONS_DIR)
+    : undefined;
+  const installedCopy = extensionsDir
+    ? fs.readdirSync(extensionsDir).find((name) => name.startsWith('klingvoice.kling-custom-voice-'))
+    : undefined;
   if (extensionsDir && !installedCopy) {
     throw new Error(`KLING_E2E_EXTENSIONS_DIR=${extensionsDir} holds no installed klingvoice.kling-custom-voice`);
   }
@@ -141,7 +151,9 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
       : process.env.KLING_E2E_EXTENSION_PATH
         ? path.resolve(process.env.KLING_E2E_EXTENSION_PATH)
         : root;
-  const imagesDir = process.env.KLING_E2E_IMAGES ? path.resolve(process.env.KLING_E2E_IMAGES) : path.join(root, 'docs', 'images');
+  const imagesDir = process.env.KLING_E2E_IMAGES
+    ? path.resolve(process.env.KLING_E2E_IMAGES)
+    : path.join(root, 'docs', 'images');
   for (const file of ['dist/extension.js', 'dist/createForm.js']) {
     if (!fs.existsSync(path.join(extensionPath, file))) {
       throw new Error(`${file} is missing in ${extensionPath}: run \`npm run build\` first`);
@@ -169,7 +181,10 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
     env: { EXTENSIONS_GALLERY: '{}' },
     extensionsDir,
   });
-  const browser = await launchBrowser({ headed: process.env.KLING_E2E_HEADED === '1', viewport: { width: 1280, height: 900 } });
+  const browser = await launchBrowser({
+    headed: process.env.KLING_E2E_HEADED === '1',
+    viewport: { width: 1280, height: 900 },
+  });
   const page = browser.page;
   await browser.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   const pageErrors: string[] = [];
@@ -181,7 +196,12 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
     }
   });
   // An installed copy is loaded as any installed extension is: no development payload.
-  await openWorkbench(page, server.url, workspace, extensionsDir ? undefined : developmentPayload(server.url, extensionPath));
+  await openWorkbench(
+    page,
+    server.url,
+    workspace,
+    extensionsDir ? undefined : developmentPayload(server.url, extensionPath),
+  );
   const activityBarItem = () => page.locator('.activitybar .action-item a[aria-label^="Kling Voice"]');
   // The workbench draws before it has read the extension's contributions; the activity-bar item shows they are in.
   await activityBarItem().waitFor({ state: 'visible', timeout: 60_000 });
@@ -193,7 +213,11 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
       for (let i = 0; i < count; i++) {
         const host = hosts.nth(i);
         const url = new URL((await host.getAttribute('src')) ?? '', server.url);
-        if (url.searchParams.get('extensionId') === 'klingvoice.kling-custom-voice' && url.searchParams.get('purpose') === query.purpose && (await host.isVisible())) {
+        if (
+          url.searchParams.get('extensionId') === 'klingvoice.kling-custom-voice' &&
+          url.searchParams.get('purpose') === query.purpose &&
+          (await host.isVisible())
+        ) {
           const frame = host.contentFrame().frameLocator('iframe#active-frame');
           if (query.marker === undefined || (await frame.locator(query.marker).count()) > 0) {
             await frame.locator(query.visible).waitFor({ state: 'visible', timeout: 30_000 });

@@ -19,7 +19,11 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
   });
   afterEach(async function () {
     if (this.currentTest?.state === 'failed' && e2e) {
-      await e2e.shoot(e2e.page, `FAILED-${(this.currentTest.title ?? 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`, true);
+      await e2e.shoot(
+        e2e.page,
+        `FAILED-${(this.currentTest.title ?? 'test').replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}.png`,
+        true,
+      );
     }
   });
   after(async () => {
@@ -28,8 +32,12 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
 
   const quickInput = () => e2e.page.locator('.quick-input-widget');
   /** Waits until the multi-step input shows step n (its title reads "Create Kling Voice (n/6)"). */
-  const atStep = (n: number) => quickInput().locator('.quick-input-title', { hasText: `(${n}/6)` }).waitFor();
-  const toast = (text: string | RegExp) => e2e.page.locator('.notifications-toasts .notification-toast', { hasText: text });
+  const atStep = (n: number) =>
+    quickInput()
+      .locator('.quick-input-title', { hasText: `(${n}/6)` })
+      .waitFor();
+  const toast = (text: string | RegExp) =>
+    e2e.page.locator('.notifications-toasts .notification-toast', { hasText: text });
   const pane = (title: string): Locator =>
     e2e.page.locator('.part.sidebar .pane', { has: e2e.page.locator(`.pane-header[aria-label="${title} Section"]`) });
 
@@ -42,7 +50,11 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
     await quickInput().locator('.quick-input-message', { hasText: '21 characters' }).waitFor();
     await page.keyboard.press('Enter');
     await page.waitForTimeout(300);
-    assert.strictEqual(await input.inputValue(), 'A voice name too long', 'Enter does not move on while the name is invalid');
+    assert.strictEqual(
+      await input.inputValue(),
+      'A voice name too long',
+      'Enter does not move on while the name is invalid',
+    );
     await e2e.shoot(page, 'palette-invalid-name.png', true);
     await input.fill('Palette Voice');
     await quickInput().locator('.quick-input-message', { hasText: '21 characters' }).waitFor({ state: 'hidden' });
@@ -70,7 +82,11 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
     await atStep(6);
     await quickInput().locator('.monaco-list-row', { hasText: 'Create voice' }).waitFor();
     await e2e.shoot(page, 'palette-confirm.png', true);
-    assert.strictEqual(sandbox.state.requests.filter((r) => r.method === 'POST').length, 0, 'nothing is sent before the confirmation');
+    assert.strictEqual(
+      sandbox.state.requests.filter((r) => r.method === 'POST').length,
+      0,
+      'nothing is sent before the confirmation',
+    );
     await page.keyboard.press('Enter');
     await toast(/Kling voice "Palette Voice"/).waitFor({ timeout: 15_000 });
     await e2e.page.locator('.statusbar', { hasText: '1 Kling voice task' }).waitFor({ timeout: 10_000 });
@@ -127,7 +143,7 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
     assert.ok(id);
     // The copy goes from the extension host to the browser asynchronously.
     let clip = '';
-    for (const deadline = Date.now() + 10_000; clip !== id && Date.now() < deadline; ) {
+    for (const deadline = Date.now() + 10_000; clip !== id && Date.now() < deadline;) {
       await page.waitForTimeout(200);
       clip = await page.evaluate<string>('navigator.clipboard.readText()');
     }
@@ -136,11 +152,21 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
 
     // Play opens the trial in a tab beside the code and plays it there (the browser allows it after the click).
     await first.locator('.action-label[aria-label^="Play Trial Audio"]').click();
-    const player = await e2e.webviewFrame({ purpose: null, marker: '#player', visible: '#player-name', what: 'trial player tab' });
+    const player = await e2e.webviewFrame({
+      purpose: null,
+      marker: '#player',
+      visible: '#player-name',
+      what: 'trial player tab',
+    });
     assert.strictEqual(await player.locator('#player-id').textContent(), id);
     const audio = player.locator('#player');
     // Played (or playing) on its own: a 2 s tone may already have ended by now.
-    const started = () => audio.evaluate((e) => ((a) => !a.paused || a.ended || a.currentTime > 0)(e as unknown as AudioLike & { ended: boolean; currentTime: number }));
+    const started = () =>
+      audio.evaluate((e) =>
+        ((a) => !a.paused || a.ended || a.currentTime > 0)(
+          e as unknown as AudioLike & { ended: boolean; currentTime: number },
+        ),
+      );
     for (let i = 0; i < 50 && !(await started()); i++) {
       await page.waitForTimeout(100);
     }
@@ -151,7 +177,7 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
     await runCommand(page, 'View: Close All Editors');
   });
 
-  it('a failed task shows Kling\'s reason and stays in My Voices as failed', async () => {
+  it("a failed task shows Kling's reason and stays in My Voices as failed", async () => {
     const { page } = e2e;
     await runCommand(page, 'Kling Voice: Create Voice…');
     const input = quickInput().locator('.quick-input-box input');
@@ -171,7 +197,11 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
     const failed = toast(/Voice "Short Sample" failed/);
     await failed.waitFor({ timeout: 30_000 });
     assert.match((await failed.textContent()) ?? '', /duration|5-30|5–30/);
-    await pane('My Voices').locator('.monaco-list-row', { hasText: 'Short Sample' }).locator('text=failed').first().waitFor({ timeout: 20_000 });
+    await pane('My Voices')
+      .locator('.monaco-list-row', { hasText: 'Short Sample' })
+      .locator('text=failed')
+      .first()
+      .waitFor({ timeout: 20_000 });
     await e2e.shoot(page, 'palette-failed.png', true);
     // Nothing typed is lost: "Edit and Retry" opens the input again with the answers kept.
     await failed.locator('a.monaco-button', { hasText: 'Edit and Retry' }).click();
@@ -201,18 +231,27 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
     const failedTask = [...sandbox.state.tasks.values()].find((t) => t.voiceName === 'Short Sample');
     assert.ok(failedTask);
     await contextMenu(failedRow, 'Edit and Retry in Form');
-    const form = await e2e.webviewFrame({ purpose: 'webviewView', visible: '#voiceName', what: 'sidebar Create Voice webview' });
+    const form = await e2e.webviewFrame({
+      purpose: 'webviewView',
+      visible: '#voiceName',
+      what: 'sidebar Create Voice webview',
+    });
     await form.locator('#failure-message', { hasText: /duration|5-30|5–30/ }).waitFor({ timeout: 20_000 });
     const url = form.locator('#voiceUrl');
     for (let i = 0; i < 100 && (await url.inputValue()) !== `${e2e.files.url}/short.wav`; i++) {
       await page.waitForTimeout(100);
     }
-    assert.strictEqual(await url.inputValue(), `${e2e.files.url}/short.wav`, 'the URL of the failed task is in the form');
+    assert.strictEqual(
+      await url.inputValue(),
+      `${e2e.files.url}/short.wav`,
+      'the URL of the failed task is in the form',
+    );
     assert.strictEqual(await form.locator('#voiceName').inputValue(), 'Short Sample');
     assert.ok(await url.evaluate((e) => e === e.ownerDocument.activeElement), 'the URL field has the focus');
     await e2e.shoot(page.locator('.part.sidebar'), 'retry-in-form.png', true);
 
-    const creates = () => sandbox.state.requests.filter((r) => r.method === 'POST' && /custom-voices$/.test(r.path)).length;
+    const creates = () =>
+      sandbox.state.requests.filter((r) => r.method === 'POST' && /custom-voices$/.test(r.path)).length;
     const before = creates();
     await form.locator('#voiceName').fill('Retried Sample');
     await url.fill(`${e2e.files.url}/sample.wav`);
@@ -224,7 +263,11 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
     const task = [...sandbox.state.tasks.values()].find((t) => t.voice?.voice_id === voiceId);
     assert.ok(task, 'the voice exists in the sandbox');
     assert.strictEqual(task.voiceUrl, `${e2e.files.url}/sample.wav`);
-    assert.notStrictEqual(task.externalTaskId, failedTask.externalTaskId, 'the retry is a new task with its own external id');
+    assert.notStrictEqual(
+      task.externalTaskId,
+      failedTask.externalTaskId,
+      'the retry is a new task with its own external id',
+    );
     await pane('My Voices').locator('.monaco-list-row', { hasText: 'Retried Sample' }).waitFor({ timeout: 20_000 });
   });
 
@@ -266,12 +309,17 @@ describe('Palette flow and voice library in the browser (code-server + Chromium)
     await dialog.locator('.monaco-button', { hasText: 'Delete All' }).click();
     await one.waitFor({ state: 'detached', timeout: 20_000 });
     await two.waitFor({ state: 'detached', timeout: 20_000 });
-    const deleted = sandbox.state.requests.slice(mark).filter((r) => r.method === 'POST' && r.path.endsWith('/delete-voices'));
+    const deleted = sandbox.state.requests
+      .slice(mark)
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/delete-voices'));
     assert.deepStrictEqual(deleted.map((r) => (r.body as { voice_id?: string }).voice_id).sort(), [...ids].sort());
     await toast('Deleted 2 voices.').waitFor({ timeout: 10_000 });
   });
 
   it('left no extension errors in the workbench page', () => {
-    assert.deepStrictEqual(e2e.pageErrors.filter((m) => /kling/i.test(m)), []);
+    assert.deepStrictEqual(
+      e2e.pageErrors.filter((m) => /kling/i.test(m)),
+      [],
+    );
   });
 });

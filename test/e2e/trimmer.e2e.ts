@@ -56,7 +56,10 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
     assert.ok(box);
     fs.mkdirSync(e2e.imagesDir, { recursive: true });
     await page.waitForTimeout(300);
-    await page.screenshot({ path: path.join(e2e.imagesDir, name), clip: { x: box.x - 12, y: box.y - 12, width: box.width + 24, height: box.height + 24 } });
+    await page.screenshot({
+      path: path.join(e2e.imagesDir, name),
+      clip: { x: box.x - 12, y: box.y - 12, width: box.width + 24, height: box.height + 24 },
+    });
   }
 
   const value = async (frame: FrameLocator, id: string) => Number.parseFloat(await frame.locator(id).inputValue());
@@ -166,7 +169,10 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
           const a = e as unknown as { paused: boolean; src: string; addEventListener(t: string, l: () => void): void };
           const check = () => (!a.paused && a.src.startsWith('blob:') ? resolve() : undefined);
           a.addEventListener('playing', check);
-          setTimeout(() => (a.src.startsWith('blob:') ? resolve() : reject(new Error(`no blob preview (src ${a.src})`))), 10_000);
+          setTimeout(
+            () => (a.src.startsWith('blob:') ? resolve() : reject(new Error(`no blob preview (src ${a.src})`))),
+            10_000,
+          );
           check();
         }),
     );
@@ -185,7 +191,9 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ timeout: 20_000 });
     assert.match((await dialog.textContent()) ?? '', /Upload this voice sample to/);
-    await frame.locator('#progress-status', { hasText: 'Waiting for your confirmation to upload' }).waitFor({ timeout: 10_000 });
+    await frame
+      .locator('#progress-status', { hasText: 'Waiting for your confirmation to upload' })
+      .waitFor({ timeout: 10_000 });
     assert.doesNotMatch((await frame.locator('#progress-status').textContent()) ?? '', /Uploading|%/);
     assert.strictEqual(s3.requests.filter((r) => r.method === 'PUT').length, 0, 'nothing is sent before the answer');
     await dialog.locator('.monaco-button', { hasText: 'Allow Uploads to This Destination' }).click();
@@ -200,7 +208,10 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
     assert.strictEqual(put?.status, 200);
     const samples = Math.round(end * 16000) - Math.round(start * 16000);
     assert.strictEqual(Number(put?.headers['content-length']), 44 + samples * 2, 'the selection as mono 16-bit WAV');
-    assert.ok(s3.requests.some((r) => r.method === 'GET' && r.url.includes('X-Amz-Signature') && r.status === 200), 'the sandbox fetched the presigned URL');
+    assert.ok(
+      s3.requests.some((r) => r.method === 'GET' && r.url.includes('X-Amz-Signature') && r.status === 200),
+      'the sandbox fetched the presigned URL',
+    );
     await e2e.shoot(page.locator('.part.editor'), 'trimmer-result.png', true);
   });
 
@@ -211,7 +222,10 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
     const audio = frame.locator('#trial');
     await audio.waitFor({ state: 'visible' });
     assert.strictEqual(await audio.getAttribute('preload'), 'none');
-    const trial = await audio.evaluate((e) => ({ paused: (e as unknown as AudioLike).paused, src: (e as unknown as AudioLike).src }));
+    const trial = await audio.evaluate((e) => ({
+      paused: (e as unknown as AudioLike).paused,
+      src: (e as unknown as AudioLike).src,
+    }));
     assert.ok(trial.paused, 'nothing plays before the click');
     assert.strictEqual(trial.src, `${e2e.sandbox.url}/__sandbox/trial/${id}.wav`);
     await audio.click({ position: { x: 20, y: 20 } });
@@ -250,7 +264,10 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
       s3.refuseDownloads = false;
     }
     assert.strictEqual(await frame.locator('#failure-title').textContent(), 'Kling could not create the voice');
-    assert.match((await frame.locator('#failure-message').textContent()) ?? '', /^Reason: voice_url could not be downloaded \(HTTP 403\)/);
+    assert.match(
+      (await frame.locator('#failure-message').textContent()) ?? '',
+      /^Reason: voice_url could not be downloaded \(HTTP 403\)/,
+    );
     assert.match((await frame.locator('#failure-task').textContent()) ?? '', /^Task id \d+/);
     assert.ok(await frame.locator('#result').isHidden());
     assert.strictEqual(await value(frame, '#start'), start);
@@ -293,14 +310,22 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
     assert.match((await form.locator('#file-facts').textContent()) ?? '', /Duration40\.0 s/);
     assert.ok(await form.locator('#open-trimmer').isVisible(), 'the trimmer is offered');
     assert.ok(await form.locator('#submit').isDisabled());
-    assert.strictEqual(await form.locator('#voiceName').inputValue(), 'interview', 'the empty name was filled from the file name');
+    assert.strictEqual(
+      await form.locator('#voiceName').inputValue(),
+      'interview',
+      'the empty name was filled from the file name',
+    );
     await e2e.shoot(page.locator('.part.sidebar'), 'sidebar-local-file-refused.png', true);
 
     await form.locator('#choose-file').click();
     await pickInDialog('narrator.wav');
     await form.locator('#file-name', { hasText: /^narrator\.wav$/ }).waitFor({ timeout: 20_000 });
     await form.locator('#file-error').waitFor({ state: 'hidden' });
-    assert.strictEqual(await form.locator('#voiceName').inputValue(), 'interview', 'a name the form already has is kept');
+    assert.strictEqual(
+      await form.locator('#voiceName').inputValue(),
+      'interview',
+      'a name the form already has is kept',
+    );
     // Speech with exact zeros between the words: no "−∞" noise floor, no bare "90 dB".
     assert.match((await form.locator('#file-quality').textContent()) ?? '', /peak .* dBFS · .* · SNR >\u00a090 dB · /);
     await form.locator('#voiceName').fill('Form file voice');
@@ -321,7 +346,11 @@ describe('Trimmer in the browser (code-server + Chromium)', function () {
     await page.locator('.tabs-container .tab', { hasText: 'Trim narrator.wav' }).waitFor({ timeout: 30_000 });
     const frame = await trimmerFrame();
     await frame.locator('#file-name', { hasText: 'narrator.wav' }).waitFor();
-    const metric = async (name: string) => (await frame.locator('#metrics div', { has: frame.locator('dt', { hasText: name }) }).locator('dd').textContent()) ?? '';
+    const metric = async (name: string) =>
+      (await frame
+        .locator('#metrics div', { has: frame.locator('dt', { hasText: name }) })
+        .locator('dd')
+        .textContent()) ?? '';
     assert.strictEqual(await metric('Noise floor (est.)'), 'none (digital silence)');
     assert.strictEqual(await metric('SNR (est.)'), '>\u00a090 dB');
     assert.doesNotMatch((await frame.locator('#metrics').textContent()) ?? '', /∞/);

@@ -33,14 +33,30 @@ describe('Kling Voice in a real extension host', function () {
 
   it('contributes every palette command under the Kling Voice category', async () => {
     const all = await vscode.commands.getCommands(true);
-    for (const id of ['createVoice', 'checkTask', 'listPresetVoices', 'deleteVoice', 'setApiKey', 'clearApiKey', 'showLog', 'cancelTasks']) {
+    for (const id of [
+      'createVoice',
+      'checkTask',
+      'listPresetVoices',
+      'deleteVoice',
+      'setApiKey',
+      'clearApiKey',
+      'showLog',
+      'cancelTasks',
+    ]) {
       assert.ok(all.includes(`klingVoice.${id}`), id);
     }
     const pkg = vscode.extensions.getExtension('klingvoice.kling-custom-voice')?.packageJSON as {
-      contributes: { commands: { category: string }[]; configuration: { properties: Record<string, { scope?: string }> } };
+      contributes: {
+        commands: { category: string }[];
+        configuration: { properties: Record<string, { scope?: string }> };
+      };
     };
     assert.ok(pkg.contributes.commands.every((c) => c.category === 'Kling Voice'));
-    assert.strictEqual(pkg.contributes.configuration.properties['klingVoice.apiBaseUrl'].scope, 'application', 'a workspace cannot redirect the key');
+    assert.strictEqual(
+      pkg.contributes.configuration.properties['klingVoice.apiBaseUrl'].scope,
+      'application',
+      'a workspace cannot redirect the key',
+    );
   });
 
   it('stores and clears the key through the commands; without a key nothing is sent', async () => {
@@ -57,15 +73,19 @@ describe('Kling Voice in a real extension host', function () {
   });
 
   it('creates a voice from a URL through the command with an argument, and returns the final task', async () => {
-    const task = await vscode.commands.executeCommand<{ status: string; voices: { voiceId: string; voiceName: string; trialUrl?: string }[]; taskId: string }>(
-      'klingVoice.createVoice',
-      { voiceName: 'Narrator A', voiceUrl: `${files.url}/sample.wav` },
-    );
+    const task = await vscode.commands.executeCommand<{
+      status: string;
+      voices: { voiceId: string; voiceName: string; trialUrl?: string }[];
+      taskId: string;
+    }>('klingVoice.createVoice', { voiceName: 'Narrator A', voiceUrl: `${files.url}/sample.wav` });
     assert.strictEqual(task.status, 'succeed');
     assert.strictEqual(task.voices[0].voiceName, 'Narrator A');
     assert.match(task.voices[0].voiceId, /^\d{16,}$/);
     assert.ok(sandbox.state.findTask(task.taskId));
-    assert.ok(files.requests.every((h) => !h.authorization), 'the key is never sent to the sample host');
+    assert.ok(
+      files.requests.every((h) => !h.authorization),
+      'the key is never sent to the sample host',
+    );
   });
 
   it('creates a voice from an earlier video id through the API, waiting or not', async () => {
@@ -79,21 +99,35 @@ describe('Kling Voice in a real extension host', function () {
 
   it('an unreadable answer to a create ends ambiguous with the external id, which Check Task then accepts', async () => {
     sandbox.faults.push({ kind: 'echo', match: { method: 'POST' }, count: 5 });
-    const e = (await rejects(api.createVoice({ voiceName: 'Echoed', videoId: '88301124', externalTaskId: 'ext-check-1' }, { wait: false }))) as Error & {
+    const e = (await rejects(
+      api.createVoice({ voiceName: 'Echoed', videoId: '88301124', externalTaskId: 'ext-check-1' }, { wait: false }),
+    )) as Error & {
       kind?: string;
       externalTaskId?: string;
     };
     assert.strictEqual(e.kind, 'ambiguous');
     assert.strictEqual(e.externalTaskId, 'ext-check-1');
     assert.match(e.message, /Check Task/);
-    assert.strictEqual(sandbox.state.requests.filter((r) => r.method === 'POST').length, 1, 'the create is not sent again');
+    assert.strictEqual(
+      sandbox.state.requests.filter((r) => r.method === 'POST').length,
+      1,
+      'the create is not sent again',
+    );
     // Later the task turns out to exist (here: created now); Check Task finds it by that id.
     sandbox.faults.clear();
-    const created = await api.createVoice({ voiceName: 'Echoed', videoId: '88301124', externalTaskId: 'ext-check-1' }, { wait: false });
+    const created = await api.createVoice(
+      { voiceName: 'Echoed', videoId: '88301124', externalTaskId: 'ext-check-1' },
+      { wait: false },
+    );
     const checked = await vscode.commands.executeCommand<{ taskId: string }>('klingVoice.checkTask', 'ext-check-1');
     assert.strictEqual(checked.taskId, created.taskId);
-    assert.strictEqual((await vscode.commands.executeCommand<{ taskId: string }>('klingVoice.checkTask', created.taskId)).taskId, created.taskId);
-    const unknown = await rejects(Promise.resolve(vscode.commands.executeCommand('klingVoice.checkTask', 'no-such-task-1')));
+    assert.strictEqual(
+      (await vscode.commands.executeCommand<{ taskId: string }>('klingVoice.checkTask', created.taskId)).taskId,
+      created.taskId,
+    );
+    const unknown = await rejects(
+      Promise.resolve(vscode.commands.executeCommand('klingVoice.checkTask', 'no-such-task-1')),
+    );
     assert.strictEqual(unknown.code, 1201);
   });
 
@@ -142,8 +176,15 @@ describe('Kling Voice in a real extension host', function () {
       assert.strictEqual(e.name, 'KlingError', `${what}: ${e.name}: ${e.message}`);
       assert.strictEqual(e.kind, 'invalidInput', what);
       const typed = e as typeof e & { requestId?: string };
-      assert.deepStrictEqual([typed.status, typed.code, typed.requestId, typed.retryable], [undefined, undefined, undefined, false], what);
-      assert.ok(e.message.length > 10 && !/undefined|null|is not a function|Cannot read/.test(e.message), `${what}: a clear message, got "${e.message}"`);
+      assert.deepStrictEqual(
+        [typed.status, typed.code, typed.requestId, typed.retryable],
+        [undefined, undefined, undefined, false],
+        what,
+      );
+      assert.ok(
+        e.message.length > 10 && !/undefined|null|is not a function|Cannot read/.test(e.message),
+        `${what}: a clear message, got "${e.message}"`,
+      );
     }
     assert.match((await rejects(createVoice({ voiceUrl: `${files.url}/sample.wav` }))).message, /Enter a voice name/);
     assert.match((await rejects(createVoice({ voiceName: 5, videoId: '123456' }))).message, /voice name must be text/);
@@ -155,7 +196,9 @@ describe('Kling Voice in a real extension host', function () {
   it('cancels a running create: the command rejects and polling stops', async () => {
     const slow = await useSandbox({ processingDelayMs: 60_000 });
     try {
-      const running = Promise.resolve(vscode.commands.executeCommand('klingVoice.createVoice', { voiceName: 'Cancel me', videoId: '123456' }));
+      const running = Promise.resolve(
+        vscode.commands.executeCommand('klingVoice.createVoice', { voiceName: 'Cancel me', videoId: '123456' }),
+      );
       await waitFor('the task to be submitted and polled', () => slow.state.requests.some((r) => r.method === 'GET'));
       const n = await vscode.commands.executeCommand<number>('klingVoice.cancelTasks');
       assert.strictEqual(n, 1);
@@ -187,17 +230,30 @@ describe('Kling Voice in a real extension host', function () {
       assert.match(e.message, /klingVoice\.apiBaseUrl changed/);
       await new Promise((r) => setTimeout(r, 600));
       const after = oldService.state.requests.slice(switchedAt);
-      assert.deepStrictEqual(after.map((r) => `${r.method} ${r.path}`), [], 'no request went to the old service after the switch');
-      assert.ok(!oldService.state.requests.some((r) => String(r.headers.authorization).includes('second-service')), "the new key never reached the old service");
+      assert.deepStrictEqual(
+        after.map((r) => `${r.method} ${r.path}`),
+        [],
+        'no request went to the old service after the switch',
+      );
+      assert.ok(
+        !oldService.state.requests.some((r) => String(r.headers.authorization).includes('second-service')),
+        'the new key never reached the old service',
+      );
 
       // Back to the old service (and its key): the task left running there is followed to its end.
       await vscode.commands.executeCommand('klingVoice.setApiKey', TEST_KEY);
       await setSetting('apiBaseUrl', oldService.url);
       const [task] = [...oldService.state.tasks.values()];
-      await waitFor('the task to be followed again and finish', () => {
-        const polledAgain = oldService.state.requests.slice(switchedAt).some((r) => r.method === 'GET' && r.path.endsWith(task.taskId));
-        return polledAgain && task.status === 'succeed' ? true : undefined;
-      }, 15_000);
+      await waitFor(
+        'the task to be followed again and finish',
+        () => {
+          const polledAgain = oldService.state.requests
+            .slice(switchedAt)
+            .some((r) => r.method === 'GET' && r.path.endsWith(task.taskId));
+          return polledAgain && task.status === 'succeed' ? true : undefined;
+        },
+        15_000,
+      );
     } finally {
       await vscode.commands.executeCommand('klingVoice.setApiKey', TEST_KEY);
       await oldService.close();
@@ -310,7 +366,9 @@ describe('Kling Voice in a real extension host', function () {
     // The answer is lost after Kling recorded the task, and the lookup cannot reach the list: outcome unknown.
     sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
     sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
-    const unclear = await rejects(api.createVoice({ voiceName: 'Fixed sample', voiceUrl: `${files.url}/short.wav?sig=first` }, { wait: false }));
+    const unclear = await rejects(
+      api.createVoice({ voiceName: 'Fixed sample', voiceUrl: `${files.url}/short.wav?sig=first` }, { wait: false }),
+    );
     assert.strictEqual(unclear.kind, 'ambiguous');
     const [first] = [...sandbox.state.tasks.values()];
     const firstExternalId = externalIdOf(0);
@@ -326,11 +384,18 @@ describe('Kling Voice in a real extension host', function () {
     assert.strictEqual(sandbox.state.findTask(fixed.taskId)?.voiceUrl, `${files.url}/sample.wav`);
     assert.strictEqual(posts().length, 2);
     assert.ok(externalIdOf(1) && externalIdOf(1) !== firstExternalId, 'a fresh external id');
-    assert.strictEqual(sandbox.state.requests[requestsBefore].method, 'POST', 'sent at once, without looking the old request up');
+    assert.strictEqual(
+      sandbox.state.requests[requestsBefore].method,
+      'POST',
+      'sent at once, without looking the old request up',
+    );
 
     // The first URL again, signed anew (another query): the same sample, so the earlier request is looked up
     // and followed, not sent a second time.
-    const again = await api.createVoice({ voiceName: 'Fixed sample', voiceUrl: `${files.url}/short.wav?sig=second` }, { wait: false });
+    const again = await api.createVoice(
+      { voiceName: 'Fixed sample', voiceUrl: `${files.url}/short.wav?sig=second` },
+      { wait: false },
+    );
     assert.strictEqual(again.taskId, first.taskId);
     assert.strictEqual(posts().length, 2, 'one task per sample, one bill');
     assert.strictEqual(sandbox.state.tasks.size, 2);
@@ -338,7 +403,11 @@ describe('Kling Voice in a real extension host', function () {
 
   it('the same create run three times at once (a key held down) sends one request; another voice still gets its own', async () => {
     const args = { voiceName: 'Held key', videoId: '123456' };
-    const runs = [1, 2, 3].map(() => Promise.resolve(vscode.commands.executeCommand<{ taskId: string; status: string }>('klingVoice.createVoice', args)));
+    const runs = [1, 2, 3].map(() =>
+      Promise.resolve(
+        vscode.commands.executeCommand<{ taskId: string; status: string }>('klingVoice.createVoice', args),
+      ),
+    );
     const other = api.createVoice({ voiceName: 'Other voice', videoId: '123456' });
     const results = await Promise.all(runs);
     assert.deepStrictEqual(new Set(results.map((r) => r.taskId)).size, 1, 'one task for the three runs');
@@ -354,10 +423,15 @@ describe('Kling Voice in a real extension host', function () {
     assert.ok(root, 'the runner passes KLING_TEST_USER_DATA_DIR');
     const logFiles = (dir: string): string[] =>
       fs.existsSync(dir)
-        ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? logFiles(path.join(dir, d.name)) : [path.join(dir, d.name)]))
+        ? fs
+            .readdirSync(dir, { withFileTypes: true })
+            .flatMap((d) => (d.isDirectory() ? logFiles(path.join(dir, d.name)) : [path.join(dir, d.name)]))
         : [];
     const ours = await waitFor('the Kling Voice log file to record a request', () => {
-      const hits = logFiles(path.join(root, 'logs')).filter((f) => /Kling Voice/.test(path.basename(f)) && fs.readFileSync(f, 'utf8').includes('GET /v1/general/presets-voices'));
+      const hits = logFiles(path.join(root, 'logs')).filter(
+        (f) =>
+          /Kling Voice/.test(path.basename(f)) && fs.readFileSync(f, 'utf8').includes('GET /v1/general/presets-voices'),
+      );
       return hits.length ? hits : undefined;
     });
     assert.ok(ours.length >= 1);

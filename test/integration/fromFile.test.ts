@@ -6,7 +6,15 @@ import type { KlingVoiceApi } from '../../src/api';
 import type { FileOutcome } from '../../src/fromFile/batch';
 import type { Sandbox } from '../../tools/sandbox';
 import * as os from 'os';
-import { concat, ensureAudioTools, makeToolFixtures, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
+import {
+  concat,
+  ensureAudioTools,
+  makeToolFixtures,
+  noise,
+  silence,
+  speechLike,
+  wavBytes,
+} from '../../tools/fixtures/audio';
 import { S3TestServer, startS3Server } from '../../tools/fakes/s3server';
 import { startUploadEndpoint, type UploadEndpoint } from '../../tools/fakes/uploadEndpoint';
 import { TEST_KEY, getApi, rejects, setSetting, useSandbox, waitFor } from './helpers';
@@ -29,7 +37,8 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
   let api: KlingVoiceApi;
   const file = (name: string) => vscode.Uri.joinPath(dir, name);
   const write = (name: string, bytes: Uint8Array) => vscode.workspace.fs.writeFile(file(name), bytes);
-  const run = (uris: vscode.Uri[], options: object = { noPrompt: true }) => vscode.commands.executeCommand<FileOutcome[]>(CMD, uris[0], uris, options);
+  const run = (uris: vscode.Uri[], options: object = { noPrompt: true }) =>
+    vscode.commands.executeCommand<FileOutcome[]>(CMD, uris[0], uris, options);
 
   before(async () => {
     api = await getApi();
@@ -39,8 +48,15 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     await vscode.commands.executeCommand('klingVoice.setApiKey', TEST_KEY);
     s3 = await startS3Server();
     endpoint = await startUploadEndpoint({ token: 'upload-token-77' });
-    await vscode.commands.executeCommand('klingVoice.setUploadCredentials', { provider: 's3', accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
-    await vscode.commands.executeCommand('klingVoice.setUploadCredentials', { provider: 'http', token: 'upload-token-77' });
+    await vscode.commands.executeCommand('klingVoice.setUploadCredentials', {
+      provider: 's3',
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+    });
+    await vscode.commands.executeCommand('klingVoice.setUploadCredentials', {
+      provider: 'http',
+      token: 'upload-token-77',
+    });
     await setUserSettings({
       'upload.provider': 's3',
       'upload.s3.endpoint': s3.endpoint,
@@ -57,7 +73,10 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     dir = vscode.Uri.joinPath(folder, 'samples');
     await vscode.workspace.fs.createDirectory(dir);
     await write('Narrator One.wav', wavBytes([speechLike(8)]));
-    await write('narrator_one.wav', wavBytes([speechLike(7, 22050), speechLike(7, 22050)], { sampleRate: 22050, bits: 24 }));
+    await write(
+      'narrator_one.wav',
+      wavBytes([speechLike(7, 22050), speechLike(7, 22050)], { sampleRate: 22050, bits: 24 }),
+    );
     await write('short.wav', wavBytes([speechLike(2)]));
     await write('notes.mp3', Buffer.from('These are meeting notes, not audio.\n'.repeat(100)));
     await write('long.wav', wavBytes([concat(silence(6), speechLike(20), noise(14, 16000, 0.01))]));
@@ -149,7 +168,10 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
         JSON.stringify(outcomes.map((o) => o.message)),
       );
       assert.strictEqual(limited.state.tasks.size, 3, 'exactly one task per file');
-      assert.ok(limited.state.requests.some((r) => r.status === 429), 'the limit was hit');
+      assert.ok(
+        limited.state.requests.some((r) => r.status === 429),
+        'the limit was hit',
+      );
     } finally {
       await setUserSetting('batch.concurrency', 2);
       await limited.close();
@@ -170,10 +192,16 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     for (const options of [{ noPrompt: true }, { noPrompt: true, trim: 'suggested' }]) {
       const outcomes = await run([file('interview.wav')], options);
       assert.strictEqual(outcomes[0].status, 'refused', JSON.stringify(options));
-      assert.match(outcomes[0].message ?? '', /interview\.wav is 720\.0 s \(12 min\) long; Kling accepts 5–30 s, and files over 10 min are not decoded here/);
+      assert.match(
+        outcomes[0].message ?? '',
+        /interview\.wav is 720\.0 s \(12 min\) long; Kling accepts 5–30 s, and files over 10 min are not decoded here/,
+      );
     }
     // In a batch, the files around it are checked one after another and still go out.
-    const batch = await run([file('Narrator One.wav'), file('interview.wav'), file('long.wav')], { noPrompt: true, trim: 'suggested' });
+    const batch = await run([file('Narrator One.wav'), file('interview.wav'), file('long.wav')], {
+      noPrompt: true,
+      trim: 'suggested',
+    });
     assert.deepStrictEqual(
       batch.map((o) => o.status),
       ['succeed', 'refused', 'succeed'],
@@ -227,12 +255,17 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
       JSON.stringify(outcomes.map((o) => o.message)),
     );
     // Object keys hold a random folder, so compare the uploaded file names only.
-    const uploaded = [...sandbox.state.tasks.values()].map((t) => path.posix.basename(new URL(t.voiceUrl ?? '').pathname)).sort();
+    const uploaded = [...sandbox.state.tasks.values()]
+      .map((t) => path.posix.basename(new URL(t.voiceUrl ?? '').pathname))
+      .sort();
     assert.deepStrictEqual(uploaded, ['speech.mp3', 'speech.mp4']);
   });
 
   it("the API's createVoice({ file }): a path in, the final task out; a bad file rejects with invalidInput and sends nothing", async () => {
-    const task = await api.createVoice({ voiceName: 'From API', file: file('Narrator One.wav').fsPath }, { consent: true });
+    const task = await api.createVoice(
+      { voiceName: 'From API', file: file('Narrator One.wav').fsPath },
+      { consent: true },
+    );
     assert.strictEqual(task.status, 'succeed');
     assert.strictEqual(task.voices[0].voiceName, 'From API');
     sandbox.reset();
@@ -242,7 +275,9 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     assert.match(e.message, /2\.00 s long/);
     const long = await rejects(api.createVoice({ file: file('long.wav') }));
     assert.match(long.message, /trim: 'suggested'/);
-    const both = await rejects(api.createVoice({ voiceName: 'Two sources', file: file('Narrator One.wav'), videoId: '123456' }));
+    const both = await rejects(
+      api.createVoice({ voiceName: 'Two sources', file: file('Narrator One.wav'), videoId: '123456' }),
+    );
     assert.strictEqual(both.kind, 'invalidInput');
     assert.strictEqual(sandbox.state.requests.length, 0);
     assert.strictEqual(s3.requests.length, 0);
@@ -254,14 +289,19 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     // The create's answer is lost after Kling recorded it, and the lookup cannot reach the list: outcome unknown.
     sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
     sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
-    const unclear = await rejects(api.createVoice({ voiceName: 'Retried upload', file: file('Narrator One.wav') }, { consent: true, wait: false }));
+    const unclear = await rejects(
+      api.createVoice({ voiceName: 'Retried upload', file: file('Narrator One.wav') }, { consent: true, wait: false }),
+    );
     assert.strictEqual(unclear.kind, 'ambiguous');
     const [first] = [...sandbox.state.tasks.values()];
     sandbox.faults.clear();
 
     // The user tries again: the file is uploaded again (a new object, a new presigned URL), and the earlier
     // request is looked up and followed instead of being sent a second time.
-    const again = await api.createVoice({ voiceName: 'Retried upload', file: file('Narrator One.wav') }, { consent: true });
+    const again = await api.createVoice(
+      { voiceName: 'Retried upload', file: file('Narrator One.wav') },
+      { consent: true },
+    );
     assert.strictEqual(puts().length, 2, 'uploaded again');
     assert.strictEqual(again.taskId, first.taskId, 'the first task, not a second one');
     assert.strictEqual(again.status, 'succeed');
@@ -270,13 +310,18 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     // Another ambiguous create under a new name, then the user picks another file for that name: a new voice.
     sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
     sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
-    await rejects(api.createVoice({ voiceName: 'Other take', file: file('Narrator One.wav') }, { consent: true, wait: false }));
+    await rejects(
+      api.createVoice({ voiceName: 'Other take', file: file('Narrator One.wav') }, { consent: true, wait: false }),
+    );
     sandbox.faults.clear();
     const firstTry = posts().at(-1)?.body as { external_task_id?: string; voice_url?: string };
     const other = await api.createVoice({ voiceName: 'Other take', file: file('narrator_one.wav') }, { consent: true });
     const secondTry = posts().at(-1)?.body as { external_task_id?: string; voice_url?: string };
     assert.strictEqual(posts().length, 3, 'the other file is sent');
-    assert.ok(secondTry.external_task_id && secondTry.external_task_id !== firstTry.external_task_id, 'with a fresh external id');
+    assert.ok(
+      secondTry.external_task_id && secondTry.external_task_id !== firstTry.external_task_id,
+      'with a fresh external id',
+    );
     assert.match(secondTry.voice_url ?? '', /\/narrator_one\.wav\?/);
     assert.strictEqual(sandbox.state.findTask(other.taskId)?.voiceName, 'Other take');
     const unconfirmed = [...sandbox.state.tasks.values()].find((t) => t.externalTaskId === firstTry.external_task_id);
@@ -295,7 +340,11 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     const logText = () => {
       const root = process.env.KLING_TEST_USER_DATA_DIR as string;
       const files = (d: string): string[] =>
-        fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)])) : [];
+        fs.existsSync(d)
+          ? fs
+              .readdirSync(d, { withFileTypes: true })
+              .flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]))
+          : [];
       return files(path.join(root, 'logs'))
         .filter((f) => /Kling Voice/.test(path.basename(f)))
         .map((f) => fs.readFileSync(f, 'utf8'))
@@ -310,7 +359,11 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
       const slow = await useSandbox({ processingDelayMs: 3_000, downloadDelayMs: 2_000 });
       try {
         const controller = new AbortController();
-        const running = run([file('Narrator One.wav')], { noPrompt: true, voiceName: 'Cancelled upload', signal: controller.signal });
+        const running = run([file('Narrator One.wav')], {
+          noPrompt: true,
+          voiceName: 'Cancelled upload',
+          signal: controller.signal,
+        });
         await waitFor('the task to be followed', () => slow.state.requests.some((r) => r.method === 'GET'));
         const key = lastUploadKey();
         const [task] = [...slow.state.tasks.values()];
@@ -321,12 +374,20 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
         assert.ok(s3.objects().includes(key), 'the sample is still there after the cancel');
         assert.strictEqual(deletes().length, 0, 'nothing deleted at the cancel');
 
-        await waitFor('the task to end', () => (task.status === 'succeed' || task.status === 'failed' ? true : undefined), 15_000);
+        await waitFor(
+          'the task to end',
+          () => (task.status === 'succeed' || task.status === 'failed' ? true : undefined),
+          15_000,
+        );
         assert.strictEqual(task.status, 'succeed', `Kling could still download the sample: ${task.statusMsg}`);
         const download = s3.requests.findIndex((r) => r.method === 'GET' && r.url.includes('X-Amz-Signature'));
         assert.strictEqual(s3.requests[download]?.status, 200, 'the presigned URL was downloaded after the cancel');
 
-        const deleted = await waitFor('the sample to be deleted after the task ended', () => (s3.objects().includes(key) ? undefined : deletes()[0]), 15_000);
+        const deleted = await waitFor(
+          'the sample to be deleted after the task ended',
+          () => (s3.objects().includes(key) ? undefined : deletes()[0]),
+          15_000,
+        );
         await waitFor('the answer to the DELETE', () => deleted.status);
         assert.strictEqual(deletes().length, 1);
         assert.strictEqual(deleted.status, 204);
@@ -339,7 +400,9 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     it('a refused create deletes the sample at once; one whose outcome is unknown keeps it and says why in the log', async () => {
       // Refused (no balance, 1102): no task can use the sample.
       sandbox.faults.push({ kind: 'balance' });
-      const refused = await rejects(api.createVoice({ voiceName: 'Refused upload', file: file('Narrator One.wav') }, { consent: true }));
+      const refused = await rejects(
+        api.createVoice({ voiceName: 'Refused upload', file: file('Narrator One.wav') }, { consent: true }),
+      );
       assert.strictEqual(refused.code, 1102);
       const refusedKey = lastUploadKey();
       assert.ok(!s3.objects().includes(refusedKey), 'deleted before the call returned');
@@ -348,7 +411,9 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
       // The answer is lost after Kling recorded the task, and it cannot be looked up: Kling may be using the sample.
       sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });
       sandbox.faults.push({ kind: 'unavailable', match: { method: 'GET' }, count: Infinity });
-      const unclear = await rejects(api.createVoice({ voiceName: 'Unclear upload', file: file('Narrator One.wav') }, { consent: true }));
+      const unclear = await rejects(
+        api.createVoice({ voiceName: 'Unclear upload', file: file('Narrator One.wav') }, { consent: true }),
+      );
       assert.strictEqual(unclear.kind, 'ambiguous');
       const keptKey = lastUploadKey();
       // The extension looks the create up once more in the background (the lookup still fails) before deciding.
@@ -372,9 +437,15 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
     await run([file('Narrator One.wav')]);
     const root = process.env.KLING_TEST_USER_DATA_DIR as string;
     const logFiles = (d: string): string[] =>
-      fs.existsSync(d) ? fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? logFiles(path.join(d, e.name)) : [path.join(d, e.name)])) : [];
+      fs.existsSync(d)
+        ? fs
+            .readdirSync(d, { withFileTypes: true })
+            .flatMap((e) => (e.isDirectory() ? logFiles(path.join(d, e.name)) : [path.join(d, e.name)]))
+        : [];
     const ours = await waitFor('a log that records the upload', () => {
-      const hits = logFiles(path.join(root, 'logs')).filter((f) => /Kling Voice/.test(path.basename(f)) && fs.readFileSync(f, 'utf8').includes('upload: PUT'));
+      const hits = logFiles(path.join(root, 'logs')).filter(
+        (f) => /Kling Voice/.test(path.basename(f)) && fs.readFileSync(f, 'utf8').includes('upload: PUT'),
+      );
       return hits.length ? hits : undefined;
     });
     assert.ok(ours.length >= 1);

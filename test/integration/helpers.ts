@@ -28,7 +28,11 @@ export async function useSandbox(options: SandboxOptions = {}): Promise<Sandbox>
 }
 
 /** A loopback server for sample files: /sample.wav (8 s), /short.wav (2 s), /hang (never answers), anything else 404. */
-export async function startFileServer(): Promise<{ url: string; requests: http.IncomingHttpHeaders[]; close(): Promise<void> }> {
+export async function startFileServer(): Promise<{
+  url: string;
+  requests: http.IncomingHttpHeaders[];
+  close(): Promise<void>;
+}> {
   const requests: http.IncomingHttpHeaders[] = [];
   const ok = sineWav(8);
   const server = http.createServer((req, res) => {
@@ -57,7 +61,9 @@ export async function startFileServer(): Promise<{ url: string; requests: http.I
   };
 }
 
-export async function rejects(p: Thenable<unknown>): Promise<Error & { kind?: string; code?: number; status?: number; retryable?: boolean; taskId?: string }> {
+export async function rejects(
+  p: Thenable<unknown>,
+): Promise<Error & { kind?: string; code?: number; status?: number; retryable?: boolean; taskId?: string }> {
   try {
     await p;
   } catch (e) {
@@ -67,7 +73,11 @@ export async function rejects(p: Thenable<unknown>): Promise<Error & { kind?: st
   assert.fail('expected a rejection');
 }
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await fn();
@@ -122,6 +132,13 @@ export function recordingLog(): { log: vscode.LogOutputChannel; lines: string[] 
   const at = (level: string) => (message: unknown) => {
     lines.push(`${level} ${String(message)}`);
   };
-  const log = { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), show: () => undefined } as unknown as vscode.LogOutputChannel;
+  const log = {
+    trace: at('trace'),
+    debug: at('debug'),
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    show: () => undefined,
+  } as unknown as vscode.LogOutputChannel;
   return { log, lines };
 }

@@ -9,12 +9,25 @@ import { VoiceService } from '../../src/service/voiceService';
 import { VoiceLibrary } from '../../src/library/voiceLibrary';
 import { NO_KEY_LABEL, NO_LIST_LABEL, VoicesTreeProvider, type VoiceNode } from '../../src/library/trees';
 import { seedVoice, type Sandbox } from '../../tools/sandbox';
-import { MemoryMemento, TEST_KEY, getApi, memorySecrets, recordingLog, setSetting, useSandbox, waitFor } from './helpers';
+import {
+  MemoryMemento,
+  TEST_KEY,
+  getApi,
+  memorySecrets,
+  recordingLog,
+  setSetting,
+  useSandbox,
+  waitFor,
+} from './helpers';
 
 async function hoverText(content: string, needle: string): Promise<string> {
   const doc = await vscode.workspace.openTextDocument({ language: 'typescript', content });
   const offset = content.indexOf(needle) + 2;
-  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', doc.uri, doc.positionAt(offset));
+  const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+    'vscode.executeHoverProvider',
+    doc.uri,
+    doc.positionAt(offset),
+  );
   return hovers
     .flatMap((h) => h.contents)
     .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
@@ -46,7 +59,9 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     }
     const all = await api.listCustomVoices();
     assert.strictEqual(all.length, 520);
-    const pages = sandbox.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/custom-voices')).map((r) => r.query.pageNum);
+    const pages = sandbox.state.requests
+      .filter((r) => r.method === 'GET' && r.path.endsWith('/custom-voices'))
+      .map((r) => r.query.pageNum);
     assert.deepStrictEqual(pages, ['1', '2']);
   });
 
@@ -69,10 +84,22 @@ describe('Voice library, history, hover and snippets in a real extension host', 
       const { voiceId } = seedVoice(fresh, 'Warm Voice', Date.now());
       await hoverText(`const createdAt = 1789912000123456;`, '1789912000123456');
       await new Promise((r) => setTimeout(r, 500));
-      assert.deepStrictEqual(fresh.state.requests.map((r) => r.path), [], 'hovering an unrelated number sent nothing');
-      assert.doesNotMatch(await hoverText(`{ "voice_id": "${voiceId}" }`, voiceId), /Warm Voice/, 'the first hover cannot know it yet');
-      await waitFor('the lists to load', () => (fresh.state.requests.some((r) => r.path.endsWith('/custom-voices')) ? true : undefined));
-      await waitFor('the hover to know the voice', async () => (/Warm Voice/.test(await hoverText(`{ "voice_id": "${voiceId}" }`, voiceId)) ? true : undefined));
+      assert.deepStrictEqual(
+        fresh.state.requests.map((r) => r.path),
+        [],
+        'hovering an unrelated number sent nothing',
+      );
+      assert.doesNotMatch(
+        await hoverText(`{ "voice_id": "${voiceId}" }`, voiceId),
+        /Warm Voice/,
+        'the first hover cannot know it yet',
+      );
+      await waitFor('the lists to load', () =>
+        fresh.state.requests.some((r) => r.path.endsWith('/custom-voices')) ? true : undefined,
+      );
+      await waitFor('the hover to know the voice', async () =>
+        /Warm Voice/.test(await hoverText(`{ "voice_id": "${voiceId}" }`, voiceId)) ? true : undefined,
+      );
     } finally {
       await setSetting('apiBaseUrl', sandbox.url);
       await fresh.close();
@@ -98,7 +125,11 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     const b = seedVoice(sandbox, 'Tab Voice B', Date.now());
     await vscode.commands.executeCommand('klingVoice.refreshVoices');
     const playerTabs = () =>
-      vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('klingVoice.trialPlayer'));
+      vscode.window.tabGroups.all
+        .flatMap((g) => g.tabs)
+        .filter(
+          (t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.includes('klingVoice.trialPlayer'),
+        );
     assert.strictEqual(await vscode.commands.executeCommand('klingVoice.playTrial', a.voiceId), true);
     await waitFor('the player tab', () => playerTabs().find((t) => t.label === 'Trial: Tab Voice A'));
     assert.strictEqual(await vscode.commands.executeCommand('klingVoice.playTrial', b.voiceId), true);
@@ -114,16 +145,29 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     await vscode.commands.executeCommand('klingVoice.refreshPresets');
     const complete = async (content: string): Promise<vscode.CompletionItem[]> => {
       const doc = await vscode.workspace.openTextDocument({ language: 'json', content });
-      const list = await vscode.commands.executeCommand<vscode.CompletionList>('vscode.executeCompletionItemProvider', doc.uri, doc.positionAt(content.length));
-      return list.items.filter((i) => i.detail?.startsWith('My Kling voice') || i.detail?.startsWith('Kling preset voice'));
+      const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+        'vscode.executeCompletionItemProvider',
+        doc.uri,
+        doc.positionAt(content.length),
+      );
+      return list.items.filter(
+        (i) => i.detail?.startsWith('My Kling voice') || i.detail?.startsWith('Kling preset voice'),
+      );
     };
     const label = (i: vscode.CompletionItem) => (typeof i.label === 'string' ? i.label : i.label.label);
     const items = await complete('{ "voice_list": [{ "voice_id": "');
     const mine = items.find((i) => label(i) === 'Completion Voice');
     assert.ok(mine, items.map(label).join(', '));
     assert.strictEqual(mine.insertText, voiceId);
-    assert.ok(items.some((i) => i.detail === 'Kling preset voice'), 'the presets are offered too');
-    assert.ok(items.indexOf(mine) < items.findIndex((i) => i.detail === 'Kling preset voice') || (mine.sortText ?? '') < (items.find((i) => i.detail === 'Kling preset voice')?.sortText ?? ''), 'my voices sort first');
+    assert.ok(
+      items.some((i) => i.detail === 'Kling preset voice'),
+      'the presets are offered too',
+    );
+    assert.ok(
+      items.indexOf(mine) < items.findIndex((i) => i.detail === 'Kling preset voice') ||
+        (mine.sortText ?? '') < (items.find((i) => i.detail === 'Kling preset voice')?.sortText ?? ''),
+      'my voices sort first',
+    );
     // Python and JavaScript spellings too; a string that is not a voice id gets nothing from us.
     assert.ok((await complete(`voice_id = '`)).some((i) => i.insertText === voiceId));
     assert.ok((await complete(`const request = { voiceId: "`)).some((i) => i.insertText === voiceId));
@@ -136,7 +180,10 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     await vscode.commands.executeCommand('klingVoice.refreshVoices');
     assert.match(await hoverText(`"${voiceId}"`, voiceId), /Gone Soon/);
     await api.deleteVoice(voiceId);
-    await waitFor('the library to drop the voice', async () => !/Gone Soon/.test(await hoverText(`"${voiceId}"`, voiceId)));
+    await waitFor(
+      'the library to drop the voice',
+      async () => !/Gone Soon/.test(await hoverText(`"${voiceId}"`, voiceId)),
+    );
   });
 
   it('keeps running tasks in the history and finishes them when followed again (restart)', async () => {
@@ -151,7 +198,11 @@ describe('Voice library, history, hover and snippets in a real extension host', 
       assert.strictEqual(done.status, 'succeed');
       const voiceId = done.voices[0].voiceId;
       await vscode.commands.executeCommand('klingVoice.refreshVoices');
-      assert.match(await hoverText(`"${voiceId}"`, voiceId), /Resumed/, 'the finished task is in the history with its voice');
+      assert.match(
+        await hoverText(`"${voiceId}"`, voiceId),
+        /Resumed/,
+        'the finished task is in the history with its voice',
+      );
       const gets = noList.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith(submitted.taskId));
       assert.ok(gets.length >= 1, 'the task was polled again');
     } finally {
@@ -170,7 +221,11 @@ describe('Voice library, history, hover and snippets in a real extension host', 
       const mark = quick.state.requests.length;
       const inFlight = await vscode.commands.executeCommand<number>('klingVoice.resumeTasks');
       assert.strictEqual(inFlight, 0, 'the history knows the task ended');
-      assert.strictEqual(quick.state.requests.slice(mark).filter((r) => r.path.endsWith(submitted.taskId)).length, 0, 'no poll was needed');
+      assert.strictEqual(
+        quick.state.requests.slice(mark).filter((r) => r.path.endsWith(submitted.taskId)).length,
+        0,
+        'no poll was needed',
+      );
     } finally {
       await quick.close();
       await setSetting('apiBaseUrl', sandbox.url);
@@ -189,7 +244,9 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     /** Opens the view: the first getChildren loads the account list; then the rows as they are once it settled. */
     async function rows(t: ReturnType<typeof makeTree>): Promise<{ node: VoiceNode; item: vscode.TreeItem }[]> {
       t.tree.getChildren();
-      await waitFor('the account list to settle', () => (!['idle', 'loading'].includes(t.library.accountState.kind) ? true : undefined));
+      await waitFor('the account list to settle', () =>
+        !['idle', 'loading'].includes(t.library.accountState.kind) ? true : undefined,
+      );
       return t.tree.getChildren().map((node) => ({ node, item: t.tree.getTreeItem(node) }));
     }
     const icon = (i: vscode.TreeItem) => (i.iconPath instanceof vscode.ThemeIcon ? i.iconPath.id : undefined);
@@ -208,7 +265,10 @@ describe('Voice library, history, hover and snippets in a real extension host', 
         const shown = await rows(t);
         assert.strictEqual(t.library.accountState.kind, 'unsupported');
         const listed = noList.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/custom-voices'));
-        assert.ok(listed.length >= 1 && listed.every((r) => r.status === 404), 'the list was asked for and answered 404');
+        assert.ok(
+          listed.length >= 1 && listed.every((r) => r.status === 404),
+          'the list was asked for and answered 404',
+        );
         const messages = shown.filter((r) => r.node.kind === 'message');
         assert.strictEqual(messages.length, 1, messages.map((m) => m.node.label).join(' | '));
         const info = messages[0];
@@ -217,7 +277,10 @@ describe('Voice library, history, hover and snippets in a real extension host', 
         assert.strictEqual(icon(info.item), 'info');
         assert.strictEqual(info.item.description, undefined, 'no error text beside it');
         assert.strictEqual(info.item.command, undefined, 'not a "click to try again" error row');
-        assert.match(text(info.item.tooltip), /has no list of custom voices \(.*HTTP 404.*\)\. Many proxies do not offer it\./);
+        assert.match(
+          text(info.item.tooltip),
+          /has no list of custom voices \(.*HTTP 404.*\)\. Many proxies do not offer it\./,
+        );
         assert.ok(!shown.some((r) => /Could not load/.test(r.node.label)));
         assert.deepStrictEqual(
           shown.filter((r) => r.node.kind !== 'message').map((r) => [r.node.label, r.node.kind]),
@@ -234,7 +297,11 @@ describe('Voice library, history, hover and snippets in a real extension host', 
         const again = t.tree.getChildren();
         assert.strictEqual(again[0].label, NO_LIST_LABEL);
         assert.ok(again.some((n) => n.label === 'Made Later'));
-        assert.ok(!noList.state.requests.slice(before).some((r) => r.method === 'GET' && r.path.endsWith('/custom-voices') && !r.query.external_task_id));
+        assert.ok(
+          !noList.state.requests
+            .slice(before)
+            .some((r) => r.method === 'GET' && r.path.endsWith('/custom-voices') && !r.query.external_task_id),
+        );
       } finally {
         t.dispose();
         await setSetting('apiBaseUrl', sandbox.url);
@@ -246,7 +313,11 @@ describe('Voice library, history, hover and snippets in a real extension host', 
       const broken = await useSandbox();
       const t = makeTree(new TaskHistory(new MemoryMemento()), TEST_KEY);
       try {
-        broken.faults.push({ kind: 'ip-whitelist', match: { method: 'GET', path: /^\/v1\/general\/custom-voices$/ }, count: Infinity });
+        broken.faults.push({
+          kind: 'ip-whitelist',
+          match: { method: 'GET', path: /^\/v1\/general\/custom-voices$/ },
+          count: Infinity,
+        });
         const shown = await rows(t);
         assert.strictEqual(t.library.accountState.kind, 'error');
         assert.strictEqual(shown[0].node.label, 'Could not load your voices');
@@ -262,7 +333,10 @@ describe('Voice library, history, hover and snippets in a real extension host', 
       const history = new TaskHistory(new MemoryMemento());
       const withKey = makeTree(history, TEST_KEY);
       try {
-        assert.strictEqual((await withKey.service.createVoice({ voiceName: 'Keyless View', videoId: '123456' })).status, 'succeed');
+        assert.strictEqual(
+          (await withKey.service.createVoice({ voiceName: 'Keyless View', videoId: '123456' })).status,
+          'succeed',
+        );
       } finally {
         withKey.dispose();
       }
@@ -308,7 +382,12 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     const doc = await vscode.workspace.openTextDocument({ language: 'json', content: '' });
     const editor = await vscode.window.showTextDocument(doc);
     assert.ok(await vscode.commands.executeCommand('klingVoice.insertSnippet', '930801338081615883', 'json'));
-    const body = JSON.parse(editor.document.getText()) as { model_name: string; sound: string; prompt: string; voice_list: { voice_id: string }[] };
+    const body = JSON.parse(editor.document.getText()) as {
+      model_name: string;
+      sound: string;
+      prompt: string;
+      voice_list: { voice_id: string }[];
+    };
     assert.strictEqual(body.model_name, 'kling-v2-6');
     assert.strictEqual(body.sound, 'on');
     assert.deepStrictEqual(body.voice_list, [{ voice_id: '930801338081615883' }]);
@@ -317,7 +396,10 @@ describe('Voice library, history, hover and snippets in a real extension host', 
     const editor2 = await vscode.window.showTextDocument(doc2);
     assert.ok(await vscode.commands.executeCommand('klingVoice.insertSnippet', '930801338081615883', 'curl'));
     const curl = editor2.document.getText();
-    assert.match(curl, new RegExp(`^curl -X POST '${sandbox.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/v1/videos/text2video'`));
+    assert.match(
+      curl,
+      new RegExp(`^curl -X POST '${sandbox.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/v1/videos/text2video'`),
+    );
     assert.match(curl, /\$KLING_API_KEY/);
     assert.ok(!curl.includes(TEST_KEY));
   });

@@ -10,7 +10,14 @@ import type { FetchLike } from '../../src/kling';
 import { VoiceService } from '../../src/service/voiceService';
 import { emptyForm, type CreateFormValues } from '../../src/shared/createForm';
 import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../../src/shared/protocol/createForm';
-import type { HostToTrimmer, TrimmerLoadErrorMessage, TrimmerLoadMessage, TrimmerPreviewMessage, TrimmerStatusMessage, TrimmerTaskView } from '../../src/shared/protocol/trimmer';
+import type {
+  HostToTrimmer,
+  TrimmerLoadErrorMessage,
+  TrimmerLoadMessage,
+  TrimmerPreviewMessage,
+  TrimmerStatusMessage,
+  TrimmerTaskView,
+} from '../../src/shared/protocol/trimmer';
 import { attachTrimmer, NOT_RESTORED, TrimmerPanels } from '../../src/trimmer';
 import type { TrimmerController } from '../../src/trimmer/trimmerController';
 import { UPLOAD_SECRETS } from '../../src/upload/vscodeUpload';
@@ -19,7 +26,17 @@ import { NO_PROVIDER, chosenFileKey, type FormController } from '../../src/creat
 import { concat, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
 import { startS3Server, type S3TestServer } from '../../tools/fakes/s3server';
 import type { Sandbox } from '../../tools/sandbox';
-import { EXTENSION_ID, MemoryMemento, TEST_KEY, getApi, memorySecrets, recordingLog, setSetting, useSandbox, waitFor } from './helpers';
+import {
+  EXTENSION_ID,
+  MemoryMemento,
+  TEST_KEY,
+  getApi,
+  memorySecrets,
+  recordingLog,
+  setSetting,
+  useSandbox,
+  waitFor,
+} from './helpers';
 
 describe('Local file source and trimmer (real host, S3 on loopback)', function () {
   this.timeout(90_000);
@@ -44,9 +61,15 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
     dir = vscode.Uri.joinPath(folder, 'local-file-samples');
     await vscode.workspace.fs.createDirectory(dir);
     await vscode.workspace.fs.writeFile(file('ok.wav'), wavBytes([speechLike(8)]));
-    await vscode.workspace.fs.writeFile(file('long.wav'), wavBytes([concat(silence(6), speechLike(20), noise(14, 16000, 0.01))]));
+    await vscode.workspace.fs.writeFile(
+      file('long.wav'),
+      wavBytes([concat(silence(6), speechLike(20), noise(14, 16000, 0.01))]),
+    );
     // 12 min of 8 kHz 8-bit mono: 5.8 MB, under the size cap, over the 10 min the host decodes.
-    await vscode.workspace.fs.writeFile(file('interview.wav'), wavBytes([speechLike(720, 8000)], { sampleRate: 8000, bits: 8 }));
+    await vscode.workspace.fs.writeFile(
+      file('interview.wav'),
+      wavBytes([speechLike(720, 8000)], { sampleRate: 8000, bits: 8 }),
+    );
   });
 
   after(async () => {
@@ -62,9 +85,24 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
     assert.ok(ext);
     const recorded = recordingLog();
     const keys = new KeyStore(memorySecrets({ 'klingVoice.apiKey': TEST_KEY }));
-    const service = new VoiceService(keys, recorded.log, fetch as unknown as FetchLike, new TaskHistory(new MemoryMemento()));
-    const secrets = memorySecrets({ [UPLOAD_SECRETS.s3AccessKeyId]: s3.accessKeyId, [UPLOAD_SECRETS.s3SecretAccessKey]: s3.secretAccessKey });
-    return { extensionUri: ext.extensionUri, service, keys, log: recorded.log, lines: recorded.lines, context: { secrets, globalState: new MemoryMemento() } };
+    const service = new VoiceService(
+      keys,
+      recorded.log,
+      fetch as unknown as FetchLike,
+      new TaskHistory(new MemoryMemento()),
+    );
+    const secrets = memorySecrets({
+      [UPLOAD_SECRETS.s3AccessKeyId]: s3.accessKeyId,
+      [UPLOAD_SECRETS.s3SecretAccessKey]: s3.secretAccessKey,
+    });
+    return {
+      extensionUri: ext.extensionUri,
+      service,
+      keys,
+      log: recorded.log,
+      lines: recorded.lines,
+      context: { secrets, globalState: new MemoryMemento() },
+    };
   }
 
   beforeEach(async () => {
@@ -103,9 +141,15 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       assert.strictEqual(view.channels, 1);
       assert.match(view.format ?? '', /WAV/);
       assert.ok(view.quality && view.quality.peakDbfs < 0);
-      const shown = await waitFor('the file in the state', () => states().find((s) => s.file && !s.file.checking)?.file);
+      const shown = await waitFor(
+        'the file in the state',
+        () => states().find((s) => s.file && !s.file.checking)?.file,
+      );
       assert.deepStrictEqual(shown, view);
-      assert.ok(states().some((s) => s.file?.checking), 'a "checking" state came first');
+      assert.ok(
+        states().some((s) => s.file?.checking),
+        'a "checking" state came first',
+      );
     });
 
     it('refuses a 40 s file with its numbers, offers the trimmer, and sends nothing', async () => {
@@ -114,7 +158,9 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       assert.match(view.problems.join(' '), /40\.0 s long; Kling accepts 5–30 s/);
       assert.strictEqual(view.trimmable, true);
       controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Too long' }) });
-      const invalid = await waitFor('the invalid reply', () => posted.find((m): m is InvalidMessage => m.type === 'invalid'));
+      const invalid = await waitFor('the invalid reply', () =>
+        posted.find((m): m is InvalidMessage => m.type === 'invalid'),
+      );
       assert.match(invalid.errors.file ?? '', /40\.0 s/);
       assert.strictEqual(sandbox.state.requests.length, 0);
       assert.strictEqual(s3.requests.length, 0);
@@ -137,7 +183,9 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       await waitFor('the provider in the state', () => (states().at(-1)?.uploadProvider === 'none' ? true : undefined));
       await controller.useFile(file('ok.wav'));
       controller.handleMessage({ type: 'submit', form: form({ voiceName: 'No provider' }) });
-      const invalid = await waitFor('the invalid reply', () => posted.find((m): m is InvalidMessage => m.type === 'invalid'));
+      const invalid = await waitFor('the invalid reply', () =>
+        posted.find((m): m is InvalidMessage => m.type === 'invalid'),
+      );
       assert.strictEqual(invalid.errors.file, NO_PROVIDER);
       assert.strictEqual(controller.handleMessage({ type: 'openUploadSettings' }), true);
       assert.strictEqual(sandbox.state.requests.length, 0);
@@ -145,14 +193,31 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
 
     it('submit uploads to S3 (progress in %), the sandbox downloads the presigned URL, and the result card follows', async () => {
       await controller.useFile(file('ok.wav'));
-      assert.strictEqual(controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Local narrator', externalTaskId: 'local-1' }) }), true);
-      const done = await waitFor('the end', () => {
-        const t = lastTask();
-        return t && (t.phase === 'succeeded' || t.phase === 'failed') ? t : undefined;
-      }, 30_000);
+      assert.strictEqual(
+        controller.handleMessage({
+          type: 'submit',
+          form: form({ voiceName: 'Local narrator', externalTaskId: 'local-1' }),
+        }),
+        true,
+      );
+      const done = await waitFor(
+        'the end',
+        () => {
+          const t = lastTask();
+          return t && (t.phase === 'succeeded' || t.phase === 'failed') ? t : undefined;
+        },
+        30_000,
+      );
       assert.strictEqual(done.phase, 'succeeded', JSON.stringify(done));
-      const phases = states().map((s) => (s.task.phase === 'running' ? `${s.task.status}${s.task.uploadPercent !== undefined ? `:${s.task.uploadPercent}` : ''}` : s.task.phase));
-      assert.ok(phases.some((p) => p.startsWith('uploading')), phases.join(' '));
+      const phases = states().map((s) =>
+        s.task.phase === 'running'
+          ? `${s.task.status}${s.task.uploadPercent !== undefined ? `:${s.task.uploadPercent}` : ''}`
+          : s.task.phase,
+      );
+      assert.ok(
+        phases.some((p) => p.startsWith('uploading')),
+        phases.join(' '),
+      );
       assert.ok(phases.includes('uploading:100'), phases.join(' '));
       const task = [...sandbox.state.tasks.values()][0];
       assert.strictEqual(task.voiceName, 'Local narrator');
@@ -165,16 +230,28 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
     });
 
     it('Edit and Retry of a failed local-file task chooses the same file again; a vanished file is named', async () => {
-      const failedTask = (taskId: string) => ({ taskId, status: 'failed' as const, statusMessage: 'too noisy', voices: [] });
-      const recorded = await deps.service.history.record(failedTask('7000001'), { voiceName: 'Noisy take' }, sandbox.url, {
-        kind: 'file',
-        fileName: 'ok.wav',
-        uri: file('ok.wav').toString(),
+      const failedTask = (taskId: string) => ({
+        taskId,
+        status: 'failed' as const,
+        statusMessage: 'too noisy',
+        voices: [],
       });
+      const recorded = await deps.service.history.record(
+        failedTask('7000001'),
+        { voiceName: 'Noisy take' },
+        sandbox.url,
+        {
+          kind: 'file',
+          fileName: 'ok.wav',
+          uri: file('ok.wav').toString(),
+        },
+      );
       assert.strictEqual(await controller.editAndRetry(recorded), true);
       const prefill = await waitFor('the prefill', () => posted.find((m) => m.type === 'prefill'));
       assert.deepStrictEqual(prefill, { type: 'prefill', form: form({ voiceName: 'Noisy take' }) });
-      const chosen = await waitFor('the file checked again', () => (controller.file && !controller.file.checking ? controller.file : undefined));
+      const chosen = await waitFor('the file checked again', () =>
+        controller.file && !controller.file.checking ? controller.file : undefined,
+      );
       assert.strictEqual(chosen.fileName, 'ok.wav');
       assert.strictEqual(chosen.usable, true);
       const shown = lastTask();
@@ -187,7 +264,9 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
         uri: file('gone.wav').toString(),
       });
       assert.strictEqual(await controller.editAndRetry(gone), true);
-      const invalid = await waitFor('the missing file', () => posted.find((m): m is InvalidMessage => m.type === 'invalid'));
+      const invalid = await waitFor('the missing file', () =>
+        posted.find((m): m is InvalidMessage => m.type === 'invalid'),
+      );
       assert.match(invalid.errors.file ?? '', /gone\.wav is no longer where it was/);
       assert.strictEqual(controller.file, undefined);
       assert.strictEqual(sandbox.state.requests.length, 0, 'nothing is sent by filling the form');
@@ -199,10 +278,14 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Cancel me' }) });
       await waitFor('running', () => (lastTask()?.phase === 'running' ? true : undefined));
       controller.handleMessage({ type: 'cancel' });
-      const done = await waitFor('the end', () => {
-        const t = lastTask();
-        return t?.phase === 'failed' || t?.phase === 'succeeded' ? t : undefined;
-      }, 30_000);
+      const done = await waitFor(
+        'the end',
+        () => {
+          const t = lastTask();
+          return t?.phase === 'failed' || t?.phase === 'succeeded' ? t : undefined;
+        },
+        30_000,
+      );
       assert.strictEqual(done.phase, 'failed');
       assert.strictEqual(done.phase === 'failed' && done.reason, 'cancelled');
     });
@@ -213,7 +296,11 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       const deps = { ...base, context: { ...base.context, workspaceState } };
       const key = chosenFileKey('remember');
       const open = async (): Promise<{ c: FormController; p: vscode.WebviewPanel; seen: HostToWebview[] }> => {
-        const p = vscode.window.createWebviewPanel('klingVoice.localFileTest', 'Remembering form', vscode.ViewColumn.Active);
+        const p = vscode.window.createWebviewPanel(
+          'klingVoice.localFileTest',
+          'Remembering form',
+          vscode.ViewColumn.Active,
+        );
         const c = attachPanelForm(p, deps, 'remember');
         const seen: HostToWebview[] = [];
         c.onDidPost((m) => seen.push(m));
@@ -229,8 +316,9 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       // A reload: a new form whose restore finds the file again and checks it again (nothing is taken on trust).
       const second = await open();
       second.c.restore(undefined);
-      const again = await waitFor('the file checked again', () =>
-        second.seen.find((m): m is StateMessage => m.type === 'state' && m.file?.checking === false)?.file,
+      const again = await waitFor(
+        'the file checked again',
+        () => second.seen.find((m): m is StateMessage => m.type === 'state' && m.file?.checking === false)?.file,
       );
       assert.strictEqual(again.fileName, 'ok.wav');
       assert.strictEqual(again.usable, true);
@@ -246,7 +334,9 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
         const third = await open();
         third.c.restore(undefined);
         if (stored === gone.toString()) {
-          await waitFor('the vanished file to be forgotten', () => (workspaceState.get(key) === undefined ? true : undefined));
+          await waitFor('the vanished file to be forgotten', () =>
+            workspaceState.get(key) === undefined ? true : undefined,
+          );
         }
         assert.strictEqual(third.c.file, undefined, `no file restored from ${JSON.stringify(stored).slice(0, 60)}`);
         third.p.dispose();
@@ -265,7 +355,11 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
     beforeEach(async () => {
       const deps = makeDeps();
       lines = deps.lines;
-      panel = vscode.window.createWebviewPanel('klingVoice.trimmerTest', 'Trimmer under test', vscode.ViewColumn.Active);
+      panel = vscode.window.createWebviewPanel(
+        'klingVoice.trimmerTest',
+        'Trimmer under test',
+        vscode.ViewColumn.Active,
+      );
       controller = attachTrimmer(panel, deps, file('long.wav'));
       posted = [];
       controller.onDidPost((m) => posted.push(m));
@@ -273,7 +367,8 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
     });
     afterEach(() => panel.dispose());
 
-    const load = () => waitFor('the load message', () => posted.find((m): m is TrimmerLoadMessage => m.type === 'load'));
+    const load = () =>
+      waitFor('the load message', () => posted.find((m): m is TrimmerLoadMessage => m.type === 'load'));
     const lastStatus = () => posted.filter((m): m is TrimmerStatusMessage => m.type === 'status').at(-1);
 
     it('sends a downsampled envelope (not the audio), the report, and the best window pre-selected', async () => {
@@ -290,12 +385,19 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
 
     it('a 12 min file is not decoded: the tab says how long it is and what the limit is', async () => {
       const deps = makeDeps();
-      const other = vscode.window.createWebviewPanel('klingVoice.trimmerTest', 'Trimmer under test (long)', vscode.ViewColumn.Active);
+      const other = vscode.window.createWebviewPanel(
+        'klingVoice.trimmerTest',
+        'Trimmer under test (long)',
+        vscode.ViewColumn.Active,
+      );
       try {
         const long = attachTrimmer(other, deps, file('interview.wav'));
         const loaded = await long.loaded();
         assert.strictEqual(typeof loaded, 'string');
-        assert.match(loaded as string, /^interview\.wav is 720\.0 s \(12 min\) long; .*files over 10 min are not decoded here, so no window can be suggested or trimmed from it\./);
+        assert.match(
+          loaded as string,
+          /^interview\.wav is 720\.0 s \(12 min\) long; .*files over 10 min are not decoded here, so no window can be suggested or trimmed from it\./,
+        );
       } finally {
         other.dispose();
       }
@@ -303,12 +405,24 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
 
     it('drops malformed messages and refuses an out-of-rule selection from the page, sending nothing', async () => {
       await load();
-      const bad: unknown[] = [{ type: 'create' }, { type: 'preview', selection: { startSec: 3, endSec: 1 }, normalize: false }, { type: 'create', selection: { startSec: 0, endSec: 10 }, normalize: false, voiceName: 'x', extra: 1 }];
+      const bad: unknown[] = [
+        { type: 'create' },
+        { type: 'preview', selection: { startSec: 3, endSec: 1 }, normalize: false },
+        { type: 'create', selection: { startSec: 0, endSec: 10 }, normalize: false, voiceName: 'x', extra: 1 },
+      ];
       for (const m of bad) {
         assert.strictEqual(controller.handleMessage(m), false);
       }
       assert.strictEqual(lines.filter((l) => l.includes('dropped a malformed message')).length, bad.length);
-      assert.strictEqual(controller.handleMessage({ type: 'create', selection: { startSec: 0, endSec: 40 }, normalize: false, voiceName: 'Too long' }), true);
+      assert.strictEqual(
+        controller.handleMessage({
+          type: 'create',
+          selection: { startSec: 0, endSec: 40 },
+          normalize: false,
+          voiceName: 'Too long',
+        }),
+        true,
+      );
       const invalid = await waitFor('the refusal', () => posted.find((m) => m.type === 'invalid'));
       assert.match(invalid.type === 'invalid' ? invalid.message : '', /40\.0 s/);
       assert.strictEqual(sandbox.state.requests.length, 0);
@@ -318,7 +432,9 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
     it('previews the selection as mono 16-bit WAV bytes', async () => {
       await load();
       controller.handleMessage({ type: 'preview', selection: { startSec: 6, endSec: 16 }, normalize: true });
-      const p = await waitFor('the preview', () => posted.find((m): m is TrimmerPreviewMessage => m.type === 'preview'));
+      const p = await waitFor('the preview', () =>
+        posted.find((m): m is TrimmerPreviewMessage => m.type === 'preview'),
+      );
       const wav = Buffer.from(p.wav);
       assert.strictEqual(wav.subarray(0, 4).toString(), 'RIFF');
       assert.strictEqual(wav.readUInt16LE(22), 1, 'mono');
@@ -328,14 +444,23 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
 
     it('creates a voice from the selection: export, signed upload, the sandbox fetches it (a double click creates once)', async () => {
       await load();
-      const create = { type: 'create', selection: { startSec: 6, endSec: 26 }, normalize: true, voiceName: 'Trimmed voice' } as const;
+      const create = {
+        type: 'create',
+        selection: { startSec: 6, endSec: 26 },
+        normalize: true,
+        voiceName: 'Trimmed voice',
+      } as const;
       // Two clicks in the same tick.
       assert.strictEqual(controller.handleMessage(create), true);
       assert.strictEqual(controller.handleMessage(create), true);
-      const done = await waitFor('the end', () => {
-        const t = lastStatus()?.task;
-        return t && (t.phase === 'succeeded' || t.phase === 'failed') ? t : undefined;
-      }, 30_000);
+      const done = await waitFor(
+        'the end',
+        () => {
+          const t = lastStatus()?.task;
+          return t && (t.phase === 'succeeded' || t.phase === 'failed') ? t : undefined;
+        },
+        30_000,
+      );
       assert.strictEqual(done.phase, 'succeeded', JSON.stringify(done));
       assert.strictEqual(sandbox.state.tasks.size, 1, 'one task');
       assert.strictEqual(s3.requests.filter((r) => r.method === 'PUT').length, 1, 'one upload');
@@ -344,38 +469,68 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       assert.match(new URL(task.voiceUrl ?? '').pathname, /\/long\.wav$/);
       const put = s3.requests.find((r) => r.method === 'PUT');
       assert.strictEqual(put?.status, 200);
-      assert.strictEqual(Number(put?.headers['content-length']), 44 + 20 * 16000 * 2, 'a 20 s mono 16-bit WAV was uploaded');
+      assert.strictEqual(
+        Number(put?.headers['content-length']),
+        44 + 20 * 16000 * 2,
+        'a 20 s mono 16-bit WAV was uploaded',
+      );
     });
 
     const end = () =>
-      waitFor('the end', () => {
-        const t = lastStatus()?.task;
-        return t && (t.phase === 'succeeded' || t.phase === 'failed') ? t : undefined;
-      }, 30_000);
+      waitFor(
+        'the end',
+        () => {
+          const t = lastStatus()?.task;
+          return t && (t.phase === 'succeeded' || t.phase === 'failed') ? t : undefined;
+        },
+        30_000,
+      );
 
-    it('the result has the trial URL for the card, Copy Voice ID copies the host\'s id; the upload percentage starts only with the upload', async () => {
+    it("the result has the trial URL for the card, Copy Voice ID copies the host's id; the upload percentage starts only with the upload", async () => {
       await load();
-      controller.handleMessage({ type: 'create', selection: { startSec: 6, endSec: 16 }, normalize: false, voiceName: 'Card voice' });
+      controller.handleMessage({
+        type: 'create',
+        selection: { startSec: 6, endSec: 16 },
+        normalize: false,
+        voiceName: 'Card voice',
+      });
       const done = await end();
       assert.ok(done.phase === 'succeeded', JSON.stringify(done));
       assert.strictEqual(done.trialUrl, `${sandbox.url}/__sandbox/trial/${done.voiceId}.wav`);
       assert.strictEqual(done.voiceName, 'Card voice');
       // Consent is known here (a consented destination): no waiting for an answer, and no "0 %" before the upload.
-      const running = posted.filter((m): m is TrimmerStatusMessage => m.type === 'status').map((m) => m.task).filter((t): t is Extract<TrimmerTaskView, { phase: 'running' }> => t.phase === 'running');
-      assert.ok(running.every((t) => !t.awaitingConsent), JSON.stringify(running));
+      const running = posted
+        .filter((m): m is TrimmerStatusMessage => m.type === 'status')
+        .map((m) => m.task)
+        .filter((t): t is Extract<TrimmerTaskView, { phase: 'running' }> => t.phase === 'running');
+      assert.ok(
+        running.every((t) => !t.awaitingConsent),
+        JSON.stringify(running),
+      );
       assert.strictEqual(running[0].status, 'uploading');
       assert.strictEqual(running[0].uploadPercent, undefined, 'the first status comes before the upload starts');
       assert.ok(running.some((t) => t.status === 'uploading' && t.uploadPercent === 100));
       await vscode.env.clipboard.writeText('');
       assert.strictEqual(controller.handleMessage({ type: 'copyVoiceId' }), true);
-      await waitFor('the id on the clipboard', async () => ((await vscode.env.clipboard.readText()) === done.voiceId ? true : undefined));
-      assert.strictEqual(controller.handleMessage({ type: 'insertSnippet', voiceId: '1' }), false, 'the page cannot choose the voice id');
+      await waitFor('the id on the clipboard', async () =>
+        (await vscode.env.clipboard.readText()) === done.voiceId ? true : undefined,
+      );
+      assert.strictEqual(
+        controller.handleMessage({ type: 'insertSnippet', voiceId: '1' }),
+        false,
+        'the page cannot choose the voice id',
+      );
     });
 
     it("a failed task shows Kling's reason and the same selection can be sent again", async () => {
       await load();
       s3.refuseDownloads = true; // the sandbox cannot download the sample: Kling fails the task
-      const request = { type: 'create', selection: { startSec: 6, endSec: 16 }, normalize: false, voiceName: 'Retry voice' };
+      const request = {
+        type: 'create',
+        selection: { startSec: 6, endSec: 16 },
+        normalize: false,
+        voiceName: 'Retry voice',
+      };
       controller.handleMessage(request);
       const failed = await end();
       assert.ok(failed.phase === 'failed', JSON.stringify(failed));
@@ -385,10 +540,17 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       s3.refuseDownloads = false;
       const count = posted.length;
       controller.handleMessage(request);
-      const done = await waitFor('the retry', () => {
-        const t = posted.slice(count).filter((m): m is TrimmerStatusMessage => m.type === 'status').at(-1)?.task;
-        return t && (t.phase === 'succeeded' || t.phase === 'failed') ? t : undefined;
-      }, 30_000);
+      const done = await waitFor(
+        'the retry',
+        () => {
+          const t = posted
+            .slice(count)
+            .filter((m): m is TrimmerStatusMessage => m.type === 'status')
+            .at(-1)?.task;
+          return t && (t.phase === 'succeeded' || t.phase === 'failed') ? t : undefined;
+        },
+        30_000,
+      );
       assert.strictEqual(done.phase, 'succeeded', JSON.stringify(done));
       assert.strictEqual(sandbox.state.tasks.size, 2);
     });
@@ -402,7 +564,11 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       await waitFor('the panel to be hidden', () => (!panel.visible ? true : undefined));
       const count = posted.length;
       panel.reveal(vscode.ViewColumn.Active);
-      const again = await waitFor('the load message again', () => posted.slice(count).find((m): m is TrimmerLoadMessage => m.type === 'load'), 20_000);
+      const again = await waitFor(
+        'the load message again',
+        () => posted.slice(count).find((m): m is TrimmerLoadMessage => m.type === 'load'),
+        20_000,
+      );
       assert.strictEqual(again.voiceName, 'Typed name');
     });
   });
@@ -427,8 +593,13 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
     });
 
     /** What VS Code does after a reload: a new panel, and the state its page saved. */
-    async function revive(state: unknown): Promise<{ panel: vscode.WebviewPanel; controller: TrimmerController | undefined }> {
-      const panel = vscode.window.createWebviewPanel('klingVoice.trimmerRestoreTest', 'Trim (restored)', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false });
+    async function revive(
+      state: unknown,
+    ): Promise<{ panel: vscode.WebviewPanel; controller: TrimmerController | undefined }> {
+      const panel = vscode.window.createWebviewPanel('klingVoice.trimmerRestoreTest', 'Trim (restored)', {
+        viewColumn: vscode.ViewColumn.Active,
+        preserveFocus: false,
+      });
       revived.push(panel);
       panel.onDidDispose(() => disposed.add(panel));
       await panels.deserializeWebviewPanel(panel, state);
@@ -456,7 +627,15 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
 
       // The file changed while the window was closed; the saved state also carries planted fields.
       await vscode.workspace.fs.writeFile(uri, wavBytes([concat(speechLike(12), silence(0.5))]));
-      const { panel, controller } = await revive({ uri: uri.toString(), selection: { startSec: 2, endSec: 9 }, normalize: true, fileName: 'evil.wav', durationSec: 99, voiceName: 'Planted', envelope: [1] });
+      const { panel, controller } = await revive({
+        uri: uri.toString(),
+        selection: { startSec: 2, endSec: 9 },
+        normalize: true,
+        fileName: 'evil.wav',
+        durationSec: 99,
+        voiceName: 'Planted',
+        envelope: [1],
+      });
       assert.ok(controller);
       assert.strictEqual(controller.uri?.toString(), uri.toString());
       assert.strictEqual(panel.title, 'Trim restore.wav');
@@ -477,10 +656,17 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
 
     it('a file that no longer exists says so in the tab, and the tab keeps pointing at it', async () => {
       const gone = file('gone.wav');
-      const { controller } = await revive({ uri: gone.toString(), selection: { startSec: 1, endSec: 7 }, normalize: false });
+      const { controller } = await revive({
+        uri: gone.toString(),
+        selection: { startSec: 1, endSec: 7 },
+        normalize: false,
+      });
       assert.ok(controller);
       const m = await firstMessage<TrimmerLoadErrorMessage>(controller, 'loadError');
-      assert.match(m.message, /^gone\.wav is no longer at .*gone\.wav: it was moved, renamed or deleted\. Open the sample again with 'Kling Voice: Open Sample in Trimmer…'\.$/);
+      assert.match(
+        m.message,
+        /^gone\.wav is no longer at .*gone\.wav: it was moved, renamed or deleted\. Open the sample again with 'Kling Voice: Open Sample in Trimmer…'\.$/,
+      );
       assert.strictEqual(m.uri, gone.toString());
       assert.ok(lines.some((l) => l.startsWith('warn trimmer:') && l.includes('no longer exists')));
     });

@@ -14,7 +14,18 @@ import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../.
 import { attachPanelForm, CreatePanelManager } from '../../src/createForm/panel';
 import type { FormController } from '../../src/createForm/controller';
 import type { Sandbox } from '../../tools/sandbox';
-import { EXTENSION_ID, MemoryMemento, TEST_KEY, getApi, memorySecrets, recordingLog, setSetting, startFileServer, useSandbox, waitFor } from './helpers';
+import {
+  EXTENSION_ID,
+  MemoryMemento,
+  TEST_KEY,
+  getApi,
+  memorySecrets,
+  recordingLog,
+  setSetting,
+  startFileServer,
+  useSandbox,
+  waitFor,
+} from './helpers';
 
 const PANEL_VIEW_TYPE = 'klingVoice.createPanel';
 const PANEL_TITLE = 'Create Kling Voice';
@@ -73,7 +84,10 @@ describe('Create Voice webview', function () {
 
     it('contributes the sidebar view and the panel command', async () => {
       const pkg = vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON as {
-        contributes: { views?: Record<string, { id: string; type?: string; name: string }[]>; commands: { command: string; title: string; category: string }[] };
+        contributes: {
+          views?: Record<string, { id: string; type?: string; name: string }[]>;
+          commands: { command: string; title: string; category: string }[];
+        };
       };
       const view = Object.values(pkg.contributes.views ?? {})
         .flat()
@@ -94,10 +108,15 @@ describe('Create Voice webview', function () {
       const api = await getApi();
       const failed = await api.createVoice({ voiceName: 'Retry Cmd', voiceUrl: `${files.url}/short.wav` });
       assert.strictEqual(failed.status, 'failed');
-      const form = await vscode.commands.executeCommand<FormController | undefined>('klingVoice.retryInForm', failed.taskId);
+      const form = await vscode.commands.executeCommand<FormController | undefined>(
+        'klingVoice.retryInForm',
+        failed.taskId,
+      );
       assert.ok(form, 'a form took the task');
       assert.strictEqual(form.label, 'view', 'the sidebar form');
-      const shown = await waitFor('the failure in the form', () => (form.task.phase === 'failed' ? form.task : undefined));
+      const shown = await waitFor('the failure in the form', () =>
+        form.task.phase === 'failed' ? form.task : undefined,
+      );
       assert.strictEqual(shown.taskId, failed.taskId);
       assert.strictEqual(shown.voiceName, 'Retry Cmd');
 
@@ -131,8 +150,17 @@ describe('Create Voice webview', function () {
       const keys = new KeyStore(secretsWithKey());
       history = new TaskHistory(new MemoryMemento());
       const service = new VoiceService(keys, recorded.log, fetch as unknown as FetchLike, history);
-      deps = { extensionUri: ext.extensionUri, service, keys, log: recorded.log, context: { secrets: secretsWithKey(), globalState: new MemoryMemento() } };
-      panel = vscode.window.createWebviewPanel('klingVoice.webviewTest', 'Form under test', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false });
+      deps = {
+        extensionUri: ext.extensionUri,
+        service,
+        keys,
+        log: recorded.log,
+        context: { secrets: secretsWithKey(), globalState: new MemoryMemento() },
+      };
+      panel = vscode.window.createWebviewPanel('klingVoice.webviewTest', 'Form under test', {
+        viewColumn: vscode.ViewColumn.Active,
+        preserveFocus: false,
+      });
       controller = attachPanelForm(panel, deps, 'test');
       posted = [];
       controller.onDidPost((m) => posted.push(m));
@@ -182,15 +210,23 @@ describe('Create Voice webview', function () {
       }
       await new Promise((r) => setTimeout(r, 300));
       assert.strictEqual(posted.length, before, 'no reply to a malformed message');
-      assert.strictEqual(lines.filter((l) => l.startsWith('warn') && l.includes('dropped a malformed message')).length - warnsBefore, malformed.length);
+      assert.strictEqual(
+        lines.filter((l) => l.startsWith('warn') && l.includes('dropped a malformed message')).length - warnsBefore,
+        malformed.length,
+      );
       assert.strictEqual(sandbox.state.requests.length, 0);
       assert.deepStrictEqual(controller.task, { phase: 'idle' });
     });
 
     it('validates again on the host: a 21-character name from the page is refused and nothing is sent', async () => {
-      const accepted = controller.handleMessage({ type: 'submit', form: form({ voiceName: 'x'.repeat(21), voiceUrl: `${files.url}/sample.wav` }) });
+      const accepted = controller.handleMessage({
+        type: 'submit',
+        form: form({ voiceName: 'x'.repeat(21), voiceUrl: `${files.url}/sample.wav` }),
+      });
       assert.strictEqual(accepted, true, 'well-formed, so the guard lets it through');
-      const invalid = await waitFor('the invalid reply', () => posted.find((m): m is InvalidMessage => m.type === 'invalid'));
+      const invalid = await waitFor('the invalid reply', () =>
+        posted.find((m): m is InvalidMessage => m.type === 'invalid'),
+      );
       assert.match(invalid.errors.voiceName ?? '', /21 characters/);
       assert.strictEqual(sandbox.state.requests.length, 0);
       assert.deepStrictEqual(controller.task, { phase: 'idle' });
@@ -198,7 +234,9 @@ describe('Create Voice webview', function () {
 
     it('refuses the local-file source while no file is chosen', async () => {
       controller.handleMessage({ type: 'submit', form: form({ voiceName: 'From file', source: 'file' }) });
-      const invalid = await waitFor('the invalid reply', () => posted.find((m): m is InvalidMessage => m.type === 'invalid'));
+      const invalid = await waitFor('the invalid reply', () =>
+        posted.find((m): m is InvalidMessage => m.type === 'invalid'),
+      );
       assert.strictEqual(invalid.errors.file, NO_FILE_CHOSEN);
       assert.strictEqual(sandbox.state.requests.length, 0);
     });
@@ -206,7 +244,11 @@ describe('Create Voice webview', function () {
     it('creates a voice from a URL, reports progress, and ends with the result (trial URL kept)', async () => {
       const ok = controller.handleMessage({
         type: 'submit',
-        form: form({ voiceName: '  Webview voice ', voiceUrl: `${files.url}/sample.wav`, videoId: 'ignored for the URL source' }),
+        form: form({
+          voiceName: '  Webview voice ',
+          voiceUrl: `${files.url}/sample.wav`,
+          videoId: 'ignored for the URL source',
+        }),
       });
       assert.strictEqual(ok, true);
       const done = await waitFor('the result', () => {
@@ -230,7 +272,10 @@ describe('Create Voice webview', function () {
     });
 
     it('shows the reason of a failed task', async () => {
-      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Too short', voiceUrl: `${files.url}/short.wav` }) });
+      controller.handleMessage({
+        type: 'submit',
+        form: form({ voiceName: 'Too short', voiceUrl: `${files.url}/short.wav` }),
+      });
       const done = await waitFor('the end', () => {
         const s = lastState();
         return s?.phase === 'failed' ? s : undefined;
@@ -241,7 +286,10 @@ describe('Create Voice webview', function () {
     });
 
     it('Edit and Retry fills the form from a failed task (name, URL, reason, a new external id); a busy form refuses', async () => {
-      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Retry me', voiceUrl: `${files.url}/short.wav`, externalTaskId: 'first-try' }) });
+      controller.handleMessage({
+        type: 'submit',
+        form: form({ voiceName: 'Retry me', voiceUrl: `${files.url}/short.wav`, externalTaskId: 'first-try' }),
+      });
       const failed = await waitFor('the failure', () => {
         const s = lastState();
         return s?.phase === 'failed' ? s : undefined;
@@ -254,14 +302,20 @@ describe('Create Voice webview', function () {
       const ok = await controller.editAndRetry(entry);
       assert.strictEqual(ok, true);
       const prefill = await waitFor('the prefill', () => posted.find((m) => m.type === 'prefill'));
-      assert.deepStrictEqual(prefill, { type: 'prefill', form: form({ voiceName: 'Retry me', voiceUrl: `${files.url}/short.wav` }) });
+      assert.deepStrictEqual(prefill, {
+        type: 'prefill',
+        form: form({ voiceName: 'Retry me', voiceUrl: `${files.url}/short.wav` }),
+      });
       const shown = lastState();
       assert.ok(shown?.phase === 'failed' && shown.taskId === entry.taskId, JSON.stringify(shown));
       assert.strictEqual(shown.message, failed.message, "Kling's reason shows above the filled form");
 
       const slow = await useSandbox({ processingDelayMs: 60_000 });
       try {
-        controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Busy', source: 'video', videoId: '123456' }) });
+        controller.handleMessage({
+          type: 'submit',
+          form: form({ voiceName: 'Busy', source: 'video', videoId: '123456' }),
+        });
         await waitFor('the task to run', () => (controller.busy ? true : undefined));
         posted.length = 0;
         assert.strictEqual(await controller.editAndRetry(entry), false);
@@ -277,7 +331,10 @@ describe('Create Voice webview', function () {
 
     it('shows an API error (1102) in the form', async () => {
       sandbox.faults.push({ kind: 'balance' });
-      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'No money', source: 'video', videoId: '123456' }) });
+      controller.handleMessage({
+        type: 'submit',
+        form: form({ voiceName: 'No money', source: 'video', videoId: '123456' }),
+      });
       const done = await waitFor('the error', () => {
         const s = lastState();
         return s?.phase === 'failed' ? s : undefined;
@@ -289,7 +346,10 @@ describe('Create Voice webview', function () {
     it('Cancel aborts the polling of the running task', async () => {
       const slow = await useSandbox({ processingDelayMs: 60_000 });
       try {
-        controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Cancel me', source: 'video', videoId: '123456' }) });
+        controller.handleMessage({
+          type: 'submit',
+          form: form({ voiceName: 'Cancel me', source: 'video', videoId: '123456' }),
+        });
         await waitFor('the task to be polled', () => slow.state.requests.some((r) => r.method === 'GET'));
         assert.strictEqual(controller.handleMessage({ type: 'cancel' }), true);
         const done = await waitFor('the cancelled state', () => {
@@ -308,7 +368,10 @@ describe('Create Voice webview', function () {
     });
 
     it('replays the state when the page reloads (hidden, then shown again)', async () => {
-      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Replayed', source: 'video', videoId: '123456' }) });
+      controller.handleMessage({
+        type: 'submit',
+        form: form({ voiceName: 'Replayed', source: 'video', videoId: '123456' }),
+      });
       const done = await waitFor('the result', () => (lastState()?.phase === 'succeeded' ? lastState() : undefined));
       assert.strictEqual(done?.phase, 'succeeded');
       // Another editor on top hides the panel; its page is destroyed (no retainContextWhenHidden).
@@ -318,18 +381,26 @@ describe('Create Voice webview', function () {
       const count = posted.length;
       panel.reveal(vscode.ViewColumn.Active);
       await waitFor('the page to say ready again', () => controller.isReady, 20_000);
-      const replay = await waitFor('the replayed state', () => posted.slice(count).find((m): m is StateMessage => m.type === 'state'));
+      const replay = await waitFor('the replayed state', () =>
+        posted.slice(count).find((m): m is StateMessage => m.type === 'state'),
+      );
       assert.deepStrictEqual(replay.task, done);
     });
 
     it('restores a panel after a reload from the task history, trusting nothing else from the saved state', async () => {
-      controller.handleMessage({ type: 'submit', form: form({ voiceName: 'Before reload', source: 'video', videoId: '123456' }) });
+      controller.handleMessage({
+        type: 'submit',
+        form: form({ voiceName: 'Before reload', source: 'video', videoId: '123456' }),
+      });
       const done = await waitFor('the result', () => (lastState()?.phase === 'succeeded' ? lastState() : undefined));
       assert.ok(done?.phase === 'succeeded');
       const requests = sandbox.state.requests.length;
       const manager = new CreatePanelManager(deps, () => new vscode.Disposable(() => undefined));
       const restore = async (state: unknown): Promise<TaskView | undefined> => {
-        const revived = vscode.window.createWebviewPanel('klingVoice.webviewTest', 'Restored form', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false });
+        const revived = vscode.window.createWebviewPanel('klingVoice.webviewTest', 'Restored form', {
+          viewColumn: vscode.ViewColumn.Active,
+          preserveFocus: false,
+        });
         await manager.deserializeWebviewPanel(revived, state);
         const c = manager.controller;
         assert.ok(c);
@@ -341,7 +412,16 @@ describe('Create Voice webview', function () {
       // What the page saved: the form and the task id; the host looks the id up in its own history (no network).
       assert.deepStrictEqual(await restore({ form: emptyForm(), taskId: done.taskId }), done);
       assert.strictEqual(sandbox.state.requests.length, requests, 'a finished task is restored without a request');
-      for (const bad of [undefined, null, 'x', { taskId: 42 }, { taskId: 'has space' }, { taskId: 'x'.repeat(300) }, { taskId: 'unknown-task' }, { voiceId: done.voiceId }]) {
+      for (const bad of [
+        undefined,
+        null,
+        'x',
+        { taskId: 42 },
+        { taskId: 'has space' },
+        { taskId: 'x'.repeat(300) },
+        { taskId: 'unknown-task' },
+        { voiceId: done.voiceId },
+      ]) {
         assert.deepStrictEqual(await restore(bad), { phase: 'idle' }, JSON.stringify(bad));
       }
       assert.ok(history.get(done.taskId));

@@ -235,23 +235,38 @@ describe('manifest', () => {
     for (const [menu, items] of Object.entries(c.menus)) {
       for (const item of items) {
         if (item.command) {
-          assert.ok(new Set<string>(declared).has(item.command), `${menu} names ${item.command}, which is not a command`);
+          assert.ok(
+            new Set<string>(declared).has(item.command),
+            `${menu} names ${item.command}, which is not a command`,
+          );
         }
       }
     }
   });
 
   it('declares exactly the views of src/ids.ts, and welcome content only for them', () => {
-    assert.deepStrictEqual(c.viewsContainers.activitybar.map((v) => v.id), [VIEWS.container]);
+    assert.deepStrictEqual(
+      c.viewsContainers.activitybar.map((v) => v.id),
+      [VIEWS.container],
+    );
     const views = Object.entries(c.views).flatMap(([container, list]) => list.map((v) => `${container}/${v.id}`));
-    assert.deepStrictEqual(views.sort(), [VIEWS.createForm, VIEWS.voices, VIEWS.presets].map((v) => `${VIEWS.container}/${v}`).sort());
+    assert.deepStrictEqual(
+      views.sort(),
+      [VIEWS.createForm, VIEWS.voices, VIEWS.presets].map((v) => `${VIEWS.container}/${v}`).sort(),
+    );
     for (const w of c.viewsWelcome) {
       assert.ok(Object.values(VIEWS).includes(w.view as never), `welcome content for unknown view ${w.view}`);
     }
   });
 
   it('every klingVoice context key in a when clause is one that src/ids.ts names', () => {
-    const whens = [...Object.values(c.menus).flat().map((m) => m.when ?? ''), ...c.viewsWelcome.map((w) => w.when ?? ''), ...c.commands.map((x) => x.enablement ?? '')];
+    const whens = [
+      ...Object.values(c.menus)
+        .flat()
+        .map((m) => m.when ?? ''),
+      ...c.viewsWelcome.map((w) => w.when ?? ''),
+      ...c.commands.map((x) => x.enablement ?? ''),
+    ];
     const keys = new Set(whens.flatMap((w) => [...w.matchAll(/\b(klingVoice\.\w+)\b/g)].map((m) => m[1])));
     const known = new Set<string>([...Object.values(CONTEXT_KEYS), ...Object.values(VIEWS)]);
     for (const k of keys) {
@@ -262,7 +277,10 @@ describe('manifest', () => {
   it('every setting section of src/ids.ts is declared, and no other source file spells a klingVoice.* id', () => {
     const settings = Object.keys(c.configuration.properties);
     for (const section of Object.values(SETTINGS)) {
-      assert.ok(settings.some((s) => s === section || s.startsWith(`${section}.`)), `no setting under ${section}`);
+      assert.ok(
+        settings.some((s) => s === section || s.startsWith(`${section}.`)),
+        `no setting under ${section}`,
+      );
     }
     const offenders: string[] = [];
     const walk = (dir: string) => {
@@ -283,7 +301,9 @@ describe('manifest', () => {
   });
 
   it('every webview panel restored after a reload has its onWebviewPanel activation event (VS Code does not infer it)', () => {
-    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { activationEvents?: string[] };
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      activationEvents?: string[];
+    };
     const sources: string[] = [];
     const walk = (dir: string) => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -302,7 +322,10 @@ describe('manifest', () => {
     for (const name of names) {
       const viewType = (VIEW_TYPES as Record<string, string>)[name];
       assert.ok(viewType, `the value of VIEW_TYPES.${name}`);
-      assert.ok(manifest.activationEvents?.includes(`onWebviewPanel:${viewType}`), `activationEvents lacks onWebviewPanel:${viewType}`);
+      assert.ok(
+        manifest.activationEvents?.includes(`onWebviewPanel:${viewType}`),
+        `activationEvents lacks onWebviewPanel:${viewType}`,
+      );
     }
   });
 });
@@ -380,7 +403,9 @@ function bundledEngines(): { name: string; version: string; node?: string }[] {
       }
     }
   };
-  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
   for (const dep of Object.keys(manifest.dependencies)) {
     visit(root, dep);
   }
@@ -395,13 +420,22 @@ describe('engines', () => {
 
   it('engines.vscode is the lowest VS Code whose Node runs every bundled dependency, and at most 1.100', () => {
     const packages = bundledEngines();
-    assert.ok(packages.some((p) => p.name === 'file-type'), 'music-metadata brings file-type');
+    assert.ok(
+      packages.some((p) => p.name === 'file-type'),
+      'music-metadata brings file-type',
+    );
     const fits = (node: string) => packages.filter((p) => p.node && !nodeSatisfies(node, p.node));
     const lowest = HOST_NODE.find((h) => fits(h.node).length === 0);
     assert.ok(lowest, `no VS Code in the table runs ${packages.map((p) => `${p.name} (${p.node})`).join(', ')}`);
-    const declared = [...HOST_NODE].reverse().find((h) => compareVersions(h.vscode, manifest.engines.vscode.replace(/^\^/, '')) <= 0);
+    const declared = [...HOST_NODE]
+      .reverse()
+      .find((h) => compareVersions(h.vscode, manifest.engines.vscode.replace(/^\^/, '')) <= 0);
     const unmet = declared ? fits(declared.node).map((p) => `${p.name}@${p.version} wants node ${p.node}`) : [];
-    assert.strictEqual(manifest.engines.vscode, `^${lowest.vscode}`, unmet.length ? `its Node ${declared?.node} is too old for ${unmet.join(', ')}` : 'a lower VS Code would do');
+    assert.strictEqual(
+      manifest.engines.vscode,
+      `^${lowest.vscode}`,
+      unmet.length ? `its Node ${declared?.node} is too old for ${unmet.join(', ')}` : 'a lower VS Code would do',
+    );
     assert.ok(compareVersions(lowest.vscode, '1.100.0') <= 0, 'the issue caps engines at 1.100');
   });
 
@@ -412,10 +446,21 @@ describe('engines', () => {
     const build = fs.readFileSync(path.join(root, 'tools', 'build', 'build.mjs'), 'utf8');
     assert.match(build, new RegExp(`target: 'node${versionParts(host.node)[0]}'`));
     // vsce refuses @types/vscode newer than engines.vscode; the same minor keeps the types to the APIs that exist.
-    const types = (JSON.parse(fs.readFileSync(path.join(root, 'node_modules', '@types', 'vscode', 'package.json'), 'utf8')) as { version: string }).version;
-    assert.strictEqual(versionParts(types).slice(0, 2).join('.'), versionParts(min).slice(0, 2).join('.'), `@types/vscode ${types}`);
+    const types = (
+      JSON.parse(fs.readFileSync(path.join(root, 'node_modules', '@types', 'vscode', 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
+    assert.strictEqual(
+      versionParts(types).slice(0, 2).join('.'),
+      versionParts(min).slice(0, 2).join('.'),
+      `@types/vscode ${types}`,
+    );
     assert.strictEqual(manifest.devDependencies['@types/vscode'], `~${versionParts(min).slice(0, 2).join('.')}.0`);
     const minor = versionParts(min).slice(0, 2).join('.');
-    assert.match(fs.readFileSync(path.join(root, 'README.md'), 'utf8'), new RegExp(`Requires VS Code ${minor.replace('.', '\\.')} or newer`));
+    assert.match(
+      fs.readFileSync(path.join(root, 'README.md'), 'utf8'),
+      new RegExp(`Requires VS Code ${minor.replace('.', '\\.')} or newer`),
+    );
   });
 });

@@ -36,4 +36,6 @@ times.sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)];
 console.log(`dist/extension.js  ${kb(bundle)}`);
 console.log(`dist/createForm.js ${kb(path.join(root, 'dist', 'createForm.js'))}`);
-console.log(`load + evaluate    min ${times[0].toFixed(1)} ms, median ${median.toFixed(1)} ms over ${runs} fresh Node processes`);
+console.log(
+  `load + evaluate    min ${times[0].toFixed(1)} ms, median ${median.toFixed(1)} ms over ${runs} fresh Node processes`,
+);

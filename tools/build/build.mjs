@@ -49,7 +49,9 @@ const trialPlayer = { ...createForm, entryPoints: ['webview/trialPlayer.ts'], ou
 function copyCodicons() {
   const dir = 'node_modules/@vscode/codicons/dist';
   const font = fs.readFileSync(`${dir}/codicon.ttf`).toString('base64');
-  const css = fs.readFileSync(`${dir}/codicon.css`, 'utf8').replace(/url\("\.\/codicon\.ttf[^"]*"\)/, `url("data:font/ttf;base64,${font}")`);
+  const css = fs
+    .readFileSync(`${dir}/codicon.css`, 'utf8')
+    .replace(/url\("\.\/codicon\.ttf[^"]*"\)/, `url("data:font/ttf;base64,${font}")`);
   if (!css.includes('data:font/ttf;base64,')) {
     throw new Error('codicon.css no longer names ./codicon.ttf: update tools/build/build.mjs');
   }

@@ -5,7 +5,10 @@ import madge from 'madge';
 const base = { fileExtensions: ['ts'], tsConfig: 'tsconfig.json' };
 const checks = [
   { paths: ['src', 'webview'], config: base },
-  { paths: ['tools'], config: { ...base, detectiveOptions: { ts: { skipTypeImports: true }, tsx: { skipTypeImports: true } } } },
+  {
+    paths: ['tools'],
+    config: { ...base, detectiveOptions: { ts: { skipTypeImports: true }, tsx: { skipTypeImports: true } } },
+  },
 ];
 
 let failed = false;

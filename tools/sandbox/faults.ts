@@ -218,7 +218,11 @@ function brokenReply(fault: Fault, rawBody: string, req: http.IncomingMessage): 
     case 'echo-headers-json': {
       const auth = req.headers.authorization ?? '';
       const bare = auth.replace(/^Bearer\s+/i, '');
-      return json(400, { code: 1201, message: `invalid header authorization=${auth}; the key ${bare} is not known`, request_id: randomUUID() });
+      return json(400, {
+        code: 1201,
+        message: `invalid header authorization=${auth}; the key ${bare} is not known`,
+        request_id: randomUUID(),
+      });
     }
     case 'huge': {
       // A valid list whose body is larger than any client should read (about 6 MB), sent chunked.

@@ -24,7 +24,11 @@ export function fail(status: number, code: number, message: string): Reply {
   return json(status, { code, message, request_id: randomUUID() });
 }
 
-export const html = (status: number, body: string): Reply => ({ status, contentType: 'text/html; charset=utf-8', body });
+export const html = (status: number, body: string): Reply => ({
+  status,
+  contentType: 'text/html; charset=utf-8',
+  body,
+});
 
 /** Parse a paging parameter; returns the value or an error message. */
 function pageParam(raw: string | null, name: string, def: number, max: number): number | string {

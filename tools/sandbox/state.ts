@@ -198,7 +198,12 @@ export function seedVoice(sb: Sandbox, name: string, at = Date.now()): { taskId:
     statusMsg: '',
     createdAt: at,
     updatedAt: at,
-    voice: { voice_id: voiceId, voice_name: name, trial_url: `${sb.url}/__sandbox/trial/${voiceId}.wav`, owned_by: '3817295046' },
+    voice: {
+      voice_id: voiceId,
+      voice_name: name,
+      trial_url: `${sb.url}/__sandbox/trial/${voiceId}.wav`,
+      owned_by: '3817295046',
+    },
     deleted: false,
     history: [{ status: 'succeed', at }],
   });

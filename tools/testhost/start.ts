@@ -92,7 +92,9 @@ function prepareDemoWorkspace(root: string): string {
       '**Kling Voice: Set Upload Credentials** with the keys `npm start` printed.\n',
     'script.txt': 'Hello! This is my cloned voice, reading a short line for the demo.\n',
     'sample-voice.wav': wavBytes([speechLike(8)]),
-    'long-interview.wav': wavBytes([add(concat(silence(3), speechLike(22), silence(2), speechLike(8)), noise(35, 16000, 0.002))]),
+    'long-interview.wav': wavBytes([
+      add(concat(silence(3), speechLike(22), silence(2), speechLike(8)), noise(35, 16000, 0.002)),
+    ]),
   };
   for (const [name, content] of Object.entries(files)) {
     const file = path.join(folder, name);
@@ -158,7 +160,9 @@ async function main(): Promise<void> {
     cleanups.push(() => uploads.close());
     const s3 = await startS3Server();
     cleanups.push(() => s3.close());
-    log(`upload endpoint: ${uploads.url}/upload; S3: ${s3.endpoint} bucket ${s3.bucket}, access key id ${s3.accessKeyId}, secret ${s3.secretAccessKey}`);
+    log(
+      `upload endpoint: ${uploads.url}/upload; S3: ${s3.endpoint} bucket ${s3.bucket}, access key id ${s3.accessKeyId}, secret ${s3.secretAccessKey}`,
+    );
 
     const folder = prepareDemoWorkspace(root);
     const extensionsDir = prepareExtensionsDir(root);

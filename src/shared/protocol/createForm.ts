@@ -180,7 +180,18 @@ export const MAX_LENGTHS: Readonly<Record<keyof CreateFormValues, number>> = {
   externalTaskId: 256,
 };
 
-const NO_PAYLOAD = new Set<WebviewToHost['type']>(['ready', 'cancel', 'chooseFile', 'copyVoiceId', 'insertSnippet', 'showLog', 'setApiKey', 'reset', 'openUploadSettings', 'openTrimmer']);
+const NO_PAYLOAD = new Set<WebviewToHost['type']>([
+  'ready',
+  'cancel',
+  'chooseFile',
+  'copyVoiceId',
+  'insertSnippet',
+  'showLog',
+  'setApiKey',
+  'reset',
+  'openUploadSettings',
+  'openTrimmer',
+]);
 
 export function isFormSource(v: unknown): v is FormSource {
   return typeof v === 'string' && (FORM_SOURCES as readonly string[]).includes(v);

@@ -14,7 +14,8 @@ export interface PlayerStateMessage {
 export type HostToPlayer = PlayerStateMessage;
 
 /** Page → host: `ready`, or the card's buttons (the host uses its own copy of the voice id). */
-export type PlayerToHost = { type: 'ready' } | { type: 'copyVoiceId' } | { type: 'insertSnippet' } | { type: 'showLog' };
+export type PlayerToHost =
+  { type: 'ready' } | { type: 'copyVoiceId' } | { type: 'insertSnippet' } | { type: 'showLog' };
 
 const TYPES = new Set<string>(['ready', 'copyVoiceId', 'insertSnippet', 'showLog']);
 

@@ -63,7 +63,8 @@ export interface TrimmerInvalidMessage {
   message: string;
 }
 
-export type HostToTrimmer = TrimmerLoadMessage | TrimmerLoadErrorMessage | TrimmerPreviewMessage | TrimmerStatusMessage | TrimmerInvalidMessage;
+export type HostToTrimmer =
+  TrimmerLoadMessage | TrimmerLoadErrorMessage | TrimmerPreviewMessage | TrimmerStatusMessage | TrimmerInvalidMessage;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Trimmer page → host
@@ -130,7 +131,14 @@ export type TrimmerToHost =
   | TrimmerShowLogMessage
   | TrimmerVoiceNameMessage;
 
-const TRIMMER_NO_PAYLOAD = new Set<string>(['ready', 'cancel', 'openUploadSettings', 'copyVoiceId', 'insertSnippet', 'showLog']);
+const TRIMMER_NO_PAYLOAD = new Set<string>([
+  'ready',
+  'cancel',
+  'openUploadSettings',
+  'copyVoiceId',
+  'insertSnippet',
+  'showLog',
+]);
 /** Longer than any name Kling accepts (20), so the host's own validation gives the real message. */
 const MAX_NAME_FROM_PAGE = 200;
 
@@ -160,7 +168,11 @@ export function isTrimmerToHost(value: unknown): value is TrimmerToHost {
     return hasExactKeys(value, ['type']);
   }
   if (value.type === 'preview') {
-    return hasExactKeys(value, ['type', 'selection', 'normalize']) && isSelection(value.selection) && typeof value.normalize === 'boolean';
+    return (
+      hasExactKeys(value, ['type', 'selection', 'normalize']) &&
+      isSelection(value.selection) &&
+      typeof value.normalize === 'boolean'
+    );
   }
   if (value.type === 'create') {
     return (
@@ -217,5 +229,11 @@ export function parseTrimmerState(raw: unknown): TrimmerSavedState | undefined {
   if (!TRIMMER_EXTENSIONS.some((ext) => path.endsWith(ext))) {
     return undefined;
   }
-  return { uri, selection: isSelection(raw.selection) ? { startSec: raw.selection.startSec, endSec: raw.selection.endSec } : undefined, normalize: raw.normalize === true };
+  return {
+    uri,
+    selection: isSelection(raw.selection)
+      ? { startSec: raw.selection.startSec, endSec: raw.selection.endSec }
+      : undefined,
+    normalize: raw.normalize === true,
+  };
 }

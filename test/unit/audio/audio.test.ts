@@ -59,7 +59,9 @@ describe('audio: WAV decode and export', () => {
       [64, true],
     ] as const) {
       for (const extensible of [false, true]) {
-        const audio = decodeWav(wavBytes([left, right, third], { sampleRate: 8000, bits, float, extensible, extraChunk: true }));
+        const audio = decodeWav(
+          wavBytes([left, right, third], { sampleRate: 8000, bits, float, extensible, extraChunk: true }),
+        );
         assert.strictEqual(audio.sampleRate, 8000);
         assert.strictEqual(audio.channels.length, 3);
         assert.strictEqual(audio.channels[0].length, left.length);
@@ -95,7 +97,9 @@ describe('audio: WAV decode and export', () => {
   it('trims a window, mixes stereo to mono and peak-normalises', () => {
     const l = concat(silence(2), sine(3, 16000, 220, 0.2), silence(2));
     const r = concat(silence(2), sine(3, 16000, 220, 0.1), silence(2));
-    const out = decodeWav(exportWindowWav({ sampleRate: 16000, channels: [l, r] }, { startSec: 1.5, endSec: 6 }, { normalizePeakDbfs: -1 }));
+    const out = decodeWav(
+      exportWindowWav({ sampleRate: 16000, channels: [l, r] }, { startSec: 1.5, endSec: 6 }, { normalizePeakDbfs: -1 }),
+    );
     assert.strictEqual(out.channels.length, 1);
     near(out.channels[0].length / 16000, 4.5, 0.001, 'duration');
     const report = analyze(out);
@@ -104,7 +108,7 @@ describe('audio: WAV decode and export', () => {
   });
 });
 
-describe('audio: decoding keeps the mono mix and the levels of the file\'s own channels', () => {
+describe("audio: decoding keeps the mono mix and the levels of the file's own channels", () => {
   it('a stereo WAV decodes to one mono channel whose report equals the report of both channels', async () => {
     // Different channels, and clipping in the left one only: the mono mix alone would hide both.
     const left = concat(clip(speechLike(6), 4), speechLike(4));
@@ -171,7 +175,10 @@ describe('audio: files too long to decode (MAX_DECODE_SEC)', () => {
     assert.strictEqual(tooLongToDecode(p), true);
     const rules = checkRules(p);
     assert.strictEqual(rules.trimmable, false, 'nothing can be cut from audio that is not decoded');
-    assert.match(rules.errors.join(' '), /interview\.mp3 is 3300\.0 s \(55 min\) long; Kling accepts 5–30 s, and files over 10 min are not decoded here/);
+    assert.match(
+      rules.errors.join(' '),
+      /interview\.mp3 is 3300\.0 s \(55 min\) long; Kling accepts 5–30 s, and files over 10 min are not decoded here/,
+    );
   });
 
   it('up to 10 min a long file is decoded and trimmable; exactly 10 min still is', () => {
@@ -215,7 +222,10 @@ describe('audio: quality metrics on known signals', () => {
     assert.strictEqual(r.clippingShare, 0);
     assert.strictEqual(r.silenceShare, 0);
     assert.ok(r.snrDb < 1, 'a steady tone has no quiet parts');
-    assert.ok(r.warnings.some((w) => /noise or music/.test(w)), 'a steady tone is flagged as likely music/noise');
+    assert.ok(
+      r.warnings.some((w) => /noise or music/.test(w)),
+      'a steady tone is flagged as likely music/noise',
+    );
   });
 
   it('a −20 dBFS sine measures −20 peak and −23 RMS', () => {
@@ -302,12 +312,30 @@ describe('audio: names from file names', () => {
     assert.strictEqual(voiceNameFromFile('/a/b/narrator_take-2.wav'), 'narrator take 2');
     assert.strictEqual(voiceNameFromFile('C:\\rec\\My very long recording name here.mp3'), 'My very long recordi');
     assert.strictEqual(voiceNameFromFile('__.wav'), 'Voice');
-    assert.strictEqual(voiceNameFromFile('声音样本声音样本声音样本声音样本声音样本声音样本.wav'), '声音样本声音样本声音样本声音样本声音样本');
+    assert.strictEqual(
+      voiceNameFromFile('声音样本声音样本声音样本声音样本声音样本声音样本.wav'),
+      '声音样本声音样本声音样本声音样本声音样本',
+    );
   });
 
   it('makes names unique and ≤ 20 characters, also against names already taken', () => {
-    const names = uniqueVoiceNames(['a/Interview.wav', 'b/interview.wav', 'c/Interview.mp3', 'A very long speaker name 1.wav', 'A very long speaker name 2.wav'], ['Interview']);
-    assert.deepStrictEqual(names, ['Interview 2', 'interview 3', 'Interview 4', 'A very long speaker', 'A very long speake 2']);
+    const names = uniqueVoiceNames(
+      [
+        'a/Interview.wav',
+        'b/interview.wav',
+        'c/Interview.mp3',
+        'A very long speaker name 1.wav',
+        'A very long speaker name 2.wav',
+      ],
+      ['Interview'],
+    );
+    assert.deepStrictEqual(names, [
+      'Interview 2',
+      'interview 3',
+      'Interview 4',
+      'A very long speaker',
+      'A very long speake 2',
+    ]);
     assert.ok(names.every((n) => Array.from(n).length <= 20));
   });
 });
@@ -329,7 +357,10 @@ describe('audio: probe and rules (synthesized files)', () => {
   });
 
   it('probes stereo 24-bit and float WAV', async () => {
-    const p = await probe(wavBytes([speechLike(6, 48000), speechLike(6, 48000)], { bits: 24, sampleRate: 48000 }), 'st.wav');
+    const p = await probe(
+      wavBytes([speechLike(6, 48000), speechLike(6, 48000)], { bits: 24, sampleRate: 48000 }),
+      'st.wav',
+    );
     assert.strictEqual(p.channels, 2);
     assert.strictEqual(p.sampleRate, 48000);
     near(p.durationSec ?? 0, 6, 0.001, 'duration');
@@ -355,7 +386,15 @@ describe('audio: probe and rules (synthesized files)', () => {
     assert.match((await probe(new Uint8Array(0), 'empty.wav')).problem ?? '', /empty/);
     const ogg = checkRules(await probe(wavBytes([speechLike(6)]), 'sample.flac'));
     assert.match(ogg.errors.join(' '), /accepts \.mp3, \.wav, \.mp4 and \.mov files, not "\.flac"/);
-    const big = checkRules({ fileName: 'big.wav', extension: '.wav', sizeBytes: MAX_FILE_BYTES + 1, isAudio: true, kind: 'wav', durationSec: 10, decodable: true });
+    const big = checkRules({
+      fileName: 'big.wav',
+      extension: '.wav',
+      sizeBytes: MAX_FILE_BYTES + 1,
+      isAudio: true,
+      kind: 'wav',
+      durationSec: 10,
+      decodable: true,
+    });
     assert.match(big.errors.join(' '), /50\.0 MB; the limit is 50\.0 MB/);
   });
 
@@ -415,7 +454,10 @@ describe('audio: real speech via espeak-ng, sox and ffmpeg (mp3 / mp4 / mov)', f
     const length = (await probe(bytes, fx.mp3)).durationSec ?? 0;
     assert.ok(length > 8, `the fixture is ${length} s`);
     // The decoder is fed 64 KB at a time (about 5 s at 96 kbps): it stops after the piece that crosses the limit.
-    await assert.rejects(decodeMp3(bytes, { maxSec: 2 }), (e: unknown) => e instanceof DecodeLimitError && e.seconds > 2 && e.seconds < length - 2);
+    await assert.rejects(
+      decodeMp3(bytes, { maxSec: 2 }),
+      (e: unknown) => e instanceof DecodeLimitError && e.seconds > 2 && e.seconds < length - 2,
+    );
   });
 
   it('a stereo MP3 decodes to its mono mix; the report still counts and measures both channels', async () => {
@@ -424,7 +466,20 @@ describe('audio: real speech via espeak-ng, sox and ffmpeg (mp3 / mp4 / mov)', f
     const wavFile = path.join(dir, 'stereo.wav');
     const mp3File = path.join(dir, 'stereo.mp3');
     fs.writeFileSync(wavFile, wavBytes([left, right], { sampleRate: 44100 }));
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', wavFile, '-codec:a', 'libmp3lame', '-joint_stereo', '0', '-b:a', '192k', mp3File]);
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-y',
+      '-i',
+      wavFile,
+      '-codec:a',
+      'libmp3lame',
+      '-joint_stereo',
+      '0',
+      '-b:a',
+      '192k',
+      mp3File,
+    ]);
     const bytes = fs.readFileSync(mp3File);
     const p = await probe(bytes, mp3File);
     assert.strictEqual(p.channels, 2);
@@ -440,14 +495,32 @@ describe('audio: real speech via espeak-ng, sox and ffmpeg (mp3 / mp4 / mov)', f
 
   it('a 12 min MP3 is probed (its facts are known) and judged too long to decode', async () => {
     const mp3File = path.join(dir, 'interview.mp3');
-    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'sine=frequency=220:sample_rate=8000:duration=720', '-ac', '1', '-codec:a', 'libmp3lame', '-b:a', '8k', mp3File]);
+    execFileSync('ffmpeg', [
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=220:sample_rate=8000:duration=720',
+      '-ac',
+      '1',
+      '-codec:a',
+      'libmp3lame',
+      '-b:a',
+      '8k',
+      mp3File,
+    ]);
     const p = await probe(fs.readFileSync(mp3File), mp3File);
     assert.strictEqual(p.kind, 'mp3');
     near(p.durationSec ?? 0, 720, 1, 'probed duration');
     assert.strictEqual(tooLongToDecode(p), true);
     const rules = checkRules(p);
     assert.strictEqual(rules.trimmable, false);
-    assert.match(rules.errors.join(' '), /interview\.mp3 is 72\d\.\d s \(12 min( \d s)?\) long; .*files over 10 min are not decoded here/);
+    assert.match(
+      rules.errors.join(' '),
+      /interview\.mp3 is 72\d\.\d s \(12 min( \d s)?\) long; .*files over 10 min are not decoded here/,
+    );
   });
 
   it('MP4 and MOV: the audio track duration is read (music-metadata has none for .mov); not decoded', async () => {
@@ -534,7 +607,14 @@ describe('audio: numbers as a user reads them (report, trimmer, form)', () => {
     assert.match(md, /\| Noise floor \(est\.\) \| none \(digital silence\) \|/);
     assert.match(md, /\| SNR \(est\.\) \| >\u00a090 dB \|/);
     assert.doesNotMatch(md, /∞/);
-    const line = qualityLine({ peakDbfs: r.peakDbfs, rmsDbfs: r.rmsDbfs, clippingShare: r.clippingShare, silenceShare: r.silenceShare, noiseFloorDbfs: r.noiseFloorDbfs, snrDb: r.snrDb });
+    const line = qualityLine({
+      peakDbfs: r.peakDbfs,
+      rmsDbfs: r.rmsDbfs,
+      clippingShare: r.clippingShare,
+      silenceShare: r.silenceShare,
+      noiseFloorDbfs: r.noiseFloorDbfs,
+      snrDb: r.snrDb,
+    });
     assert.match(line, /SNR >\u00a090 dB/);
   });
 

@@ -19,7 +19,10 @@ describe('trimmer: peak envelope', () => {
   });
 
   it('never has more values than samples, and rounds to 3 decimals', () => {
-    assert.deepStrictEqual(peakEnvelope({ sampleRate: 8000, channels: [Float32Array.from([0.12345, -0.5, 0])] }, 2000), [0.123, 0.5, 0]);
+    assert.deepStrictEqual(
+      peakEnvelope({ sampleRate: 8000, channels: [Float32Array.from([0.12345, -0.5, 0])] }, 2000),
+      [0.123, 0.5, 0],
+    );
     assert.deepStrictEqual(peakEnvelope({ sampleRate: 8000, channels: [new Float32Array(0)] }), []);
   });
 

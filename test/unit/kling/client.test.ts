@@ -27,7 +27,9 @@ async function rejection(p: Promise<unknown>): Promise<KlingError> {
 }
 
 /** A throwaway HTTP server on loopback, for server behaviours the sandbox does not imitate. */
-async function listen(handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void): Promise<{ url: string; close(): Promise<void> }> {
+async function listen(
+  handler: (req: http.IncomingMessage, body: string, res: http.ServerResponse) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
@@ -66,7 +68,8 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
       logger: log,
       ...over,
     });
-  const creates = () => sandbox.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/custom-voices')).length;
+  const creates = () =>
+    sandbox.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/custom-voices')).length;
 
   before(async () => {
     const wav = sineWav(8);
@@ -110,10 +113,17 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
     assert.ok(done.voices[0].trialUrl?.startsWith('http://127.0.0.1'));
     assert.strictEqual(seen[seen.length - 1], 'succeed');
     const body = sandbox.state.requests[0].body as Record<string, string>;
-    assert.deepStrictEqual(Object.keys(body).sort(), ['external_task_id', 'voice_name', 'voice_url'], 'video_id is left out');
+    assert.deepStrictEqual(
+      Object.keys(body).sort(),
+      ['external_task_id', 'voice_name', 'voice_url'],
+      'video_id is left out',
+    );
     assert.strictEqual(sandbox.state.requests[0].headers.authorization, `Bearer ${KEY}`);
     assert.strictEqual(sandbox.state.requests[0].headers['content-type'], 'application/json');
-    assert.ok(log.lines.some((l) => /POST \/v1\/general\/custom-voices → 200 in \d+ ms request_id=\S+ task_id=\d+/.test(l)), log.lines.join('\n'));
+    assert.ok(
+      log.lines.some((l) => /POST \/v1\/general\/custom-voices → 200 in \d+ ms request_id=\S+ task_id=\d+/.test(l)),
+      log.lines.join('\n'),
+    );
     assert.ok(!log.lines.join('\n').includes(KEY), 'the key never reaches the log');
   });
 
@@ -191,7 +201,11 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
   });
 
   it('after a request timeout on a create that was recorded, finds the task', async () => {
-    sandbox.faults.push({ kind: 'timeout-after-record', delayMs: 1500, match: { method: 'POST', path: '/custom-voices' } });
+    sandbox.faults.push({
+      kind: 'timeout-after-record',
+      delayMs: 1500,
+      match: { method: 'POST', path: '/custom-voices' },
+    });
     const t = await client({ timeoutMs: 400 }).createVoice({ voiceName: 'Slow', videoId: '123456' });
     assert.ok(t.taskId);
     assert.strictEqual(sandbox.state.tasks.size, 1);
@@ -212,7 +226,12 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
     const sb = await startSandbox({ apiKey: KEY, processingDelayMs: 100, externalIdLookup: 'none' });
     try {
       sb.faults.push({ kind: 'reset-after-record', match: { method: 'POST', path: '/custom-voices' } });
-      const c = new KlingClient({ baseUrl: sb.url, getApiKey: () => KEY, fetch: fetch as unknown as FetchLike, retry: { baseDelayMs: 5, maxDelayMs: 10 } });
+      const c = new KlingClient({
+        baseUrl: sb.url,
+        getApiKey: () => KEY,
+        fetch: fetch as unknown as FetchLike,
+        retry: { baseDelayMs: 5, maxDelayMs: 10 },
+      });
       await c.createVoice({ voiceName: 'Scan', videoId: '123456' });
       assert.strictEqual(sb.state.tasks.size, 1);
     } finally {
@@ -223,16 +242,24 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
   it('refuses to create again when the lookup itself is impossible', async () => {
     sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST', path: '/custom-voices' } });
     sandbox.faults.push({ kind: 'reset', match: { method: 'GET' }, count: 50 });
-    const e = await rejection(client({ retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } }).createVoice({ voiceName: 'Unsure', videoId: '123456' }));
+    const e = await rejection(
+      client({ retry: { maxAttempts: 2, baseDelayMs: 5, maxDelayMs: 10 } }).createVoice({
+        voiceName: 'Unsure',
+        videoId: '123456',
+      }),
+    );
     assert.strictEqual(e.kind, 'ambiguous');
     assert.match(e.message, /paying twice/);
     assert.strictEqual(creates(), 1);
     assert.strictEqual(sandbox.state.tasks.size, 1);
   });
 
-  const lookups = () => sandbox.state.requests.filter((r) => r.method === 'GET' && r.query.external_task_id !== undefined).length;
+  const lookups = () =>
+    sandbox.state.requests.filter((r) => r.method === 'GET' && r.query.external_task_id !== undefined).length;
   const postedExternalIds = () =>
-    sandbox.state.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/custom-voices')).map((r) => (r.body as Record<string, string>).external_task_id);
+    sandbox.state.requests
+      .filter((r) => r.method === 'POST' && r.path.endsWith('/custom-voices'))
+      .map((r) => (r.body as Record<string, string>).external_task_id);
 
   function assertAmbiguous(e: KlingError, externalTaskId: string): void {
     assert.strictEqual(e.kind, 'ambiguous', e.message);
@@ -252,7 +279,9 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
   ] as const) {
     it(`${what}: looks the task up once, never sends the create again, and says so`, async () => {
       sandbox.faults.push({ kind: fault, match: { method: 'POST', path: '/custom-voices' }, count: 10 });
-      const e = await rejection(client().createVoice({ voiceName: 'Unreadable', videoId: '123456', externalTaskId: `ext-${fault}` }));
+      const e = await rejection(
+        client().createVoice({ voiceName: 'Unreadable', videoId: '123456', externalTaskId: `ext-${fault}` }),
+      );
       assertAmbiguous(e, `ext-${fault}`);
       assert.strictEqual(e.status, undefined);
       assert.strictEqual((e as { cause?: KlingError }).cause?.status, 200);
@@ -294,7 +323,12 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
   it('no answer, then 1303 on the repeat until maxAttempts: looks once more and ends ambiguous, not "try again"', async () => {
     sandbox.faults.push({ kind: 'reset', match: { method: 'POST', path: '/custom-voices' } });
     sandbox.faults.push({ kind: 'concurrency', match: { method: 'POST', path: '/custom-voices' }, count: 10 });
-    const e = await rejection(client({ retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10 } }).createVoice({ voiceName: 'Busy', videoId: '123456' }));
+    const e = await rejection(
+      client({ retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 10 } }).createVoice({
+        voiceName: 'Busy',
+        videoId: '123456',
+      }),
+    );
     assert.strictEqual(e.kind, 'ambiguous');
     assert.strictEqual(creates(), 3);
     assert.strictEqual(lookups(), 2);
@@ -308,14 +342,34 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
         req.socket.destroy(); // no answer, nothing created
       } else if (req.url?.includes('external_task_id=')) {
         // A server that answers the query form with some task that carries no external id.
-        sendJson(res, 200, { code: 0, message: 'SUCCEED', data: { task_id: '930801301486305328', task_status: 'succeed' } });
+        sendJson(res, 200, {
+          code: 0,
+          message: 'SUCCEED',
+          data: { task_id: '930801301486305328', task_status: 'succeed' },
+        });
       } else {
-        sendJson(res, 200, { code: 0, message: 'SUCCEED', data: [{ task_id: '930801301486305329', task_status: 'succeed', task_info: { external_task_id: 'someone-else' } }] });
+        sendJson(res, 200, {
+          code: 0,
+          message: 'SUCCEED',
+          data: [
+            { task_id: '930801301486305329', task_status: 'succeed', task_info: { external_task_id: 'someone-else' } },
+          ],
+        });
       }
     });
     try {
-      const e = await rejection(client({ baseUrl: server.url }).createVoice({ voiceName: 'Mine', videoId: '123456', externalTaskId: 'ext-exact' }));
-      assert.strictEqual(e.kind, 'ambiguous', 'neither the task without an external id nor the other one is taken as ours');
+      const e = await rejection(
+        client({ baseUrl: server.url }).createVoice({
+          voiceName: 'Mine',
+          videoId: '123456',
+          externalTaskId: 'ext-exact',
+        }),
+      );
+      assert.strictEqual(
+        e.kind,
+        'ambiguous',
+        'neither the task without an external id nor the other one is taken as ours',
+      );
       assert.strictEqual(posts, 2);
     } finally {
       await server.close();
@@ -339,7 +393,13 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
       }
     });
     try {
-      const e = await rejection(client({ baseUrl: server.url }).createVoice({ voiceName: 'Lagging', videoId: '123456', externalTaskId: 'ext-lag' }));
+      const e = await rejection(
+        client({ baseUrl: server.url }).createVoice({
+          voiceName: 'Lagging',
+          videoId: '123456',
+          externalTaskId: 'ext-lag',
+        }),
+      );
       assert.strictEqual(e.kind, 'ambiguous');
       assert.match(e.message, /already exists/);
       assert.ok(e.message.includes('ext-lag'));
@@ -436,7 +496,12 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
   it('lists a server that ignores pageNum with two requests and no duplicates', async () => {
     const sb = await startSandbox({ apiKey: KEY, processingDelayMs: 60_000, ignorePageNum: true });
     try {
-      const c = new KlingClient({ baseUrl: sb.url, getApiKey: () => KEY, fetch: fetch as unknown as FetchLike, logger: log });
+      const c = new KlingClient({
+        baseUrl: sb.url,
+        getApiKey: () => KEY,
+        fetch: fetch as unknown as FetchLike,
+        logger: log,
+      });
       for (let i = 0; i < 5; i++) {
         await c.createVoice({ voiceName: `V${i}`, videoId: `12345${i}` });
       }
@@ -444,16 +509,28 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
       const all = await c.listCustomVoices();
       assert.strictEqual(all.length, 5);
       assert.strictEqual(new Set(all.map((t) => t.taskId)).size, 5);
-      assert.deepStrictEqual(sb.state.requests.map((r) => r.query.pageNum), ['1', '2']);
+      assert.deepStrictEqual(
+        sb.state.requests.map((r) => r.query.pageNum),
+        ['1', '2'],
+      );
       const presets = await c.listPresetVoices();
       assert.strictEqual(presets.length, sb.state.presets.length);
       assert.strictEqual(sb.state.requests.length, 4, 'presets too: two requests');
       // Full pages that repeat: still two requests.
       sb.state.requests.length = 0;
-      const paged = new KlingClient({ baseUrl: sb.url, getApiKey: () => KEY, fetch: fetch as unknown as FetchLike, logger: log, pageSize: 2 });
+      const paged = new KlingClient({
+        baseUrl: sb.url,
+        getApiKey: () => KEY,
+        fetch: fetch as unknown as FetchLike,
+        logger: log,
+        pageSize: 2,
+      });
       assert.strictEqual((await paged.listCustomVoices()).length, 2);
       assert.strictEqual(sb.state.requests.length, 2);
-      assert.ok(log.lines.some((l) => /ignore pageNum/.test(l)), log.lines.join('\n'));
+      assert.ok(
+        log.lines.some((l) => /ignore pageNum/.test(l)),
+        log.lines.join('\n'),
+      );
     } finally {
       await sb.close();
     }
@@ -464,7 +541,12 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
     let c: KlingClient;
     before(async () => {
       sb = await startSandbox({ apiKey: KEY, processingDelayMs: 60_000, pageSizeCap: 100, externalIdLookup: 'none' });
-      c = new KlingClient({ baseUrl: sb.url, getApiKey: () => KEY, fetch: fetch as unknown as FetchLike, retry: { baseDelayMs: 5, maxDelayMs: 10 } });
+      c = new KlingClient({
+        baseUrl: sb.url,
+        getApiKey: () => KEY,
+        fetch: fetch as unknown as FetchLike,
+        retry: { baseDelayMs: 5, maxDelayMs: 10 },
+      });
       for (let i = 0; i < 250; i++) {
         await c.createVoice({ voiceName: `V${i}`, videoId: `12345${i}`, externalTaskId: `capped-${i}` });
       }
@@ -481,7 +563,11 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
       assert.strictEqual(new Set(all.map((t) => t.taskId)).size, 250);
       assert.deepStrictEqual(
         sb.state.requests.map((r) => [r.query.pageNum, r.query.pageSize]),
-        [['1', '500'], ['2', '500'], ['3', '500']],
+        [
+          ['1', '500'],
+          ['2', '500'],
+          ['3', '500'],
+        ],
       );
     });
 
@@ -507,14 +593,21 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
     const server = await listen((req, _body, res) => {
       requests++;
       const page = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('pageNum') ?? '1');
-      sendJson(res, 200, { code: 0, message: 'SUCCEED', data: [{ task_id: `${1000 + page}`, task_status: 'succeed' }] });
+      sendJson(res, 200, {
+        code: 0,
+        message: 'SUCCEED',
+        data: [{ task_id: `${1000 + page}`, task_status: 'succeed' }],
+      });
     });
     try {
       const c = client({ baseUrl: server.url });
       const all = await c.listCustomVoices();
       assert.strictEqual(all.length, 200);
       assert.strictEqual(requests, 200);
-      assert.ok(log.lines.some((l) => /stopped after 200 pages/.test(l)), log.lines.join('\n'));
+      assert.ok(
+        log.lines.some((l) => /stopped after 200 pages/.test(l)),
+        log.lines.join('\n'),
+      );
       requests = 0;
       const e = await rejection(c.findTaskByExternalId('not-there'));
       assert.match(e.message, /200 pages/);
@@ -619,7 +712,12 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
     for (const fault of ['echo-headers', 'echo-headers-json'] as const) {
       it(`${fault}: not in message, serverMessage, any property or the log`, async () => {
         const memory = new MemoryLog();
-        const c = new KlingClient({ baseUrl: sb.url, getApiKey: () => LONG_KEY, fetch: fetch as unknown as FetchLike, logger: memory });
+        const c = new KlingClient({
+          baseUrl: sb.url,
+          getApiKey: () => LONG_KEY,
+          fetch: fetch as unknown as FetchLike,
+          logger: memory,
+        });
         sb.faults.push({ kind: fault, count: 10 });
         const e = await rejection(c.getTask('123'));
         assert.strictEqual(e.status, 400);
@@ -668,14 +766,30 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
   });
 
   it('refuses plain http except on loopback, where the key does not leave the machine', () => {
-    for (const bad of ['http://api.chainhub.tech/kling', 'http://192.168.1.20:8787', 'http://localhost.example.com', 'http://127.0.0.1.example.com', 'http://[::2]:80']) {
+    for (const bad of [
+      'http://api.chainhub.tech/kling',
+      'http://192.168.1.20:8787',
+      'http://localhost.example.com',
+      'http://127.0.0.1.example.com',
+      'http://[::2]:80',
+    ]) {
       assert.throws(
         () => client({ baseUrl: bad }),
-        (e: unknown) => e instanceof KlingError && e.kind === 'invalidInput' && /must start with https:\/\//.test(e.message) && /unencrypted/.test(e.message),
+        (e: unknown) =>
+          e instanceof KlingError &&
+          e.kind === 'invalidInput' &&
+          /must start with https:\/\//.test(e.message) &&
+          /unencrypted/.test(e.message),
         bad,
       );
     }
-    for (const good of ['https://api.chainhub.tech/kling/', 'http://127.0.0.1:8787', 'http://127.1.2.3/kling', 'http://localhost:3000', 'http://[::1]:9000/x']) {
+    for (const good of [
+      'https://api.chainhub.tech/kling/',
+      'http://127.0.0.1:8787',
+      'http://127.1.2.3/kling',
+      'http://localhost:3000',
+      'http://[::1]:9000/x',
+    ]) {
       assert.strictEqual(client({ baseUrl: good }).baseUrl, good.replace(/\/+$/, ''));
     }
   });

@@ -1,5 +1,14 @@
 import * as assert from 'assert';
-import { KlingError, backoffDelay, isMissingEndpoint, parseEnvelope, parseJsonKeepingIds, parseTask, parseTaskList, redactSecrets } from '../../../src/kling';
+import {
+  KlingError,
+  backoffDelay,
+  isMissingEndpoint,
+  parseEnvelope,
+  parseJsonKeepingIds,
+  parseTask,
+  parseTaskList,
+  redactSecrets,
+} from '../../../src/kling';
 
 function thrown(fn: () => unknown): KlingError {
   try {
@@ -26,7 +35,9 @@ describe('envelope parsing', () => {
     const others = [
       thrown(() => parseEnvelope(500, '{"code":5000,"message":"Internal server error","request_id":"r"}')),
       thrown(() => parseEnvelope(401, '{"code":1002,"message":"Authorization is invalid","request_id":"r"}')),
-      thrown(() => parseEnvelope(429, '{"code":1303,"message":"parallel task over resource pack limit","request_id":"r"}')),
+      thrown(() =>
+        parseEnvelope(429, '{"code":1303,"message":"parallel task over resource pack limit","request_id":"r"}'),
+      ),
       thrown(() => parseEnvelope(400, '{"code":1201,"message":"Voice id not found","request_id":"r"}')),
       thrown(() => parseEnvelope(502, '<html>502 Bad Gateway</html>')),
       new KlingError({ kind: 'network', message: 'ECONNREFUSED' }),
@@ -38,7 +49,6 @@ describe('envelope parsing', () => {
     assert.strictEqual(isMissingEndpoint(Object.assign(new Error('404'), { status: 404 })), false, 'only a KlingError');
   });
 
-
   it('returns data and request id of a success envelope', () => {
     const env = parseEnvelope(200, '{"code":0,"message":"SUCCEED","request_id":"r-1","data":{"task_id":"1"}}');
     assert.strictEqual(env.requestId, 'r-1');
@@ -46,7 +56,9 @@ describe('envelope parsing', () => {
   });
 
   it('keeps ids larger than 2^53 exact even when sent as JSON numbers', () => {
-    const parsed = parseJsonKeepingIds('{"task_id": 930801301486305328, "task_result": {"voices": [{"voice_id":930801338081615883}]}, "created_at": 1789912000123}') as {
+    const parsed = parseJsonKeepingIds(
+      '{"task_id": 930801301486305328, "task_result": {"voices": [{"voice_id":930801338081615883}]}, "created_at": 1789912000123}',
+    ) as {
       task_id: string;
       task_result: { voices: { voice_id: string }[] };
       created_at: number;
@@ -57,7 +69,9 @@ describe('envelope parsing', () => {
   });
 
   it('turns an error envelope without data into a typed error with code, status and request id', () => {
-    const e = thrown(() => parseEnvelope(429, '{"code":1303,"message":"parallel task over resource pack limit","request_id":"9984"}'));
+    const e = thrown(() =>
+      parseEnvelope(429, '{"code":1303,"message":"parallel task over resource pack limit","request_id":"9984"}'),
+    );
     assert.strictEqual(e.kind, 'api');
     assert.strictEqual(e.code, 1303);
     assert.strictEqual(e.status, 429);
@@ -81,7 +95,8 @@ describe('envelope parsing', () => {
   });
 
   it('reads a proxy-nested error (CometAPI shape)', () => {
-    const text = '{"message":"Voice id not found","data":{"data":{"code":1201,"message":"Voice id not found","request_id":"nested-1"},"message":"Voice id not found"}}';
+    const text =
+      '{"message":"Voice id not found","data":{"data":{"code":1201,"message":"Voice id not found","request_id":"nested-1"},"message":"Voice id not found"}}';
     const e = thrown(() => parseEnvelope(400, text));
     assert.strictEqual(e.code, 1201);
     assert.strictEqual(e.requestId, 'nested-1');
@@ -90,11 +105,15 @@ describe('envelope parsing', () => {
 
   describe('secrets in what the server sends back', () => {
     const KEY = 'sk-SECRET-KEY-1234567890abcdefghijklmnop';
-    const fragments = (text: string) => Array.from({ length: KEY.length - 5 }, (_, i) => KEY.slice(i, i + 6)).filter((f) => text.includes(f));
+    const fragments = (text: string) =>
+      Array.from({ length: KEY.length - 5 }, (_, i) => KEY.slice(i, i + 6)).filter((f) => text.includes(f));
 
     it('redacts the key before the body is cut to a snippet (a key straddling the cut)', () => {
       const body = `Bad request. ${'x'.repeat(95)} Authorization: Bearer ${KEY} end`;
-      assert.ok(body.indexOf(KEY) < 160 && body.indexOf(KEY) + KEY.length > 160, 'the key straddles the 160-character cut');
+      assert.ok(
+        body.indexOf(KEY) < 160 && body.indexOf(KEY) + KEY.length > 160,
+        'the key straddles the 160-character cut',
+      );
       for (const secrets of [[KEY], []]) {
         const e = thrown(() => parseEnvelope(400, body, secrets));
         assert.deepStrictEqual(fragments(e.message), [], e.message);
@@ -105,7 +124,11 @@ describe('envelope parsing', () => {
     });
 
     it('redacts serverMessage, and what is built from it, then caps it at 300 characters', () => {
-      const text = JSON.stringify({ code: 1201, message: `invalid header ${KEY.slice(0, 30)}… and ${KEY} ${'z'.repeat(500)}`, request_id: 'r' });
+      const text = JSON.stringify({
+        code: 1201,
+        message: `invalid header ${KEY.slice(0, 30)}… and ${KEY} ${'z'.repeat(500)}`,
+        request_id: 'r',
+      });
       const e = thrown(() => parseEnvelope(400, text, [KEY]));
       assert.deepStrictEqual(fragments(e.message), []);
       assert.deepStrictEqual(fragments(e.serverMessage ?? ''), []);
@@ -121,21 +144,35 @@ describe('envelope parsing', () => {
       assert.strictEqual(redactSecrets('Authorization: Bearer other-token-1 ok'), 'Authorization: Bearer *** ok');
       assert.strictEqual(redactSecrets('{"authorization":"Basic dXNlcjpwYXNz"}'), '{"authorization":"Basic ***"}');
       assert.strictEqual(redactSecrets('x-api-key: abc123; next'), 'x-api-key: ***; next');
-      assert.strictEqual(redactSecrets('Kling rejected it: Authorization is invalid'), 'Kling rejected it: Authorization is invalid');
+      assert.strictEqual(
+        redactSecrets('Kling rejected it: Authorization is invalid'),
+        'Kling rejected it: Authorization is invalid',
+      );
     });
 
     it('redactSecrets: a quoted presigned URL keeps its path and loses its query, fragment and user info', () => {
-      const presigned = 'https://s3.example.com/bucket/kling/a.wav?X-Amz-Credential=AKIA%2F20261201&X-Amz-Signature=abcdef0123456789';
+      const presigned =
+        'https://s3.example.com/bucket/kling/a.wav?X-Amz-Credential=AKIA%2F20261201&X-Amz-Signature=abcdef0123456789';
       assert.strictEqual(
         redactSecrets(`voice_url ${presigned} could not be downloaded (HTTP 403).`),
         'voice_url https://s3.example.com/bucket/kling/a.wav?*** could not be downloaded (HTTP 403).',
       );
-      assert.strictEqual(redactSecrets('see (https://user:pw@host.example/x#frag).'), 'see (https://***@host.example/x?***).');
-      assert.strictEqual(redactSecrets('plain https://cdn.example.com/v/1.mp3, ok'), 'plain https://cdn.example.com/v/1.mp3, ok');
+      assert.strictEqual(
+        redactSecrets('see (https://user:pw@host.example/x#frag).'),
+        'see (https://***@host.example/x?***).',
+      );
+      assert.strictEqual(
+        redactSecrets('plain https://cdn.example.com/v/1.mp3, ok'),
+        'plain https://cdn.example.com/v/1.mp3, ok',
+      );
       // A failed task's reason quoting the URL reaches the history and the UI without the signature.
       const t = parseTask({ task_id: '1', task_status: 'failed', task_status_msg: `cannot fetch ${presigned}` });
       assert.strictEqual(t.statusMessage, 'cannot fetch https://s3.example.com/bucket/kling/a.wav?***');
-      assert.strictEqual(redactSecrets(redactSecrets(presigned)), redactSecrets(presigned), 'redacting twice changes nothing');
+      assert.strictEqual(
+        redactSecrets(redactSecrets(presigned)),
+        redactSecrets(presigned),
+        'redacting twice changes nothing',
+      );
     });
   });
 
@@ -171,7 +208,16 @@ describe('task parsing', () => {
       task_status: 'succeed',
       task_status_msg: '',
       task_info: { external_task_id: 'vsc-7f3a' },
-      task_result: { voices: [{ voice_id: '930801338081615883', voice_name: 'Narrator A', trial_url: 'https://x/trial.wav', owned_by: '42' }] },
+      task_result: {
+        voices: [
+          {
+            voice_id: '930801338081615883',
+            voice_name: 'Narrator A',
+            trial_url: 'https://x/trial.wav',
+            owned_by: '42',
+          },
+        ],
+      },
       final_unit_deduction: '0.05',
       created_at: 1789912000123,
       updated_at: 1789912009100,
@@ -180,7 +226,9 @@ describe('task parsing', () => {
       taskId: '930801301486305328',
       status: 'succeed',
       externalTaskId: 'vsc-7f3a',
-      voices: [{ voiceId: '930801338081615883', voiceName: 'Narrator A', trialUrl: 'https://x/trial.wav', ownedBy: '42' }],
+      voices: [
+        { voiceId: '930801338081615883', voiceName: 'Narrator A', trialUrl: 'https://x/trial.wav', ownedBy: '42' },
+      ],
       createdAt: 1789912000123,
       updatedAt: 1789912009100,
       unitDeduction: '0.05',
@@ -190,7 +238,10 @@ describe('task parsing', () => {
   it('accepts a missing or empty task_result while running', () => {
     assert.deepStrictEqual(parseTask({ task_id: '1', task_status: 'processing' }).voices, []);
     assert.deepStrictEqual(parseTask({ task_id: '1', task_status: 'submitted', task_result: {} }).voices, []);
-    assert.deepStrictEqual(parseTask({ task_id: '1', task_status: 'processing', task_result: { voices: 'nope' } }).voices, []);
+    assert.deepStrictEqual(
+      parseTask({ task_id: '1', task_status: 'processing', task_result: { voices: 'nope' } }).voices,
+      [],
+    );
   });
 
   it('keeps the failure reason', () => {
@@ -206,7 +257,11 @@ describe('task parsing', () => {
   });
 
   it('skips malformed voices and list items instead of failing the whole list', () => {
-    const t = parseTask({ task_id: '1', task_status: 'succeed', task_result: { voices: [null, { voice_name: 'no id' }, { voice_id: '7' }] } });
+    const t = parseTask({
+      task_id: '1',
+      task_status: 'succeed',
+      task_result: { voices: [null, { voice_name: 'no id' }, { voice_id: '7' }] },
+    });
     assert.deepStrictEqual(t.voices, [{ voiceId: '7', voiceName: '' }]);
     const page = parseTaskList([{ task_id: '1', task_status: 'succeed' }, 'junk', { task_status: 'x' }]);
     assert.strictEqual(page.tasks.length, 1);
@@ -219,10 +274,22 @@ describe('task parsing', () => {
 describe('backoff', () => {
   const policy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000 };
   it('grows exponentially, is capped, and jitters within [cap/2, cap]', () => {
-    assert.strictEqual(backoffDelay(1, policy, () => 1), 100);
-    assert.strictEqual(backoffDelay(2, policy, () => 1), 200);
-    assert.strictEqual(backoffDelay(3, policy, () => 0), 200);
-    assert.strictEqual(backoffDelay(10, policy, () => 1), 1000);
+    assert.strictEqual(
+      backoffDelay(1, policy, () => 1),
+      100,
+    );
+    assert.strictEqual(
+      backoffDelay(2, policy, () => 1),
+      200,
+    );
+    assert.strictEqual(
+      backoffDelay(3, policy, () => 0),
+      200,
+    );
+    assert.strictEqual(
+      backoffDelay(10, policy, () => 1),
+      1000,
+    );
   });
   it('starts at one second or more for 1303', () => {
     assert.ok(backoffDelay(1, policy, () => 1, 1303) >= 1000);

@@ -1,5 +1,12 @@
 import * as assert from 'assert';
-import { characterCount, toCreateBody, urlExtensionWarning, validateCreateInput, validateHttpUrl, validateVoiceName } from '../../../src/kling';
+import {
+  characterCount,
+  toCreateBody,
+  urlExtensionWarning,
+  validateCreateInput,
+  validateHttpUrl,
+  validateVoiceName,
+} from '../../../src/kling';
 
 describe('validation', () => {
   it('counts characters, not bytes or UTF-16 units', () => {
@@ -11,7 +18,11 @@ describe('validation', () => {
   it('accepts a 20-character name and rejects 21, even with multi-byte characters', () => {
     assert.strictEqual(validateVoiceName('a'.repeat(20)), undefined);
     assert.match(validateVoiceName('a'.repeat(21)) ?? '', /21 characters/);
-    assert.strictEqual(validateVoiceName('声'.repeat(20)), undefined, '20 CJK characters are 60 bytes but 20 characters');
+    assert.strictEqual(
+      validateVoiceName('声'.repeat(20)),
+      undefined,
+      '20 CJK characters are 60 bytes but 20 characters',
+    );
     assert.strictEqual(validateVoiceName('🎤'.repeat(20)), undefined);
     assert.ok(validateVoiceName('🎤'.repeat(21)));
   });
@@ -25,11 +36,20 @@ describe('validation', () => {
 
   it('requires exactly one of voiceUrl and videoId', () => {
     const both = validateCreateInput({ voiceName: 'A', voiceUrl: 'https://x.test/a.wav', videoId: '123456' });
-    assert.deepStrictEqual(both.errors.map((e) => e.field), ['source']);
+    assert.deepStrictEqual(
+      both.errors.map((e) => e.field),
+      ['source'],
+    );
     const neither = validateCreateInput({ voiceName: 'A' });
-    assert.deepStrictEqual(neither.errors.map((e) => e.field), ['source']);
+    assert.deepStrictEqual(
+      neither.errors.map((e) => e.field),
+      ['source'],
+    );
     const blank = validateCreateInput({ voiceName: 'A', voiceUrl: '  ', videoId: '' });
-    assert.deepStrictEqual(blank.errors.map((e) => e.field), ['source']);
+    assert.deepStrictEqual(
+      blank.errors.map((e) => e.field),
+      ['source'],
+    );
     assert.deepStrictEqual(validateCreateInput({ voiceName: 'A', videoId: '8301' }).errors, []);
     assert.deepStrictEqual(validateCreateInput({ voiceName: 'A', voiceUrl: 'https://x.test/a.mp3' }).errors, []);
   });
@@ -40,8 +60,15 @@ describe('validation', () => {
     assert.match(validateHttpUrl('ftp://example.com/a.wav', 'audio URL') ?? '', /http/);
     assert.match(validateHttpUrl('file:///tmp/a.wav', 'audio URL') ?? '', /http/);
     assert.match(validateHttpUrl('not a url', 'audio URL') ?? '', /not a valid URL/);
-    const r = validateCreateInput({ voiceName: 'A', voiceUrl: 'https://x.test/a.wav', callbackUrl: 'javascript:alert(1)' });
-    assert.deepStrictEqual(r.errors.map((e) => e.field), ['callbackUrl']);
+    const r = validateCreateInput({
+      voiceName: 'A',
+      voiceUrl: 'https://x.test/a.wav',
+      callbackUrl: 'javascript:alert(1)',
+    });
+    assert.deepStrictEqual(
+      r.errors.map((e) => e.field),
+      ['callbackUrl'],
+    );
   });
 
   it('warns, without blocking, on an unsupported extension in the URL path only', () => {
@@ -51,7 +78,10 @@ describe('validation', () => {
     assert.strictEqual(urlExtensionWarning('https://x.test/presigned/abcdef'), undefined);
     const r = validateCreateInput({ voiceName: 'A', voiceUrl: 'https://x.test/a.flac' });
     assert.deepStrictEqual(r.errors, []);
-    assert.deepStrictEqual(r.warnings.map((w) => w.field), ['voiceUrl']);
+    assert.deepStrictEqual(
+      r.warnings.map((w) => w.field),
+      ['voiceUrl'],
+    );
   });
 
   it('rejects wrong types from untyped callers instead of crashing', () => {
@@ -59,12 +89,27 @@ describe('validation', () => {
     assert.ok(r.errors.some((e) => e.field === 'voiceName'));
     assert.ok(r.errors.some((e) => e.field === 'voiceUrl'));
     assert.ok(validateCreateInput(undefined).errors.length > 0);
-    assert.ok(validateCreateInput({ voiceName: 'A', videoId: '1', externalTaskId: 'has space' }).errors.some((e) => e.field === 'externalTaskId'));
+    assert.ok(
+      validateCreateInput({ voiceName: 'A', videoId: '1', externalTaskId: 'has space' }).errors.some(
+        (e) => e.field === 'externalTaskId',
+      ),
+    );
   });
 
   it('builds a body with only the chosen source and the external id', () => {
-    const body = toCreateBody({ voiceName: ' Narrator ', voiceUrl: ' https://x.test/a.wav ', callbackUrl: '' }, 'vsc-1');
-    assert.deepStrictEqual(body, { voice_name: 'Narrator', voice_url: 'https://x.test/a.wav', external_task_id: 'vsc-1' });
-    assert.deepStrictEqual(toCreateBody({ voiceName: 'N', videoId: '99' }, 'e'), { voice_name: 'N', video_id: '99', external_task_id: 'e' });
+    const body = toCreateBody(
+      { voiceName: ' Narrator ', voiceUrl: ' https://x.test/a.wav ', callbackUrl: '' },
+      'vsc-1',
+    );
+    assert.deepStrictEqual(body, {
+      voice_name: 'Narrator',
+      voice_url: 'https://x.test/a.wav',
+      external_task_id: 'vsc-1',
+    });
+    assert.deepStrictEqual(toCreateBody({ voiceName: 'N', videoId: '99' }, 'e'), {
+      voice_name: 'N',
+      video_id: '99',
+      external_task_id: 'e',
+    });
   });
 });

@@ -5,7 +5,12 @@ describe('video request snippet', () => {
   const voice = { voiceId: '930801338081615883', voiceName: "O'Brien" };
 
   it('is a V2.6 request with sound whose prompt names the voice as <<<voice_1>>>', () => {
-    const body = videoRequestBody(voice) as { model_name: string; sound: string; prompt: string; voice_list: { voice_id: string }[] };
+    const body = videoRequestBody(voice) as {
+      model_name: string;
+      sound: string;
+      prompt: string;
+      voice_list: { voice_id: string }[];
+    };
     assert.strictEqual(body.model_name, 'kling-v2-6');
     assert.strictEqual(body.sound, 'on');
     assert.deepStrictEqual(body.voice_list, [{ voice_id: '930801338081615883' }]);

@@ -1,5 +1,11 @@
 import * as assert from 'assert';
-import { emptyForm, formToInput, NO_FILE_CHOSEN, validateForm, type CreateFormValues } from '../../../src/shared/createForm';
+import {
+  emptyForm,
+  formToInput,
+  NO_FILE_CHOSEN,
+  validateForm,
+  type CreateFormValues,
+} from '../../../src/shared/createForm';
 import { isWebviewToHost, MAX_LENGTHS, type WebviewToHost } from '../../../src/shared/protocol/createForm';
 
 function form(overrides: Partial<CreateFormValues> = {}): CreateFormValues {
@@ -34,13 +40,29 @@ describe('webview protocol guard (isWebviewToHost)', () => {
       assert.strictEqual(isWebviewToHost(JSON.parse(JSON.stringify(m))), true, JSON.stringify(m));
       types.add(m.type);
     }
-    assert.deepStrictEqual([...types].sort(), ['cancel', 'chooseFile', 'copyVoiceId', 'insertSnippet', 'openTrimmer', 'openUploadSettings', 'ready', 'reset', 'setApiKey', 'showLog', 'submit']);
+    assert.deepStrictEqual([...types].sort(), [
+      'cancel',
+      'chooseFile',
+      'copyVoiceId',
+      'insertSnippet',
+      'openTrimmer',
+      'openUploadSettings',
+      'ready',
+      'reset',
+      'setApiKey',
+      'showLog',
+      'submit',
+    ]);
   });
 
   it('accepts strings exactly at their length limit', () => {
     const f = form();
     for (const key of ['voiceName', 'voiceUrl', 'videoId', 'callbackUrl', 'externalTaskId'] as const) {
-      assert.strictEqual(isWebviewToHost({ type: 'submit', form: { ...f, [key]: 'a'.repeat(MAX_LENGTHS[key]) } }), true, key);
+      assert.strictEqual(
+        isWebviewToHost({ type: 'submit', form: { ...f, [key]: 'a'.repeat(MAX_LENGTHS[key]) } }),
+        true,
+        key,
+      );
     }
   });
 
@@ -51,13 +73,28 @@ describe('webview protocol guard (isWebviewToHost)', () => {
   });
 
   it('rejects unknown or mistyped `type` values', () => {
-    for (const v of [{}, { type: 'Ready' }, { type: 'ready ' }, { type: 'state' }, { type: 'fileChosen', fileName: 'a.wav' }, { type: 1 }, { type: null }, { type: ['ready'] }, { type: { toString: () => 'ready' } }]) {
+    for (const v of [
+      {},
+      { type: 'Ready' },
+      { type: 'ready ' },
+      { type: 'state' },
+      { type: 'fileChosen', fileName: 'a.wav' },
+      { type: 1 },
+      { type: null },
+      { type: ['ready'] },
+      { type: { toString: () => 'ready' } },
+    ]) {
       assert.strictEqual(isWebviewToHost(v), false, JSON.stringify(v));
     }
   });
 
   it('rejects extra fields and extra nesting on messages without payload', () => {
-    for (const v of [{ type: 'cancel', taskId: '1' }, { type: 'ready', payload: {} }, { type: 'copyVoiceId', voiceId: '123' }, { type: 'reset', form: form() }]) {
+    for (const v of [
+      { type: 'cancel', taskId: '1' },
+      { type: 'ready', payload: {} },
+      { type: 'copyVoiceId', voiceId: '123' },
+      { type: 'reset', form: form() },
+    ]) {
       assert.strictEqual(isWebviewToHost(v), false, JSON.stringify(v));
     }
   });
@@ -83,18 +120,30 @@ describe('webview protocol guard (isWebviewToHost)', () => {
       delete missing[key];
       assert.strictEqual(isWebviewToHost({ type: 'submit', form: missing }), false, `missing ${key}`);
       for (const wrong of [undefined, null, 1, true, ['x'], { value: 'x' }]) {
-        assert.strictEqual(isWebviewToHost({ type: 'submit', form: { ...f, [key]: wrong } }), false, `${key} = ${JSON.stringify(wrong)}`);
+        assert.strictEqual(
+          isWebviewToHost({ type: 'submit', form: { ...f, [key]: wrong } }),
+          false,
+          `${key} = ${JSON.stringify(wrong)}`,
+        );
       }
     }
     assert.strictEqual(isWebviewToHost({ type: 'submit', form: { ...f, apiKey: 'k' } }), false, 'extra field');
     assert.strictEqual(isWebviewToHost({ type: 'submit', form: { ...f, source: 'upload' } }), false, 'unknown source');
-    assert.strictEqual(isWebviewToHost({ type: 'submit', form: { ...f, source: 'URL' } }), false, 'source is case-sensitive');
+    assert.strictEqual(
+      isWebviewToHost({ type: 'submit', form: { ...f, source: 'URL' } }),
+      false,
+      'source is case-sensitive',
+    );
   });
 
   it('rejects oversized strings', () => {
     const f = form();
     for (const key of ['voiceName', 'voiceUrl', 'videoId', 'callbackUrl', 'externalTaskId'] as const) {
-      assert.strictEqual(isWebviewToHost({ type: 'submit', form: { ...f, [key]: 'a'.repeat(MAX_LENGTHS[key] + 1) } }), false, key);
+      assert.strictEqual(
+        isWebviewToHost({ type: 'submit', form: { ...f, [key]: 'a'.repeat(MAX_LENGTHS[key] + 1) } }),
+        false,
+        key,
+      );
     }
     assert.strictEqual(isWebviewToHost({ type: 'submit', form: { ...f, voiceName: 'x'.repeat(1_000_000) } }), false);
   });
@@ -109,8 +158,16 @@ describe('webview protocol guard (isWebviewToHost)', () => {
     const f = Object.assign(Object.create({ source: 'url' }) as object, { ...form() });
     delete (f as Partial<CreateFormValues>).source;
     assert.strictEqual(isWebviewToHost({ type: 'submit', form: f }), false, 'inherited source');
-    assert.strictEqual(isWebviewToHost(JSON.parse('{"type":"ready","__proto__":{"x":1}}')), false, '__proto__ as own key');
-    assert.strictEqual(isWebviewToHost(Object.assign(Object.create(null) as object, { type: 'ready' })), true, 'null-prototype object is fine');
+    assert.strictEqual(
+      isWebviewToHost(JSON.parse('{"type":"ready","__proto__":{"x":1}}')),
+      false,
+      '__proto__ as own key',
+    );
+    assert.strictEqual(
+      isWebviewToHost(Object.assign(Object.create(null) as object, { type: 'ready' })),
+      true,
+      'null-prototype object is fine',
+    );
   });
 });
 
@@ -122,12 +179,26 @@ describe('create form validation (shared by page and host)', () => {
   });
 
   it('sends the video id only for the video source', () => {
-    const v = validateForm(form({ source: 'video', videoId: ' 8830 ', callbackUrl: 'https://cb.example/x', externalTaskId: 'job-1' }));
-    assert.deepStrictEqual(v.input, { voiceName: 'Narrator', videoId: '8830', callbackUrl: 'https://cb.example/x', externalTaskId: 'job-1' });
+    const v = validateForm(
+      form({ source: 'video', videoId: ' 8830 ', callbackUrl: 'https://cb.example/x', externalTaskId: 'job-1' }),
+    );
+    assert.deepStrictEqual(v.input, {
+      voiceName: 'Narrator',
+      videoId: '8830',
+      callbackUrl: 'https://cb.example/x',
+      externalTaskId: 'job-1',
+    });
   });
 
   it('puts each error next to its field', () => {
-    const v = validateForm({ voiceName: 'x'.repeat(21), source: 'url', voiceUrl: 'ftp://h/a.wav', videoId: '', callbackUrl: 'nope', externalTaskId: 'has space' });
+    const v = validateForm({
+      voiceName: 'x'.repeat(21),
+      source: 'url',
+      voiceUrl: 'ftp://h/a.wav',
+      videoId: '',
+      callbackUrl: 'nope',
+      externalTaskId: 'has space',
+    });
     assert.strictEqual(v.input, undefined);
     assert.match(v.errors.voiceName ?? '', /21 characters/);
     assert.match(v.errors.voiceUrl ?? '', /http/);
@@ -164,6 +235,9 @@ describe('create form validation (shared by page and host)', () => {
   });
 
   it('formToInput trims and leaves empty optional fields out', () => {
-    assert.deepStrictEqual(formToInput(form({ voiceName: '  A  ', voiceUrl: ' https://e.x/a.mp3 ' })), { voiceName: 'A', voiceUrl: 'https://e.x/a.mp3' });
+    assert.deepStrictEqual(formToInput(form({ voiceName: '  A  ', voiceUrl: ' https://e.x/a.mp3 ' })), {
+      voiceName: 'A',
+      voiceUrl: 'https://e.x/a.mp3',
+    });
   });
 });

@@ -7,7 +7,10 @@ describe('trimmer: selection arithmetic', () => {
     assert.deepStrictEqual(clampSelection({ startSec: -3, endSec: 50 }, 40), { startSec: 0, endSec: 40 });
     assert.deepStrictEqual(clampSelection({ startSec: 12, endSec: 2 }, 40), { startSec: 2, endSec: 12 });
     assert.deepStrictEqual(clampSelection({ startSec: 39.9, endSec: 39.95 }, 40), { startSec: 39.5, endSec: 40 });
-    assert.deepStrictEqual(clampSelection({ startSec: Number.NaN, endSec: Number.POSITIVE_INFINITY }, 40), { startSec: 0, endSec: 40 });
+    assert.deepStrictEqual(clampSelection({ startSec: Number.NaN, endSec: Number.POSITIVE_INFINITY }, 40), {
+      startSec: 0,
+      endSec: 40,
+    });
     assert.deepStrictEqual(clampSelection({ startSec: 1.23456, endSec: 7.00001 }, 40), { startSec: 1.23, endSec: 7 });
   });
 
@@ -24,7 +27,10 @@ describe('trimmer: selection arithmetic', () => {
   it('resizes one edge, never past the other', () => {
     assert.deepStrictEqual(resizeSelection({ startSec: 10, endSec: 30 }, 'start', 5, 40), { startSec: 5, endSec: 30 });
     assert.deepStrictEqual(resizeSelection({ startSec: 10, endSec: 30 }, 'end', 45, 40), { startSec: 10, endSec: 40 });
-    assert.deepStrictEqual(resizeSelection({ startSec: 10, endSec: 30 }, 'start', 35, 40), { startSec: 29.5, endSec: 30 });
+    assert.deepStrictEqual(resizeSelection({ startSec: 10, endSec: 30 }, 'start', 35, 40), {
+      startSec: 29.5,
+      endSec: 30,
+    });
     assert.deepStrictEqual(resizeSelection({ startSec: 10, endSec: 30 }, 'end', 0, 40), { startSec: 10, endSec: 10.5 });
   });
 

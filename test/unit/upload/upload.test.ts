@@ -27,7 +27,11 @@ async function get(url: string): Promise<{ status: number; body: Buffer }> {
   return { status: res.status, body: Buffer.from(await res.arrayBuffer()) };
 }
 
-function s3Provider(server: S3TestServer, overrides: Partial<ConstructorParameters<typeof S3UploadProvider>[0]> = {}, logs: string[] = []) {
+function s3Provider(
+  server: S3TestServer,
+  overrides: Partial<ConstructorParameters<typeof S3UploadProvider>[0]> = {},
+  logs: string[] = [],
+) {
   return new S3UploadProvider({
     endpoint: server.endpoint,
     region: 'us-east-1',
@@ -77,11 +81,18 @@ describe('upload: S3-compatible storage (SigV4-checking server on loopback)', fu
     assert.ok(got.body.equals(sample));
     assert.strictEqual(progress[progress.length - 1], sample.length);
     assert.ok(progress.length > 1, 'progress in chunks');
-    assert.ok(logs.length > 0 && logs.every((l) => !/X-Amz-|Signature|secret/i.test(l) && !l.includes(server.secretAccessKey)), logs.join('\n'));
+    assert.ok(
+      logs.length > 0 && logs.every((l) => !/X-Amz-|Signature|secret/i.test(l) && !l.includes(server.secretAccessKey)),
+      logs.join('\n'),
+    );
   });
 
   it('the server really checks signatures: a tampered presigned URL and a wrong secret are refused', async () => {
-    const result = await s3Provider(server).upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'a.wav', contentType: 'audio/wav' });
+    const result = await s3Provider(server).upload({
+      source: { kind: 'bytes', bytes: sample },
+      fileName: 'a.wav',
+      contentType: 'audio/wav',
+    });
     const u = new URL(result.url);
     const sig = u.searchParams.get('X-Amz-Signature') as string;
     u.searchParams.set('X-Amz-Signature', (sig[0] === 'a' ? 'b' : 'a') + sig.slice(1));
@@ -90,7 +101,11 @@ describe('upload: S3-compatible storage (SigV4-checking server on loopback)', fu
     const bad = s3Provider(server, { secretAccessKey: 'not-the-secret' });
     await assert.rejects(
       bad.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'b.wav', contentType: 'audio/wav' }),
-      (e: unknown) => e instanceof UploadError && e.options.status === 403 && /SignatureDoesNotMatch/.test(e.message) && /Set Upload Credentials/.test(e.message),
+      (e: unknown) =>
+        e instanceof UploadError &&
+        e.options.status === 403 &&
+        /SignatureDoesNotMatch/.test(e.message) &&
+        /Set Upload Credentials/.test(e.message),
     );
   });
 
@@ -102,7 +117,12 @@ describe('upload: S3-compatible storage (SigV4-checking server on loopback)', fu
       fs.writeFileSync(file, big);
       let last = 0;
       const provider = s3Provider(server);
-      const result = await provider.upload({ source: { kind: 'file', path: file }, fileName: 'big.mp3', contentType: 'audio/mpeg', onProgress: (p) => (last = p.sentBytes) });
+      const result = await provider.upload({
+        source: { kind: 'file', path: file },
+        fileName: 'big.mp3',
+        contentType: 'audio/mpeg',
+        onProgress: (p) => (last = p.sentBytes),
+      });
       assert.strictEqual(last, big.length);
       assert.strictEqual(server.objects().length > 0, true);
       const got = await get(result.url);
@@ -115,14 +135,22 @@ describe('upload: S3-compatible storage (SigV4-checking server on loopback)', fu
   });
 
   it('an expired presigned URL is refused', async () => {
-    const result = await s3Provider(server, { presignExpirySeconds: 1 }).upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'e.wav', contentType: 'audio/wav' });
+    const result = await s3Provider(server, { presignExpirySeconds: 1 }).upload({
+      source: { kind: 'bytes', bytes: sample },
+      fileName: 'e.wav',
+      contentType: 'audio/wav',
+    });
     await new Promise((r) => setTimeout(r, 2100));
     assert.strictEqual((await get(result.url)).status, 403);
   });
 
   it('names the missing bucket and the missing keys', async () => {
     await assert.rejects(
-      s3Provider(server, { bucket: 'no-such-bucket' }).upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }),
+      s3Provider(server, { bucket: 'no-such-bucket' }).upload({
+        source: { kind: 'bytes', bytes: sample },
+        fileName: 'x.wav',
+        contentType: 'audio/wav',
+      }),
       /bucket "no-such-bucket" does not exist/,
     );
     assert.throws(() => s3Provider(server, { accessKeyId: '' }), /Set Upload Credentials/);
@@ -132,7 +160,10 @@ describe('upload: S3-compatible storage (SigV4-checking server on loopback)', fu
 
   it('builds virtual-hosted URLs and AWS endpoints when asked', () => {
     const p = s3Provider(server, { endpoint: '', region: 'eu-west-1', forcePathStyle: false });
-    assert.strictEqual(p.objectUrl('a/b c.wav').toString(), 'https://voice-samples.s3.eu-west-1.amazonaws.com/a/b%20c.wav');
+    assert.strictEqual(
+      p.objectUrl('a/b c.wav').toString(),
+      'https://voice-samples.s3.eu-west-1.amazonaws.com/a/b%20c.wav',
+    );
     assert.strictEqual(p.destination, 'https://s3.eu-west-1.amazonaws.com/voice-samples');
     assert.strictEqual(safeObjectName('../../etc/pässwd .wav'), 'passwd_.wav');
   });
@@ -145,7 +176,9 @@ interface Received {
   body: Buffer;
 }
 
-async function startUploadServer(reply: (r: Received, n: number) => { status: number; body: string } | 'hang'): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
+async function startUploadServer(
+  reply: (r: Received, n: number) => { status: number; body: string } | 'hang',
+): Promise<{ url: string; received: Received[]; close(): Promise<void> }> {
   const received: Received[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -177,25 +210,53 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
   this.timeout(20_000);
 
   it('multipart POST with a Bearer token; the URL is read from a JSON path', async () => {
-    const srv = await startUploadServer((r) => ({ status: 200, body: JSON.stringify({ code: 0, data: { files: [{ url: `/files/${r.headers['content-length']}.wav?sig=abc` }] } }) }));
+    const srv = await startUploadServer((r) => ({
+      status: 200,
+      body: JSON.stringify({
+        code: 0,
+        data: { files: [{ url: `/files/${r.headers['content-length']}.wav?sig=abc` }] },
+      }),
+    }));
     try {
       const logs: string[] = [];
-      const p = new HttpUploadProvider({ url: `${srv.url}/upload?team=1`, method: 'POST', fieldName: 'audio', responseUrlPath: 'data.files[0].url', token: 'tok-secret-123', log: (m) => logs.push(m) });
+      const p = new HttpUploadProvider({
+        url: `${srv.url}/upload?team=1`,
+        method: 'POST',
+        fieldName: 'audio',
+        responseUrlPath: 'data.files[0].url',
+        token: 'tok-secret-123',
+        log: (m) => logs.push(m),
+      });
       assert.strictEqual(p.destination, `${srv.url}/upload`);
-      const result = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'voice "one".wav', contentType: 'audio/wav' });
+      const result = await p.upload({
+        source: { kind: 'bytes', bytes: sample },
+        fileName: 'voice "one".wav',
+        contentType: 'audio/wav',
+      });
       const r = srv.received[0];
       assert.strictEqual(r.method, 'POST');
       assert.strictEqual(r.headers.authorization, 'Bearer tok-secret-123');
       const boundary = /boundary=(.+)$/.exec(String(r.headers['content-type']))?.[1];
       assert.ok(boundary);
       const text = r.body.toString('latin1');
-      assert.ok(text.startsWith(`--${boundary}\r\nContent-Disposition: form-data; name="audio"; filename="voice_one_.wav"; filename*=UTF-8''voice%20%22one%22.wav\r\nContent-Type: audio/wav\r\n\r\n`));
+      assert.ok(
+        text.startsWith(
+          `--${boundary}\r\nContent-Disposition: form-data; name="audio"; filename="voice_one_.wav"; filename*=UTF-8''voice%20%22one%22.wav\r\nContent-Type: audio/wav\r\n\r\n`,
+        ),
+      );
       assert.ok(text.endsWith(`\r\n--${boundary}--\r\n`));
       const start = r.body.indexOf('\r\n\r\n') + 4;
       assert.ok(r.body.subarray(start, start + sample.length).equals(sample));
-      assert.strictEqual(result.url, `${srv.url}/files/${r.body.length}.wav?sig=abc`, 'relative URLs resolve against the endpoint');
+      assert.strictEqual(
+        result.url,
+        `${srv.url}/files/${r.body.length}.wav?sig=abc`,
+        'relative URLs resolve against the endpoint',
+      );
       assert.strictEqual(result.displayUrl, `${srv.url}/files/${r.body.length}.wav`);
-      assert.ok(logs.every((l) => !l.includes('tok-secret') && !l.includes('sig=') && !l.includes('team=1')), logs.join('\n'));
+      assert.ok(
+        logs.every((l) => !l.includes('tok-secret') && !l.includes('sig=') && !l.includes('team=1')),
+        logs.join('\n'),
+      );
     } finally {
       await srv.close();
     }
@@ -204,8 +265,17 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
   it('PUT to a URL with {fileName}; empty response path means the PUT URL is the file URL', async () => {
     const srv = await startUploadServer(() => ({ status: 201, body: '' }));
     try {
-      const p = new HttpUploadProvider({ url: `${srv.url}/bucket/{fileName}`, method: 'PUT', fieldName: 'file', responseUrlPath: '' });
-      const result = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'a b.mp3', contentType: 'audio/mpeg' });
+      const p = new HttpUploadProvider({
+        url: `${srv.url}/bucket/{fileName}`,
+        method: 'PUT',
+        fieldName: 'file',
+        responseUrlPath: '',
+      });
+      const result = await p.upload({
+        source: { kind: 'bytes', bytes: sample },
+        fileName: 'a b.mp3',
+        contentType: 'audio/mpeg',
+      });
       assert.strictEqual(srv.received[0].url, '/bucket/a%20b.mp3');
       assert.strictEqual(srv.received[0].headers['content-type'], 'audio/mpeg');
       assert.ok(srv.received[0].body.equals(sample));
@@ -217,28 +287,66 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
   });
 
   it('a file URL derived from the upload URL carries no credentials: user info and fragment are dropped, a query is refused', async () => {
-    const srv = await startUploadServer((r) => ({ status: 201, body: r.url.includes('sig=') ? '{"url":"/files/a.wav"}' : '' }));
+    const srv = await startUploadServer((r) => ({
+      status: 201,
+      body: r.url.includes('sig=') ? '{"url":"/files/a.wav"}' : '',
+    }));
     try {
       const withUser = srv.url.replace('http://', 'http://user:pass-SECRET@');
-      const put = new HttpUploadProvider({ url: `${withUser}/bucket/{fileName}#frag`, method: 'PUT', fieldName: 'file', responseUrlPath: '' });
-      const result = await put.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'a b.mp3', contentType: 'audio/mpeg' });
+      const put = new HttpUploadProvider({
+        url: `${withUser}/bucket/{fileName}#frag`,
+        method: 'PUT',
+        fieldName: 'file',
+        responseUrlPath: '',
+      });
+      const result = await put.upload({
+        source: { kind: 'bytes', bytes: sample },
+        fileName: 'a b.mp3',
+        contentType: 'audio/mpeg',
+      });
       assert.strictEqual(srv.received[0].url, '/bucket/a%20b.mp3');
-      assert.strictEqual(result.url, `${srv.url}/bucket/a%20b.mp3`, 'no user info or fragment in the URL given to Kling');
+      assert.strictEqual(
+        result.url,
+        `${srv.url}/bucket/a%20b.mp3`,
+        'no user info or fragment in the URL given to Kling',
+      );
       assert.strictEqual(result.displayUrl, result.url);
 
       // A query on the upload URL (a presigned PUT, a token): it must not become the file URL, with or without the query.
       const uploads = srv.received.length;
       assert.throws(
-        () => new HttpUploadProvider({ url: `${srv.url}/bucket/{fileName}?sig=UPLOADSECRET`, method: 'PUT', fieldName: 'file', responseUrlPath: '' }),
+        () =>
+          new HttpUploadProvider({
+            url: `${srv.url}/bucket/{fileName}?sig=UPLOADSECRET`,
+            method: 'PUT',
+            fieldName: 'file',
+            responseUrlPath: '',
+          }),
         (e: unknown) =>
-          e instanceof UploadError && /klingVoice\.upload\.http\.responseUrlPath/.test(e.message) && /JSON answer/.test(e.message) && !e.message.includes('UPLOADSECRET'),
+          e instanceof UploadError &&
+          /klingVoice\.upload\.http\.responseUrlPath/.test(e.message) &&
+          /JSON answer/.test(e.message) &&
+          !e.message.includes('UPLOADSECRET'),
       );
       assert.strictEqual(srv.received.length, uploads, 'nothing is uploaded');
 
       // With the URL read from the answer, a relative answer inherits neither the query nor the user info.
-      const json = new HttpUploadProvider({ url: `${withUser}/bucket/{fileName}?sig=UPLOADSECRET`, method: 'PUT', fieldName: 'file', responseUrlPath: 'url' });
-      const r2 = await json.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'a.wav', contentType: 'audio/wav' });
-      assert.strictEqual(srv.received[srv.received.length - 1].url, '/bucket/a.wav?sig=UPLOADSECRET', 'the upload itself keeps its query');
+      const json = new HttpUploadProvider({
+        url: `${withUser}/bucket/{fileName}?sig=UPLOADSECRET`,
+        method: 'PUT',
+        fieldName: 'file',
+        responseUrlPath: 'url',
+      });
+      const r2 = await json.upload({
+        source: { kind: 'bytes', bytes: sample },
+        fileName: 'a.wav',
+        contentType: 'audio/wav',
+      });
+      assert.strictEqual(
+        srv.received[srv.received.length - 1].url,
+        '/bucket/a.wav?sig=UPLOADSECRET',
+        'the upload itself keeps its query',
+      );
       assert.strictEqual(r2.url, `${srv.url}/files/a.wav`);
     } finally {
       await srv.close();
@@ -246,10 +354,21 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
   });
 
   it('retries transient failures (503, then 200) and gives up on 4xx with a clear message', async () => {
-    const srv = await startUploadServer((_r, n) => (n === 1 ? { status: 503, body: 'busy' } : { status: 200, body: '{"url":"https://cdn.example/x.wav"}' }));
+    const srv = await startUploadServer((_r, n) =>
+      n === 1 ? { status: 503, body: 'busy' } : { status: 200, body: '{"url":"https://cdn.example/x.wav"}' },
+    );
     try {
-      const p = new HttpUploadProvider({ url: `${srv.url}/u`, method: 'POST', fieldName: 'file', responseUrlPath: 'url' });
-      const r = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' });
+      const p = new HttpUploadProvider({
+        url: `${srv.url}/u`,
+        method: 'POST',
+        fieldName: 'file',
+        responseUrlPath: 'url',
+      });
+      const r = await p.upload({
+        source: { kind: 'bytes', bytes: sample },
+        fileName: 'x.wav',
+        contentType: 'audio/wav',
+      });
       assert.strictEqual(r.url, 'https://cdn.example/x.wav');
       assert.strictEqual(srv.received.length, 2);
       assert.ok(srv.received[1].body.length > sample.length, 'the body is sent again in full');
@@ -258,8 +377,17 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
     }
     const denied = await startUploadServer(() => ({ status: 401, body: '{}' }));
     try {
-      const p = new HttpUploadProvider({ url: `${denied.url}/u`, method: 'POST', fieldName: 'file', responseUrlPath: 'url', token: 't' });
-      await assert.rejects(p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }), /refused the upload \(HTTP 401\).*Set Upload Credentials/);
+      const p = new HttpUploadProvider({
+        url: `${denied.url}/u`,
+        method: 'POST',
+        fieldName: 'file',
+        responseUrlPath: 'url',
+        token: 't',
+      });
+      await assert.rejects(
+        p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }),
+        /refused the upload \(HTTP 401\).*Set Upload Credentials/,
+      );
       assert.strictEqual(denied.received.length, 1, '4xx is not retried');
     } finally {
       await denied.close();
@@ -267,11 +395,24 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
   });
 
   it('explains answers without a URL', async () => {
-    const srv = await startUploadServer((_r, n) => (n === 1 ? { status: 200, body: '<html>ok</html>' } : { status: 200, body: '{"data":{}}' }));
+    const srv = await startUploadServer((_r, n) =>
+      n === 1 ? { status: 200, body: '<html>ok</html>' } : { status: 200, body: '{"data":{}}' },
+    );
     try {
-      const p = new HttpUploadProvider({ url: `${srv.url}/u`, method: 'POST', fieldName: 'file', responseUrlPath: 'data.url' });
-      await assert.rejects(p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }), /did not answer with JSON/);
-      await assert.rejects(p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }), /no URL at "data\.url"/);
+      const p = new HttpUploadProvider({
+        url: `${srv.url}/u`,
+        method: 'POST',
+        fieldName: 'file',
+        responseUrlPath: 'data.url',
+      });
+      await assert.rejects(
+        p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }),
+        /did not answer with JSON/,
+      );
+      await assert.rejects(
+        p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }),
+        /no URL at "data\.url"/,
+      );
     } finally {
       await srv.close();
     }
@@ -280,12 +421,22 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
   it('cancels a hanging upload at once through the AbortSignal', async () => {
     const srv = await startUploadServer(() => 'hang');
     try {
-      const p = new HttpUploadProvider({ url: `${srv.url}/u`, method: 'POST', fieldName: 'file', responseUrlPath: 'url' });
+      const p = new HttpUploadProvider({
+        url: `${srv.url}/u`,
+        method: 'POST',
+        fieldName: 'file',
+        responseUrlPath: 'url',
+      });
       const controller = new AbortController();
       const started = Date.now();
       setTimeout(() => controller.abort(), 200);
       await assert.rejects(
-        p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav', signal: controller.signal }),
+        p.upload({
+          source: { kind: 'bytes', bytes: sample },
+          fileName: 'x.wav',
+          contentType: 'audio/wav',
+          signal: controller.signal,
+        }),
         (e: unknown) => e instanceof UploadError && e.cancelled,
       );
       assert.ok(Date.now() - started < 2000);
@@ -309,7 +460,10 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
     const busy = await startUploadServer(() => ({ status: 503, body: 'busy' }));
     try {
       const e = await upload(busy.url);
-      assert.deepStrictEqual([e.name, e.kind, e.status, e.retryable, e.cancelled], ['UploadError', 'upload', 503, true, false]);
+      assert.deepStrictEqual(
+        [e.name, e.kind, e.status, e.retryable, e.cancelled],
+        ['UploadError', 'upload', 503, true, false],
+      );
       assert.match(e.message, /^The upload to 127\.0\.0\.1:\d+ failed \(HTTP 503: busy\)\.$/);
       assert.strictEqual(busy.received.length, 3, 'tried three times before giving up');
     } finally {
@@ -344,7 +498,12 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
     // A configuration problem found before anything is sent.
     assert.throws(
       () => new HttpUploadProvider({ url: '', method: 'POST', fieldName: 'file', responseUrlPath: 'url' }),
-      (err: unknown) => err instanceof UploadError && err.kind === 'upload' && err.status === undefined && err.retryable === false && /http\.url/.test(err.message),
+      (err: unknown) =>
+        err instanceof UploadError &&
+        err.kind === 'upload' &&
+        err.status === undefined &&
+        err.retryable === false &&
+        /http\.url/.test(err.message),
     );
   });
 
@@ -353,7 +512,10 @@ describe('upload: generic HTTP endpoint (loopback server)', function () {
     assert.strictEqual(readJsonPath({ a: { b: [{ c: 'x' }] } }, 'a.b[0].c'), 'x');
     assert.strictEqual(readJsonPath({ a: 1 }, 'a.b'), undefined);
     assert.strictEqual(redactUrl('https://user:pw@h.example/p/x.wav?X-Amz-Signature=s#f'), 'https://h.example/p/x.wav');
-    assert.throws(() => new HttpUploadProvider({ url: 'not a url', method: 'POST', fieldName: 'f', responseUrlPath: 'url' }), /klingVoice\.upload\.http\.url/);
+    assert.throws(
+      () => new HttpUploadProvider({ url: 'not a url', method: 'POST', fieldName: 'f', responseUrlPath: 'url' }),
+      /klingVoice\.upload\.http\.url/,
+    );
   });
 });
 
@@ -363,7 +525,10 @@ function assertNoSecret(e: unknown, secret: string, logs: string[] = []): void {
   if (e instanceof Error) {
     texts.push(e.message, String(e.stack));
   }
-  texts.push(JSON.stringify(e), ...Object.keys(e as object).map((k) => JSON.stringify((e as Record<string, unknown>)[k]) ?? ''));
+  texts.push(
+    JSON.stringify(e),
+    ...Object.keys(e as object).map((k) => JSON.stringify((e as Record<string, unknown>)[k]) ?? ''),
+  );
   for (let i = 0; i + 6 <= secret.length; i++) {
     const piece = secret.slice(i, i + 6);
     for (const t of texts) {
@@ -387,12 +552,24 @@ describe('upload: credentials never reach errors or logs', function () {
     }));
     try {
       const logs: string[] = [];
-      const p = new HttpUploadProvider({ url: `${srv.url}/u`, method: 'POST', fieldName: 'file', responseUrlPath: 'url', token, log: (m) => logs.push(m) });
-      const e = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }).then(
-        () => assert.fail('the upload should fail'),
-        (err: unknown) => err,
+      const p = new HttpUploadProvider({
+        url: `${srv.url}/u`,
+        method: 'POST',
+        fieldName: 'file',
+        responseUrlPath: 'url',
+        token,
+        log: (m) => logs.push(m),
+      });
+      const e = await p
+        .upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' })
+        .then(
+          () => assert.fail('the upload should fail'),
+          (err: unknown) => err,
+        );
+      assert.ok(
+        e instanceof UploadError && e.options.status === 400 && /failed \(HTTP 400: x+/.test(e.message),
+        String(e),
       );
-      assert.ok(e instanceof UploadError && e.options.status === 400 && /failed \(HTTP 400: x+/.test(e.message), String(e));
       assertNoSecret(e, token, logs);
       // With the padding gone, the rest of the answer is in the message: check it is scrubbed too.
       const srv2 = await startUploadServer((r) => ({
@@ -400,16 +577,28 @@ describe('upload: credentials never reach errors or logs', function () {
         body: `denied for ${String(r.headers.authorization)} https://user:pw@files.example/x.wav?X-Amz-Signature=SIGSIGSIG123&X-Amz-Credential=AKIAXYZ123 /files/y.wav?sig=QUERYSECRET1`,
       }));
       try {
-        const p2 = new HttpUploadProvider({ url: `${srv2.url}/u`, method: 'PUT', fieldName: 'file', responseUrlPath: '', token, log: (m) => logs.push(m) });
-        const e2 = await p2.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }).then(
-          () => assert.fail('the upload should fail'),
-          (err: unknown) => err,
-        );
+        const p2 = new HttpUploadProvider({
+          url: `${srv2.url}/u`,
+          method: 'PUT',
+          fieldName: 'file',
+          responseUrlPath: '',
+          token,
+          log: (m) => logs.push(m),
+        });
+        const e2 = await p2
+          .upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' })
+          .then(
+            () => assert.fail('the upload should fail'),
+            (err: unknown) => err,
+          );
         assertNoSecret(e2, token, logs);
         for (const secret of ['SIGSIGSIG123', 'AKIAXYZ123', 'QUERYSECRET1', 'user:pw']) {
           assertNoSecret(e2, secret, logs);
         }
-        assert.match((e2 as Error).message, /denied for Bearer \*\*\* https:\/\/files\.example\/x\.wav \/files\/y\.wav\?\*\*\*/);
+        assert.match(
+          (e2 as Error).message,
+          /denied for Bearer \*\*\* https:\/\/files\.example\/x\.wav \/files\/y\.wav\?\*\*\*/,
+        );
       } finally {
         await srv2.close();
       }
@@ -441,10 +630,12 @@ describe('upload: credentials never reach errors or logs', function () {
         forcePathStyle: true,
         log: (m) => logs.push(m),
       });
-      const e = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' }).then(
-        () => assert.fail('the upload should fail'),
-        (err: unknown) => err,
-      );
+      const e = await p
+        .upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'x.wav', contentType: 'audio/wav' })
+        .then(
+          () => assert.fail('the upload should fail'),
+          (err: unknown) => err,
+        );
       assert.ok(e instanceof UploadError && /InvalidRequest, HTTP 400: y+/.test(e.message), String(e));
       for (const secret of [accessKeyId, secretAccessKey, 'SIGSIGSIG123']) {
         assertNoSecret(e, secret, logs);
@@ -456,7 +647,10 @@ describe('upload: credentials never reach errors or logs', function () {
         'h',
         [accessKeyId, secretAccessKey],
       );
-      assert.strictEqual(short, 'The upload to h failed (InvalidRequest, HTTP 400: key ***, Credential=***, Signature=***).');
+      assert.strictEqual(
+        short,
+        'The upload to h failed (InvalidRequest, HTTP 400: key ***, Credential=***, Signature=***).',
+      );
     } finally {
       await srv.close();
     }
@@ -466,14 +660,24 @@ describe('upload: credentials never reach errors or logs', function () {
     assert.strictEqual(redactText('Authorization: Basic dXNlcjpwYXNz\nnext'), 'Authorization: ***\nnext');
     assert.strictEqual(redactText('{"authorization":"Bearer abc.def","ok":1}'), '{"authorization":"***","ok":1}');
     assert.strictEqual(redactText('got bearer abc-DEF_123= twice'), 'got bearer *** twice');
-    assert.strictEqual(redactText('GET http://u:p@h.example/a.wav?X-Amz-Signature=s#f failed'), 'GET http://h.example/a.wav failed');
+    assert.strictEqual(
+      redactText('GET http://u:p@h.example/a.wav?X-Amz-Signature=s#f failed'),
+      'GET http://h.example/a.wav failed',
+    );
     assert.strictEqual(redactText('see /a.wav?token=abc&x=1 now'), 'see /a.wav?*** now');
     assert.strictEqual(redactText('(from https://h.example/a.wav?sig=abc).'), '(from https://h.example/a.wav).');
     const malformed = "The authorization header is malformed; the region 'us-east-1' is wrong; expecting 'eu-west-1'";
     assert.strictEqual(redactText(malformed), malformed, "S3's own messages stay readable");
-    assert.strictEqual(redactText('X-Amz-Credential: AKIA1/2/3 X-Amz-Signature="abc"'), 'X-Amz-Credential: *** X-Amz-Signature="***"');
+    assert.strictEqual(
+      redactText('X-Amz-Credential: AKIA1/2/3 X-Amz-Signature="abc"'),
+      'X-Amz-Credential: *** X-Amz-Signature="***"',
+    );
     assert.strictEqual(redactText('the key is s3cr3t-value!', ['s3cr3t-value']), 'the key is ***!');
-    assert.strictEqual(redactText('echo s3cr3t-va…', ['s3cr3t-value']), 'echo ***', 'a piece of a secret is a leak too');
+    assert.strictEqual(
+      redactText('echo s3cr3t-va…', ['s3cr3t-value']),
+      'echo ***',
+      'a piece of a secret is a leak too',
+    );
     assert.strictEqual(redactText('echo s3cr3t%2Fv', ['s3cr3t/v']), 'echo ***', 'URL-encoded');
     assert.strictEqual(redactText('Why? Because. A plain sentence stays.'), 'Why? Because. A plain sentence stays.');
     assert.strictEqual(serverExcerpt(`${'a'.repeat(198)} Bearer abcdefgh`, [], 200), `${'a'.repeat(198)} B…`);
@@ -510,8 +714,14 @@ describe('upload: file names keep their extension, whatever script they are in',
   });
 
   it('the multipart part names a non-ASCII file with filename* (RFC 8187) after an ASCII filename', () => {
-    assert.strictEqual(contentDisposition('file', '声音.wav'), `form-data; name="file"; filename="sample.wav"; filename*=UTF-8''%E5%A3%B0%E9%9F%B3.wav`);
-    assert.strictEqual(contentDisposition('file', "😀 (it's).mp3"), `form-data; name="file"; filename="it_s_.mp3"; filename*=UTF-8''%F0%9F%98%80%20%28it%27s%29.mp3`);
+    assert.strictEqual(
+      contentDisposition('file', '声音.wav'),
+      `form-data; name="file"; filename="sample.wav"; filename*=UTF-8''%E5%A3%B0%E9%9F%B3.wav`,
+    );
+    assert.strictEqual(
+      contentDisposition('file', "😀 (it's).mp3"),
+      `form-data; name="file"; filename="it_s_.mp3"; filename*=UTF-8''%F0%9F%98%80%20%28it%27s%29.mp3`,
+    );
     assert.strictEqual(contentDisposition('file', 'a b.wav'), 'form-data; name="file"; filename="a b.wav"');
   });
 
@@ -525,7 +735,11 @@ describe('upload: file names keep their extension, whatever script they are in',
         ['..wav', '.wav'],
         [long, '.mp3'],
       ]) {
-        const result = await s3Provider(server).upload({ source: { kind: 'bytes', bytes: sample }, fileName: name, contentType: 'audio/wav' });
+        const result = await s3Provider(server).upload({
+          source: { kind: 'bytes', bytes: sample },
+          fileName: name,
+          contentType: 'audio/wav',
+        });
         const put = server.requests.filter((r) => r.method === 'PUT').pop();
         assert.strictEqual(put?.url.slice(-ext.length), ext, `${name}: ${put?.url}`);
         assert.ok(new URL(result.url).pathname.endsWith(ext), `${name}: ${result.displayUrl}`);
@@ -539,7 +753,12 @@ describe('upload: file names keep their extension, whatever script they are in',
   it('HTTP PUT: {fileName} is the percent-encoded UTF-8 name, with its extension', async () => {
     const srv = await startUploadServer(() => ({ status: 201, body: '' }));
     try {
-      const p = new HttpUploadProvider({ url: `${srv.url}/bucket/{fileName}`, method: 'PUT', fieldName: 'file', responseUrlPath: '' });
+      const p = new HttpUploadProvider({
+        url: `${srv.url}/bucket/{fileName}`,
+        method: 'PUT',
+        fieldName: 'file',
+        responseUrlPath: '',
+      });
       for (const [name, path] of [
         ['声音.wav', '/bucket/%E5%A3%B0%E9%9F%B3.wav'],
         ['😀.mp3', '/bucket/%F0%9F%98%80.mp3'],
@@ -547,7 +766,11 @@ describe('upload: file names keep their extension, whatever script they are in',
         ['..wav', '/bucket/sample.wav'],
         [long, `/bucket/${'x'.repeat(196)}.mp3`],
       ]) {
-        const result = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: name, contentType: 'audio/wav' });
+        const result = await p.upload({
+          source: { kind: 'bytes', bytes: sample },
+          fileName: name,
+          contentType: 'audio/wav',
+        });
         assert.strictEqual(srv.received[srv.received.length - 1].url, path);
         assert.strictEqual(result.url, `${srv.url}${path}`);
       }
@@ -559,9 +782,18 @@ describe('upload: file names keep their extension, whatever script they are in',
   it('HTTP POST: an endpoint that reads filename* stores the real name; the URL it answers keeps the extension', async () => {
     const endpoint = await startUploadEndpoint();
     try {
-      const p = new HttpUploadProvider({ url: `${endpoint.url}/upload`, method: 'POST', fieldName: 'file', responseUrlPath: 'data.url' });
+      const p = new HttpUploadProvider({
+        url: `${endpoint.url}/upload`,
+        method: 'POST',
+        fieldName: 'file',
+        responseUrlPath: 'data.url',
+      });
       for (const name of ['声音.wav', '😀.mp3', 'a b.WAV', '..wav', long]) {
-        const result = await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: name, contentType: 'audio/wav' });
+        const result = await p.upload({
+          source: { kind: 'bytes', bytes: sample },
+          fileName: name,
+          contentType: 'audio/wav',
+        });
         const expected = uploadFileName(name);
         assert.strictEqual(decodeURIComponent(new URL(result.url).pathname.split('/').pop() ?? ''), expected);
         assert.ok(/\.(wav|mp3)$/.test(new URL(result.url).pathname));
@@ -592,7 +824,12 @@ describe('upload: a local file that cannot be read is named, not blamed on the n
   it('HTTP: a missing file, and a folder found only while streaming', async () => {
     const srv = await startUploadServer(() => ({ status: 201, body: '' }));
     try {
-      const p = new HttpUploadProvider({ url: `${srv.url}/up/{fileName}`, method: 'PUT', fieldName: 'file', responseUrlPath: '' });
+      const p = new HttpUploadProvider({
+        url: `${srv.url}/up/{fileName}`,
+        method: 'PUT',
+        fieldName: 'file',
+        responseUrlPath: '',
+      });
       const missing = path.join(dir, 'nope.wav');
       await assert.rejects(
         p.upload({ source: { kind: 'file', path: missing }, fileName: 'nope.wav', contentType: 'audio/wav' }),
@@ -602,7 +839,12 @@ describe('upload: a local file that cannot be read is named, not blamed on the n
       // A folder passes the size check (stat) and fails when read: the streamed body's error is the file's too.
       const folder = path.join(dir, 'folder.wav');
       fs.mkdirSync(folder);
-      const post = new HttpUploadProvider({ url: `${srv.url}/up`, method: 'POST', fieldName: 'file', responseUrlPath: 'url' });
+      const post = new HttpUploadProvider({
+        url: `${srv.url}/up`,
+        method: 'POST',
+        fieldName: 'file',
+        responseUrlPath: 'url',
+      });
       await assert.rejects(
         post.upload({ source: { kind: 'file', path: folder }, fileName: 'folder.wav', contentType: 'audio/wav' }),
         isFileError('folder.wav', /folder.*EISDIR/),
@@ -616,7 +858,11 @@ describe('upload: a local file that cannot be read is named, not blamed on the n
     const server = await startS3Server();
     try {
       await assert.rejects(
-        s3Provider(server).upload({ source: { kind: 'file', path: path.join(dir, 'gone.mp3') }, fileName: 'gone.mp3', contentType: 'audio/mpeg' }),
+        s3Provider(server).upload({
+          source: { kind: 'file', path: path.join(dir, 'gone.mp3') },
+          fileName: 'gone.mp3',
+          contentType: 'audio/mpeg',
+        }),
         isFileError('gone.mp3', /does not exist.*ENOENT/),
       );
       assert.strictEqual(server.requests.length, 0);

@@ -1,6 +1,11 @@
 import * as assert from 'assert';
 
-import { isSelection, isTrimmerToHost, parseTrimmerState, type TrimmerToHost } from '../../../../src/shared/protocol/trimmer';
+import {
+  isSelection,
+  isTrimmerToHost,
+  parseTrimmerState,
+  type TrimmerToHost,
+} from '../../../../src/shared/protocol/trimmer';
 import { MAX_TRIMMER_FILE_SEC } from '../../../../src/shared/selection';
 
 describe('trimmer: message guard', () => {
@@ -61,14 +66,22 @@ describe('trimmer: saved state (read back after a window reload)', () => {
   const uri = 'file:///home/me/samples/interview%20take.wav';
 
   it('keeps the file, the window and the normalize flag, and nothing else', () => {
-    assert.deepStrictEqual(parseTrimmerState({ uri, selection: { startSec: 6, endSec: 16 }, normalize: true }), { uri, selection: { startSec: 6, endSec: 16 }, normalize: true });
+    assert.deepStrictEqual(parseTrimmerState({ uri, selection: { startSec: 6, endSec: 16 }, normalize: true }), {
+      uri,
+      selection: { startSec: 6, endSec: 16 },
+      normalize: true,
+    });
     assert.deepStrictEqual(parseTrimmerState({ uri: 'vscode-remote://ssh-remote%2Bbox/a/b.MP3', normalize: false }), {
       uri: 'vscode-remote://ssh-remote%2Bbox/a/b.MP3',
       selection: undefined,
       normalize: false,
     });
     // Extra fields (an old page's voiceName, anything planted) are not carried over.
-    assert.deepStrictEqual(parseTrimmerState({ uri, normalize: true, voiceName: 'x', durationSec: 99, apiKey: 'k' }), { uri, selection: undefined, normalize: true });
+    assert.deepStrictEqual(parseTrimmerState({ uri, normalize: true, voiceName: 'x', durationSec: 99, apiKey: 'k' }), {
+      uri,
+      selection: undefined,
+      normalize: true,
+    });
   });
 
   it('refuses a state that names no .wav or .mp3 file by a plain URI', () => {
@@ -107,7 +120,11 @@ describe('trimmer: saved state (read back after a window reload)', () => {
       [1, 10],
       'all',
     ]) {
-      assert.deepStrictEqual(parseTrimmerState({ uri, selection, normalize: 'yes' }), { uri, selection: undefined, normalize: false }, JSON.stringify(selection));
+      assert.deepStrictEqual(
+        parseTrimmerState({ uri, selection, normalize: 'yes' }),
+        { uri, selection: undefined, normalize: false },
+        JSON.stringify(selection),
+      );
     }
   });
 });
