@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: lint (eslint and the import-cycle check), formatting (prettier --check), typecheck, build, unit tests, the integration tests in a real VS Code extension host
-# (code-server + Chromium, see tools/testhost), then the end-to-end tests (Chromium driving the workbench).
+# (code-server + Chromium, see tools/testhost), then the end-to-end tests (Chromium driving the workbench), all
+# with the extension loaded from this checkout; last, the VSIX (`npm run package`) installed into code-server and
+# the smoke and Create Voice tests run again against that installed copy.
 # The last line is always "N passed, N failed" (tests over all suites); the exit status is non-zero if
 # anything failed.
 #
@@ -121,5 +123,18 @@ e2e_status=0
 KLING_E2E_IMAGES="$work/images" KLING_UNIT_RESULTS="$work/e2e.json" step "end-to-end tests" \
   npx mocha --no-config --forbid-only --timeout 300000 --reporter ./out/tools/testhost/countingReporter.js 'out/test/e2e/*.e2e.js' || e2e_status=$?
 add_counts "end-to-end tests" "$work/e2e.json" "$e2e_status"
+
+# The package as users get it: a production VSIX, installed with code-server's --install-extension into a fresh
+# extensions folder; the integration smoke tests and the Create Voice end-to-end test then run against that copy
+# and fail if the checkout was loaded instead (tools/testhost/runInstalled.ts). Last, because the production build
+# replaces the development bundles in dist/.
+if step "package (production VSIX)" npm run --silent package; then
+  installed_status=0
+  KLING_TEST_RESULTS="$work/installed.json" step "installed copy (smoke + Create Voice end-to-end)" \
+    node out/tools/testhost/runInstalled.js || installed_status=$?
+  add_counts "installed copy" "$work/installed.json" "$installed_status"
+else
+  fail_step "package"
+fi
 
 finish

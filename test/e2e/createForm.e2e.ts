@@ -2,10 +2,12 @@
 // the local API sandbox; a user sets the key, fills the Create Voice form in the sidebar and in the editor
 // panel, and gets a voice. Screenshots go to docs/images/.
 //   npm run build && npx tsc -p tsconfig.json && npx mocha --no-config --timeout 300000 out/test/e2e/*.e2e.js
-// KLING_E2E_EXTENSION_PATH loads another build of the extension (default: this checkout);
+// KLING_E2E_EXTENSION_PATH loads another build of the extension (default: this checkout); KLING_E2E_EXTENSIONS_DIR
+// instead loads the copy installed in that extensions folder, as an installed extension (tools/testhost/runInstalled.ts);
 // KLING_E2E_THEME picks the colour theme (e.g. 'Default Light Modern', 'Default High Contrast');
 // KLING_E2E_IMAGES writes the screenshots elsewhere (default docs/images); KLING_E2E_HEADED=1 shows the browser (needs a display); KLING_TEST_VERBOSE echoes code-server's log.
 import * as assert from 'assert';
+import * as path from 'path';
 import type { FrameLocator, Locator, Page } from 'playwright-core';
 import type { Sandbox } from '../../tools/sandbox';
 import { startE2E, waitUntilPlaying, type AudioLike, type E2E, type FileServer } from './harness';
@@ -50,6 +52,20 @@ describe('Create Voice form in the browser (code-server + Chromium)', function (
   it('without a key the form says so; the key is set through the palette, typed into the password box', async () => {
     await activityBarItem().click();
     const form = await formFrame('sidebar');
+    // The page's script is served from the copy under test: the checkout, or the installed VSIX (KLING_E2E_EXTENSIONS_DIR).
+    const script = decodeURIComponent(
+      new URL((await form.locator('script[src]').first().getAttribute('src')) ?? '').pathname,
+    );
+    console.log(`      [copy under test] the sidebar page's script: ${script}`);
+    const relative = path.relative(e2e.extensionRoot, script);
+    assert.ok(!relative.startsWith('..') && !path.isAbsolute(relative), `${script} is not under ${e2e.extensionRoot}`);
+    if (e2e.installed) {
+      assert.match(relative, /^klingvoice\.kling-custom-voice-[\w.-]+\/dist\/createForm\.js$/);
+      const inCheckout = path.relative(e2e.root, script);
+      assert.ok(inCheckout.startsWith('..') || path.isAbsolute(inCheckout), `${script} is the checkout's`);
+    } else {
+      assert.strictEqual(relative, path.join('dist', 'createForm.js'));
+    }
     await form.locator('#key-notice', { hasText: 'No Kling API key is set' }).waitFor();
     assert.ok(await form.locator('#set-key').isVisible());
     await form.locator('#voiceName').fill('Early bird');

@@ -91,6 +91,14 @@ export interface WebviewQuery {
 
 export interface E2E {
   root: string;
+  /**
+   * Where this extension's files must be served from: the checkout (or KLING_E2E_EXTENSION_PATH), or with
+   * KLING_E2E_EXTENSIONS_DIR the extensions folder the VSIX was installed into (the extension is then not loaded as a
+   * development extension at all).
+   */
+  extensionRoot: string;
+  /** True when the run tests an installed copy (KLING_E2E_EXTENSIONS_DIR). */
+  installed: boolean;
   /** Where the README's screenshots go (KLING_E2E_IMAGES, else docs/images). */
   imagesDir: string;
   sandbox: Sandbox;
@@ -128,9 +136,21 @@ export interface E2EOptions {
 
 export async function startE2E(options: E2EOptions): Promise<E2E> {
   const root = repoRoot();
-  const extensionPath = process.env.KLING_E2E_EXTENSION_PATH
-    ? path.resolve(process.env.KLING_E2E_EXTENSION_PATH)
-    : root;
+  const extensionsDir = process.env.KLING_E2E_EXTENSIONS_DIR
+    ? path.resolve(process.env.KLING_E2E_EXTENSIONS_DIR)
+    : undefined;
+  const installedCopy = extensionsDir
+    ? fs.readdirSync(extensionsDir).find((name) => name.startsWith('klingvoice.kling-custom-voice-'))
+    : undefined;
+  if (extensionsDir && !installedCopy) {
+    throw new Error(`KLING_E2E_EXTENSIONS_DIR=${extensionsDir} holds no installed klingvoice.kling-custom-voice`);
+  }
+  const extensionPath =
+    extensionsDir && installedCopy
+      ? path.join(extensionsDir, installedCopy)
+      : process.env.KLING_E2E_EXTENSION_PATH
+        ? path.resolve(process.env.KLING_E2E_EXTENSION_PATH)
+        : root;
   const imagesDir = process.env.KLING_E2E_IMAGES
     ? path.resolve(process.env.KLING_E2E_IMAGES)
     : path.join(root, 'docs', 'images');
@@ -159,6 +179,7 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
       ...options.settings,
     },
     env: { EXTENSIONS_GALLERY: '{}' },
+    extensionsDir,
   });
   const browser = await launchBrowser({
     headed: process.env.KLING_E2E_HEADED === '1',
@@ -174,7 +195,13 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
       cspViolations.push(m.text());
     }
   });
-  await openWorkbench(page, server.url, workspace, developmentPayload(server.url, extensionPath));
+  // An installed copy is loaded as any installed extension is: no development payload.
+  await openWorkbench(
+    page,
+    server.url,
+    workspace,
+    extensionsDir ? undefined : developmentPayload(server.url, extensionPath),
+  );
   const activityBarItem = () => page.locator('.activitybar .action-item a[aria-label^="Kling Voice"]');
   // The workbench draws before it has read the extension's contributions; the activity-bar item shows they are in.
   await activityBarItem().waitFor({ state: 'visible', timeout: 60_000 });
@@ -216,6 +243,8 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
 
   return {
     root,
+    extensionRoot: extensionsDir ?? extensionPath,
+    installed: extensionsDir !== undefined,
     imagesDir,
     sandbox,
     files,

@@ -1,4 +1,6 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import * as vscode from 'vscode';
 
 const EXTENSION_ID = 'klingvoice.kling-custom-voice';
@@ -41,6 +43,32 @@ describe('extension smoke', () => {
     const registered = new Set(await vscode.commands.getCommands(true));
     const missing = contributed.filter((command) => !registered.has(command));
     assert.deepStrictEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
+  });
+});
+
+describe('the copy under test', () => {
+  it('is the one the runner named: the checkout, or the installed VSIX in the extensions folder (never the checkout then)', () => {
+    const expected = process.env.KLING_TEST_EXTENSION_ROOT;
+    const checkout = process.env.KLING_TEST_CHECKOUT;
+    assert.ok(expected && checkout, 'the runner sets KLING_TEST_EXTENSION_ROOT and KLING_TEST_CHECKOUT');
+    const extension = getExtension();
+    const loaded = fs.realpathSync(extension.extensionPath);
+    console.log(`[copy under test] ${EXTENSION_ID} ${extension.packageJSON.version} loaded from ${loaded}`);
+    if (fs.realpathSync(expected) === fs.realpathSync(checkout)) {
+      assert.strictEqual(loaded, fs.realpathSync(checkout), 'the development run loads the checkout');
+      return;
+    }
+    // An installed copy: <extensions dir>/<publisher>.<name>-<version>, unpacked from the VSIX, nothing of the checkout.
+    assert.strictEqual(path.dirname(loaded), fs.realpathSync(expected), `not in the extensions folder ${expected}`);
+    assert.strictEqual(path.basename(loaded), `${EXTENSION_ID}-${extension.packageJSON.version}`);
+    const relative = path.relative(fs.realpathSync(checkout), loaded);
+    assert.ok(relative.startsWith('..') || path.isAbsolute(relative), `${loaded} is inside the checkout`);
+    assert.ok(fs.existsSync(path.join(loaded, '.vsixmanifest')), 'installed from a VSIX');
+    for (const absent of ['src', 'node_modules', 'test', 'out', 'dist/extension.js.map']) {
+      assert.ok(!fs.existsSync(path.join(loaded, absent)), `the installed copy holds ${absent}`);
+    }
+    // extensionKind ["workspace"]: code-server's extension host is the remote (workspace) one.
+    assert.strictEqual(extension.extensionKind, vscode.ExtensionKind.Workspace);
   });
 });
 

@@ -2,24 +2,63 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { COMMANDS, CONTEXT_KEYS, SETTINGS, VIEWS, VIEW_TYPES } from '../../src/ids';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
+/** The files `npm run package` puts into the VSIX, as `vsce ls` lists them (with the same README option). */
+function vsixFiles(): string[] {
+  const out = execFileSync(process.execPath, [path.join(root, 'tools', 'build', 'package.mjs'), '--ls'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
+}
+
+/** Every TypeScript file under src/, read. */
+function sourceTexts(): string[] {
+  const texts: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        walk(p);
+      } else if (e.name.endsWith('.ts')) {
+        texts.push(fs.readFileSync(p, 'utf8'));
+      }
+    }
+  };
+  walk(path.join(root, 'src'));
+  return texts;
+}
+
+/** An ES module of tools/build: a real dynamic import (tsc keeps it in the CommonJS test build). */
+function importBuildScript<T>(name: string): Promise<T> {
+  return import(pathToFileURL(path.join(root, 'tools', 'build', name)).href) as Promise<T>;
+}
+
 describe('VSIX contents', function () {
   this.timeout(120_000);
+  let files: string[] = [];
 
-  it('ships the bundle, media, manifest and docs, and no sources, tests, tools or node_modules', () => {
+  before(() => {
     assert.ok(fs.existsSync(path.join(root, 'dist', 'extension.js')), 'run the build first (npm test does)');
-    const vsce = path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
-    const out = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: root, encoding: 'utf8' });
-    const files = out
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean);
+    files = vsixFiles();
+  });
+
+  it('ships the bundle, media, manifest and docs, and no sources, maps, tests, tools, fixtures or node_modules', () => {
     assert.ok(files.includes('dist/extension.js'), files.join('\n'));
     assert.ok(files.includes('package.json'));
-    assert.ok(files.includes('README.md'));
+    assert.ok(
+      files.includes('dist/README.package.md'),
+      'the README, as tools/build/package.mjs writes it for the package',
+    );
+    assert.ok(files.includes('CHANGELOG.md'));
+    assert.ok(files.includes('LICENSE'));
     assert.ok(files.includes('media/kling-voice.svg'));
     assert.ok(
       files.includes('dist/codicons/codicon.css'),
@@ -27,11 +66,152 @@ describe('VSIX contents', function () {
     );
     const forbidden = files.filter(
       (f) =>
-        /^(src|test|tools|out|node_modules|webview|\.vscode-test|\.ci|docs)\//.test(f) ||
-        /\.(ts|map|tsbuildinfo)$/.test(f) ||
+        /^(src|test|tools|out|node_modules|webview|\.vscode-test|\.ci|docs|test-results)\//.test(f) ||
+        /(^|\/)fixtures?\//.test(f) ||
+        /\.(ts|map|tsbuildinfo|vsix|mjs|cjs)$/.test(f) ||
         /(^|\/)\.env/.test(f),
     );
     assert.deepStrictEqual(forbidden, [], `these must not ship:\n${forbidden.join('\n')}`);
+  });
+
+  it('holds every file the manifest and the webview hosts name: main, icons, the page bundles, their style sheets', () => {
+    const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+      main: string;
+      icon: string;
+      contributes: {
+        viewsContainers: Record<string, { icon?: string }[]>;
+        views: Record<string, { icon?: string }[]>;
+        commands: { icon?: string | { light: string; dark: string } }[];
+      };
+    };
+    const c = manifest.contributes;
+    const named = [
+      manifest.main,
+      manifest.icon,
+      ...Object.values(c.viewsContainers)
+        .flat()
+        .map((v) => v.icon),
+      ...Object.values(c.views)
+        .flat()
+        .map((v) => v.icon),
+      ...c.commands.flatMap((x) => (typeof x.icon === 'object' ? [x.icon.light, x.icon.dark] : [])),
+    ]
+      .filter((f): f is string => typeof f === 'string' && !f.startsWith('$('))
+      .map((f) => path.posix.normalize(f));
+    // What the webview hosts load (src/webviewHost/page.ts: `script` from dist/, `styles` from media/, the codicons;
+    // the panels' tab icons from media/).
+    const src = sourceTexts().join('\n');
+    const scripts = [...src.matchAll(/\bscript: '([\w.-]+\.js)'/g)].map((m) => `dist/${m[1]}`);
+    const styles = [...src.matchAll(/\bstyles: \[([^\]]*)\]/g)].flatMap((m) =>
+      [...m[1].matchAll(/'([\w.-]+)'/g)].map((s) => `media/${s[1]}`),
+    );
+    const media = [...src.matchAll(/joinPath\(extensionUri, 'media', '([\w.-]+)'\)/g)].map((m) => `media/${m[1]}`);
+    for (const page of ['dist/createForm.js', 'dist/trimmer.js', 'dist/trialPlayer.js']) {
+      assert.ok(scripts.includes(page), `the source no longer names ${page}: update this test`);
+    }
+    assert.ok(styles.includes('media/webview.css') && styles.includes('media/trimmer.css'), styles.join(', '));
+    assert.ok(media.includes('media/panel-light.svg'), media.join(', '));
+    const wanted = [...new Set([...named, ...scripts, ...styles, ...media, 'dist/codicons/codicon.css'])];
+    const missing = wanted.filter((f) => !files.includes(f));
+    assert.deepStrictEqual(missing, [], `named but not packaged:\n${missing.join('\n')}`);
+  });
+
+  it('the packaged README shows no image it cannot resolve and names no placeholder address', async () => {
+    const script = await importBuildScript<{
+      packagedReadme(text: string, baseImagesUrl?: string): string;
+      README_BASE_URLS: { baseContentUrl?: string; baseImagesUrl?: string };
+    }>('package.mjs');
+    const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+    assert.match(readme, /\]\(docs\/images\/[\w-]+\.png\)/, 'the README has screenshots to leave out');
+    const packaged = fs.readFileSync(path.join(root, 'dist', 'README.package.md'), 'utf8');
+    assert.strictEqual(packaged, script.packagedReadme(readme), 'package.mjs --ls wrote it from README.md');
+    if (script.README_BASE_URLS.baseImagesUrl) {
+      assert.match(script.README_BASE_URLS.baseImagesUrl, /^https:\/\//);
+      assert.strictEqual(packaged, readme, 'vsce rewrites the relative links itself');
+    } else {
+      // No public location yet: no relative image, neither Markdown nor <img>, and the text around them stays.
+      assert.doesNotMatch(packaged, /!\[[^\]]*\]\((?![a-z]+:)[^)]*\)/i);
+      assert.doesNotMatch(packaged, /<img\b[^>]*\bsrc=["'](?![a-z]+:)/i);
+      assert.doesNotMatch(packaged, /<p>\s*<\/p>/);
+      assert.ok(packaged.includes('## What it does') && packaged.includes('## Develop'), 'only the images go');
+      assert.ok(readme.split('\n').length - packaged.split('\n').length >= 6, 'the screenshots were left out');
+    }
+    assert.strictEqual(
+      script.packagedReadme('a ![x](https://cdn.example.org/x.png) b\n![y](docs/y.png)\n<img src="z.png" alt="z">c'),
+      'a ![x](https://cdn.example.org/x.png) b\nc',
+      'absolute images stay; relative ones, alone on a line or inline, go',
+    );
+    for (const text of [
+      packaged,
+      fs.readFileSync(path.join(root, 'package.json'), 'utf8'),
+      fs.readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8'),
+    ]) {
+      assert.doesNotMatch(text, /example\.invalid/);
+    }
+  });
+});
+
+describe('listing metadata (Marketplace and Open VSX)', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as Record<string, unknown> & {
+    name: string;
+    version: string;
+    publisher: string;
+    license: string;
+    icon: string;
+    keywords: string[];
+    categories: string[];
+    scripts: Record<string, string>;
+  };
+
+  it('a 128×128 PNG icon, categories, keywords (with 可灵), banner, Free, no Q&A, no placeholder links', () => {
+    const png = fs.readFileSync(path.join(root, manifest.icon));
+    assert.strictEqual(png.subarray(1, 4).toString('latin1'), 'PNG');
+    assert.deepStrictEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [128, 128], 'IHDR width and height');
+    assert.deepStrictEqual(manifest.categories, ['Machine Learning', 'Other']);
+    for (const k of ['Kling', '可灵', 'voice clone']) {
+      assert.ok(manifest.keywords.includes(k), `keyword ${k}`);
+    }
+    assert.ok(manifest.keywords.length <= 30, 'the Marketplace takes at most 30 keywords');
+    assert.match((manifest.galleryBanner as { color: string }).color, /^#[0-9a-f]{6}$/i);
+    assert.strictEqual(manifest.pricing, 'Free');
+    assert.strictEqual(manifest.qna, false);
+    for (const key of ['homepage', 'bugs', 'repository']) {
+      const value = JSON.stringify(manifest[key] ?? '');
+      assert.doesNotMatch(value, /example\.(invalid|com|org)|localhost|TODO/i, `${key} is a placeholder`);
+    }
+    assert.deepStrictEqual(manifest.extensionKind, ['workspace'], 'runs where the workspace is (README: Remote)');
+    assert.strictEqual(manifest.browser, undefined, 'no web entry: hidden in VS Code for the Web (README says so)');
+  });
+
+  it("meets Open VSX's rules that can be checked offline: a license file, a publisher namespace, no proposed API", () => {
+    assert.match(manifest.publisher, /^[a-z0-9][a-z0-9-]*$/i, 'the namespace to create on open-vsx.org');
+    assert.match(manifest.name, /^[a-z0-9][a-z0-9-]*$/);
+    assert.strictEqual(manifest.license, 'MIT');
+    assert.match(fs.readFileSync(path.join(root, 'LICENSE'), 'utf8'), /^MIT License/);
+    assert.strictEqual(manifest.enabledApiProposals, undefined, 'Open VSX and the Marketplace refuse proposed APIs');
+    assert.strictEqual(manifest.private, true, 'npm must never publish it; vsce and ovsx ignore the flag');
+  });
+
+  it('the CHANGELOG has a heading for the version, and `npm version` moves the Unreleased entries under the new one', async () => {
+    const changelog = fs.readFileSync(path.join(root, 'CHANGELOG.md'), 'utf8');
+    const headings = [...changelog.matchAll(/^## (.+)$/gm)].map((m) => m[1].trim());
+    assert.ok(headings.includes(manifest.version), `CHANGELOG.md headings: ${headings.join(' | ')}`);
+    assert.strictEqual(headings[0], 'Unreleased', 'new entries go under "## Unreleased" at the top');
+    assert.strictEqual(manifest.scripts.version, 'node tools/build/changelog.mjs && git add CHANGELOG.md');
+    const { releaseChangelog } = await importBuildScript<{ releaseChangelog(text: string, version: string): string }>(
+      'changelog.mjs',
+    );
+    const released = releaseChangelog(changelog, '9.8.7');
+    assert.deepStrictEqual(
+      [...released.matchAll(/^## (.+)$/gm)].map((m) => m[1].trim()),
+      ['Unreleased', '9.8.7', ...headings.slice(1)],
+    );
+    assert.strictEqual(
+      releaseChangelog('# C\n\n## Unreleased\n- a\n\n## 1.0.0\n- b\n', '1.1.0'),
+      '# C\n\n## Unreleased\n\n## 1.1.0\n- a\n\n## 1.0.0\n- b\n',
+    );
+    assert.throws(() => releaseChangelog(released, '9.8.8'), /no entries under "## Unreleased"/);
+    assert.throws(() => releaseChangelog(changelog, manifest.version), /already has a heading/);
   });
 });
 

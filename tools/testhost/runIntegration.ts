@@ -5,6 +5,8 @@
 // Other settings: KLING_TEST_TIMEOUT_MS (default 15 min), KLING_TEST_GREP (only matching tests),
 // KLING_TEST_RESULTS (where the suite writes its counts; a temp file by default), KLING_CHROMIUM,
 // KLING_TEST_VERBOSE (echo code-server's and the browser's own logs).
+// KLING_TEST_EXTENSIONS_DIR: test the copy installed there (tools/testhost/runInstalled.ts) instead of this checkout;
+// KLING_TEST_FILES: only the test files whose path matches this RegExp (e.g. `smoke`).
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
@@ -20,6 +22,7 @@ import {
   testCacheRoot,
 } from './install';
 import { log, makeTempDir, removeDir, repoRoot, seconds, UserFacingError } from './util';
+import { createProbeExtension } from './vsix';
 
 interface Results {
   passed: number;
@@ -92,11 +95,22 @@ function suiteEnv(resultsPath: string, userDataDir: string): Record<string, stri
   const env: Record<string, string> = {
     KLING_TEST_RESULTS: resultsPath,
     KLING_TEST_USER_DATA_DIR: userDataDir,
+    // Where the extension must have been loaded from (the smoke test checks): the checkout, or the extensions folder.
+    KLING_TEST_CHECKOUT: repoRoot(),
+    KLING_TEST_EXTENSION_ROOT: installedExtensionsDir() ?? repoRoot(),
   };
-  if (process.env.KLING_TEST_GREP) {
-    env.KLING_TEST_GREP = process.env.KLING_TEST_GREP;
+  for (const key of ['KLING_TEST_GREP', 'KLING_TEST_FILES'] as const) {
+    const value = process.env[key];
+    if (value) {
+      env[key] = value;
+    }
   }
   return env;
+}
+
+/** KLING_TEST_EXTENSIONS_DIR: an extensions folder holding the installed VSIX to test instead of the checkout. */
+function installedExtensionsDir(): string | undefined {
+  return process.env.KLING_TEST_EXTENSIONS_DIR ? path.resolve(process.env.KLING_TEST_EXTENSIONS_DIR) : undefined;
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -130,10 +144,19 @@ async function runInCodeServer(root: string, testsIndex: string, resultsPath: st
   // The suite reads the host's logs and settings from here (e.g. to check that no secret is logged).
   const userDataDir = makeTempDir('user-data');
   cleanups.push(() => removeDir(userDataDir));
+  // Testing an installed copy: a stand-in development extension carries the tests, so the host loads the installed one.
+  const extensionsDir = installedExtensionsDir();
+  let developmentPath = root;
+  if (extensionsDir) {
+    const probe = createProbeExtension();
+    cleanups.push(() => removeDir(probe));
+    developmentPath = probe;
+  }
   const server: CodeServer = await startCodeServer({
     bin,
     workspaceFolder: workspace,
     userDataDir,
+    extensionsDir,
     // No extension gallery: offline it only produces errors, and the tests must not depend on it.
     env: { ...suiteEnv(resultsPath, userDataDir), EXTENSIONS_GALLERY: '{}' },
   });
@@ -164,7 +187,7 @@ async function runInCodeServer(root: string, testsIndex: string, resultsPath: st
   }
   page.on('pageerror', (error) => log(`workbench page error: ${error.message}`));
 
-  const payload = developmentPayload(server.url, root, testsIndex);
+  const payload = developmentPayload(server.url, developmentPath, testsIndex);
   await page.goto(workbenchUrl(server.url, workspace, payload));
   log(`workbench opened (${seconds(started)}); running the integration tests`);
 
@@ -282,6 +305,9 @@ async function main(): Promise<number> {
   if (host === 'code-server') {
     hostExit = await runInCodeServer(root, testsIndex, resultsPath);
   } else if (host === 'electron') {
+    if (installedExtensionsDir()) {
+      throw new UserFacingError('KLING_TEST_EXTENSIONS_DIR (an installed copy) works with the code-server host only.');
+    }
     hostExit = await runInElectron(root, testsIndex, resultsPath);
   } else {
     throw new UserFacingError(`Unknown KLING_TEST_HOST '${host}': use 'code-server' (default) or 'electron'.`);
