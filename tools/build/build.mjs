@@ -1,6 +1,6 @@
 // Bundles the extension host code and the three webview pages with esbuild. `--production` minifies; `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import * as fs from 'node:fs';
+import { writeCodicons } from './codicons.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -41,26 +41,8 @@ const trimmer = { ...createForm, entryPoints: ['webview/trimmer.ts'], outfile: '
 /** The trial audio player tab (same rules). */
 const trialPlayer = { ...createForm, entryPoints: ['webview/trialPlayer.ts'], outfile: 'dist/trialPlayer.js' };
 
-/**
- * The codicon style sheet for the webviews' buttons (from @vscode/codicons), shipped in dist/codicons with the font
- * inlined as a data: URI: a font fetched later, when a glyph is first drawn, can still be in flight when the tab
- * closes, and this workbench's webview resource loading then stalls for every webview for half a minute.
- */
-function copyCodicons() {
-  const dir = 'node_modules/@vscode/codicons/dist';
-  const font = fs.readFileSync(`${dir}/codicon.ttf`).toString('base64');
-  const css = fs
-    .readFileSync(`${dir}/codicon.css`, 'utf8')
-    .replace(/url\("\.\/codicon\.ttf[^"]*"\)/, `url("data:font/ttf;base64,${font}")`);
-  if (!css.includes('data:font/ttf;base64,')) {
-    throw new Error('codicon.css no longer names ./codicon.ttf: update tools/build/build.mjs');
-  }
-  fs.mkdirSync('dist/codicons', { recursive: true });
-  fs.writeFileSync('dist/codicons/codicon.css', css);
-  fs.rmSync('dist/codicons/codicon.ttf', { force: true });
-}
-
-copyCodicons();
+// The codicon style sheet, with only the glyphs the pages use (an unknown name fails the build).
+await writeCodicons();
 if (watch) {
   for (const options of [extension, createForm, trimmer, trialPlayer]) {
     const ctx = await esbuild.context(options);
