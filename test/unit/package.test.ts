@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { transformSync } from 'esbuild';
 import { COMMANDS, CONTEXT_KEYS, SETTINGS, VIEWS, VIEW_TYPES } from '../../src/ids';
 
 const root = path.resolve(__dirname, '..', '..', '..');
@@ -18,6 +19,9 @@ describe('VSIX contents', function () {
       .map((l) => l.trim())
       .filter(Boolean);
     assert.ok(files.includes('dist/extension.js'), files.join('\n'));
+    for (const lazy of ['dist/music-metadata.js', 'dist/mpg123-decoder.js']) {
+      assert.ok(files.includes(lazy), `${lazy} ships (the audio libraries load from it on first use)`);
+    }
     assert.ok(files.includes('package.json'));
     assert.ok(files.includes('README.md'));
     assert.ok(files.includes('media/kling-voice.svg'));
@@ -319,6 +323,24 @@ function mappedCodePoints(ttf: Buffer): Set<number> {
   }
   return out;
 }
+
+describe('startup bundle', () => {
+  it('dist/extension.js is at most 200 KB and requires the audio libraries only from their own bundles', () => {
+    const bundle = path.join(root, 'dist', 'extension.js');
+    assert.ok(fs.existsSync(bundle), 'run the build first (npm test does)');
+    const text = fs.readFileSync(bundle, 'utf8');
+    // `npm run build` does not minify; minified as `npm run package` ships it (within a few hundred bytes).
+    const shipped = transformSync(text, { minify: true, format: 'cjs', platform: 'node', target: 'node20' }).code;
+    assert.ok(shipped.length <= 200 * 1024, `dist/extension.js is ${shipped.length} bytes minified`);
+    for (const lib of ['music-metadata', 'mpg123-decoder']) {
+      assert.ok(text.includes(`require("./${lib}.js")`), `${lib} is loaded from dist/${lib}.js`);
+      assert.ok(fs.existsSync(path.join(root, 'dist', `${lib}.js`)), `dist/${lib}.js is built`);
+    }
+    // Marks of the libraries' own code: neither is bundled into the startup bundle.
+    assert.ok(!text.includes('MPEGDecoderWebWorker'), 'mpg123-decoder is not in dist/extension.js');
+    assert.ok(!text.includes('ID3v2'), 'music-metadata is not in dist/extension.js');
+  });
+});
 
 describe("the webviews' codicons (dist/codicons/codicon.css)", () => {
   const cssFile = path.join(root, 'dist', 'codicons', 'codicon.css');
