@@ -25,7 +25,7 @@ export function readSettings(): Settings {
   return {
     apiBaseUrl: typeof base === 'string' && base.trim() ? base.trim() : DEFAULT_BASE_URL,
     requestTimeoutMs: num(c, 'requestTimeoutSeconds', 30, 1, 600) * 1000,
-    pollIntervalMs: num(c, 'pollIntervalSeconds', 3, 0.1, 60) * 1000,
+    pollIntervalMs: num(c, 'pollIntervalSeconds', 1, 0.1, 60) * 1000,
     taskTimeoutMs: num(c, 'taskTimeoutMinutes', 10, 0.05, 120) * 60_000,
   };
 }

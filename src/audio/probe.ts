@@ -25,7 +25,8 @@ interface MusicMetadata {
 let musicMetadata: Promise<MusicMetadata> | undefined;
 
 function loadMusicMetadata(): Promise<MusicMetadata> {
-  // A real dynamic import: tsc keeps it in the CommonJS test build, esbuild bundles the ESM package into dist/extension.js.
+  // A real dynamic import: tsc keeps it in the CommonJS test build; the extension bundle requires it from its own
+  // bundle, dist/music-metadata.js, on first use (tools/build/build.mjs).
   musicMetadata ??= import('music-metadata') as Promise<MusicMetadata>;
   return musicMetadata;
 }

@@ -20,8 +20,10 @@ import {
 } from './http';
 import { redactSecrets } from './redact';
 import { DEFAULT_RETRY, RetryPolicy, backoffDelay, cancelledError, sleep } from './retry';
-import { CreateVoiceInput, PATHS, Voice, VoiceTask, isTerminal } from './types';
+import { CreateVoiceInput, PATHS, Voice, VoiceTask } from './types';
 import { toCreateBody, validateCreateInput } from './validation';
+import { WaitOptions, followTask } from './follow';
+export type { WaitOptions } from './follow';
 
 /** The most pages a list reads (500 tasks each, unless the server caps the page size). */
 export const MAX_LIST_PAGES = 200;
@@ -57,16 +59,6 @@ export interface KlingClientOptions {
   random?: () => number;
   /** Page size for list calls, 1–500 (default 500, the largest every copy of the docs allows). */
   pageSize?: number;
-}
-
-export interface WaitOptions {
-  /** First poll interval; later ones grow by half each time up to `maxIntervalMs`. Default 3000. */
-  intervalMs?: number;
-  maxIntervalMs?: number;
-  /** Give up after this long (the task may still finish later). Default 10 min. */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-  onUpdate?: (task: VoiceTask) => void;
 }
 
 export interface CreateOptions {
@@ -278,35 +270,9 @@ export class KlingClient {
     });
   }
 
-  /** Polls a task until it succeeds or fails, with a growing interval and an overall timeout. */
-  async waitForTask(taskId: string, options: WaitOptions = {}): Promise<VoiceTask> {
-    const interval0 = Math.max(50, options.intervalMs ?? 3000);
-    const maxInterval = Math.max(interval0, options.maxIntervalMs ?? Math.max(interval0, 15_000));
-    const timeoutMs = options.timeoutMs ?? 10 * 60_000;
-    const deadline = Date.now() + timeoutMs;
-    let interval = interval0;
-    let last: VoiceTask | undefined;
-    for (;;) {
-      if (options.signal?.aborted) {
-        throw cancelledError();
-      }
-      last = await this.getTask(taskId, options.signal);
-      options.onUpdate?.(last);
-      if (isTerminal(last.status)) {
-        return last;
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) {
-        const minutes = Math.round((timeoutMs / 60_000) * 10) / 10;
-        throw new KlingError({
-          kind: 'taskTimeout',
-          taskId,
-          message: `Task ${taskId} is still ${last.status} after ${minutes} min. It may finish later: use 'Kling Voice: Check Task…' with this id, or raise klingVoice.taskTimeoutMinutes.`,
-        });
-      }
-      await sleep(Math.min(interval, remaining), options.signal);
-      interval = Math.min(maxInterval, Math.round(interval * 1.5));
-    }
+  /** Polls a task until it succeeds or fails: see followTask (follow.ts). */
+  waitForTask(taskId: string, options: WaitOptions = {}): Promise<VoiceTask> {
+    return followTask((signal) => this.getTask(taskId, signal), taskId, options, this._options.logger);
   }
 
   /** Looks the task up once; returns it, or throws `ambiguous` saying why the outcome is unknown. */

@@ -108,6 +108,11 @@ export function isConcurrencyLimit(e: unknown): boolean {
   return isKlingError(e) && e.code === 1303;
 }
 
+/** The service asks for fewer requests: HTTP 429 or code 1302 (request rate too high). */
+export function isRateLimited(e: unknown): boolean {
+  return isKlingError(e) && (e.status === 429 || e.code === 1302);
+}
+
 /**
  * Whether a new API key would help: no key is stored, or Kling refused the key (1000–1002: authentication failed,
  * header empty or invalid; 1003/1004: token not valid yet or expired).

@@ -4,6 +4,7 @@ export * from './rules';
 export * from './validation';
 export * from './envelope';
 export * from './client';
+export * from './pollSchedule';
 export { MAX_RESPONSE_BYTES, normalizeBaseUrl, redact } from './http';
 export type { FetchLike, FetchResponse } from './http';
 export { redactSecrets } from './redact';

@@ -72,6 +72,8 @@ export class VoiceService extends Disposable implements vscode.Disposable {
   private readonly _sending = new Map<string, Sending>();
   /** Every create or follow-up in flight, so they can be cancelled together. */
   private readonly _running = new Set<AbortController>();
+  /** Date.now() when Kling answered a create of ours, by task id: the poll schedule counts from it. */
+  private readonly _answeredAt = new Map<string, number>();
 
   constructor(
     private readonly _keys: KeyStore,
@@ -289,6 +291,10 @@ export class VoiceService extends Disposable implements vscode.Disposable {
     options: CreateRunOptions,
   ): Promise<VoiceTask> {
     this._log.info(`task ${submitted.taskId} ${submitted.status}`);
+    this._answeredAt.set(submitted.taskId, Date.now());
+    if (this._answeredAt.size > 200) {
+      this._answeredAt.delete(this._answeredAt.keys().next().value as string);
+    }
     await this._history.record(submitted, input, baseUrl, options.source);
     options.onSubmitted?.(submitted);
     if (submitted.status === 'succeed' || submitted.status === 'failed') {
@@ -373,7 +379,7 @@ export class VoiceService extends Disposable implements vscode.Disposable {
     const known = () => this._history.get(taskId) !== undefined;
     return this._client().waitForTask(taskId, {
       intervalMs: s.pollIntervalMs,
-      maxIntervalMs: Math.max(s.pollIntervalMs, 15_000),
+      ...this._scheduleStart(taskId),
       timeoutMs: s.taskTimeoutMs,
       signal,
       onUpdate: (t) => {
@@ -390,6 +396,19 @@ export class VoiceService extends Disposable implements vscode.Disposable {
         onUpdate?.(t);
       },
     });
+  }
+
+  /**
+   * Where the poll schedule of a task starts. A task created here in this window: at Kling's answer, and the first
+   * check waits as the schedule says. Otherwise (followed again after a restart, or a panel restored): at its
+   * creation in the history, but checked at once, since it may have ended meanwhile.
+   */
+  private _scheduleStart(taskId: string): { createdAt?: number; checkFirst?: boolean } {
+    const answered = this._answeredAt.get(taskId);
+    if (answered !== undefined) {
+      return { createdAt: answered };
+    }
+    return { createdAt: this._history.get(taskId)?.createdAt, checkFirst: true };
   }
 
   /** Runs `fn` with a signal that aborts on the caller's signal or on cancelAll(). */

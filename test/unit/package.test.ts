@@ -2,6 +2,7 @@ import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
+import { transformSync } from 'esbuild';
 import { pathToFileURL } from 'url';
 import { COMMANDS, CONTEXT_KEYS, SETTINGS, VIEWS, VIEW_TYPES } from '../../src/ids';
 
@@ -52,6 +53,9 @@ describe('VSIX contents', function () {
 
   it('ships the bundle, media, manifest and docs, and no sources, maps, tests, tools, fixtures or node_modules', () => {
     assert.ok(files.includes('dist/extension.js'), files.join('\n'));
+    for (const lazy of ['dist/music-metadata.js', 'dist/mpg123-decoder.js']) {
+      assert.ok(files.includes(lazy), `${lazy} ships (the audio libraries load from it on first use)`);
+    }
     assert.ok(files.includes('package.json'));
     assert.ok(
       files.includes('dist/README.package.md'),
@@ -462,5 +466,99 @@ describe('engines', () => {
       fs.readFileSync(path.join(root, 'README.md'), 'utf8'),
       new RegExp(`Requires VS Code ${minor.replace('.', '\\.')} or newer`),
     );
+  });
+});
+
+/** The code points a TrueType font maps to glyphs (its cmap's format 4 and 12 subtables). */
+function mappedCodePoints(ttf: Buffer): Set<number> {
+  const out = new Set<number>();
+  const numTables = ttf.readUInt16BE(4);
+  let cmap = -1;
+  for (let i = 0; i < numTables; i++) {
+    if (ttf.toString('latin1', 12 + i * 16, 16 + i * 16) === 'cmap') {
+      cmap = ttf.readUInt32BE(12 + i * 16 + 8);
+    }
+  }
+  assert.ok(cmap > 0, 'the font has a cmap table');
+  for (let i = 0; i < ttf.readUInt16BE(cmap + 2); i++) {
+    const sub = cmap + ttf.readUInt32BE(cmap + 4 + i * 8 + 4);
+    const format = ttf.readUInt16BE(sub);
+    if (format === 4) {
+      const segs = ttf.readUInt16BE(sub + 6) / 2;
+      for (let s = 0; s < segs; s++) {
+        const end = ttf.readUInt16BE(sub + 14 + s * 2);
+        const start = ttf.readUInt16BE(sub + 16 + segs * 2 + s * 2);
+        for (let c = start; c <= end && c !== 0xffff; c++) {
+          out.add(c);
+        }
+      }
+    } else if (format === 12) {
+      for (let g = 0; g < ttf.readUInt32BE(sub + 12); g++) {
+        const start = ttf.readUInt32BE(sub + 16 + g * 12);
+        for (let c = start; c <= ttf.readUInt32BE(sub + 20 + g * 12); c++) {
+          out.add(c);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+describe('startup bundle', () => {
+  it('dist/extension.js is at most 200 KB and requires the audio libraries only from their own bundles', () => {
+    const bundle = path.join(root, 'dist', 'extension.js');
+    assert.ok(fs.existsSync(bundle), 'run the build first (npm test does)');
+    const text = fs.readFileSync(bundle, 'utf8');
+    // `npm run build` does not minify; minified as `npm run package` ships it (within a few hundred bytes).
+    const shipped = transformSync(text, { minify: true, format: 'cjs', platform: 'node', target: 'node20' }).code;
+    assert.ok(shipped.length <= 200 * 1024, `dist/extension.js is ${shipped.length} bytes minified`);
+    for (const lib of ['music-metadata', 'mpg123-decoder']) {
+      assert.ok(text.includes(`require("./${lib}.js")`), `${lib} is loaded from dist/${lib}.js`);
+      assert.ok(fs.existsSync(path.join(root, 'dist', `${lib}.js`)), `dist/${lib}.js is built`);
+    }
+    // Marks of the libraries' own code: neither is bundled into the startup bundle.
+    assert.ok(!text.includes('MPEGDecoderWebWorker'), 'mpg123-decoder is not in dist/extension.js');
+    assert.ok(!text.includes('ID3v2'), 'music-metadata is not in dist/extension.js');
+  });
+});
+
+describe("the webviews' codicons (dist/codicons/codicon.css)", () => {
+  const cssFile = path.join(root, 'dist', 'codicons', 'codicon.css');
+
+  it('hold every glyph the pages name, in the subset font, in at most 10 KB', () => {
+    assert.ok(fs.existsSync(cssFile), 'run the build first (npm test does)');
+    const css = fs.readFileSync(cssFile, 'utf8');
+    assert.ok(css.length <= 10 * 1024, `codicon.css is ${css.length} bytes`);
+    const full = fs.readFileSync(path.join(root, 'node_modules/@vscode/codicons/dist/codicon.css'), 'utf8');
+    const rule = (text: string, name: string) =>
+      new RegExp(`\\.codicon-${name}:before\\s*\\{\\s*content:\\s*"\\\\([0-9a-f]+)"`).exec(text)?.[1];
+    const used = new Set<string>();
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) {
+          walk(p);
+        } else if (/\.(ts|css)$/.test(e.name)) {
+          const text = fs.readFileSync(p, 'utf8');
+          for (const m of text.matchAll(/\bcodicon\('([a-z0-9-]+)'\)|(?<![\w-])codicon-([a-z0-9][a-z0-9-]*)/g)) {
+            if (!/^(modifier-|spin$)/.test(m[1] ?? m[2])) {
+              used.add(m[1] ?? m[2]);
+            }
+          }
+        }
+      }
+    };
+    ['src', 'webview', 'media'].forEach((d) => walk(path.join(root, d)));
+    assert.ok(used.has('mic') && used.has('copy') && used.size >= 8, [...used].join(' '));
+    const font = /url\("data:font\/ttf;base64,([A-Za-z0-9+/=]+)"\)/.exec(css);
+    assert.ok(font, 'the font is inlined as a data: URI');
+    const mapped = mappedCodePoints(Buffer.from(font[1], 'base64'));
+    for (const name of used) {
+      const cp = rule(css, name);
+      assert.ok(cp, `no rule for codicon-${name}`);
+      assert.strictEqual(cp, rule(full, name), `codicon-${name} points at its glyph`);
+      assert.ok(mapped.has(parseInt(cp, 16)), `the font lacks the glyph of codicon-${name}`);
+    }
+    assert.ok(mapped.size <= used.size + 2, `the font holds ${mapped.size} glyphs for ${used.size} names`);
   });
 });

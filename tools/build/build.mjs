@@ -1,9 +1,39 @@
 // Bundles the extension host code and the three webview pages with esbuild. `--production` minifies; `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
-import * as fs from 'node:fs';
+import { writeCodicons } from './codicons.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+
+/**
+ * The audio libraries, loaded with `import()` on the first audio check (src/audio/probe.ts, decode.ts): each is its
+ * own bundle in dist/, so VS Code's start loads none of them. Together they were 60 % of dist/extension.js.
+ */
+const LAZY_LIBRARIES = ['music-metadata', 'mpg123-decoder'];
+
+/** Makes the extension bundle require `./<name>.js` (beside it in dist/) for each lazy library. */
+const lazyLibraries = {
+  name: 'lazy-libraries',
+  setup(build) {
+    const filter = new RegExp(`^(${LAZY_LIBRARIES.join('|')})$`);
+    build.onResolve({ filter }, (args) => ({ path: `./${args.path}.js`, external: true }));
+  },
+};
+
+/** The bundle of one lazy library: Node, CommonJS, so the host's require() of it needs no ESM loader. */
+function libraryBundle(name) {
+  return {
+    stdin: { contents: `export * from '${name}';`, resolveDir: '.', loader: 'js' },
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    outfile: `dist/${name}.js`,
+    sourcemap: false,
+    minify: production,
+    logLevel: 'warning',
+  };
+}
 
 /** The extension host bundle (Node, CommonJS; `vscode` comes from the host). */
 const extension = {
@@ -16,6 +46,9 @@ const extension = {
   external: ['vscode', 'encoding'],
   // node-fetch's fallback URL parser is dead code on Node ≥ 10 (see the shim).
   alias: { 'whatwg-url': './tools/build/whatwg-url.cjs' },
+  plugins: [lazyLibraries],
+  // import() of a lazy library becomes require('./<name>.js'), relative to dist/extension.js.
+  supported: { 'dynamic-import': false },
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
@@ -41,31 +74,17 @@ const trimmer = { ...createForm, entryPoints: ['webview/trimmer.ts'], outfile: '
 /** The trial audio player tab (same rules). */
 const trialPlayer = { ...createForm, entryPoints: ['webview/trialPlayer.ts'], outfile: 'dist/trialPlayer.js' };
 
-/**
- * The codicon style sheet for the webviews' buttons (from @vscode/codicons), shipped in dist/codicons with the font
- * inlined as a data: URI: a font fetched later, when a glyph is first drawn, can still be in flight when the tab
- * closes, and this workbench's webview resource loading then stalls for every webview for half a minute.
- */
-function copyCodicons() {
-  const dir = 'node_modules/@vscode/codicons/dist';
-  const font = fs.readFileSync(`${dir}/codicon.ttf`).toString('base64');
-  const css = fs
-    .readFileSync(`${dir}/codicon.css`, 'utf8')
-    .replace(/url\("\.\/codicon\.ttf[^"]*"\)/, `url("data:font/ttf;base64,${font}")`);
-  if (!css.includes('data:font/ttf;base64,')) {
-    throw new Error('codicon.css no longer names ./codicon.ttf: update tools/build/build.mjs');
-  }
-  fs.mkdirSync('dist/codicons', { recursive: true });
-  fs.writeFileSync('dist/codicons/codicon.css', css);
-  fs.rmSync('dist/codicons/codicon.ttf', { force: true });
-}
-
-copyCodicons();
+// The codicon style sheet, with only the glyphs the pages use (an unknown name fails the build).
+await writeCodicons();
 if (watch) {
-  for (const options of [extension, createForm, trimmer, trialPlayer]) {
+  for (const options of [extension, createForm, trimmer, trialPlayer, ...LAZY_LIBRARIES.map(libraryBundle)]) {
     const ctx = await esbuild.context(options);
     await ctx.watch();
   }
 } else {
-  await Promise.all([extension, createForm, trimmer, trialPlayer].map((options) => esbuild.build(options)));
+  await Promise.all(
+    [extension, createForm, trimmer, trialPlayer, ...LAZY_LIBRARIES.map(libraryBundle)].map((options) =>
+      esbuild.build(options),
+    ),
+  );
 }

@@ -443,6 +443,56 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
     assert.match((await rejection(client().listPresetVoices())).message, /HTML page/);
   });
 
+  it('follows a new task on the schedule: no check right after the create, then one every unit', async () => {
+    const c = client();
+    const t = await c.createVoice({ voiceName: 'Schedule', videoId: '123456' });
+    const createdAt = Date.now();
+    const done = await c.waitForTask(t.taskId, { intervalMs: 100, createdAt });
+    assert.strictEqual(done.status, 'succeed');
+    const gets = sandbox.state.requests.filter((r) => r.method === 'GET').map((r) => r.time - createdAt);
+    // The sandbox's task takes 300 ms; the first check comes 5 units (500 ms) after the create and sees it done.
+    assert.strictEqual(gets.length, 1, `GETs at ${gets.join(', ')} ms`);
+    assert.ok(gets[0] >= 480, `first GET ${gets[0]} ms after the create`);
+  });
+
+  it('checks at once a task that may have ended meanwhile (checkFirst), then on the schedule', async () => {
+    const sb = await startSandbox({ apiKey: KEY, processingDelayMs: 1500 });
+    try {
+      const c = new KlingClient({ baseUrl: sb.url, getApiKey: () => KEY, fetch: fetch as unknown as FetchLike });
+      const t = await c.createVoice({ voiceName: 'Resumed', videoId: '123456' });
+      const createdAt = Date.now();
+      const done = await c.waitForTask(t.taskId, { intervalMs: 100, createdAt, checkFirst: true });
+      assert.strictEqual(done.status, 'succeed');
+      const gets = sb.state.requests.filter((r) => r.method === 'GET').map((r) => r.time - createdAt);
+      assert.ok(gets[0] < 200, `first GET ${gets[0]} ms after the create`);
+      assert.ok(gets[1] >= 480, `second GET ${gets[1]} ms: the schedule's first check`);
+      // Every unit (100 ms) until the task ends at 1.5 s: about 11 checks in all, not a busy loop.
+      assert.ok(gets.length >= 8 && gets.length <= 14, `${gets.length} GETs: ${gets.join(', ')}`);
+    } finally {
+      await sb.close();
+    }
+  });
+
+  it('backs off instead of failing when checks are rate limited (429/1302)', async () => {
+    const c = client();
+    const t = await c.createVoice({ voiceName: 'Rate limited', videoId: '123456' });
+    // More 1302 answers than one getTask retries: the first check fails as a whole.
+    sandbox.faults.push({ kind: 'rate-limit', match: { method: 'GET' }, count: 5 });
+    const started = Date.now();
+    // 12 units old: checked every unit (50 ms) when nothing is wrong.
+    const done = await c.waitForTask(t.taskId, { intervalMs: 50, createdAt: started - 600, checkFirst: true });
+    assert.strictEqual(done.status, 'succeed');
+    assert.ok(
+      log.lines.some((l) => /warn task \d+: rate limited; checking it less often/.test(l)),
+      log.lines.join('\n'),
+    );
+    const gets = sandbox.state.requests.filter((r) => r.method === 'GET');
+    assert.strictEqual(gets.filter((r) => r.status === 429).length, 5);
+    // The check after the failed one waited twice the unit, not one unit.
+    assert.ok(gets[4].time - gets[3].time >= 95, `waited ${gets[4].time - gets[3].time} ms`);
+    assert.ok(Date.now() - started < 5000);
+  });
+
   it('cancels polling and the request in flight through an AbortSignal', async () => {
     const sb = await startSandbox({ apiKey: KEY, processingDelayMs: 60_000 });
     try {
