@@ -14,6 +14,7 @@ import { resumeInFlightTasks } from './commands/resume';
 import { registerTrimmer } from './trimmer';
 import { registerCreateVoiceWebviews } from './createForm';
 import { SETTINGS } from './ids';
+import { registerAgentTools } from './agentTools/register';
 
 /** Composition root: build the objects, register them, return the public API. No network here. */
 export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
@@ -34,6 +35,8 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
     registerCreateVoiceWebviews({ context, service, keys, log }),
     registerFromFileCommands({ context, service, log }),
     registerTrimmer({ context, service, log, keys, extensionUri: context.extensionUri }),
+    // Local notes and tags of voices do not exist yet: their store is passed here as `notes` once they do.
+    registerAgentTools({ context, service, library, keys, log }),
   );
   void keys.updateContext();
   // Tasks left running by an earlier window finish normally (network only when such tasks exist).

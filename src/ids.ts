@@ -33,6 +33,26 @@ export const COMMANDS = {
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
 
+/**
+ * Language-model tools (`contributes.languageModelTools`, `vscode.lm.registerTool`), and the names a chat prompt
+ * references them by (`#klingVoices`).
+ */
+export const TOOLS = {
+  checkSample: 'klingVoice_checkSample',
+  listVoices: 'klingVoice_listVoices',
+  createVoice: 'klingVoice_createVoice',
+  insertRequest: 'klingVoice_insertVoiceRequest',
+  deleteVoice: 'klingVoice_deleteVoice',
+} as const;
+
+export const TOOL_REFERENCES: Record<keyof typeof TOOLS, string> = {
+  checkSample: 'klingCheckSample',
+  listVoices: 'klingVoices',
+  createVoice: 'klingCreateVoice',
+  insertRequest: 'klingInsertRequest',
+  deleteVoice: 'klingDeleteVoice',
+};
+
 /** The activity-bar container and its views (`contributes.viewsContainers`, `contributes.views`). */
 export const VIEWS = {
   container: 'klingVoice',

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
 import { KeyStore, validateApiKey } from '../service/keyStore';
-import { CreateVoiceInput, KlingError, VoiceTask, isKlingError, validateCreateInput } from '../kling';
+import { CreateVoiceInput, VoiceTask, isKlingError } from '../kling';
 import { VoiceService } from '../service/voiceService';
 import { COMMANDS } from '../ids';
-import { announce, voiceActions, ErrorAction, showError, signalFor, statusLabel } from '../ui/notify';
+import { announce, voiceActions, showError, signalFor } from '../ui/notify';
+import { createWithProgress } from '../ui/createProgress';
 import { runCreateWizard } from './wizard';
 import { resumeInFlightTasks } from './resume';
 
@@ -372,39 +373,4 @@ async function createInteractively(
     void showError(e, log, `Could not create voice "${input.voiceName}"`, safeToRetry ? retry : undefined);
     return undefined;
   }
-}
-
-/** Submits and follows one task under a cancellable notification, then announces the outcome. */
-async function createWithProgress(
-  service: VoiceService,
-  log: vscode.LogOutputChannel,
-  input: CreateVoiceInput,
-  wait: boolean,
-  retry?: ErrorAction,
-): Promise<VoiceTask> {
-  const { errors, warnings } = validateCreateInput(input);
-  if (errors.length) {
-    throw new KlingError({ kind: 'invalidInput', message: errors.map((e) => e.message).join(' ') });
-  }
-  for (const w of warnings) {
-    log.warn(`create "${input.voiceName.trim()}": ${w.message}`);
-  }
-  const task = await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: `Kling voice "${input.voiceName.trim()}"`,
-      cancellable: true,
-    },
-    (progress, token) => {
-      progress.report({ message: 'submitting…' });
-      return service.createVoice(input, {
-        signal: signalFor(token),
-        wait,
-        onSubmitted: (t) => progress.report({ message: `task ${t.taskId} ${statusLabel(t.status)}` }),
-        onUpdate: (t) => progress.report({ message: `task ${t.taskId} ${statusLabel(t.status)}` }),
-      });
-    },
-  );
-  void announce(task, log, input.voiceName, retry);
-  return task;
 }

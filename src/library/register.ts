@@ -225,7 +225,7 @@ async function pickSnippetFormat(voice: Voice): Promise<SnippetFormat | undefine
  * editor is active: the one used last comes back to the front and gets the snippet at its cursor. With no editor
  * at all, the text opens in a new untitled document.
  */
-async function insertText(
+export async function insertText(
   text: string,
   format: SnippetFormat,
   lastEditor: vscode.TextEditor | undefined,

@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { transformSync } from 'esbuild';
 import { pathToFileURL } from 'url';
-import { COMMANDS, CONTEXT_KEYS, SETTINGS, VIEWS, VIEW_TYPES } from '../../src/ids';
+import { COMMANDS, CONTEXT_KEYS, SETTINGS, TOOLS, TOOL_REFERENCES, VIEWS, VIEW_TYPES } from '../../src/ids';
 
 const root = path.resolve(__dirname, '..', '..', '..');
 
@@ -229,9 +229,35 @@ describe('manifest', () => {
       viewsWelcome: { view: string; when?: string }[];
       menus: Record<string, { command?: string; when?: string }[]>;
       configuration: { properties: Record<string, unknown> };
+      languageModelTools: {
+        name: string;
+        toolReferenceName?: string;
+        canBeReferencedInPrompt?: boolean;
+        displayName: string;
+        userDescription?: string;
+        modelDescription: string;
+        inputSchema?: { type: string; properties: Record<string, { description?: string }>; required?: string[] };
+      }[];
     };
   };
   const c = manifest.contributes;
+
+  it('declares exactly the language-model tools of src/ids.ts, each referenceable with its #name and described', () => {
+    const byName = new Map(c.languageModelTools.map((t) => [t.name, t]));
+    assert.deepStrictEqual([...byName.keys()].sort(), [...Object.values(TOOLS)].sort());
+    for (const [key, name] of Object.entries(TOOLS)) {
+      const tool = byName.get(name);
+      assert.ok(tool);
+      assert.strictEqual(tool.toolReferenceName, TOOL_REFERENCES[key as keyof typeof TOOLS], name);
+      assert.strictEqual(tool.canBeReferencedInPrompt, true, name);
+      assert.match(name, /^(?!copilot_|vscode_)[\w-]+$/, 'the pattern VS Code accepts for a tool name');
+      assert.ok(tool.modelDescription.length > 80 && tool.userDescription && tool.displayName, name);
+      assert.strictEqual(tool.inputSchema?.type, 'object', name);
+      for (const [prop, schema] of Object.entries(tool.inputSchema.properties)) {
+        assert.ok(schema.description, `${name}.${prop} has a description for the model`);
+      }
+    }
+  });
 
   it('declares exactly the commands of src/ids.ts, and the menus name only those', () => {
     const declared: string[] = c.commands.map((x) => x.command).sort();
@@ -342,6 +368,12 @@ const HOST_NODE: readonly { vscode: string; node: string }[] = [
   { vscode: '1.101.0', node: '22.15.1' }, // 1.101: Electron 35, Node 22
 ];
 
+/**
+ * The first VS Code whose final API has vscode.lm.registerTool, vscode.lm.invokeTool and the languageModelTools
+ * contribution point (finalized in October 2024, for 1.95; @types/vscode 1.94 does not have them, 1.95 does).
+ */
+const TOOL_API_VSCODE = '1.95.0';
+
 function versionParts(v: string): number[] {
   return v.split('.').map((n) => Number(n));
 }
@@ -420,27 +452,38 @@ describe('engines', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
     engines: { vscode: string };
     devDependencies: Record<string, string>;
+    contributes: { languageModelTools?: unknown[] };
   };
 
-  it('engines.vscode is the lowest VS Code whose Node runs every bundled dependency, and at most 1.100', () => {
+  it('engines.vscode is the lowest VS Code that has the tool API and whose Node runs every bundled dependency, at most 1.100', () => {
     const packages = bundledEngines();
     assert.ok(
       packages.some((p) => p.name === 'file-type'),
       'music-metadata brings file-type',
     );
     const fits = (node: string) => packages.filter((p) => p.node && !nodeSatisfies(node, p.node));
-    const lowest = HOST_NODE.find((h) => fits(h.node).length === 0);
-    assert.ok(lowest, `no VS Code in the table runs ${packages.map((p) => `${p.name} (${p.node})`).join(', ')}`);
+    const lowestNode = HOST_NODE.find((h) => fits(h.node).length === 0);
+    assert.ok(lowestNode, `no VS Code in the table runs ${packages.map((p) => `${p.name} (${p.node})`).join(', ')}`);
+    // The other floor: the manifest contributes languageModelTools, so VS Code must have them as final API.
+    assert.ok(
+      (manifest.contributes.languageModelTools ?? []).length > 0,
+      'languageModelTools are contributed (else this floor is gone)',
+    );
+    const lowest = compareVersions(lowestNode.vscode, TOOL_API_VSCODE) >= 0 ? lowestNode.vscode : TOOL_API_VSCODE;
     const declared = [...HOST_NODE]
       .reverse()
       .find((h) => compareVersions(h.vscode, manifest.engines.vscode.replace(/^\^/, '')) <= 0);
     const unmet = declared ? fits(declared.node).map((p) => `${p.name}@${p.version} wants node ${p.node}`) : [];
     assert.strictEqual(
       manifest.engines.vscode,
-      `^${lowest.vscode}`,
-      unmet.length ? `its Node ${declared?.node} is too old for ${unmet.join(', ')}` : 'a lower VS Code would do',
+      `^${lowest}`,
+      unmet.length
+        ? `its Node ${declared?.node} is too old for ${unmet.join(', ')}`
+        : compareVersions(manifest.engines.vscode.replace(/^\^/, ''), TOOL_API_VSCODE) < 0
+          ? `vscode.lm.registerTool is final API from ${TOOL_API_VSCODE} on`
+          : 'a lower VS Code would do',
     );
-    assert.ok(compareVersions(lowest.vscode, '1.100.0') <= 0, 'the issue caps engines at 1.100');
+    assert.ok(compareVersions(lowest, '1.100.0') <= 0, 'the issue caps engines at 1.100');
   });
 
   it('the bundle targets that Node, @types/vscode is that VS Code, and the README says so', () => {
