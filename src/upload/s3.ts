@@ -1,4 +1,4 @@
-import * as aws4 from 'aws4';
+import type * as Aws4 from 'aws4';
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
 import { safeObjectName } from './names';
@@ -13,6 +13,15 @@ import {
   redactUrl,
   serverExcerpt,
 } from './types';
+
+let aws4Module: typeof Aws4 | undefined;
+
+/** aws4 is its own bundle (dist/aws4.js), loaded with the first S3 request, so VS Code's start does not load it. */
+function aws4(): typeof Aws4 {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy require: see tools/build/build.mjs
+  aws4Module ??= require('aws4') as typeof Aws4;
+  return aws4Module;
+}
 
 export interface S3Config {
   /** e.g. https://s3.eu-west-1.amazonaws.com, https://<account>.r2.cloudflarestorage.com, http://127.0.0.1:9000. Empty: AWS for `region`. */
@@ -105,7 +114,7 @@ export class S3UploadProvider implements UploadProvider {
   }
 
   private _sign(method: string, url: URL, headers: Record<string, string>, signQuery = false): Record<string, string> {
-    const opts: aws4.Request = {
+    const opts: Aws4.Request = {
       host: url.host,
       path: `${url.pathname}${url.search}`,
       method,
@@ -116,7 +125,7 @@ export class S3UploadProvider implements UploadProvider {
       doNotEncodePath: true, // the path is encoded already (encodeKey)
     };
     // Credentials are always passed: aws4 would otherwise fall back to AWS_* environment variables.
-    aws4.sign(opts, { accessKeyId: this._config.accessKeyId, secretAccessKey: this._config.secretAccessKey });
+    aws4().sign(opts, { accessKeyId: this._config.accessKeyId, secretAccessKey: this._config.secretAccessKey });
     if (signQuery) {
       return { path: opts.path ?? '' };
     }
