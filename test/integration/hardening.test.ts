@@ -1,0 +1,167 @@
+// Issue 10: a hostile server, several callers and several windows. VoiceService in the real host, against the
+// sandbox or a loopback server that answers what a hostile or broken server would.
+import * as assert from 'assert';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import fetch from 'node-fetch';
+import { KeyStore } from '../../src/service/keyStore';
+import { TaskHistory } from '../../src/history/taskHistory';
+import type { FetchLike, VoiceTask } from '../../src/kling';
+import { VoiceService } from '../../src/service/voiceService';
+import type { Sandbox } from '../../tools/sandbox';
+import {
+  MemoryMemento,
+  TEST_KEY,
+  memorySecrets,
+  recordingLog,
+  rejects,
+  setSetting,
+  useSandbox,
+  waitFor,
+} from './helpers';
+
+/** A loopback server answering every request with `answer(method, url)` as a JSON body. */
+async function listenJson(
+  answer: (method: string, url: string) => string,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(answer(req.method ?? 'GET', req.url ?? '/'));
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections?.();
+        server.close(() => r());
+      }),
+  };
+}
+
+/** Fails when `text` holds any 6 consecutive characters of `secret`. */
+function assertNoFragment(text: string, secret: string, what: string): void {
+  for (let i = 0; i + 6 <= secret.length; i++) {
+    assert.ok(!text.includes(secret.slice(i, i + 6)), `${what} holds "${secret.slice(i, i + 6)}": ${text}`);
+  }
+}
+
+describe('Hardening (issue 10) in a real extension host', function () {
+  this.timeout(60_000);
+  let sandbox: Sandbox;
+
+  before(async () => {
+    sandbox = await useSandbox();
+    await setSetting('pollIntervalSeconds', 0.1);
+    await setSetting('requestTimeoutSeconds', 10);
+  });
+  after(async () => {
+    await sandbox.close();
+  });
+  beforeEach(async () => {
+    sandbox.reset();
+    await setSetting('apiBaseUrl', sandbox.url);
+  });
+
+  it('a successful answer that echoes the key and the upload token: neither reaches the task, the log or the history', async () => {
+    const KEY = 'sk-itest-ECHOED-key-QpLmZnXbVcRtYu';
+    const TOKEN = 'upload-token-QwErTy-987654';
+    const task = (id: string) => ({
+      task_id: id,
+      task_status: 'succeed',
+      task_status_msg: `quota exceeded for key ${KEY} (token ${TOKEN})`,
+      task_result: {
+        voices: [{ voice_id: '880000000000000001', voice_name: `v ${KEY}`, trial_url: `https://cdn.test/${KEY}.mp3` }],
+      },
+    });
+    const server = await listenJson((method, url) =>
+      JSON.stringify({
+        code: 0,
+        message: 'SUCCEED',
+        request_id: `rid ${KEY}`,
+        data:
+          method === 'GET' && url.includes('pageNum=')
+            ? url.includes('pageNum=1')
+              ? [task('7001')]
+              : []
+            : task('7001'),
+      }),
+    );
+    const { log, lines } = recordingLog();
+    const memento = new MemoryMemento();
+    const history = new TaskHistory(memento);
+    const keys = new KeyStore(memorySecrets({ 'klingVoice.apiKey': KEY, 'klingVoice.upload.http.token': TOKEN }));
+    const service = new VoiceService(keys, log, fetch as unknown as FetchLike, history);
+    try {
+      await setSetting('apiBaseUrl', server.url);
+      const created = await service.createVoice({ voiceName: 'Echo', videoId: '123456' });
+      const got = await service.getTask('7001');
+      const listed = await service.listCustomVoices();
+      const everything = [
+        JSON.stringify([created, got, listed]),
+        lines.join('\n'),
+        JSON.stringify(memento.keys().map((k) => memento.get(k))),
+      ].join('\n');
+      assert.ok(history.get('7001'), 'the task is in the history');
+      assert.ok(
+        lines.some((l) => l.includes('task 7001 succeed')),
+        lines.join('\n'),
+      );
+      assertNoFragment(everything, KEY, 'the task, the log or the history');
+      assertNoFragment(everything, TOKEN, 'the task, the log or the history');
+    } finally {
+      await setSetting('apiBaseUrl', sandbox.url);
+      service.dispose();
+      keys.dispose();
+      history.dispose();
+      await server.close();
+    }
+  });
+
+  it('cancelling one of three identical joined creates leaves the other two to finish, with one request', async () => {
+    const { log, lines } = recordingLog();
+    const history = new TaskHistory(new MemoryMemento());
+    const keys = new KeyStore(memorySecrets({ 'klingVoice.apiKey': TEST_KEY }));
+    const service = new VoiceService(keys, log, fetch as unknown as FetchLike, history);
+    try {
+      sandbox.faults.push({ kind: 'slow', delayMs: 1500, match: { method: 'POST' } });
+      const input = { voiceName: 'Joined', videoId: '123456' };
+      const callers = [0, 1, 2].map(() => new AbortController());
+      const runs = callers.map((c) =>
+        service.createVoice(input, { signal: c.signal, wait: false }).then(
+          (t: VoiceTask) => t,
+          (e: unknown) => e as Error,
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      callers[0].abort(); // the first caller, whose request it is, leaves
+      const [first, second, third] = await Promise.all(runs);
+      assert.ok(first instanceof Error && /cancel/i.test(first.message), String(first));
+      assert.ok(!(second instanceof Error), `the second caller was cancelled too: ${String(second)}`);
+      assert.ok(!(third instanceof Error), `the third caller was cancelled too: ${String(third)}`);
+      assert.strictEqual((second as VoiceTask).taskId, (third as VoiceTask).taskId);
+      assert.strictEqual(sandbox.state.requests.filter((r) => r.method === 'POST').length, 1, 'one request');
+
+      // When every caller leaves, the request itself is abandoned.
+      sandbox.faults.push({ kind: 'slow', delayMs: 1500, match: { method: 'POST' } });
+      const all = [0, 1].map(() => new AbortController());
+      const gone = all.map((c) => rejects(service.createVoice({ ...input, voiceName: 'Left' }, { signal: c.signal })));
+      await new Promise((r) => setTimeout(r, 300));
+      all.forEach((c) => c.abort());
+      for (const e of await Promise.all(gone)) {
+        assert.strictEqual(e.kind, 'cancelled');
+      }
+      await waitFor('the abandoned request to be cancelled', () =>
+        lines.some((l) => /POST \/v1\/general\/custom-voices cancelled after/.test(l)),
+      );
+      assert.strictEqual(service.runningCount, 0);
+    } finally {
+      service.dispose();
+      keys.dispose();
+      history.dispose();
+    }
+  });
+});
