@@ -183,9 +183,10 @@ export function normalizeBaseUrl(raw: string): string {
       message: 'klingVoice.apiBaseUrl must not contain credentials, a query or a fragment.',
     });
   }
-  if (!/^[A-Za-z0-9\-._~/%:@+,;=]*$/.test(url.pathname)) {
+  if (!/^[A-Za-z0-9\-._~/%:@+,;=]*$/.test(url.pathname) || /[\s`"<>{}|\\^]/.test(v)) {
     // Quotes, $, backticks, spaces and brackets have no place in an API path, and a path that is pasted into a
-    // shell command (the curl snippet) must not be able to end its quoting.
+    // shell command (the curl snippet) must not be able to end its quoting. The setting itself is what is used
+    // (not url.href), so characters that URL parsing would percent-encode (` " < > { } | \ ^, spaces) are refused too.
     throw new KlingError({
       kind: 'invalidInput',
       message: `klingVoice.apiBaseUrl has characters an API path does not use (${JSON.stringify(url.pathname)}). Use letters, digits and - . _ ~ / only, e.g. https://api.chainhub.tech/kling.`,
