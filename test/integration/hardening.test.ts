@@ -4,11 +4,12 @@ import * as assert from 'assert';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import fetch from 'node-fetch';
+import * as vscode from 'vscode';
 import { KeyStore } from '../../src/service/keyStore';
 import { TaskHistory } from '../../src/history/taskHistory';
 import type { FetchLike, VoiceTask } from '../../src/kling';
 import { VoiceService } from '../../src/service/voiceService';
-import type { Sandbox } from '../../tools/sandbox';
+import { seedVoice, type Sandbox } from '../../tools/sandbox';
 import {
   MemoryMemento,
   TEST_KEY,
@@ -57,6 +58,7 @@ describe('Hardening (issue 10) in a real extension host', function () {
     sandbox = await useSandbox();
     await setSetting('pollIntervalSeconds', 0.1);
     await setSetting('requestTimeoutSeconds', 10);
+    await vscode.commands.executeCommand('klingVoice.setApiKey', TEST_KEY);
   });
   after(async () => {
     await sandbox.close();
@@ -163,5 +165,44 @@ describe('Hardening (issue 10) in a real extension host', function () {
       keys.dispose();
       history.dispose();
     }
+  });
+
+  it('a hostile voice name: the hover trusts only its two commands; hover and completion show the name cut and cleaned', async () => {
+    const evil = `Evil\u202eRTL\u0000\u001b[31m\r\n[run](command:workbench.action.closeWindow) ${'x'.repeat(5000)}`;
+    const { voiceId } = seedVoice(sandbox, evil, Date.now());
+    await vscode.commands.executeCommand('klingVoice.refreshVoices');
+    const content = `{ "voice_id": "${voiceId}" }`;
+    const doc = await vscode.workspace.openTextDocument({ language: 'json', content });
+    const hovers = await waitFor('the hover to know the voice', async () => {
+      const h = await vscode.commands.executeCommand<vscode.Hover[]>(
+        'vscode.executeHoverProvider',
+        doc.uri,
+        doc.positionAt(content.indexOf(voiceId) + 2),
+      );
+      return h.some((x) => x.contents.some((c) => typeof c !== 'string' && 'value' in c && c.value.includes('Evil')))
+        ? h
+        : undefined;
+    });
+    const md = hovers
+      .flatMap((h) => h.contents)
+      .find((c): c is vscode.MarkdownString => typeof c !== 'string' && 'value' in c && c.value.includes('Evil'));
+    assert.ok(md);
+    assert.deepStrictEqual(md.isTrusted, { enabledCommands: ['klingVoice.playTrial', 'klingVoice.copyVoiceId'] });
+    assert.ok(md.value.length < 1000, `the name is cut: ${md.value.length} characters`);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(md.value, /[\u0000-\u0008\u000b-\u001f\u202e]/, 'no control or bidi characters');
+
+    const list = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      doc.uri,
+      doc.positionAt(content.indexOf(voiceId)),
+    );
+    const item = list.items.find((i) => i.insertText === voiceId);
+    assert.ok(item, 'completion offers the voice');
+    const label = typeof item.label === 'string' ? item.label : item.label.label;
+    assert.ok(label.startsWith('EvilRTL'), label);
+    assert.ok([...label].length <= 61, `the label is cut: ${label.length}`);
+    // eslint-disable-next-line no-control-regex
+    assert.doesNotMatch(label, /[\u0000-\u001f\u202e]/);
   });
 });
