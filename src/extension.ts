@@ -5,6 +5,7 @@ import { KeyStore } from './service/keyStore';
 import { TaskHistory } from './history/taskHistory';
 import { registerFromFileCommands } from './fromFile/command';
 import { createVoiceFromFile } from './fromFile/pipeline';
+import { registerPendingDeletes } from './fromFile/pendingDeletes';
 import { registerCommands } from './commands/palette';
 import type { FetchLike } from './kling';
 import { VoiceService } from './service/voiceService';
@@ -33,6 +34,8 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
     registerLibraryViews({ service, library, log, keys, extensionUri: context.extensionUri }),
     registerCreateVoiceWebviews({ context, service, keys, log }),
     registerFromFileCommands({ context, service, log }),
+    // Samples an earlier window could not delete before it closed (deleteAfterTask) are deleted now or when their task ends.
+    registerPendingDeletes({ context, service, log }),
     registerTrimmer({ context, service, log, keys, extensionUri: context.extensionUri }),
   );
   void keys.updateContext();

@@ -67,6 +67,7 @@ export const STATE_KEYS = {
   unconfirmedCreates: 'klingVoice.unconfirmedCreates.v1',
   hiddenTasks: 'klingVoice.hiddenTasks.v1',
   uploadConsent: 'klingVoice.upload.consent.v1',
+  pendingDeletes: 'klingVoice.upload.pendingDeletes.v1',
 } as const;
 
 /** The status bar item's id. */

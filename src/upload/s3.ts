@@ -174,6 +174,7 @@ export class S3UploadProvider implements UploadProvider {
       url: presigned,
       displayUrl: redactUrl(presigned),
       cleanup: () => this.deleteObject(key),
+      objectKey: key,
     };
   }
 

@@ -25,6 +25,8 @@ export interface UploadResult {
   displayUrl: string;
   /** Removes the uploaded object when the provider can (S3 with deleteAfterTask). */
   cleanup?: () => Promise<void>;
+  /** With `cleanup`: the object's key at the provider's destination, enough (with the credentials) to delete it later. */
+  objectKey?: string;
 }
 
 /** One way of turning a local sample into a URL Kling can fetch. */
