@@ -205,4 +205,91 @@ describe('Hardening (issue 10) in a real extension host', function () {
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(label, /[\u0000-\u001f\u202e]/);
   });
+
+  describe('two windows sharing globalState (issue 10, row 5)', () => {
+    /**
+     * One window's globalState: its own copy of a shared store, which learns the other windows' writes only after a
+     * delay (as VS Code's extension hosts do), while its own writes apply at once.
+     */
+    class WindowMemento implements vscode.Memento {
+      private readonly _copy = new Map<string, unknown>();
+      constructor(private readonly _peers: WindowMemento[]) {
+        _peers.push(this);
+      }
+      keys(): readonly string[] {
+        return [...this._copy.keys()];
+      }
+      get<T>(key: string, defaultValue?: T): T {
+        return (this._copy.has(key) ? structuredClone(this._copy.get(key)) : defaultValue) as T;
+      }
+      update(key: string, value: unknown): Thenable<void> {
+        const apply = (m: WindowMemento) =>
+          value === undefined ? m._copy.delete(key) : m._copy.set(key, structuredClone(value));
+        apply(this);
+        for (const peer of this._peers.filter((p) => p !== this)) {
+          setTimeout(() => apply(peer), 50);
+        }
+        return Promise.resolve();
+      }
+    }
+    const task = (taskId: string): VoiceTask => ({ taskId, status: 'submitted', voices: [], createdAt: Date.now() });
+
+    it('tasks created in both windows at once are all kept, in both windows, and resume finds them', async () => {
+      const peers: WindowMemento[] = [];
+      const a = new TaskHistory(new WindowMemento(peers));
+      const b = new TaskHistory(new WindowMemento(peers));
+      try {
+        await a.record(task('1001'), { voiceName: 'From A' }, 'https://x.test');
+        await b.record(task('2002'), { voiceName: 'From B' }, 'https://x.test'); // B has not seen 1001 yet
+        await a.record({ ...task('1001'), status: 'processing' });
+        await new Promise((r) => setTimeout(r, 200));
+        for (const [name, h] of [
+          ['A', a],
+          ['B', b],
+        ] as const) {
+          assert.deepStrictEqual(
+            h
+              .inFlight('https://x.test')
+              .map((e) => e.taskId)
+              .sort(),
+            ['1001', '2002'],
+            `window ${name} lost a task`,
+          );
+        }
+        assert.strictEqual(b.get('1001')?.status, 'processing');
+
+        // The unconfirmed creates (what keeps a retry from billing twice) too.
+        await a.rememberUnconfirmed('voice-a', 'https://x.test', 'ext-a');
+        await b.rememberUnconfirmed('voice-b', 'https://x.test', 'ext-b');
+        await new Promise((r) => setTimeout(r, 200));
+        for (const h of [a, b]) {
+          assert.strictEqual(h.unconfirmed('voice-a', 'https://x.test'), 'ext-a');
+          assert.strictEqual(h.unconfirmed('voice-b', 'https://x.test'), 'ext-b');
+        }
+        await b.forgetUnconfirmed('voice-a', 'https://x.test');
+        await new Promise((r) => setTimeout(r, 200));
+        assert.strictEqual(a.unconfirmed('voice-a', 'https://x.test'), undefined);
+        assert.strictEqual(a.unconfirmed('voice-b', 'https://x.test'), 'ext-b');
+      } finally {
+        a.dispose();
+        b.dispose();
+      }
+    });
+
+    it('a v1 history (one array) is migrated, nothing lost', async () => {
+      const memento = new MemoryMemento();
+      const entry = { taskId: '3003', voiceName: 'Old', status: 'succeed', voices: [], createdAt: 1, updatedAt: 1 };
+      await memento.update('klingVoice.taskHistory.v1', [entry]);
+      const u = { key: 'k', baseUrl: 'https://x.test', externalTaskId: 'ext-old', at: Date.now() };
+      await memento.update('klingVoice.unconfirmedCreates.v1', [u]);
+      const h = new TaskHistory(memento);
+      try {
+        assert.deepStrictEqual(h.get('3003'), entry);
+        assert.strictEqual(h.unconfirmed('k', 'https://x.test'), 'ext-old');
+        assert.strictEqual(memento.get('klingVoice.taskHistory.v1'), undefined);
+      } finally {
+        h.dispose();
+      }
+    });
+  });
 });
