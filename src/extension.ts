@@ -5,6 +5,7 @@ import { KeyStore } from './service/keyStore';
 import { TaskHistory } from './history/taskHistory';
 import { registerFromFileCommands } from './fromFile/command';
 import { createVoiceFromFile } from './fromFile/pipeline';
+import { registerPendingDeletes } from './fromFile/pendingDeletes';
 import { registerCommands } from './commands/palette';
 import type { FetchLike } from './kling';
 import { VoiceService } from './service/voiceService';
@@ -34,6 +35,8 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
     registerLibraryViews({ service, library, log, keys, extensionUri: context.extensionUri }),
     registerCreateVoiceWebviews({ context, service, keys, log }),
     registerFromFileCommands({ context, service, log }),
+    // Samples an earlier window could not delete before it closed (deleteAfterTask) are deleted now or when their task ends.
+    registerPendingDeletes({ context, service, log }),
     registerTrimmer({ context, service, log, keys, extensionUri: context.extensionUri }),
     // Local notes and tags of voices do not exist yet: their store is passed here as `notes` once they do.
     registerAgentTools({ context, service, library, keys, log }),

@@ -83,10 +83,15 @@ export const SECRETS = {
 
 /** Keys in globalState (versioned: a new shape gets a new key). */
 export const STATE_KEYS = {
+  /** The history before v2 (one array, migrated at the first read): kept to migrate it. */
   taskHistory: 'klingVoice.taskHistory.v1',
   unconfirmedCreates: 'klingVoice.unconfirmedCreates.v1',
+  /** One key per task (`<prefix><taskId>`) and per unconfirmed create, so that windows never overwrite each other. */
+  taskEntryPrefix: 'klingVoice.task.v2.',
+  unconfirmedPrefix: 'klingVoice.unconfirmed.v2.',
   hiddenTasks: 'klingVoice.hiddenTasks.v1',
   uploadConsent: 'klingVoice.upload.consent.v1',
+  pendingDeletes: 'klingVoice.upload.pendingDeletes.v1',
 } as const;
 
 /** The status bar item's id. */

@@ -15,13 +15,18 @@ import type { UploadProvider, UploadResult } from '../upload';
 import { readUploadSettings } from '../upload/vscodeUpload';
 import { RELEASED, sampleFingerprint, type Prepared } from './inspect';
 import type { FromFileDeps } from './types';
+import { PendingDeletes, type PendingDelete } from './pendingDeletes';
 
 /** Does the whole job for files that passed the checks: upload, create, follow, clean up. */
 export class Runner {
+  private readonly _pending: PendingDeletes;
+
   constructor(
     private readonly _deps: FromFileDeps,
     private readonly _provider: UploadProvider,
-  ) {}
+  ) {
+    this._pending = new PendingDeletes(_deps);
+  }
 
   /** Uploads one file. */
   async upload(file: Prepared, signal: AbortSignal, onProgress?: (pct: number) => void): Promise<UploadResult> {
@@ -156,13 +161,41 @@ export class Runner {
     this._deps.log.info(
       `upload: ${uploaded.displayUrl} is deleted once task ${taskId} has ended (Kling may still download it)`,
     );
-    void this._deps.service.waitForTask(taskId).then(
-      () => this._cleanup(uploaded),
-      (e: unknown) => this._keep(uploaded, `task ${taskId} could not be followed to its end (${errorText(e)})`),
-    );
+    // Kept in globalState until done: a window closed before the task ends leaves it to the next start.
+    const record = this._pendingRecord(uploaded, { taskId });
+    const stored = record ? this._pending.add(record) : Promise.resolve();
+    void stored
+      .then(() => this._deps.service.waitForTask(taskId))
+      .then(
+        () => (record ? this._pending.finish(record, () => this._cleanup(uploaded, true)) : this._cleanup(uploaded)),
+        (e: unknown) => this._keep(uploaded, `task ${taskId} could not be followed to its end (${errorText(e)})`),
+      );
+  }
+
+  /** What to store to delete the object later (S3 only), or undefined when it cannot be stored. */
+  private _pendingRecord(
+    uploaded: UploadResult,
+    task: { taskId?: string; externalTaskId?: string },
+  ): PendingDelete | undefined {
+    const baseUrl = this._deps.service.currentBaseUrl();
+    if (this._provider.id !== 's3' || !uploaded.objectKey || !baseUrl) {
+      return undefined;
+    }
+    return {
+      provider: 's3',
+      destination: this._provider.destination,
+      objectKey: uploaded.objectKey,
+      baseUrl,
+      ...task,
+      at: Date.now(),
+    };
   }
 
   private async _lookUpThenRelease(uploaded: UploadResult, externalTaskId: string): Promise<void> {
+    const record = this._pendingRecord(uploaded, { externalTaskId });
+    if (record) {
+      await this._pending.add(record); // the next start looks it up again if this window cannot tell
+    }
     let found: VoiceTask | undefined;
     try {
       found = await this._deps.service.findTaskByExternalId(externalTaskId);
@@ -176,7 +209,7 @@ export class Runner {
     if (!found) {
       this._keep(uploaded, `no task with external_task_id ${externalTaskId} was found, but Kling may still create it`);
     } else if (isTerminal(found.status)) {
-      await this._cleanup(uploaded);
+      await (record ? this._pending.finish(record, () => this._cleanup(uploaded, true)) : this._cleanup(uploaded));
     } else {
       this._deleteWhenEnded(uploaded, found.taskId);
     }
@@ -188,11 +221,15 @@ export class Runner {
     );
   }
 
-  private async _cleanup(uploaded: UploadResult): Promise<void> {
+  /** Deletes the object; failures are logged, or thrown with `rethrow` (a stored delete is then kept). */
+  private async _cleanup(uploaded: UploadResult, rethrow = false): Promise<void> {
     try {
       await uploaded.cleanup?.();
     } catch (e) {
       this._deps.log.warn(`upload: could not delete ${uploaded.displayUrl}: ${errorText(e)}`);
+      if (rethrow) {
+        throw e;
+      }
     }
   }
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import * as vscode from 'vscode';
 import type { CreateVoiceInput, TaskStatus, Voice, VoiceTask } from '../kling';
 import { sourceOf, type TaskSource } from './source';
@@ -20,9 +21,12 @@ export interface HistoryEntry {
   updatedAt: number;
 }
 
-const STATE_KEY = STATE_KEYS.taskHistory;
+/** The v1 array keys, migrated to one key per task (and per unconfirmed create) at the first use. */
+const LEGACY_KEY = STATE_KEYS.taskHistory;
+const LEGACY_UNCONFIRMED_KEY = STATE_KEYS.unconfirmedCreates;
+const ENTRY_PREFIX = STATE_KEYS.taskEntryPrefix;
+const UNCONFIRMED_PREFIX = STATE_KEYS.unconfirmedPrefix;
 const MAX_ENTRIES = 500;
-const UNCONFIRMED_KEY = STATE_KEYS.unconfirmedCreates;
 const HIDDEN_KEY = STATE_KEYS.hiddenTasks;
 const MAX_HIDDEN = 2000;
 /** How long an unconfirmed create is looked up before the same voice is created again. */
@@ -63,22 +67,39 @@ function isEntry(v: unknown): v is HistoryEntry {
   );
 }
 
-/** Task history in globalState: recorded on submit, updated as the task runs, resumed after a restart. */
+/**
+ * Task history in globalState: recorded on submit, updated as the task runs, resumed after a restart.
+ *
+ * Every task (and every unconfirmed create) has its own key: several windows share globalState, each through its
+ * own copy that learns the others' writes late, so a write of the whole list would put back a list without the
+ * other window's newest task. A write of one key changes only that task.
+ */
 export class TaskHistory extends Disposable implements vscode.Disposable {
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
 
   constructor(private readonly _state: vscode.Memento) {
     super();
+    this._migrate();
   }
 
+  /** Every entry, newest first. */
   all(): HistoryEntry[] {
-    const raw = this._state.get<unknown>(STATE_KEY, []);
-    return Array.isArray(raw) ? raw.filter(isEntry) : [];
+    const entries: HistoryEntry[] = [];
+    for (const key of this._state.keys()) {
+      if (key.startsWith(ENTRY_PREFIX)) {
+        const v = this._state.get<unknown>(key);
+        if (isEntry(v)) {
+          entries.push(v);
+        }
+      }
+    }
+    return entries.sort((a, b) => b.createdAt - a.createdAt || b.updatedAt - a.updatedAt);
   }
 
   get(taskId: string): HistoryEntry | undefined {
-    return this.all().find((e) => e.taskId === taskId);
+    const v = this._state.get<unknown>(ENTRY_PREFIX + taskId);
+    return isEntry(v) ? v : undefined;
   }
 
   /** Tasks still running, optionally only those of one service. */
@@ -95,15 +116,11 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
 
   /** Marks a task the service no longer knows as failed, with the reason. */
   async markLost(taskId: string, reason: string): Promise<void> {
-    const entries = this.all();
-    const e = entries.find((x) => x.taskId === taskId);
+    const e = this.get(taskId);
     if (!e) {
       return;
     }
-    e.status = 'failed';
-    e.statusMessage = reason;
-    e.updatedAt = Date.now();
-    await this._save(entries);
+    await this._put({ ...e, status: 'failed', statusMessage: reason, updatedAt: Date.now() });
   }
 
   /**
@@ -116,9 +133,7 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
     baseUrl?: string,
     source?: TaskSource,
   ): Promise<HistoryEntry> {
-    const entries = this.all();
-    const i = entries.findIndex((e) => e.taskId === task.taskId);
-    const prev = i >= 0 ? entries[i] : undefined;
+    const prev = this.get(task.taskId);
     const now = Date.now();
     const entry: HistoryEntry = {
       taskId: task.taskId,
@@ -132,12 +147,7 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
       createdAt: task.createdAt ?? prev?.createdAt ?? now,
       updatedAt: task.updatedAt ?? now,
     };
-    if (i >= 0) {
-      entries[i] = entry;
-    } else {
-      entries.unshift(entry);
-    }
-    await this._save(entries);
+    await this._put(entry);
     return entry;
   }
 
@@ -152,48 +162,96 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
     const ids = new Set(taskIds);
     const hidden = [...ids, ...[...this.hidden()].filter((id) => !ids.has(id))].slice(0, MAX_HIDDEN);
     await this._state.update(HIDDEN_KEY, hidden);
-    await this._save(this.all().filter((e) => !ids.has(e.taskId)));
+    await this._delete([...ids]);
   }
 
   async remove(taskId: string): Promise<void> {
-    await this._save(this.all().filter((e) => e.taskId !== taskId));
+    await this._delete([taskId]);
   }
 
   /** Forgets a deleted voice: its task stays out of the library. */
   async removeVoice(voiceId: string): Promise<void> {
-    await this._save(this.all().filter((e) => !e.voices.some((v) => v.voiceId === voiceId)));
+    await this._delete(
+      this.all()
+        .filter((e) => e.voices.some((v) => v.voiceId === voiceId))
+        .map((e) => e.taskId),
+    );
   }
 
   async clear(): Promise<void> {
-    await this._save([]);
+    await this._delete(this.all().map((e) => e.taskId));
   }
 
   /** The external id of an unconfirmed create of the same voice on this service (recent ones only). */
   unconfirmed(key: string, baseUrl: string, now = Date.now()): string | undefined {
-    return this._unconfirmedList(now).find((u) => u.key === key && u.baseUrl === baseUrl)?.externalTaskId;
+    const u = this._state.get<unknown>(unconfirmedStateKey(key, baseUrl));
+    return isUnconfirmed(u) && now - u.at < UNCONFIRMED_TTL_MS ? u.externalTaskId : undefined;
   }
 
   async rememberUnconfirmed(key: string, baseUrl: string, externalTaskId: string): Promise<void> {
     const now = Date.now();
-    const rest = this._unconfirmedList(now).filter((u) => !(u.key === key && u.baseUrl === baseUrl));
-    await this._state.update(UNCONFIRMED_KEY, [{ key, baseUrl, externalTaskId, at: now }, ...rest].slice(0, 50));
-  }
-
-  async forgetUnconfirmed(key: string, baseUrl: string): Promise<void> {
-    const list = this._unconfirmedList(Date.now());
-    const rest = list.filter((u) => !(u.key === key && u.baseUrl === baseUrl));
-    if (rest.length !== list.length) {
-      await this._state.update(UNCONFIRMED_KEY, rest);
+    await this._state.update(unconfirmedStateKey(key, baseUrl), { key, baseUrl, externalTaskId, at: now });
+    // Expired ones go (each window removes what it sees expired; a key per create, so nothing else is touched).
+    for (const k of this._state.keys()) {
+      const u = k.startsWith(UNCONFIRMED_PREFIX) ? this._state.get<unknown>(k) : undefined;
+      if (u !== undefined && (!isUnconfirmed(u) || now - u.at >= UNCONFIRMED_TTL_MS)) {
+        await this._state.update(k, undefined);
+      }
     }
   }
 
-  private _unconfirmedList(now: number): Unconfirmed[] {
-    const raw = this._state.get<unknown>(UNCONFIRMED_KEY, []);
-    return Array.isArray(raw) ? raw.filter(isUnconfirmed).filter((u) => now - u.at < UNCONFIRMED_TTL_MS) : [];
+  async forgetUnconfirmed(key: string, baseUrl: string): Promise<void> {
+    const k = unconfirmedStateKey(key, baseUrl);
+    if (this._state.get<unknown>(k) !== undefined) {
+      await this._state.update(k, undefined);
+    }
   }
 
-  private async _save(entries: HistoryEntry[]): Promise<void> {
-    await this._state.update(STATE_KEY, entries.slice(0, MAX_ENTRIES));
+  private async _put(entry: HistoryEntry): Promise<void> {
+    await this._state.update(ENTRY_PREFIX + entry.taskId, entry);
+    const all = this.all();
+    if (all.length > MAX_ENTRIES) {
+      await this._delete(
+        all.slice(MAX_ENTRIES).map((e) => e.taskId),
+        false,
+      );
+    }
     this._onDidChange.fire();
   }
+
+  private async _delete(taskIds: readonly string[], fire = true): Promise<void> {
+    for (const id of taskIds) {
+      if (this._state.get<unknown>(ENTRY_PREFIX + id) !== undefined) {
+        await this._state.update(ENTRY_PREFIX + id, undefined);
+      }
+    }
+    if (fire) {
+      this._onDidChange.fire();
+    }
+  }
+
+  /** Moves the v1 arrays to one key per entry (entries already there win: they are newer). Synchronous reads. */
+  private _migrate(): void {
+    const legacy = this._state.get<unknown>(LEGACY_KEY);
+    if (Array.isArray(legacy)) {
+      for (const e of legacy.filter(isEntry)) {
+        if (!this.get(e.taskId)) {
+          void this._state.update(ENTRY_PREFIX + e.taskId, e);
+        }
+      }
+      void this._state.update(LEGACY_KEY, undefined);
+    }
+    const unconfirmed = this._state.get<unknown>(LEGACY_UNCONFIRMED_KEY);
+    if (Array.isArray(unconfirmed)) {
+      for (const u of unconfirmed.filter(isUnconfirmed)) {
+        void this._state.update(unconfirmedStateKey(u.key, u.baseUrl), u);
+      }
+      void this._state.update(LEGACY_UNCONFIRMED_KEY, undefined);
+    }
+  }
+}
+
+/** The state key of the unconfirmed create of one voice on one service. */
+function unconfirmedStateKey(key: string, baseUrl: string): string {
+  return UNCONFIRMED_PREFIX + createHash('sha256').update(`${baseUrl}\n${key}`).digest('hex').slice(0, 32);
 }

@@ -13,6 +13,7 @@ import {
   hostOf,
   normalizeBaseUrl,
   queryString,
+  readSecrets,
   readText,
   redirectError,
   scrubError,
@@ -50,6 +51,8 @@ export interface KlingClientOptions {
   baseUrl: string;
   /** Returns the API key; called per request so a changed key takes effect at once. */
   getApiKey: () => Promise<string | undefined> | string | undefined;
+  /** Other secrets (the upload credentials) to cut out of every answer, like the key; read per request. */
+  getSecrets?: () => Promise<readonly (string | undefined)[]> | readonly (string | undefined)[];
   fetch: FetchLike;
   /** Per request. Default 30 s. */
   timeoutMs?: number;
@@ -83,6 +86,8 @@ interface SentRequest {
   /** The path and query (the base URL is the same for every request). */
   logPath: string;
   key: string;
+  /** The key and the other secrets, to remove from every answer. */
+  secrets: string[];
   /** Date.now() when it was sent. */
   started: number;
 }
@@ -456,7 +461,8 @@ export class KlingClient {
     const onAbort = () => controller.abort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const started = Date.now();
-    const request = { method, logPath, key, started };
+    const secrets = [key, ...(await readSecrets(this._options.getSecrets))];
+    const request = { method, logPath, key, secrets, started };
     let status: number | undefined;
     try {
       let text: string;
@@ -506,7 +512,7 @@ export class KlingClient {
 
   /** The error for a request that got no answer: cancelled by the caller, timed out, or failed in the network. */
   private _noAnswer(e: unknown, request: SentRequest, timedOut: boolean, signal: AbortSignal | undefined): KlingError {
-    const { method, logPath, key, started } = request;
+    const { method, logPath, secrets, started } = request;
     const log = this._options.logger;
     const ms = Date.now() - started;
     if (signal?.aborted) {
@@ -521,7 +527,7 @@ export class KlingClient {
         message: `No answer from ${hostOf(this._baseUrl)} within ${Math.round(this._timeoutMs / 1000)} s. Check the network, or raise klingVoice.requestTimeoutSeconds.`,
       });
     }
-    const detail = redactSecrets(e instanceof Error ? e.message : String(e), [key]);
+    const detail = redactSecrets(e instanceof Error ? e.message : String(e), secrets);
     log?.warn(`${method} ${logPath} failed after ${ms} ms: ${detail}`);
     return new KlingError({
       kind: 'network',
@@ -532,9 +538,9 @@ export class KlingClient {
 
   /** Reads an answer's envelope and data, and logs the request; throws what parseEnvelope or `parse` throws. */
   private _answered<T>(request: SentRequest, status: number, text: string, parse: (env: Envelope) => T): T {
-    const { method, logPath, key, started } = request;
+    const { method, logPath, secrets, started } = request;
     const ms = Date.now() - started;
-    const env = parseEnvelope(status, text, [key]);
+    const env = parseEnvelope(status, text, secrets);
     const result = parse(env);
     const taskId = taskIdOf(env.data);
     this._options.logger?.info(
@@ -545,8 +551,8 @@ export class KlingClient {
 
   /** An answer that is an error, or that cannot be read: redacts whatever of the server's text it carries, and logs it. */
   private _refused(e: KlingError, request: SentRequest, status: number | undefined): KlingError {
-    const { method, logPath, key, started } = request;
-    const safe = scrubError(e, key, status);
+    const { method, logPath, secrets, started } = request;
+    const safe = scrubError(e, secrets, status);
     const ms = Date.now() - started;
     this._options.logger?.warn(
       `${method} ${logPath} → ${status ?? '?'} in ${ms} ms${safe.requestId ? ` request_id=${safe.requestId}` : ''}${safe.code !== undefined ? ` code=${safe.code}` : ''} ${safe.serverMessage ?? safe.kind}`,

@@ -1,5 +1,5 @@
 import { KlingError, isRetryableCode, isRetryableStatus, messageForCode } from './errors';
-import { cut, redactSecrets } from './redact';
+import { cut, redactSecrets, redactSecretsDeep } from './redact';
 import type { TaskStatus, Voice, VoiceTask } from './types';
 
 /** The successful part of a Kling envelope. */
@@ -81,8 +81,8 @@ function findNestedError(obj: Record<string, unknown>, depth = 0): Record<string
  * Reads one HTTP response into the envelope's `data`, or throws a KlingError that says what happened.
  * Handles: the Kling envelope; errors with no `data`; proxies' nested errors; gateway HTML; non-JSON bodies;
  * a 200 that carries no envelope at all (some proxy docs show the request echoed back).
- * `secrets` (the API key) are removed, with any `Bearer …`/`Authorization: …` token, from every piece of the body
- * that goes into the error, before it is cut short.
+ * `secrets` (the API key, upload secrets) are removed, with any `Bearer …`/`Authorization: …` token, from every
+ * piece of the body that goes into the error, before it is cut short; and from every string of a successful `data`.
  */
 export function parseEnvelope(status: number, text: string, secrets: readonly string[] = []): Envelope {
   let body: unknown;
@@ -94,6 +94,10 @@ export function parseEnvelope(status: number, text: string, secrets: readonly st
   if (!isObject(body)) {
     return failNotJson(status, text, secrets);
   }
+  // A success can echo a secret as well as an error ("quota exceeded for key sk-…" in task_status_msg, a voice name,
+  // a URL, a request id): every string of the answer loses the secrets here, before anything reads, logs, stores or
+  // shows it. (After parsing: JSON escapes such as \u002d would hide a secret from a search of the raw text.)
+  redactSecretsDeep(body, secrets);
 
   const topCode = asInt(body.code);
   const requestId = asString(body.request_id);

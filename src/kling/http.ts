@@ -33,18 +33,31 @@ export interface FetchResponse {
 /** The most of a response body the client reads (a page of 500 tasks is a few hundred KB). */
 export const MAX_RESPONSE_BYTES = 5 * 1024 * 1024;
 /** A KlingError built from a response, with the key (and any token) removed from its texts and the status set. */
-export function scrubError(e: KlingError, key: string, status: number | undefined): KlingError {
+export function scrubError(e: KlingError, secrets: readonly string[], status: number | undefined): KlingError {
   return new KlingError({
     kind: e.kind,
     status: e.status ?? status,
     code: e.code,
-    requestId: e.requestId,
+    requestId: e.requestId === undefined ? undefined : redactSecrets(e.requestId, secrets),
     retryable: e.retryable,
     taskId: e.taskId,
     externalTaskId: e.externalTaskId,
-    serverMessage: e.serverMessage === undefined ? undefined : redactSecrets(e.serverMessage, [key]),
-    message: redactSecrets(e.message, [key]),
+    serverMessage: e.serverMessage === undefined ? undefined : redactSecrets(e.serverMessage, secrets),
+    message: redactSecrets(e.message, secrets),
   });
+}
+
+/** Secrets other than the key (upload credentials), trimmed; never fails a request: a store that cannot be read has
+ *  nothing to remove. */
+export async function readSecrets(
+  get: (() => Promise<readonly (string | undefined)[]> | readonly (string | undefined)[]) | undefined,
+): Promise<string[]> {
+  try {
+    const got = (await get?.()) ?? [];
+    return got.filter((s): s is string => typeof s === 'string' && s.trim().length > 0).map((s) => s.trim());
+  } catch {
+    return [];
+  }
 }
 
 /** The error for a 3xx: redirects are never followed (see FetchLike), so say where it pointed and what to set. */
@@ -170,9 +183,10 @@ export function normalizeBaseUrl(raw: string): string {
       message: 'klingVoice.apiBaseUrl must not contain credentials, a query or a fragment.',
     });
   }
-  if (!/^[A-Za-z0-9\-._~/%:@+,;=]*$/.test(url.pathname)) {
+  if (!/^[A-Za-z0-9\-._~/%:@+,;=]*$/.test(url.pathname) || /[\s`"<>{}|\\^]/.test(v)) {
     // Quotes, $, backticks, spaces and brackets have no place in an API path, and a path that is pasted into a
-    // shell command (the curl snippet) must not be able to end its quoting.
+    // shell command (the curl snippet) must not be able to end its quoting. The setting itself is what is used
+    // (not url.href), so characters that URL parsing would percent-encode (` " < > { } | \ ^, spaces) are refused too.
     throw new KlingError({
       kind: 'invalidInput',
       message: `klingVoice.apiBaseUrl has characters an API path does not use (${JSON.stringify(url.pathname)}). Use letters, digits and - . _ ~ / only, e.g. https://api.chainhub.tech/kling.`,

@@ -48,6 +48,39 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
     });
 }
 
+/**
+ * Removes every secret (whole, or any run of 6+ of its characters) from every string inside a parsed JSON value,
+ * in place, and returns it. Only the secrets: URLs keep their queries (a trial URL must still play). Iterative, so a
+ * deeply nested answer cannot overflow the stack. Object keys are left as they are (nothing reads unknown keys).
+ */
+export function redactSecretsDeep<T>(value: T, secrets: readonly (string | undefined)[]): T {
+  const live = secrets.filter((s): s is string => !!s && s.length >= 4);
+  if (!live.length) {
+    return value;
+  }
+  const clean = (text: string) => live.reduce((out, secret) => removeFragments(out, secret), text);
+  if (typeof value === 'string') {
+    return clean(value) as T;
+  }
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const node = stack.pop();
+    if (typeof node !== 'object' || node === null) {
+      continue;
+    }
+    const obj = node as Record<string, unknown>;
+    for (const k of Object.keys(obj)) {
+      const v = obj[k];
+      if (typeof v === 'string') {
+        obj[k] = clean(v);
+      } else if (typeof v === 'object' && v !== null) {
+        stack.push(v);
+      }
+    }
+  }
+  return value;
+}
+
 /** Cuts a (redacted) text to `max` characters, marking the cut. */
 export function cut(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { displayText } from '../shared/displayText';
 import type { Voice } from '../kling';
 import { VoiceLibrary, isSettled } from './voiceLibrary';
 
@@ -55,19 +56,20 @@ export function registerVoiceCompletion(library: VoiceLibrary): vscode.Disposabl
           void library.warmUp();
         }
         const items = offered(library).map(({ voice, mine }, index) => {
+          const name = displayText(voice.voiceName);
           const item = new vscode.CompletionItem(
-            { label: voice.voiceName || voice.voiceId, description: voice.voiceId },
+            { label: name || voice.voiceId, description: voice.voiceId },
             vscode.CompletionItemKind.Value,
           );
           item.insertText = voice.voiceId;
           item.range = range;
           // Digits narrow by id, words by name; either way the id is what is inserted.
-          item.filterText = /^\d*$/.test(typed) ? voice.voiceId : voice.voiceName || voice.voiceId;
+          item.filterText = /^\d*$/.test(typed) ? voice.voiceId : name || voice.voiceId;
           item.sortText = `${mine ? 0 : 1}${String(index).padStart(5, '0')}`;
           item.detail = mine ? 'My Kling voice' : 'Kling preset voice';
           const doc = new vscode.MarkdownString();
           doc.appendText(
-            `${voice.voiceName || '(no name)'}\nVoice id ${voice.voiceId}${voice.ownedBy ? `\nOwner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : voice.ownedBy}` : ''}`,
+            `${name || '(no name)'}\nVoice id ${voice.voiceId}${voice.ownedBy ? `\nOwner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : displayText(voice.ownedBy)}` : ''}`,
           );
           item.documentation = doc;
           return item;

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import { VOICE_ID_DOCUMENTS } from './completion';
 import { VoiceLibrary } from './voiceLibrary';
+import { COMMANDS } from '../ids';
+import { displayText } from '../shared/displayText';
 
 const ID_RE = /\d{12,24}/;
 
@@ -23,18 +25,19 @@ export function registerVoiceHover(library: VoiceLibrary): vscode.Disposable {
         return undefined;
       }
       const md = new vscode.MarkdownString(undefined, true);
-      md.isTrusted = true; // for the two command links below; every piece of data goes in through appendText
+      // Only the two command links below run; every piece of server data goes in through appendText, cleaned.
+      md.isTrusted = { enabledCommands: [COMMANDS.playTrial, COMMANDS.copyVoiceId] };
       md.appendMarkdown('$(unmute) **Kling voice** ')
-        .appendText(voice.voiceName || '(no name)')
+        .appendText(displayText(voice.voiceName) || '(no name)')
         .appendMarkdown('\n\n');
       md.appendText(
-        `Owner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : voice.ownedBy || 'unknown'}`,
+        `Owner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : displayText(voice.ownedBy) || 'unknown'}`,
       ).appendMarkdown('\n\n');
       const arg = encodeURIComponent(JSON.stringify([voice.voiceId]));
       if (voice.trialUrl) {
-        md.appendMarkdown(`[$(play) Play trial audio](command:klingVoice.playTrial?${arg}) · `);
+        md.appendMarkdown(`[$(play) Play trial audio](command:${COMMANDS.playTrial}?${arg}) · `);
       }
-      md.appendMarkdown(`[$(copy) Copy id](command:klingVoice.copyVoiceId?${arg})`);
+      md.appendMarkdown(`[$(copy) Copy id](command:${COMMANDS.copyVoiceId}?${arg})`);
       return new vscode.Hover(md, range);
     },
   });

@@ -3,6 +3,10 @@ import type { Voice } from '../kling';
 import { LibraryItem, VoiceLibrary } from './voiceLibrary';
 import { COMMANDS } from '../ids';
 import { Disposable } from '../dispose';
+import { displayText } from '../shared/displayText';
+
+/** The longest server reason shown beside a failed task. */
+const MAX_REASON_DISPLAY = 300;
 
 /** What a voice node carries, for the commands its menus run. */
 export interface VoiceNode {
@@ -28,11 +32,11 @@ function when(ts: number | undefined): string {
 function voiceTooltip(voice: Voice, extra: string[]): vscode.MarkdownString {
   const md = new vscode.MarkdownString(undefined, true);
   md.appendMarkdown(`**`)
-    .appendText(voice.voiceName || voice.voiceId)
+    .appendText(displayText(voice.voiceName) || voice.voiceId)
     .appendMarkdown(`**\n\n`);
   md.appendMarkdown('Voice id: `').appendText(voice.voiceId).appendMarkdown('`\n\n');
   if (voice.ownedBy) {
-    md.appendText(`Owner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : voice.ownedBy}\n\n`);
+    md.appendText(`Owner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : displayText(voice.ownedBy)}\n\n`);
   }
   for (const line of extra) {
     md.appendText(line).appendMarkdown('\n\n');
@@ -92,8 +96,8 @@ export class VoicesTreeProvider extends LibraryTree {
       .items()
       .map((item) =>
         item.status === 'succeed' && item.voice
-          ? { kind: 'voice', label: item.voiceName || item.voice.voiceId, voice: item.voice, item }
-          : { kind: 'task', label: item.voiceName || `Task ${item.taskId}`, item },
+          ? { kind: 'voice', label: displayText(item.voiceName) || item.voice.voiceId, voice: item.voice, item }
+          : { kind: 'task', label: displayText(item.voiceName) || `Task ${item.taskId}`, item },
       );
     if (state.kind === 'error') {
       nodes.unshift({ kind: 'message', label: 'Could not load your voices', message: state.message });
@@ -141,7 +145,7 @@ export class VoicesTreeProvider extends LibraryTree {
     switch (item.status) {
       case 'failed':
         t.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
-        t.description = `failed: ${item.statusMessage || 'no reason given'}`;
+        t.description = `failed: ${displayText(item.statusMessage, MAX_REASON_DISPLAY) || 'no reason given'}`;
         t.contextValue = 'task.failed';
         break;
       case 'succeed':
@@ -154,7 +158,7 @@ export class VoicesTreeProvider extends LibraryTree {
         t.description = item.status === 'submitted' ? 'submitted…' : 'processing…';
         t.contextValue = 'task.running';
     }
-    t.tooltip = `${node.label}\nTask id: ${item.taskId}\nStatus: ${item.status}${item.statusMessage ? ` (${item.statusMessage})` : ''}\nCreated: ${when(item.createdAt)}`;
+    t.tooltip = `${node.label}\nTask id: ${item.taskId}\nStatus: ${item.status}${item.statusMessage ? ` (${displayText(item.statusMessage, MAX_REASON_DISPLAY)})` : ''}\nCreated: ${when(item.createdAt)}`;
     return t;
   }
 }
@@ -173,7 +177,7 @@ export class PresetsTreeProvider extends LibraryTree {
       case 'nokey':
         return []; // the welcome view asks for a key
       case 'loaded':
-        return state.items.map((v) => ({ kind: 'preset', label: v.voiceName || v.voiceId, voice: v }));
+        return state.items.map((v) => ({ kind: 'preset', label: displayText(v.voiceName) || v.voiceId, voice: v }));
       case 'error':
         return [{ kind: 'message', label: 'Could not load preset voices', message: state.message }];
       case 'unsupported':

@@ -43,6 +43,12 @@ export class KeyStore extends Disposable implements vscode.Disposable {
     return Promise.resolve(this._secrets.get(SECRET_NAME));
   }
 
+  /** The upload credentials, to cut out of every answer of the API as the key is (they are never sent to it). */
+  async uploadSecrets(): Promise<(string | undefined)[]> {
+    const names = [SECRETS.s3AccessKeyId, SECRETS.s3SecretAccessKey, SECRETS.httpToken];
+    return Promise.all(names.map((n) => Promise.resolve(this._secrets.get(n))));
+  }
+
   async set(key: string): Promise<void> {
     const problem = validateApiKey(key);
     if (problem) {

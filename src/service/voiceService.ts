@@ -56,6 +56,9 @@ interface Sending {
   promise: Promise<VoiceTask>;
   readonly externalTaskId?: string;
   listeners: Set<(externalTaskId: string) => void>;
+  /** The request's own signal: aborted only when every caller waiting for it has left. */
+  controller: AbortController;
+  callers: number;
 }
 
 /**
@@ -122,6 +125,7 @@ export class VoiceService extends Disposable implements vscode.Disposable {
         }
         return this._keys.get();
       },
+      getSecrets: () => this._keys.uploadSecrets(),
       fetch: this._fetch,
       timeoutMs: s.requestTimeoutMs,
       logger: this._log,
@@ -173,13 +177,19 @@ export class VoiceService extends Disposable implements vscode.Disposable {
         input.externalTaskId ?? '',
       ]);
       let sending = this._sending.get(same);
+      if (sending?.controller.signal.aborted) {
+        sending = undefined; // its last caller just left: it is being abandoned, so this is a new request
+      }
       if (sending) {
         this._log.info(`create "${input.voiceName}": the same request is already being sent; joining it`);
       } else {
         const listeners = new Set<(externalTaskId: string) => void>();
         let externalTaskId: string | undefined;
+        const controller = new AbortController();
         const entry: Sending = {
           listeners,
+          controller,
+          callers: 0,
           get externalTaskId() {
             return externalTaskId;
           },
@@ -188,7 +198,7 @@ export class VoiceService extends Disposable implements vscode.Disposable {
             client,
             input,
             unconfirmedKey(input, options.source, options.sampleFingerprint),
-            signal,
+            controller.signal,
             (id) => {
               externalTaskId = id;
               listeners.forEach((l) => l(id));
@@ -211,7 +221,7 @@ export class VoiceService extends Disposable implements vscode.Disposable {
           sending.listeners.add(options.onExternalId);
         }
       }
-      const submitted = await untilAborted(sending.promise, signal);
+      const submitted = await joinSending(sending, signal);
       return this._submitted(submitted, input, client.baseUrl, signal, options);
     });
   }
@@ -517,6 +527,21 @@ function configuredBaseUrl(): string | undefined {
     return normalizeBaseUrl(readSettings().apiBaseUrl);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Waits for a create sent for several identical callers, as one of them: a caller that cancels stops waiting, and
+ * the request itself is aborted only when the last caller has left (as a task's polling loop is).
+ */
+async function joinSending(sending: Sending, signal: AbortSignal): Promise<VoiceTask> {
+  sending.callers++;
+  try {
+    return await untilAborted(sending.promise, signal);
+  } finally {
+    if (--sending.callers === 0 && signal.aborted) {
+      sending.controller.abort();
+    }
   }
 }
 

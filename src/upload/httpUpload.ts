@@ -1,7 +1,15 @@
 import { randomBytes } from 'crypto';
 import { encodeExtValue, safeObjectName, uploadFileName } from './names';
 import { sendWithRetry } from './transport';
-import { UploadError, UploadProvider, UploadRequest, UploadResult, redactUrl, serverExcerpt } from './types';
+import {
+  UploadError,
+  UploadProvider,
+  UploadRequest,
+  UploadResult,
+  redactUrl,
+  isEncryptedOrLocal,
+  serverExcerpt,
+} from './types';
 
 export interface HttpUploadConfig {
   /**
@@ -73,6 +81,12 @@ export class HttpUploadProvider implements UploadProvider {
     }
     if (!/^https?:$/.test(this._url.protocol)) {
       throw new UploadError('klingVoice.upload.http.url must start with http:// or https://.');
+    }
+    if (!isEncryptedOrLocal(this._url)) {
+      throw new UploadError(
+        `klingVoice.upload.http.url must start with https:// (it is ${this._url.origin}): over plain http the voice sample and the upload token would travel unencrypted. http:// is accepted only for this machine (127.0.0.1, ::1, localhost).`,
+        { retryable: false },
+      );
     }
     if (_config.method === 'POST' && !_config.responseUrlPath.trim()) {
       throw new UploadError(

@@ -11,6 +11,7 @@ import {
   UploadSource,
   redactText,
   redactUrl,
+  isEncryptedOrLocal,
   serverExcerpt,
 } from './types';
 
@@ -81,6 +82,12 @@ export class S3UploadProvider implements UploadProvider {
     }
     if (!/^https?:$/.test(this._base.protocol)) {
       throw new UploadError('klingVoice.upload.s3.endpoint must start with http:// or https://.');
+    }
+    if (!isEncryptedOrLocal(this._base)) {
+      throw new UploadError(
+        `klingVoice.upload.s3.endpoint must start with https:// (it is ${this._base.origin}): over plain http the voice sample would travel unencrypted. http:// is accepted only for this machine (127.0.0.1, ::1, localhost).`,
+        { retryable: false },
+      );
     }
     if (!_config.bucket.trim()) {
       throw new UploadError('Set klingVoice.upload.s3.bucket to the bucket that receives voice samples.');
@@ -176,6 +183,7 @@ export class S3UploadProvider implements UploadProvider {
       url: presigned,
       displayUrl: redactUrl(presigned),
       cleanup: () => this.deleteObject(key),
+      objectKey: key,
     };
   }
 

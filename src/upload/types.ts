@@ -1,3 +1,4 @@
+import { isLoopbackHost } from '../kling/http';
 import { withoutSecrets } from '../shared/url';
 
 /** What to upload: bytes already in memory, or a file on disk that is streamed. */
@@ -24,6 +25,8 @@ export interface UploadResult {
   displayUrl: string;
   /** Removes the uploaded object when the provider can (S3 with deleteAfterTask). */
   cleanup?: () => Promise<void>;
+  /** With `cleanup`: the object's key at the provider's destination, enough (with the credentials) to delete it later. */
+  objectKey?: string;
 }
 
 /** One way of turning a local sample into a URL Kling can fetch. */
@@ -68,6 +71,15 @@ export class UploadError extends Error {
   get cancelled(): boolean {
     return this.options.cancelled === true;
   }
+}
+
+/**
+ * Whether the sample (biometric data) and the upload credentials may go to this URL: the same rule as
+ * klingVoice.apiBaseUrl, https, or plain http only to this machine (127.0.0.1, ::1, localhost). Providers check it
+ * when they are built, before anything is read, signed or sent.
+ */
+export function isEncryptedOrLocal(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
 }
 
 /** A URL without query, fragment or user info: safe to log. */

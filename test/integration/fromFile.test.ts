@@ -17,7 +17,27 @@ import {
 } from '../../tools/fixtures/audio';
 import { S3TestServer, startS3Server } from '../../tools/fakes/s3server';
 import { startUploadEndpoint, type UploadEndpoint } from '../../tools/fakes/uploadEndpoint';
-import { TEST_KEY, getApi, rejects, setSetting, useSandbox, waitFor } from './helpers';
+import fetch from 'node-fetch';
+import { KeyStore } from '../../src/service/keyStore';
+import { TaskHistory } from '../../src/history/taskHistory';
+import type { FetchLike } from '../../src/kling';
+import { VoiceService } from '../../src/service/voiceService';
+import { createVoiceFromFile } from '../../src/fromFile/pipeline';
+import { registerPendingDeletes } from '../../src/fromFile/pendingDeletes';
+import { STATE_KEYS } from '../../src/ids';
+import {
+  MemoryMemento,
+  TEST_KEY,
+  getApi,
+  memorySecrets,
+  recordingLog,
+  rejects,
+  setSetting,
+  useSandbox,
+  waitFor,
+} from './helpers';
+
+const PENDING = STATE_KEYS.pendingDeletes;
 
 const CMD = 'klingVoice.createVoiceFromFile';
 
@@ -430,6 +450,71 @@ describe('Create voice from file (explorer command, upload providers, batch)', f
       assert.ok(s3.objects().includes(keptKey), 'kept');
       assert.strictEqual(deletes().length, 1, 'only the refused one was deleted');
       sandbox.faults.clear();
+    });
+
+    it('a window closed while the task runs: the sample is deleted at the next start, once the task has ended (issue 10, row 7)', async () => {
+      const slow = await useSandbox({ processingDelayMs: 2_500 });
+      const shared = new MemoryMemento(); // globalState, shared by the two "windows"
+      const secrets = memorySecrets({
+        'klingVoice.apiKey': TEST_KEY,
+        'klingVoice.upload.s3.accessKeyId': s3.accessKeyId,
+        'klingVoice.upload.s3.secretAccessKey': s3.secretAccessKey,
+      });
+      const window = () => {
+        const { log, lines } = recordingLog();
+        const history = new TaskHistory(shared);
+        const keys = new KeyStore(secrets);
+        const service = new VoiceService(keys, log, fetch as unknown as FetchLike, history);
+        return { deps: { context: { secrets, globalState: shared }, service, log }, lines, history, keys };
+      };
+      const first = window();
+      try {
+        const task = await createVoiceFromFile(
+          first.deps,
+          file('Narrator One.wav'),
+          { voiceName: 'Closed early' },
+          {
+            wait: false,
+            consent: true,
+          },
+        );
+        const key = lastUploadKey();
+        await waitFor('the delete to be recorded', () => (JSON.stringify(shared.get(PENDING)) ?? '').includes(key));
+        const stored = JSON.stringify(shared.get(PENDING));
+        for (const secret of [s3.secretAccessKey, s3.accessKeyId, TEST_KEY, 'X-Amz-Signature']) {
+          assert.ok(!stored.includes(secret), `${secret} is stored`);
+        }
+        first.deps.service.dispose(); // the window closes before the task ends
+        await waitFor('the window to stop following', () =>
+          first.lines.some((l) => l.includes('upload: kept') && l.includes(task.taskId)),
+        );
+        const ended = await waitFor(
+          'the task to end',
+          () => [...slow.state.tasks.values()].find((t) => t.taskId === task.taskId && t.status === 'succeed'),
+          15_000,
+        );
+        assert.ok(ended);
+        assert.ok(s3.objects().includes(key), 'still there after the window closed');
+        assert.strictEqual(deletes().length, 0);
+
+        const second = window(); // the next start
+        try {
+          const registration = registerPendingDeletes(second.deps);
+          await waitFor('the sample to be deleted at the next start', () => !s3.objects().includes(key), 15_000);
+          await waitFor('the record to be forgotten', () => !(JSON.stringify(shared.get(PENDING)) ?? '').includes(key));
+          assert.strictEqual(deletes().length, 1);
+          registration.dispose();
+        } finally {
+          second.deps.service.dispose();
+          second.keys.dispose();
+          second.history.dispose();
+        }
+      } finally {
+        first.keys.dispose();
+        first.history.dispose();
+        await slow.close();
+        await setSetting('apiBaseUrl', sandbox.url);
+      }
     });
   });
 

@@ -785,6 +785,66 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
         assertNoFragment(texts(created), 'the create error');
       });
     }
+
+    it('a successful answer that echoes the key (status message, voice name, trial URL, ids): not in the task, the lists or the log', async () => {
+      const UPLOAD_SECRET = 'upload-secret-Zq9Xw8Vv7Uu6';
+      const echo = (taskId: string) => ({
+        task_id: taskId,
+        task_status: 'succeed',
+        task_status_msg: `quota exceeded for key ${LONG_KEY} (${LONG_KEY.slice(3, 25)}…) and ${UPLOAD_SECRET}`,
+        task_info: { external_task_id: `ext-${LONG_KEY}` },
+        task_result: {
+          voices: [
+            {
+              voice_id: `v-${LONG_KEY.slice(0, 12)}`,
+              voice_name: `name ${LONG_KEY}`,
+              trial_url: `https://cdn.example.test/${LONG_KEY}/trial.mp3?sig=1`,
+              owned_by: LONG_KEY,
+            },
+          ],
+        },
+      });
+      const server = await listen((_req, _body, res) => {
+        const url = _req.url ?? '';
+        const data = url.includes('pageNum=2')
+          ? []
+          : url.includes('?')
+            ? [echo('900000000000000001')]
+            : echo('900000000000000001');
+        // JSON escapes hide the key from a search of the raw text: it must be redacted after parsing.
+        const text = JSON.stringify({ code: 0, message: LONG_KEY, request_id: `rid-${LONG_KEY}`, data }).replace(
+          /sk-/g,
+          'sk\\u002d',
+        );
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(text);
+      });
+      try {
+        const memory = new MemoryLog();
+        const c = new KlingClient({
+          baseUrl: server.url,
+          getApiKey: () => LONG_KEY,
+          getSecrets: () => [UPLOAD_SECRET],
+          fetch: fetch as unknown as FetchLike,
+          logger: memory,
+        });
+        const got = await c.getTask('900000000000000001');
+        const created = await c.createVoice({ voiceName: 'Echo', videoId: '123456' });
+        const listed = await c.listCustomVoices();
+        const presets = await c.listPresetVoices();
+        const seen: string[] = [];
+        await c.waitForTask('900000000000000001', { onUpdate: (t) => seen.push(JSON.stringify(t)) });
+        const everything = [got, created, listed, presets].map((v) => JSON.stringify(v)).concat(seen);
+        assertNoFragment(everything, 'the parsed answers');
+        assertNoFragment(memory.lines, 'the log');
+        assert.ok(!everything.join('\n').includes(UPLOAD_SECRET), 'the upload secret is cut out too');
+        assert.strictEqual(got.taskId, '900000000000000001', 'ids without a secret are untouched');
+        assert.strictEqual(got.voices[0].trialUrl, 'https://cdn.example.test/***/trial.mp3?sig=1');
+        assert.match(got.statusMessage ?? '', /^quota exceeded for key \*\*\*/);
+      } finally {
+        await server.close();
+      }
+    });
   });
 
   it('explains a rejected key and a missing key without sending it anywhere else', async () => {

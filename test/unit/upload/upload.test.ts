@@ -871,3 +871,64 @@ describe('upload: a local file that cannot be read is named, not blamed on the n
     }
   });
 });
+
+describe('upload: plain http only to this machine (issue 10, row 4)', function () {
+  this.timeout(20_000);
+  let s3: S3TestServer;
+  before(async () => {
+    s3 = await startS3Server();
+  });
+  after(() => s3.close());
+
+  /** 0.0.0.0 reaches this machine's servers on Linux, but is not a loopback name: a stand-in for a remote host. */
+  const remote = (url: string) => url.replace('127.0.0.1', '0.0.0.0');
+  const isRefusal = (setting: string) => (e: unknown) =>
+    e instanceof UploadError &&
+    e.kind === 'upload' &&
+    e.retryable === false &&
+    e.message.includes(setting) &&
+    /https/.test(e.message);
+
+  it('the HTTP provider refuses http:// to another host before sending anything: no token, no sample', async () => {
+    const srv = await startUploadServer(() => ({ status: 200, body: '{"url":"https://files.test/a.wav"}' }));
+    try {
+      for (const url of [`${remote(srv.url)}/upload`, 'http://files.example.test/upload', 'http://10.0.0.5/up']) {
+        await assert.rejects(async () => {
+          const p = new HttpUploadProvider({
+            url,
+            method: 'POST',
+            fieldName: 'file',
+            responseUrlPath: 'url',
+            token: 'tok-77',
+          });
+          await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'a.wav', contentType: 'audio/wav' });
+        }, isRefusal('klingVoice.upload.http.url'));
+      }
+      assert.strictEqual(srv.received.length, 0, 'nothing reached the server');
+      for (const url of [
+        `${srv.url}/upload`,
+        'http://localhost:9/u',
+        'http://[::1]:9/u',
+        'https://files.example.test/u',
+      ]) {
+        new HttpUploadProvider({ url, method: 'POST', fieldName: 'file', responseUrlPath: 'url' });
+      }
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it('the S3 provider refuses an http:// endpoint off this machine before signing or sending anything', async () => {
+    const before = s3.requests.length;
+    for (const endpoint of [remote(s3.endpoint), 'http://s3.example.test', 'http://192.168.1.20:9000']) {
+      await assert.rejects(async () => {
+        const p = s3Provider(s3, { endpoint });
+        await p.upload({ source: { kind: 'bytes', bytes: sample }, fileName: 'a.wav', contentType: 'audio/wav' });
+      }, isRefusal('klingVoice.upload.s3.endpoint'));
+    }
+    assert.strictEqual(s3.requests.length, before, 'nothing reached the server');
+    for (const endpoint of [s3.endpoint, 'http://localhost:9000', 'http://[::1]:9000', 'https://r2.example.test', '']) {
+      s3Provider(s3, { endpoint });
+    }
+  });
+});
