@@ -28,6 +28,7 @@ export const COMMANDS = {
   playTrial: 'klingVoice.playTrial',
   openTrialAudio: 'klingVoice.openTrialAudio',
   insertSnippet: 'klingVoice.insertSnippet',
+  useVoice: 'klingVoice.useVoice',
   checkTaskFromTree: 'klingVoice.checkTaskFromTree',
 } as const;
 

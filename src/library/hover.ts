@@ -34,7 +34,8 @@ export function registerVoiceHover(library: VoiceLibrary): vscode.Disposable {
       if (voice.trialUrl) {
         md.appendMarkdown(`[$(play) Play trial audio](command:klingVoice.playTrial?${arg}) · `);
       }
-      md.appendMarkdown(`[$(copy) Copy id](command:klingVoice.copyVoiceId?${arg})`);
+      md.appendMarkdown(`[$(copy) Copy id](command:klingVoice.copyVoiceId?${arg}) · `);
+      md.appendMarkdown(`[$(play-circle) Use this voice…](command:klingVoice.useVoice?${arg})`);
       return new vscode.Hover(md, range);
     },
   });
