@@ -8,6 +8,7 @@ import type { KeyStore } from '../service/keyStore';
 import { TrialPlayer } from '../trialPlayer/trialPlayer';
 import { VoiceService } from '../service/voiceService';
 import { registerVoiceCompletion } from './completion';
+import { registerRequestDiagnostics } from './requestDiagnostics';
 import { registerVoiceHover } from './hover';
 import { insertText } from './insert';
 import { useVoiceCommand } from './useVoice';
@@ -107,6 +108,7 @@ export function registerLibraryViews(deps: LibraryDeps): vscode.Disposable {
     ),
     registerVoiceHover(library),
     registerVoiceCompletion(library),
+    registerRequestDiagnostics(library),
     vscode.window.onDidChangeActiveTextEditor((e) => {
       if (e && e.document.uri.scheme !== 'output') {
         lastEditor = e;
