@@ -1,6 +1,9 @@
 // Every id this extension shares with the manifest (package.json) and VS Code: commands, views, webview types,
 // context keys, secret names and setting sections. Constants only; a unit test checks them against the manifest.
 
+/** The extension's id (`publisher.name` in the manifest). */
+export const EXTENSION_ID = 'klingvoice.kling-custom-voice';
+
 /** Commands (`contributes.commands`). */
 export const COMMANDS = {
   // Palette
@@ -28,6 +31,7 @@ export const COMMANDS = {
   playTrial: 'klingVoice.playTrial',
   openTrialAudio: 'klingVoice.openTrialAudio',
   insertSnippet: 'klingVoice.insertSnippet',
+  useVoice: 'klingVoice.useVoice',
   checkTaskFromTree: 'klingVoice.checkTaskFromTree',
 } as const;
 

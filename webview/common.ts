@@ -177,13 +177,15 @@ export function renderResult(card: ResultCard, task: Extract<TaskView, { phase: 
 
 /** Fills the failure section (a cancelled task looks milder); returns the sentence to announce. */
 export function renderFailure(card: FailureCard, task: Extract<TaskView, { phase: 'failed' }>): string {
-  card.root.classList.toggle('cancelled', task.reason === 'cancelled');
+  card.root.classList.toggle('cancelled', task.reason === 'cancelled' || task.reason === 'running');
   card.title.textContent =
     task.reason === 'cancelled'
       ? 'Cancelled'
-      : task.reason === 'task'
-        ? 'Kling could not create the voice'
-        : 'Voice not created';
+      : task.reason === 'running'
+        ? 'Still running at Kling — check later'
+        : task.reason === 'task'
+          ? 'Kling could not create the voice'
+          : 'Voice not created';
   card.message.textContent = task.message;
   card.task.textContent = task.taskId ? `Task id ${task.taskId}` : '';
   show(card.task, !!task.taskId);

@@ -3,7 +3,7 @@
 import type * as vscode from 'vscode';
 import { readSettings } from '../config';
 import { snippetText, type SnippetFormat } from '../library/snippet';
-import { insertText } from '../library/register';
+import { insertText } from '../library/insert';
 import type { Voice } from '../kling';
 import { errorValue, jsonResult, refusal, type ToolDeps } from './common';
 import { text } from './checkSample';

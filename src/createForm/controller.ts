@@ -398,6 +398,9 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
             ? `Stopped following task ${taskId}. Kling may still finish it: check it later with 'Kling Voice: Check Task…'.`
             : 'Cancelled before Kling confirmed the request.',
         });
+      } else if (isKlingError(e) && e.kind === 'taskTimeout') {
+        this._deps.log.warn(`create form (${this.label}): ${errorText(e)}`);
+        this._setTask({ phase: 'failed', reason: 'running', voiceName, taskId, message: errorText(e) });
       } else {
         this._deps.log.error(`create form (${this.label}): could not create voice "${voiceName}": ${errorText(e)}`);
         this._setTask({ phase: 'failed', reason: 'error', voiceName, taskId, message: errorText(e) });

@@ -26,7 +26,7 @@ export function registerVoiceHover(library: VoiceLibrary): vscode.Disposable {
       }
       const md = new vscode.MarkdownString(undefined, true);
       // Only the two command links below run; every piece of server data goes in through appendText, cleaned.
-      md.isTrusted = { enabledCommands: [COMMANDS.playTrial, COMMANDS.copyVoiceId] };
+      md.isTrusted = { enabledCommands: [COMMANDS.playTrial, COMMANDS.copyVoiceId, COMMANDS.useVoice] };
       md.appendMarkdown('$(unmute) **Kling voice** ')
         .appendText(displayText(voice.voiceName) || '(no name)')
         .appendMarkdown('\n\n');
@@ -37,7 +37,8 @@ export function registerVoiceHover(library: VoiceLibrary): vscode.Disposable {
       if (voice.trialUrl) {
         md.appendMarkdown(`[$(play) Play trial audio](command:${COMMANDS.playTrial}?${arg}) · `);
       }
-      md.appendMarkdown(`[$(copy) Copy id](command:${COMMANDS.copyVoiceId}?${arg})`);
+      md.appendMarkdown(`[$(copy) Copy id](command:${COMMANDS.copyVoiceId}?${arg}) · `);
+      md.appendMarkdown(`[$(play-circle) Use this voice…](command:${COMMANDS.useVoice}?${arg})`);
       return new vscode.Hover(md, range);
     },
   });

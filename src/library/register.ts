@@ -8,7 +8,10 @@ import type { KeyStore } from '../service/keyStore';
 import { TrialPlayer } from '../trialPlayer/trialPlayer';
 import { VoiceService } from '../service/voiceService';
 import { registerVoiceCompletion } from './completion';
+import { registerRequestDiagnostics } from './requestDiagnostics';
 import { registerVoiceHover } from './hover';
+import { insertText } from './insert';
+import { useVoiceCommand } from './useVoice';
 import { VoiceLibrary } from './voiceLibrary';
 import { registerStatusBar } from '../ui/statusBar';
 import { PresetsTreeProvider, VoiceNode, VoicesTreeProvider } from './trees';
@@ -85,6 +88,7 @@ export function registerLibraryViews(deps: LibraryDeps): vscode.Disposable {
     [COMMANDS.openTrialAudio, openTrialAudioCommand(ctx)],
     [COMMANDS.checkTaskFromTree, checkTaskFromTree],
     [COMMANDS.insertSnippet, insertSnippetCommand(ctx)],
+    [COMMANDS.useVoice, useVoiceCommand(library, () => lastEditor)],
   ];
 
   return vscode.Disposable.from(
@@ -96,7 +100,7 @@ export function registerLibraryViews(deps: LibraryDeps): vscode.Disposable {
       showCollapseAll: false,
       canSelectMany: true,
     }),
-    vscode.window.createTreeView(VIEWS.presets, { treeDataProvider: presets }),
+    vscode.window.createTreeView(VIEWS.presets, { treeDataProvider: presets, canSelectMany: true }),
     registerStatusBar(
       service.history,
       () => service.currentBaseUrl(),
@@ -104,6 +108,7 @@ export function registerLibraryViews(deps: LibraryDeps): vscode.Disposable {
     ),
     registerVoiceHover(library),
     registerVoiceCompletion(library),
+    registerRequestDiagnostics(library),
     vscode.window.onDidChangeActiveTextEditor((e) => {
       if (e && e.document.uri.scheme !== 'output') {
         lastEditor = e;
@@ -218,34 +223,4 @@ async function pickSnippetFormat(voice: Voice): Promise<SnippetFormat | undefine
     { title: `Kling V2.6 video request using "${voice.voiceName || voice.voiceId}"` },
   );
   return picked?.format;
-}
-
-/**
- * Inserts the text at the cursor of the active editor. From a webview (the form's panel, the trimmer) no text
- * editor is active: the one used last comes back to the front and gets the snippet at its cursor. With no editor
- * at all, the text opens in a new untitled document.
- */
-export async function insertText(
-  text: string,
-  format: SnippetFormat,
-  lastEditor: vscode.TextEditor | undefined,
-): Promise<boolean> {
-  const last = lastEditor && !lastEditor.document.isClosed ? lastEditor : undefined;
-  const target =
-    vscode.window.activeTextEditor ??
-    (last &&
-      (await vscode.window.showTextDocument(last.document, {
-        viewColumn: last.viewColumn,
-        selection: last.selection,
-        preview: false,
-      })));
-  if (target) {
-    return await target.insertSnippet(new vscode.SnippetString().appendText(text), target.selection);
-  }
-  const doc = await vscode.workspace.openTextDocument({
-    language: format === 'json' ? 'json' : 'shellscript',
-    content: text,
-  });
-  await vscode.window.showTextDocument(doc);
-  return true;
 }

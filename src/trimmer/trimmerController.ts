@@ -215,7 +215,7 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
       }
       this._task = {
         phase: 'failed',
-        reason: cancelled ? 'cancelled' : 'error',
+        reason: cancelled ? 'cancelled' : isKlingError(e) && e.kind === 'taskTimeout' ? 'running' : 'error',
         voiceName,
         message: errorText(e),
         taskId: isKlingError(e) ? e.taskId : undefined,

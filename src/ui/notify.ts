@@ -1,6 +1,31 @@
 import * as vscode from 'vscode';
-import { COMMANDS, SETTINGS, VSCODE_COMMANDS } from '../ids';
+import { COMMANDS, EXTENSION_ID, SETTINGS, VSCODE_COMMANDS } from '../ids';
 import { isKlingError, needsApiKey, type VoiceTask } from '../kling';
+import { readSettings } from '../config';
+import { buildFailureReport, type FailureReportInput } from '../shared/failureReport';
+
+/** Puts a failure's diagnostics on the clipboard (ids, status, code, raw reason, host, versions; never a secret). */
+export async function copyDiagnostics(
+  what: string,
+  details: Pick<FailureReportInput, 'error' | 'task' | 'sample'>,
+): Promise<string> {
+  let baseUrl: string | undefined;
+  try {
+    baseUrl = readSettings().apiBaseUrl;
+  } catch {
+    baseUrl = undefined;
+  }
+  const text = buildFailureReport({
+    what,
+    ...details,
+    baseUrl,
+    extensionVersion: String(vscode.extensions.getExtension(EXTENSION_ID)?.packageJSON?.version ?? 'unknown'),
+    vscodeVersion: vscode.version,
+  });
+  await vscode.env.clipboard.writeText(text);
+  void vscode.window.setStatusBarMessage('$(copy) Copied the diagnostics (no key, no upload credentials)', 3000);
+  return text;
+}
 
 /** An extra action on an error message, e.g. to edit the input and try again. */
 export interface ErrorAction {
@@ -20,6 +45,10 @@ export async function showError(
     log.info(`${prefix ? `${prefix}: ` : ''}${message}`);
     return;
   }
+  if (isKlingError(e) && e.kind === 'taskTimeout') {
+    await stillRunning(e.taskId, message, log);
+    return;
+  }
   log.error(`${prefix ? `${prefix}: ` : ''}${message}`);
   const actions: string[] = extra ? [extra.title] : [];
   if (needsApiKey(e)) {
@@ -29,10 +58,12 @@ export async function showError(
   if (isKlingError(e) && (e.kind === 'http' || e.kind === 'badResponse' || e.kind === 'network' || badBaseUrl)) {
     actions.push('Open Settings');
   }
-  actions.push('Show Log');
+  actions.push('Copy Diagnostics', 'Show Log');
   const full = prefix ? `${prefix}: ${message}` : message;
   const choice = await vscode.window.showErrorMessage(full, ...actions);
-  if (extra && choice === extra.title) {
+  if (choice === 'Copy Diagnostics') {
+    await copyDiagnostics(prefix || 'Failure', { error: e });
+  } else if (extra && choice === extra.title) {
     await extra.run();
   } else if (choice === 'Set API Key') {
     await vscode.commands.executeCommand(COMMANDS.setApiKey);
@@ -40,6 +71,24 @@ export async function showError(
     await vscode.commands.executeCommand(VSCODE_COMMANDS.openSettings, SETTINGS.apiBaseUrl);
   } else if (choice === 'Show Log') {
     log.show(true);
+  }
+}
+
+/**
+ * A task followed past klingVoice.taskTimeoutMinutes has not failed: it is still running at Kling. It stays in
+ * My Voices (with Check Task), and the account list brings it up to date when it ends.
+ */
+async function stillRunning(taskId: string | undefined, message: string, log: vscode.LogOutputChannel): Promise<void> {
+  log.warn(`still running at Kling: ${message}`);
+  const choice = await vscode.window.showWarningMessage(
+    `Still running at Kling — check later. ${message}`,
+    ...(taskId ? ['Check Task'] : []),
+    'Copy Diagnostics',
+  );
+  if (choice === 'Check Task' && taskId) {
+    await vscode.commands.executeCommand(COMMANDS.checkTask, taskId);
+  } else if (choice === 'Copy Diagnostics') {
+    await copyDiagnostics('Task still running after the task timeout', { task: { taskId, status: 'running' } });
   }
 }
 
@@ -110,9 +159,12 @@ export async function announce(
     const choice = await vscode.window.showErrorMessage(
       `Voice "${label}" failed: ${task.statusMessage || 'Kling gave no reason'}. Task id ${task.taskId}.`,
       ...(retry ? [retry.title] : []),
+      'Copy Diagnostics',
       'Show Log',
     );
-    if (retry && choice === retry.title) {
+    if (choice === 'Copy Diagnostics') {
+      await copyDiagnostics('Task failed', { task });
+    } else if (retry && choice === retry.title) {
       await retry.run();
     } else if (choice === 'Show Log') {
       log.show(true);

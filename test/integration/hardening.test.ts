@@ -187,7 +187,12 @@ describe('Hardening (issue 10) in a real extension host', function () {
       .flatMap((h) => h.contents)
       .find((c): c is vscode.MarkdownString => typeof c !== 'string' && 'value' in c && c.value.includes('Evil'));
     assert.ok(md);
-    assert.deepStrictEqual(md.isTrusted, { enabledCommands: ['klingVoice.playTrial', 'klingVoice.copyVoiceId'] });
+    // Trusted for exactly the commands its own links run, never for every command.
+    const linked = [...new Set([...md.value.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1]))].sort();
+    assert.deepStrictEqual(linked, ['klingVoice.copyVoiceId', 'klingVoice.playTrial', 'klingVoice.useVoice']);
+    assert.deepStrictEqual(md.isTrusted, {
+      enabledCommands: ['klingVoice.playTrial', 'klingVoice.copyVoiceId', 'klingVoice.useVoice'],
+    });
     assert.ok(md.value.length < 1000, `the name is cut: ${md.value.length} characters`);
     // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(md.value, /[\u0000-\u0008\u000b-\u001f\u202e]/, 'no control or bidi characters');

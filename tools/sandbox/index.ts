@@ -18,6 +18,7 @@ export {
   type RecordedRequest,
   type SandboxTask,
   type TaskStatus,
+  type VideoRequestRecord,
   type VoiceEntry,
 } from './state';
 

@@ -6,6 +6,7 @@ import { fail, json, ok, page, type Paging, type Reply } from './reply';
 import { longNumericId, taskToApi, type SandboxState, type SandboxTask } from './state';
 import { errorText, isHttpUrl, isPlainObject } from './util';
 import { sineWav } from './wav';
+import { isVideoPath, videoRoute } from './videoRoutes';
 
 /** What the routes need from the server that runs them. */
 export interface RouteHost {
@@ -103,6 +104,13 @@ export class Routes {
     }
     if (apiPath === '/v1/general/delete-voices') {
       return method === 'POST' ? this.deleteVoice(rawBody) : wrongMethod();
+    }
+    if (isVideoPath(apiPath)) {
+      if (method !== 'POST') {
+        return wrongMethod();
+      }
+      const parsed = this.parseJsonObject(rawBody);
+      return 'error' in parsed ? parsed.error : videoRoute(this.state, apiPath, parsed.body);
     }
     return fail(404, 1203, 'requested resource does not exist');
   }

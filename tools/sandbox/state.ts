@@ -61,6 +61,14 @@ export interface RecordedRequest {
   fault?: FaultKind;
 }
 
+/** A request to a video endpoint that the sandbox accepted (see videoRoutes.ts); no video is made. */
+export interface VideoRequestRecord {
+  path: string;
+  taskId: string;
+  voiceIds: string[];
+  body: Record<string, unknown>;
+}
+
 export interface RecordedCallback {
   time: number;
   url: string;
@@ -80,6 +88,8 @@ export class SandboxState {
   readonly requests: RecordedRequest[] = [];
   /** Every callback delivery attempt. */
   readonly callbacks: RecordedCallback[] = [];
+  /** Video requests accepted (text2video, image2video, new standard, elements), oldest first. */
+  readonly videoRequests: VideoRequestRecord[] = [];
   /** The preset voices (as listed by presets-voices). */
   readonly presets: readonly ApiTask[];
 
@@ -129,6 +139,7 @@ export class SandboxState {
     this.tasks.clear();
     this.requests.length = 0;
     this.callbacks.length = 0;
+    this.videoRequests.length = 0;
   }
 }
 

@@ -27,7 +27,8 @@ export type TaskView =
   | {
       phase: 'failed';
       /** `task`: Kling ran the task and it failed; `error`: the request failed; `cancelled`: the user stopped following it. */
-      reason: 'task' | 'error' | 'cancelled';
+      /** `running`: followed past klingVoice.taskTimeoutMinutes; the task goes on at Kling (not a failure). */
+      reason: 'task' | 'error' | 'cancelled' | 'running';
       voiceName: string;
       message: string;
       taskId?: string;
