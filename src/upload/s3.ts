@@ -166,6 +166,7 @@ export class S3UploadProvider implements UploadProvider {
     return {
       url: presigned,
       displayUrl: redactUrl(presigned),
+      sha256: payloadHash,
       cleanup: () => this.deleteObject(key),
     };
   }

@@ -1,3 +1,4 @@
+import { createHash, type Hash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
@@ -22,6 +23,8 @@ export interface StreamResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   text: string;
+  /** SHA-256 (hex) of the body's sources (not of the multipart framing around them), hashed as they were sent. */
+  sourceSha256?: string;
 }
 
 export interface RetryOptions {
@@ -66,12 +69,17 @@ export async function sourceSize(part: UploadSource | Uint8Array): Promise<numbe
   }
 }
 
-async function* chunksOf(parts: (UploadSource | Uint8Array)[]): AsyncGenerator<Uint8Array> {
+/** The body, 64 KB at a time; the sources' bytes (not plain framing pieces) also go through `hash`. */
+async function* chunksOf(parts: (UploadSource | Uint8Array)[], hash: Hash): AsyncGenerator<Uint8Array> {
   for (const part of parts) {
     const bytes = part instanceof Uint8Array ? part : part.kind === 'bytes' ? part.bytes : undefined;
     if (bytes) {
       for (let i = 0; i < bytes.length; i += CHUNK) {
-        yield bytes.subarray(i, Math.min(bytes.length, i + CHUNK));
+        const chunk = bytes.subarray(i, Math.min(bytes.length, i + CHUNK));
+        if (!(part instanceof Uint8Array)) {
+          hash.update(chunk);
+        }
+        yield chunk;
       }
     } else if (!(part instanceof Uint8Array) && part.kind === 'file') {
       // Only the file's own errors are the file's fault: the reads are wrapped, the yields (where an error
@@ -89,6 +97,7 @@ async function* chunksOf(parts: (UploadSource | Uint8Array)[]): AsyncGenerator<U
           if (next.done) {
             break;
           }
+          hash.update(next.value as Buffer);
           yield next.value as Buffer;
         }
       } finally {
@@ -102,6 +111,14 @@ function cancelled(): UploadError {
   return new UploadError('The upload was cancelled.', { cancelled: true });
 }
 
+async function totalSize(parts: (UploadSource | Uint8Array)[]): Promise<number> {
+  let total = 0;
+  for (const p of parts) {
+    total += await sourceSize(p);
+  }
+  return total;
+}
+
 /** One HTTP request whose body is streamed with backpressure; resolves with the whole (small) response body. */
 export async function sendOnce(req: StreamRequest): Promise<StreamResponse> {
   if (req.signal?.aborted) {
@@ -109,15 +126,14 @@ export async function sendOnce(req: StreamRequest): Promise<StreamResponse> {
   }
   const url = new URL(req.url);
   const parts = req.body ?? [];
-  let total = 0;
-  for (const p of parts) {
-    total += await sourceSize(p);
-  }
+  const total = await totalSize(parts);
   const headers: Record<string, string> = { ...req.headers };
   if (parts.length > 0 || ['PUT', 'POST'].includes(req.method)) {
     headers['content-length'] = String(total);
   }
   const lib = url.protocol === 'https:' ? https : http;
+  const hash = createHash('sha256');
+  let bodyEnded = parts.length === 0;
   return new Promise<StreamResponse>((resolve, reject) => {
     let settled = false;
     const finish = (err: Error | undefined, res?: StreamResponse) => {
@@ -147,6 +163,8 @@ export async function sendOnce(req: StreamRequest): Promise<StreamResponse> {
           status: res.statusCode ?? 0,
           headers: res.headers,
           text: Buffer.concat(chunks).toString('utf8'),
+          // Complete only when the whole body went out (a server may answer early, e.g. with an error).
+          sourceSha256: bodyEnded ? hash.digest('hex') : undefined,
         }),
       );
       res.on('error', (e) => finish(e));
@@ -169,11 +187,12 @@ export async function sendOnce(req: StreamRequest): Promise<StreamResponse> {
       return;
     }
     let sent = 0;
-    const body = Readable.from(chunksOf(parts), { objectMode: false });
+    const body = Readable.from(chunksOf(parts, hash), { objectMode: false });
     body.on('data', (chunk: Uint8Array) => {
       sent += chunk.length;
       req.onProgress?.(sent, total);
     });
+    body.on('end', () => (bodyEnded = true));
     body.on('error', (e) => {
       request.destroy(e);
       finish(e);
