@@ -68,6 +68,7 @@ export default tseslint.config(
       'src/kling/**/*.ts',
       'src/shared/**/*.ts',
       'src/audio/**/*.ts',
+      'src/audioWorker/**/*.ts',
       'src/upload/**/*.ts',
       'src/history/source.ts',
       'src/history/unconfirmedKey.ts',

@@ -16,6 +16,7 @@ import { registerTrimmer } from './trimmer';
 import { registerCreateVoiceWebviews } from './createForm';
 import { SETTINGS } from './ids';
 import { registerAgentTools } from './agentTools/register';
+import { stopAudioWorker } from './audioWorker/client';
 
 /** Composition root: build the objects, register them, return the public API. No network here. */
 export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
@@ -59,5 +60,6 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
 }
 
 export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+  // Everything else is disposed through context.subscriptions.
+  stopAudioWorker();
 }

@@ -1,9 +1,8 @@
 // #klingCheckSample: the numbers, the verdict and the suggested window of a sample, exactly as the Create Voice form
 // and the trimmer see them (fromFile/inspect.ts). Read-only: nothing leaves the machine.
 import * as vscode from 'vscode';
-import { suggestWindow } from '../audio';
 import { urlExtensionWarning, validateHttpUrl } from '../kling';
-import { fileView, inspectFile } from '../fromFile/inspect';
+import { fileView, inspectFile, releaseKept } from '../fromFile/inspect';
 import { jsonResult, refusal, shownPath, workspaceFile, type ToolDeps } from './common';
 
 export interface CheckSampleInput {
@@ -17,10 +16,12 @@ export async function checkWorkspaceFile(file: string): Promise<object> {
   if (typeof uri === 'string') {
     return refusal(uri);
   }
-  const inspected = await inspectFile(uri);
+  // `keep` makes the worker search the suggested window as the trimmer would; the decoded audio is let go at once.
+  const inspected = await inspectFile(uri, { keep: true });
   const view = fileView(inspected, shownPath(uri));
   const audio = typeof inspected === 'string' ? undefined : inspected.audio;
-  const window = audio && view.trimmable ? suggestWindow(audio) : undefined;
+  releaseKept(audio);
+  const window = audio && view.trimmable ? audio.suggested : undefined;
   const verdict = view.usable ? 'usable' : window ? 'refused as it is; the suggested window can be sent' : 'refused';
   return {
     ok: true,

@@ -96,6 +96,7 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
   private _task: HostTask = { phase: 'idle' };
   /** The local file chosen for the file source: its location stays here, the page gets only what it shows. */
   private _file: { uri: vscode.Uri; view: FileView; inspected?: Inspected } | undefined;
+  private _checkAbort: AbortController | undefined;
 
   constructor(
     webview: vscode.Webview,
@@ -447,7 +448,12 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
     void Promise.resolve(this._deps.context.workspaceState?.update(chosenFileKey(this.label), uri.toString())).catch(
       () => undefined,
     );
-    const inspected = await inspectFile(uri).catch((e: unknown) => `${fileName} cannot be checked: ${errorText(e)}`);
+    // Choosing another file stops this one's check (its worker is terminated).
+    this._checkAbort?.abort();
+    const abort = (this._checkAbort = new AbortController());
+    const inspected = await inspectFile(uri, { signal: abort.signal }).catch(
+      (e: unknown) => `${fileName} cannot be checked: ${errorText(e)}`,
+    );
     const view: FileView = {
       ...fileView(inspected, fileName),
       suggestedName: uniqueVoiceNames(

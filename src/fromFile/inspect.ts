@@ -1,26 +1,24 @@
 // Looking at a local file before anything leaves the machine: read, probe, check the rules, decode, measure, cut a
-// window. The result is what the form, the trimmer and the command show, and what the pipeline uploads.
+// window. The work runs in the audio worker (src/audioWorker): the extension host's thread only sends the file's
+// path and gets the facts back. The result is what the form, the trimmer and the command show, and what the
+// pipeline uploads (streamed from disk).
 import { createHash } from 'crypto';
+import * as fs from 'fs';
 import * as vscode from 'vscode';
 import {
   AudioWindow,
-  MAX_DECODE_SEC,
   MAX_FILE_BYTES,
-  PcmAudio,
   ProbeResult,
   QualityReport,
-  analyze,
-  checkRules,
-  decodeAudio,
-  exportWindowWav,
   formatBytes,
-  probe,
   RuleCheck,
-  suggestWindow,
-  tooLongToDecode,
+  type WindowSuggestion,
 } from '../audio';
+import { AudioJobError, audioWorker } from '../audioWorker/client';
+import type { AudioSource, DecodedFacts, ExportedWindow, InspectResult } from '../audioWorker/protocol';
 import { errorText } from '../kling';
 import type { FileView, QualitySummary } from '../shared/protocol/createForm';
+import type { UploadSource } from '../upload';
 
 /** A file that passed the checks, ready to upload. */
 export interface Prepared {
@@ -28,8 +26,16 @@ export interface Prepared {
   displayName: string;
   /** Name of the uploaded file (a trimmed export is ".wav"). */
   uploadName: string;
-  /** What is uploaded. A batch empties it (releaseBytes) once the file is uploaded. */
-  bytes: Uint8Array;
+  /**
+   * What is uploaded: the file on disk (streamed from it), or the exported window's bytes (a few MB at most). A
+   * batch empties the bytes (releaseBytes) once they are uploaded.
+   */
+  source: UploadSource;
+  sizeBytes: number;
+  /** The file's size and modification time when it was checked: a file changed since then is not uploaded. */
+  checked?: { size: number; mtime: number };
+  /** SHA-256 (hex) of what was uploaded, from the upload's own pass over the bytes. */
+  sha256?: string;
   contentType: string;
   probe: ProbeResult;
   report?: QualityReport;
@@ -44,7 +50,25 @@ export const RELEASED = new Uint8Array(0);
  */
 export function releaseBytes(file: Prepared): void {
   sampleFingerprint(file);
-  file.bytes = RELEASED;
+  if (file.source.kind === 'bytes') {
+    file.source = { kind: 'bytes', bytes: RELEASED };
+  }
+}
+
+/** True once releaseBytes dropped what was to be uploaded. */
+export function isReleased(file: Prepared): boolean {
+  return file.source.kind === 'bytes' && file.source.bytes === RELEASED;
+}
+
+/** A file streamed from disk must still be the one that was checked (same size and modification time). */
+export async function unchangedSinceChecked(file: Prepared): Promise<void> {
+  if (file.source.kind !== 'file' || !file.checked) {
+    return;
+  }
+  const now = await fs.promises.stat(file.source.path).catch(() => undefined);
+  if (!now || now.size !== file.checked.size || Math.abs(now.mtimeMs - file.checked.mtime) > 1) {
+    throw new Error(`${file.displayName} changed or moved after it was checked. Choose it again.`);
+  }
 }
 
 export type Checked =
@@ -62,64 +86,115 @@ export function baseName(uri: vscode.Uri): string {
   return uri.path.split('/').pop() || uri.path;
 }
 
+/** The decoded mono mix, as the host knows it: its facts; with `keep`, its id in the worker, waveform and suggestion. */
+export interface DecodedAudio extends DecodedFacts {
+  id?: string;
+  envelope?: number[];
+  suggested?: WindowSuggestion;
+}
+
 /** A file read, probed and (when possible) decoded; nothing has left the machine. */
 export interface Inspected {
   uri: vscode.Uri;
   displayName: string;
-  bytes: Uint8Array;
+  /** Where the file is uploaded from as it is. */
+  source: UploadSource;
+  checked: { size: number; mtime: number };
   probe: ProbeResult;
   rules: RuleCheck;
-  /** The mono mix when the file could be decoded (wav, mp3 up to MAX_DECODE_SEC), with its channels' levels. */
-  audio?: PcmAudio;
+  /** Set when the file could be decoded (wav, mp3 up to MAX_DECODE_SEC). */
+  audio?: DecodedAudio;
   report?: QualityReport;
   /** Why a decodable kind was not decoded: too long (the rules say so with the numbers), or the decoder failed. */
   notDecoded?: string;
+  /** With `trim`: the suggested window, exported. */
+  trimmed?: ExportedWindow & { window: AudioWindow };
 }
 
-/** Reads, probes and checks one file, and decodes it when possible. A string is why it cannot even be read. */
-export async function inspectFile(uri: vscode.Uri): Promise<Inspected | string> {
+export interface InspectOptions {
+  /** Keep the mono mix in the worker for the trimmer (`audio.id`), with its waveform and suggested window. */
+  keep?: boolean;
+  /** Export the suggested window of a file that is only too long. */
+  trim?: { normalize: boolean };
+  /** Cancels the check: the worker doing it is terminated. */
+  signal?: AbortSignal;
+}
+
+/** What a check that the worker had to stop means for the user: the file is not one we can read. */
+function workerRefusal(displayName: string, size: number, e: AudioJobError): string {
+  if (e.reason === 'timeout') {
+    return `${displayName} is not a readable audio file: checking it ${e.message}, which a real recording of ${formatBytes(size)} never does. Export it again as WAV or MP3.`;
+  }
+  if (e.reason === 'crashed') {
+    return `${displayName} is not a readable audio file: checking it needed more memory than a real recording does (${e.message}). Export it again as WAV or MP3.`;
+  }
+  return `${displayName} cannot be checked: ${e.message}`;
+}
+
+/** The worker's source for a file: its path on this machine, or its bytes (virtual workspaces). */
+async function sourceOf(uri: vscode.Uri): Promise<{ audio: AudioSource; upload: UploadSource }> {
+  if (uri.scheme === 'file') {
+    return { audio: { path: uri.fsPath }, upload: { kind: 'file', path: uri.fsPath } };
+  }
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  return { audio: { bytes }, upload: { kind: 'bytes', bytes } }; // cloned to the worker, kept here for the upload
+}
+
+/**
+ * Reads, probes and checks one file, and decodes it when possible, in the audio worker. A string is why it cannot
+ * be read (also a file the worker gave up on: too slow or too big to be real audio). Rejects with an
+ * AudioJobError of reason 'cancelled' when `options.signal` aborts.
+ */
+export async function inspectFile(uri: vscode.Uri, options: InspectOptions = {}): Promise<Inspected | string> {
   const displayName = baseName(uri);
-  let size: number;
+  let stat: vscode.FileStat;
   try {
-    size = (await vscode.workspace.fs.stat(uri)).size;
+    stat = await vscode.workspace.fs.stat(uri);
   } catch (e) {
     return `${displayName} cannot be read: ${errorText(e)}`;
   }
-  if (size > MAX_FILE_BYTES) {
-    return `${displayName} is ${formatBytes(size)}; the limit is ${formatBytes(MAX_FILE_BYTES)}. A 5–30 s voice sample is much smaller: export just the speech.`;
+  if (stat.size > MAX_FILE_BYTES) {
+    return `${displayName} is ${formatBytes(stat.size)}; the limit is ${formatBytes(MAX_FILE_BYTES)}. A 5–30 s voice sample is much smaller: export just the speech.`;
   }
-  // Read through workspace.fs (remote and virtual workspaces too). Samples are ≤ 50 MB, and the bytes are
-  // needed in memory anyway to probe and decode them, so the upload streams from this buffer.
-  const bytes = await vscode.workspace.fs.readFile(uri);
-  const probed = await probe(bytes, displayName);
-  const rules = checkRules(probed);
-  let audio: PcmAudio | undefined;
-  let notDecoded: string | undefined;
-  if (tooLongToDecode(probed)) {
-    // Decoding would cost memory in proportion to the length (hundreds of MB for an hour): the probe's facts are
-    // reported, and the rules refuse it with its length and the limit.
-    notDecoded = `longer than ${MAX_DECODE_SEC / 60} min`;
-  } else if (probed.decodable) {
-    try {
-      audio = await decodeAudio(bytes, probed);
-    } catch (e) {
-      notDecoded = errorText(e); // the headers were fine; the report just has no measurements
+  let r: InspectResult;
+  let source: Awaited<ReturnType<typeof sourceOf>>;
+  try {
+    source = await sourceOf(uri);
+    r = await audioWorker().run(
+      { type: 'inspect', source: source.audio, fileName: displayName, keep: options.keep, trim: options.trim },
+      { sizeBytes: stat.size, signal: options.signal },
+    );
+  } catch (e) {
+    if (e instanceof AudioJobError) {
+      if (e.reason === 'cancelled') {
+        throw e;
+      }
+      return workerRefusal(displayName, stat.size, e);
     }
+    return `${displayName} cannot be read: ${errorText(e)}`;
   }
+  const audio: DecodedAudio | undefined = r.decoded && {
+    ...r.decoded,
+    id: r.audioId,
+    envelope: r.envelope,
+    suggested: r.suggested,
+  };
   return {
     uri,
     displayName,
-    bytes,
-    probe: probed,
-    rules,
+    source: source.upload,
+    checked: { size: stat.size, mtime: stat.mtime },
+    probe: r.probe,
+    rules: r.rules,
     audio,
-    report: audio ? analyze(audio) : undefined,
-    notDecoded,
+    report: r.report,
+    notDecoded: r.notDecoded,
+    trimmed: r.trimmed,
   };
 }
 
 /** Why a file cannot be sent as it is, and whether a window could be cut from it; undefined when it can be sent. */
-function refusal(i: Omit<Inspected, 'bytes'>): { message: string; trimmable: boolean } | undefined {
+function refusal(i: Inspected): { message: string; trimmable: boolean } | undefined {
   if (i.rules.errors.length) {
     return { message: i.rules.errors.join(' '), trimmable: i.rules.trimmable && i.audio !== undefined };
   }
@@ -144,7 +219,9 @@ function asPrepared(i: Inspected): Checked {
       uri: i.uri,
       displayName: i.displayName,
       uploadName: i.displayName,
-      bytes: i.bytes,
+      source: i.source,
+      sizeBytes: i.checked.size,
+      checked: i.checked,
       contentType: CONTENT_TYPES[i.probe.kind ?? ''] ?? 'application/octet-stream',
       probe: i.probe,
       report: i.report,
@@ -158,53 +235,104 @@ export function preparedAsIs(i: Inspected): Prepared | string {
   return c.ok ? c.file : c.message;
 }
 
-/** Cuts a window of a decoded file and exports it as mono 16-bit WAV (the original file is not changed). */
-export async function preparedWindow(
-  i: Pick<Inspected, 'uri' | 'displayName'> & { audio: PcmAudio },
+/** A window exported by the worker, ready to upload (the original file is not changed). */
+export function preparedFromExport(
+  i: Pick<Inspected, 'uri' | 'displayName'>,
+  exported: ExportedWindow,
   window: AudioWindow,
-  normalize: boolean,
-): Promise<Prepared> {
-  const wav = exportWindowWav(i.audio, window, normalize ? { normalizePeakDbfs: -1 } : {});
+): Prepared {
   const stem = i.displayName.replace(/\.[^.]+$/, '');
-  const trimmedProbe = await probe(wav, `${stem}.wav`);
-  const report = analyze((await decodeAudio(wav, trimmedProbe)) ?? i.audio);
+  const probe = exported.probe ?? {
+    fileName: `${stem}.wav`,
+    extension: '.wav',
+    sizeBytes: exported.wav.length,
+    isAudio: true,
+    decodable: true,
+    kind: 'wav' as const,
+  };
   return {
     uri: i.uri,
     displayName: i.displayName,
     uploadName: `${stem}.wav`,
-    bytes: wav,
+    source: { kind: 'bytes', bytes: exported.wav },
+    sizeBytes: exported.wav.length,
     contentType: 'audio/wav',
-    probe: { ...trimmedProbe, fileName: i.displayName },
-    report,
+    probe: { ...probe, fileName: i.displayName },
+    report: exported.report,
     trimmed: window,
   };
 }
 
+/**
+ * Cuts a window of a file the worker keeps (inspectFile with `keep`) and exports it as mono 16-bit WAV, probed and
+ * measured. Undefined when the worker no longer has the file (it was replaced): inspect it again.
+ */
+export async function preparedWindow(
+  i: Pick<Inspected, 'uri' | 'displayName'> & { audio: DecodedAudio },
+  window: AudioWindow,
+  normalize: boolean,
+): Promise<Prepared | undefined> {
+  const exported = await exportKept(i, window, normalize, true);
+  return exported && preparedFromExport(i, exported, window);
+}
+
+/** Exports a window of a kept mono mix; undefined when the worker no longer has it. */
+export async function exportKept(
+  i: Pick<Inspected, 'displayName'> & { audio: DecodedAudio },
+  window: AudioWindow,
+  normalize: boolean,
+  analyze: boolean,
+): Promise<ExportedWindow | undefined> {
+  if (!i.audio.id) {
+    return undefined;
+  }
+  const r = await audioWorker().run(
+    { type: 'export', audioId: i.audio.id, window, normalize, analyze, fileName: i.displayName },
+    { sizeBytes: 0 },
+  );
+  return 'lost' in r ? undefined : r;
+}
+
+/** Lets the worker drop a kept mono mix (a trimmer tab closed). */
+export function releaseKept(audio: DecodedAudio | undefined): void {
+  if (audio?.id) {
+    void audioWorker()
+      .run({ type: 'release', audioId: audio.id })
+      .catch(() => undefined);
+  }
+}
+
 /** Reads, probes and checks one file; decodes it when possible for the quality report and trimming. */
-export async function checkFile(uri: vscode.Uri, trim: boolean, normalize: boolean): Promise<Checked> {
-  const i = await inspectFile(uri);
+export async function checkFile(
+  uri: vscode.Uri,
+  trim: boolean,
+  normalize: boolean,
+  signal?: AbortSignal,
+): Promise<Checked> {
+  const i = await inspectFile(uri, { trim: trim ? { normalize } : undefined, signal });
   if (typeof i === 'string') {
     return { ok: false, uri, displayName: baseName(uri), message: i, trimmable: false };
   }
   const asIs = asPrepared(i);
-  if (asIs.ok || !(asIs.trimmable && trim && i.audio)) {
+  if (asIs.ok || !(asIs.trimmable && trim && i.trimmed)) {
     return asIs;
   }
-  const window = suggestWindow(i.audio);
-  if (!window) {
-    return asIs;
-  }
-  return { ok: true, file: await preparedWindow({ ...i, audio: i.audio }, window, normalize) };
+  return { ok: true, file: preparedFromExport(i, i.trimmed, i.trimmed.window) };
 }
 
 /**
- * Checks files one after another: each is read and decoded alone, and only what a checked file needs later (its
- * bytes, or the exported window) is kept, so a batch never holds several decoded files at once.
+ * Checks files one after another: each is read and decoded alone in the worker, and only what a checked file
+ * needs later (its path, or the exported window) is kept, so a batch never holds several decoded files at once.
  */
-export async function checkFiles(uris: readonly vscode.Uri[], trim: boolean, normalize: boolean): Promise<Checked[]> {
+export async function checkFiles(
+  uris: readonly vscode.Uri[],
+  trim: boolean,
+  normalize: boolean,
+  signal?: AbortSignal,
+): Promise<Checked[]> {
   const out: Checked[] = [];
   for (const uri of uris) {
-    out.push(await checkFile(uri, trim, normalize));
+    out.push(await checkFile(uri, trim, normalize, signal));
   }
   return out;
 }
@@ -222,7 +350,7 @@ export function qualitySummary(r: QualityReport): QualitySummary {
 }
 
 /** What the Create Voice form (and the trimmer) shows of an inspected file. */
-export function fileView(i: Omit<Inspected, 'bytes'> | string, fileName: string): FileView {
+export function fileView(i: Inspected | string, fileName: string): FileView {
   if (typeof i === 'string') {
     return { fileName, checking: false, usable: false, warnings: [], problems: [i], trimmable: false };
   }
@@ -258,14 +386,19 @@ const fingerprints = new WeakMap<Prepared, string>();
 /**
  * What is sent of a file: the size and a hash of the bytes (the exported window for a trimmed file) and the window.
  * With the file's URI it tells a retry of the same sample (to be looked up after an unconfirmed create, whatever
- * the new upload's URL) from another take or window of that file (a new voice).
+ * the new upload's URL) from another take or window of that file (a new voice). A file streamed from disk is
+ * hashed by the upload as it is sent (`sha256`); bytes in memory are hashed here.
  */
 export function sampleFingerprint(file: Prepared): string {
   let f = fingerprints.get(file);
   if (f === undefined) {
-    const hash = createHash('sha256').update(file.bytes).digest('hex').slice(0, 32);
+    const hash =
+      file.sha256 ??
+      (file.source.kind === 'bytes' && !isReleased(file)
+        ? createHash('sha256').update(file.source.bytes).digest('hex')
+        : `unhashed-${file.checked?.mtime ?? 0}`);
     const window = file.trimmed ? `${file.trimmed.startSec.toFixed(3)}-${file.trimmed.endSec.toFixed(3)}` : 'whole';
-    f = `${file.bytes.length}:${hash}:${window}`;
+    f = `${file.sizeBytes}:${hash.slice(0, 32)}:${window}`;
     fingerprints.set(file, f);
   }
   return f;

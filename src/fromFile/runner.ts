@@ -13,7 +13,7 @@ import {
 } from '../kling';
 import type { UploadProvider, UploadResult } from '../upload';
 import { readUploadSettings } from '../upload/vscodeUpload';
-import { RELEASED, sampleFingerprint, type Prepared } from './inspect';
+import { isReleased, sampleFingerprint, unchangedSinceChecked, type Prepared } from './inspect';
 import type { FromFileDeps } from './types';
 import { PendingDeletes, type PendingDelete } from './pendingDeletes';
 
@@ -30,19 +30,21 @@ export class Runner {
 
   /** Uploads one file. */
   async upload(file: Prepared, signal: AbortSignal, onProgress?: (pct: number) => void): Promise<UploadResult> {
-    if (file.bytes === RELEASED) {
+    if (isReleased(file)) {
       throw new Error(`${file.displayName} was uploaded already; its bytes are no longer kept.`);
     }
+    await unchangedSinceChecked(file);
     const started = Date.now();
     const result = await this._provider.upload({
-      source: { kind: 'bytes', bytes: file.bytes },
+      source: file.source,
       fileName: file.uploadName,
       contentType: file.contentType,
       signal,
       onProgress: (p) => onProgress?.(p.totalBytes ? Math.round((p.sentBytes / p.totalBytes) * 100) : 100),
     });
+    file.sha256 = result.sha256; // hashed while it was sent: the fingerprint of the create that follows
     this._deps.log.info(
-      `upload: ${file.displayName} (${formatBytes(file.bytes.length)}) → ${result.displayUrl} in ${Date.now() - started} ms`,
+      `upload: ${file.displayName} (${formatBytes(file.sizeBytes)}) → ${result.displayUrl} in ${Date.now() - started} ms`,
     );
     return result;
   }

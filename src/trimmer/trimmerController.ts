@@ -1,13 +1,17 @@
 import * as vscode from 'vscode';
+import { tooLongToDecode, uniqueVoiceNames } from '../audio';
+import { AudioJobError } from '../audioWorker/client';
+import type { ExportedWindow } from '../audioWorker/protocol';
 import {
-  exportWindowWav,
-  peakEnvelope,
-  suggestWindow,
-  tooLongToDecode,
-  uniqueVoiceNames,
-  type PcmAudio,
-} from '../audio';
-import { fileView, inspectFile, preparedWindow, qualitySummary, type Inspected } from '../fromFile/inspect';
+  exportKept,
+  fileView,
+  inspectFile,
+  preparedFromExport,
+  qualitySummary,
+  releaseKept,
+  type DecodedAudio,
+  type Inspected,
+} from '../fromFile/inspect';
 import { uploadAndCreate, type UploadAndCreateHooks } from '../fromFile/pipeline';
 import type { FromFileDeps } from '../fromFile/types';
 import { isKlingError, validateVoiceName, type VoiceTask } from '../kling';
@@ -29,8 +33,11 @@ export interface TrimmerDeps extends FromFileDeps {
   service: VoiceService;
 }
 
-/** What a trimmer tab keeps of its file: the mono mix and the facts, not the file's bytes (the export is cut from the mix). */
-type Loaded = Omit<Inspected, 'bytes'> & { audio: PcmAudio };
+/**
+ * What a trimmer tab keeps of its file: the facts, the waveform and the id of the mono mix, which the audio worker
+ * keeps (previews and the export are cut from it there).
+ */
+type Loaded = Inspected & { audio: DecodedAudio };
 
 function isFileNotFound(e: unknown): boolean {
   return (
@@ -49,7 +56,9 @@ export const OPEN_AGAIN = "Open the sample again with 'Kling Voice: Open Sample 
 export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHost> {
   /** True from a create request until it ended (set synchronously, before any await). */
   private _creating = false;
-  private readonly _loaded: Promise<Loaded | string>;
+  private _loaded: Promise<Loaded | string>;
+  /** Stops the file's check when the tab closes first. */
+  private readonly _loadAbort = new AbortController();
   private _task: TrimmerTaskView = { phase: 'idle' };
   /** The voice name as typed in this panel (kept here, not in the page's saved state). */
   private _voiceName: string | undefined;
@@ -97,7 +106,11 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
       }
       return `${name} cannot be read: ${errorText(e)}`;
     }
-    const i = await inspectFile(uri).catch((e: unknown) => `${name} cannot be checked: ${errorText(e)}`);
+    const i = await inspectFile(uri, { keep: true, signal: this._loadAbort.signal }).catch((e: unknown) =>
+      e instanceof AudioJobError && e.reason === 'cancelled'
+        ? `${name}: the check was cancelled.`
+        : `${name} cannot be checked: ${errorText(e)}`,
+    );
     if (typeof i === 'string') {
       return i;
     }
@@ -110,8 +123,39 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
       }
       return `${i.displayName} cannot be decoded here (${[i.probe.kind?.toUpperCase(), i.probe.codec].filter(Boolean).join(' ') || 'unknown format'}): the trimmer reads WAV and MP3. ${i.rules.errors.length ? i.rules.errors.join(' ') : 'Within the limits, it can be uploaded as it is with "Create Kling Voice from File…".'}`;
     }
-    const { bytes: _bytes, ...kept } = i;
-    return { ...kept, audio: i.audio };
+    return { ...i, audio: i.audio };
+  }
+
+  override dispose(): void {
+    this._loadAbort.abort();
+    void this._loaded.then((l) => typeof l !== 'string' && releaseKept(l.audio));
+    super.dispose();
+  }
+
+  /**
+   * Exports a window of the file's mono mix in the worker. When the worker no longer has it (it was replaced after
+   * another file's check timed out or was cancelled), the file is read and decoded again first.
+   */
+  private async _export(
+    loaded: Loaded,
+    selection: Selection,
+    normalize: boolean,
+    analyze: boolean,
+  ): Promise<{ loaded: Loaded; exported: ExportedWindow }> {
+    const exported = await exportKept(loaded, selection, normalize, analyze);
+    if (exported) {
+      return { loaded, exported };
+    }
+    this._deps.log.info(`trimmer: ${loaded.displayName}: reading the file again (the audio worker was restarted)`);
+    this._loaded = this._load();
+    const again = await this._loaded;
+    const retried = typeof again === 'string' ? undefined : await exportKept(again, selection, normalize, analyze);
+    if (typeof again === 'string' || !retried) {
+      throw new Error(
+        typeof again === 'string' ? again : `${loaded.displayName} could not be read again. ${OPEN_AGAIN}`,
+      );
+    }
+    return { loaded: again, exported: retried };
   }
 
   protected override async _handle(m: TrimmerToHost): Promise<void> {
@@ -135,8 +179,8 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
           return;
         }
         const selection = this._clamp(m.selection, loaded);
-        const wav = exportWindowWav(loaded.audio, selection, m.normalize ? { normalizePeakDbfs: -1 } : {});
-        this._post({ type: 'preview', selection, wav });
+        const { exported } = await this._export(loaded, selection, m.normalize, false);
+        this._post({ type: 'preview', selection, wav: exported.wav });
         return;
       }
       case 'create':
@@ -174,7 +218,7 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
   }
 
   private _clamp(sel: Selection, loaded: Loaded): Selection {
-    return clampSelection(sel, loaded.probe.durationSec ?? loaded.audio.channels[0].length / loaded.audio.sampleRate);
+    return clampSelection(sel, loaded.probe.durationSec ?? loaded.audio.length / loaded.audio.sampleRate);
   }
 
   private async _create(rawSelection: Selection, normalize: boolean, rawName: string): Promise<void> {
@@ -202,7 +246,8 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
     this._abort = abort;
     const hooks = this._runningHooks(voiceName, abort.signal);
     try {
-      const file = await preparedWindow(loaded, selection, normalize);
+      const cut = await this._export(loaded, selection, normalize, true);
+      const file = preparedFromExport(cut.loaded, cut.exported, selection);
       this._deps.log.info(
         `trimmer: ${loaded.displayName}: sending ${selection.startSec.toFixed(2)}–${selection.endSec.toFixed(2)} s${normalize ? ', peak-normalised' : ''}`,
       );
@@ -272,8 +317,8 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
 
   private _loadMessage(l: Loaded): HostToTrimmer {
     const view = fileView(l, l.displayName);
-    const duration = l.probe.durationSec ?? l.audio.channels[0].length / l.audio.sampleRate;
-    const suggestion = suggestWindow(l.audio);
+    const duration = l.probe.durationSec ?? l.audio.length / l.audio.sampleRate;
+    const suggestion = l.audio.suggested;
     const report = l.report;
     return {
       type: 'load',
@@ -282,9 +327,9 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
       durationSec: duration,
       format: view.format ?? '',
       sampleRate: l.audio.sampleRate,
-      channels: l.audio.source?.channels ?? l.audio.channels.length,
+      channels: l.audio.sourceChannels,
       sizeBytes: l.probe.sizeBytes,
-      envelope: peakEnvelope(l.audio),
+      envelope: l.audio.envelope ?? [],
       suggested: clampSelection(suggestion ?? { startSec: 0, endSec: duration }, duration),
       quality: report
         ? qualitySummary(report)

@@ -160,7 +160,7 @@ export class HttpUploadProvider implements UploadProvider {
       );
     }
     const url = this._resultUrl(res.text, target);
-    return { url, displayUrl: redactUrl(url) };
+    return { url, displayUrl: redactUrl(url), sha256: res.sourceSha256 };
   }
 
   private _resultUrl(text: string, target: string): string {

@@ -52,14 +52,25 @@ async function sha256Hex(source: UploadSource): Promise<string> {
   const hash = createHash('sha256');
   if (source.kind === 'bytes') {
     hash.update(source.bytes);
-  } else {
+    return hash.digest('hex');
+  }
+  // One reused 256 KB buffer: a stream's fresh buffer per chunk would pile up tens of MB between collections.
+  const buffer = Buffer.allocUnsafe(256 * 1024);
+  try {
+    const file = await fs.promises.open(source.path, 'r');
     try {
-      for await (const chunk of fs.createReadStream(source.path)) {
-        hash.update(chunk as Buffer);
+      for (;;) {
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+        if (bytesRead === 0) {
+          break;
+        }
+        hash.update(buffer.subarray(0, bytesRead));
       }
-    } catch (e) {
-      throw unreadableFile(source.path, e);
+    } finally {
+      await file.close();
     }
+  } catch (e) {
+    throw unreadableFile(source.path, e);
   }
   return hash.digest('hex');
 }
@@ -182,6 +193,7 @@ export class S3UploadProvider implements UploadProvider {
     return {
       url: presigned,
       displayUrl: redactUrl(presigned),
+      sha256: payloadHash,
       cleanup: () => this.deleteObject(key),
       objectKey: key,
     };

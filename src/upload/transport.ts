@@ -1,8 +1,8 @@
+import { createHash, type Hash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
 import * as https from 'https';
 import * as path from 'path';
-import { Readable } from 'stream';
 import { sleep } from '../kling/retry';
 import { UploadError, UploadSource, isTransientStatus, redactText, redactUrl } from './types';
 
@@ -22,6 +22,8 @@ export interface StreamResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
   text: string;
+  /** SHA-256 (hex) of the body's sources (not of the multipart framing around them), hashed as they were sent. */
+  sourceSha256?: string;
 }
 
 export interface RetryOptions {
@@ -66,40 +68,124 @@ export async function sourceSize(part: UploadSource | Uint8Array): Promise<numbe
   }
 }
 
-async function* chunksOf(parts: (UploadSource | Uint8Array)[]): AsyncGenerator<Uint8Array> {
+/** How many 64 KB buffers a file is read into, in turn: each is reused once the socket has taken its bytes. */
+const RING = 4;
+
+/**
+ * Writes the body to the request, 64 KB at a time, with backpressure; the sources' bytes (not plain framing
+ * pieces) also go through `hash`. A file is read into a ring of four buffers, each reused only after the socket has
+ * flushed it, so a 50 MB upload allocates 256 KB and leaves no garbage behind (a fresh buffer per chunk would let
+ * tens of MB pile up between collections).
+ */
+async function writeBody(
+  request: http.ClientRequest,
+  parts: (UploadSource | Uint8Array)[],
+  hash: Hash,
+  onSent: (bytes: number) => void,
+): Promise<void> {
+  const closed = new Promise<void>((resolve) => request.once('close', resolve));
+  const write = (chunk: Uint8Array): Promise<void> =>
+    Promise.race([
+      new Promise<void>((resolve) => request.write(chunk, () => resolve())).then(() => onSent(chunk.length)),
+      closed,
+    ]);
+  const drained = () => Promise.race([new Promise<void>((r) => request.once('drain', r)), closed]);
   for (const part of parts) {
+    if (request.destroyed) {
+      return;
+    }
     const bytes = part instanceof Uint8Array ? part : part.kind === 'bytes' ? part.bytes : undefined;
     if (bytes) {
-      for (let i = 0; i < bytes.length; i += CHUNK) {
-        yield bytes.subarray(i, Math.min(bytes.length, i + CHUNK));
+      for (let i = 0; i < bytes.length && !request.destroyed; i += CHUNK) {
+        const chunk = bytes.subarray(i, Math.min(bytes.length, i + CHUNK));
+        if (!(part instanceof Uint8Array)) {
+          hash.update(chunk);
+        }
+        void write(chunk);
+        if (request.writableNeedDrain) {
+          await drained();
+        }
       }
     } else if (!(part instanceof Uint8Array) && part.kind === 'file') {
-      // Only the file's own errors are the file's fault: the reads are wrapped, the yields (where an error
-      // of the consumer would arrive) are not.
-      const stream = fs.createReadStream(part.path, { highWaterMark: CHUNK });
-      const reads = stream[Symbol.asyncIterator]();
-      try {
-        for (;;) {
-          let next: IteratorResult<unknown>;
-          try {
-            next = await reads.next();
-          } catch (e) {
-            throw unreadableFile(part.path, e);
-          }
-          if (next.done) {
-            break;
-          }
-          yield next.value as Buffer;
-        }
-      } finally {
-        stream.destroy();
-      }
+      await writeFile(request, part.path, hash, write);
     }
+  }
+}
+
+async function writeFile(
+  request: http.ClientRequest,
+  filePath: string,
+  hash: Hash,
+  write: (chunk: Uint8Array) => Promise<void>,
+): Promise<void> {
+  let file: fs.promises.FileHandle;
+  try {
+    file = await fs.promises.open(filePath, 'r');
+  } catch (e) {
+    throw unreadableFile(filePath, e);
+  }
+  const ring = Array.from({ length: RING }, () => Buffer.allocUnsafe(CHUNK));
+  const inFlight: (Promise<void> | undefined)[] = new Array(RING);
+  try {
+    for (let n = 0; !request.destroyed; n++) {
+      const slot = n % RING;
+      await inFlight[slot]; // the socket has taken this buffer's last bytes
+      let bytesRead: number;
+      try {
+        ({ bytesRead } = await file.read(ring[slot], 0, CHUNK, null));
+      } catch (e) {
+        throw unreadableFile(filePath, e);
+      }
+      if (bytesRead === 0) {
+        break;
+      }
+      const chunk = ring[slot].subarray(0, bytesRead);
+      hash.update(chunk);
+      inFlight[slot] = write(chunk);
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await file.close();
   }
 }
 
 function cancelled(): UploadError {
   return new UploadError('The upload was cancelled.', { cancelled: true });
+}
+
+async function totalSize(parts: (UploadSource | Uint8Array)[]): Promise<number> {
+  let total = 0;
+  for (const p of parts) {
+    total += await sourceSize(p);
+  }
+  return total;
+}
+
+/** Reads a (small) answer; `sha256` is asked for once it has ended. */
+function collect(
+  res: http.IncomingMessage,
+  finish: (err: Error | undefined, res?: StreamResponse) => void,
+  sha256: () => string | undefined,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  res.on('data', (c: Buffer) => {
+    // Keep at most 1 MB of an answer: upload endpoints return a short JSON or XML body.
+    if (size < 1024 * 1024) {
+      chunks.push(c);
+      size += c.length;
+    }
+  });
+  res.on('end', () =>
+    finish(undefined, {
+      status: res.statusCode ?? 0,
+      headers: res.headers,
+      text: Buffer.concat(chunks).toString('utf8'),
+      // Complete only when the whole body went out (a server may answer early, e.g. with an error).
+      sourceSha256: sha256(),
+    }),
+  );
+  res.on('error', (e) => finish(e));
 }
 
 /** One HTTP request whose body is streamed with backpressure; resolves with the whole (small) response body. */
@@ -109,15 +195,14 @@ export async function sendOnce(req: StreamRequest): Promise<StreamResponse> {
   }
   const url = new URL(req.url);
   const parts = req.body ?? [];
-  let total = 0;
-  for (const p of parts) {
-    total += await sourceSize(p);
-  }
+  const total = await totalSize(parts);
   const headers: Record<string, string> = { ...req.headers };
   if (parts.length > 0 || ['PUT', 'POST'].includes(req.method)) {
     headers['content-length'] = String(total);
   }
   const lib = url.protocol === 'https:' ? https : http;
+  const hash = createHash('sha256');
+  let bodyEnded = parts.length === 0;
   return new Promise<StreamResponse>((resolve, reject) => {
     let settled = false;
     const finish = (err: Error | undefined, res?: StreamResponse) => {
@@ -132,25 +217,9 @@ export async function sendOnce(req: StreamRequest): Promise<StreamResponse> {
         resolve(res as StreamResponse);
       }
     };
-    const request = lib.request(url, { method: req.method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      res.on('data', (c: Buffer) => {
-        // Keep at most 1 MB of an answer: upload endpoints return a short JSON or XML body.
-        if (size < 1024 * 1024) {
-          chunks.push(c);
-          size += c.length;
-        }
-      });
-      res.on('end', () =>
-        finish(undefined, {
-          status: res.statusCode ?? 0,
-          headers: res.headers,
-          text: Buffer.concat(chunks).toString('utf8'),
-        }),
-      );
-      res.on('error', (e) => finish(e));
-    });
+    const request = lib.request(url, { method: req.method, headers }, (res) =>
+      collect(res, finish, () => (bodyEnded ? hash.digest('hex') : undefined)),
+    );
     const onAbort = () => {
       request.destroy(cancelled());
       finish(cancelled());
@@ -169,16 +238,21 @@ export async function sendOnce(req: StreamRequest): Promise<StreamResponse> {
       return;
     }
     let sent = 0;
-    const body = Readable.from(chunksOf(parts), { objectMode: false });
-    body.on('data', (chunk: Uint8Array) => {
-      sent += chunk.length;
+    writeBody(request, parts, hash, (n) => {
+      sent += n;
       req.onProgress?.(sent, total);
-    });
-    body.on('error', (e) => {
-      request.destroy(e);
-      finish(e);
-    });
-    body.pipe(request);
+    }).then(
+      () => {
+        if (!request.destroyed) {
+          bodyEnded = true;
+          request.end();
+        }
+      },
+      (e: Error) => {
+        request.destroy(e);
+        finish(e);
+      },
+    );
   });
 }
 

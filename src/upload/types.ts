@@ -23,6 +23,8 @@ export interface UploadResult {
   url: string;
   /** The same URL without its query string, for logs and history. */
   displayUrl: string;
+  /** SHA-256 (hex) of the uploaded file's bytes, computed while they were read for the upload. */
+  sha256?: string;
   /** Removes the uploaded object when the provider can (S3 with deleteAfterTask). */
   cleanup?: () => Promise<void>;
   /** With `cleanup`: the object's key at the provider's destination, enough (with the credentials) to delete it later. */

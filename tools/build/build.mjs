@@ -55,6 +55,17 @@ const extension = {
   logLevel: 'warning',
 };
 
+/**
+ * The audio worker (src/audioWorker/worker.ts): a worker_threads script the extension starts on the first audio
+ * check. It requires the lazy libraries from their own bundles beside it, like the extension would.
+ */
+const audioWorker = {
+  ...extension,
+  entryPoints: ['src/audioWorker/worker.ts'],
+  outfile: 'dist/audioWorker.js',
+  external: [],
+};
+
 /** The Create Voice webview page (browser, one IIFE loaded by nonce; see src/webviewHost/page.ts). */
 const createForm = {
   entryPoints: ['webview/createForm.ts'],
@@ -78,13 +89,20 @@ const trialPlayer = { ...createForm, entryPoints: ['webview/trialPlayer.ts'], ou
 // The codicon style sheet, with only the glyphs the pages use (an unknown name fails the build).
 await writeCodicons();
 if (watch) {
-  for (const options of [extension, createForm, trimmer, trialPlayer, ...LAZY_LIBRARIES.map(libraryBundle)]) {
+  for (const options of [
+    extension,
+    audioWorker,
+    createForm,
+    trimmer,
+    trialPlayer,
+    ...LAZY_LIBRARIES.map(libraryBundle),
+  ]) {
     const ctx = await esbuild.context(options);
     await ctx.watch();
   }
 } else {
   await Promise.all(
-    [extension, createForm, trimmer, trialPlayer, ...LAZY_LIBRARIES.map(libraryBundle)].map((options) =>
+    [extension, audioWorker, createForm, trimmer, trialPlayer, ...LAZY_LIBRARIES.map(libraryBundle)].map((options) =>
       esbuild.build(options),
     ),
   );
