@@ -80,6 +80,11 @@ export class AudioWorkerClient {
   constructor(private readonly _options: AudioWorkerOptions = {}) {}
 
   /** The running worker's thread id, if one is running. */
+  /** True while a job is being run (the worker has it, or is starting for it). */
+  get busy(): boolean {
+    return this._running !== undefined;
+  }
+
   get threadId(): number | undefined {
     return this._worker?.threadId;
   }

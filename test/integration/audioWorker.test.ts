@@ -96,10 +96,11 @@ describe('Audio worker (real host): the host thread is never blocked', function 
     const abort = new AbortController();
     const check = inspectFile(file('nine.mp3'), { signal: abort.signal });
     const terminated = worker.stats.terminated;
-    for (let i = 0; i < 200 && worker.threadId === undefined; i++) {
+    // The check reads the file's size first: cancel once the worker really has the job.
+    for (let i = 0; i < 500 && !(worker.busy && worker.threadId !== undefined); i++) {
       await new Promise((r) => setTimeout(r, 10));
     }
-    assert.ok(worker.threadId !== undefined, 'a worker runs the check');
+    assert.ok(worker.busy && worker.threadId !== undefined, 'a worker runs the check');
     abort.abort();
     await assert.rejects(check, (e: Error) => e.name === 'AudioJobError' && /cancelled/.test(e.message));
     assert.strictEqual(worker.stats.terminated, terminated + 1);

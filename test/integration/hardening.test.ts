@@ -167,7 +167,7 @@ describe('Hardening (issue 10) in a real extension host', function () {
     }
   });
 
-  it('a hostile voice name: the hover trusts only its two commands; hover and completion show the name cut and cleaned', async () => {
+  it('a hostile voice name: the hover trusts only the commands of its own links; hover and completion show the name cut and cleaned', async () => {
     const evil = `Evil\u202eRTL\u0000\u001b[31m\r\n[run](command:workbench.action.closeWindow) ${'x'.repeat(5000)}`;
     const { voiceId } = seedVoice(sandbox, evil, Date.now());
     await vscode.commands.executeCommand('klingVoice.refreshVoices');
@@ -187,9 +187,7 @@ describe('Hardening (issue 10) in a real extension host', function () {
       .flatMap((h) => h.contents)
       .find((c): c is vscode.MarkdownString => typeof c !== 'string' && 'value' in c && c.value.includes('Evil'));
     assert.ok(md);
-    // Trusted for exactly the commands its own links run, never for every command.
-    const linked = [...new Set([...md.value.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1]))].sort();
-    assert.deepStrictEqual(linked, ['klingVoice.copyVoiceId', 'klingVoice.playTrial', 'klingVoice.useVoice']);
+    // Trusted for the three commands of its own links only: never for every command, nor for one the name spells.
     assert.deepStrictEqual(md.isTrusted, {
       enabledCommands: ['klingVoice.playTrial', 'klingVoice.copyVoiceId', 'klingVoice.useVoice'],
     });
