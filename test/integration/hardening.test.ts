@@ -270,20 +270,31 @@ describe('Hardening (issue 10) in a real extension host', function () {
         await new Promise((r) => setTimeout(r, 200));
         assert.strictEqual(a.unconfirmed('voice-a', 'https://x.test'), undefined);
         assert.strictEqual(a.unconfirmed('voice-b', 'https://x.test'), 'ext-b');
+
+        // Hidden tasks too: one key each, so two windows hiding at once keep both.
+        await a.hide(['1001']);
+        await b.hide(['2002']);
+        await new Promise((r) => setTimeout(r, 200));
+        for (const h of [a, b]) {
+          assert.deepStrictEqual([...h.hidden()].sort(), ['1001', '2002']);
+        }
       } finally {
         a.dispose();
         b.dispose();
       }
     });
 
-    it('a v1 history (one array) is migrated, nothing lost', async () => {
+    it('a v1 history (one array) is migrated, nothing lost (hidden tasks included)', async () => {
       const memento = new MemoryMemento();
       const entry = { taskId: '3003', voiceName: 'Old', status: 'succeed', voices: [], createdAt: 1, updatedAt: 1 };
       await memento.update('klingVoice.taskHistory.v1', [entry]);
       const u = { key: 'k', baseUrl: 'https://x.test', externalTaskId: 'ext-old', at: Date.now() };
       await memento.update('klingVoice.unconfirmedCreates.v1', [u]);
+      await memento.update('klingVoice.hiddenTasks.v1', ['h-new', 7, 'h-old']);
       const h = new TaskHistory(memento);
       try {
+        assert.deepStrictEqual([...h.hidden()].sort(), ['h-new', 'h-old']);
+        assert.strictEqual(memento.get('klingVoice.hiddenTasks.v1'), undefined);
         assert.deepStrictEqual(h.get('3003'), entry);
         assert.strictEqual(h.unconfirmed('k', 'https://x.test'), 'ext-old');
         assert.strictEqual(memento.get('klingVoice.taskHistory.v1'), undefined);
