@@ -31,6 +31,8 @@ const MAX_ENTRIES = 500;
 const LEGACY_HIDDEN_KEY = STATE_KEYS.hiddenTasks;
 const HIDDEN_PREFIX = STATE_KEYS.hiddenPrefix;
 const MAX_HIDDEN = 2000;
+/** How long after a write a window checks that another window's write did not drop it (see `_keep`). */
+const KEEP_CHECK_MS = 1500;
 /** How long an unconfirmed create is looked up before the same voice is created again. */
 const UNCONFIRMED_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -81,6 +83,9 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
   readonly onDidChange = this._onDidChange.event;
   /** Which window follows which task (this extension host is one owner). */
   readonly leases: TaskLeases;
+  /** Keys this window removed: never written back by `_keep`. */
+  private readonly _removed = new Set<string>();
+  private readonly _checks = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(private readonly _state: vscode.Memento) {
     super();
@@ -222,7 +227,9 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
 
   async rememberUnconfirmed(key: string, baseUrl: string, externalTaskId: string): Promise<void> {
     const now = Date.now();
-    await this._state.update(unconfirmedStateKey(key, baseUrl), { key, baseUrl, externalTaskId, at: now });
+    const value = { key, baseUrl, externalTaskId, at: now };
+    await this._state.update(unconfirmedStateKey(key, baseUrl), value);
+    this._keep(unconfirmedStateKey(key, baseUrl), value, (v) => !isUnconfirmed(v));
     // Expired ones go (each window removes what it sees expired; a key per create, so nothing else is touched).
     for (const k of this._state.keys()) {
       const u = k.startsWith(UNCONFIRMED_PREFIX) ? this._state.get<unknown>(k) : undefined;
@@ -234,13 +241,38 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
 
   async forgetUnconfirmed(key: string, baseUrl: string): Promise<void> {
     const k = unconfirmedStateKey(key, baseUrl);
+    this._removed.add(k);
     if (this._state.get<unknown>(k) !== undefined) {
       await this._state.update(k, undefined);
     }
   }
 
+  /**
+   * VS Code keeps an extension's globalState as one object: a window writes the whole of it, and the other windows'
+   * copies are replaced by it when they learn the write (about a hundred ms later). Two windows writing different
+   * keys within that time each drop the other's key. So a window checks its write again a moment later and writes
+   * it back if it is gone (or older), unless this window removed it since.
+   */
+  private _keep(key: string, value: unknown, lost: (now: unknown) => boolean): void {
+    this._removed.delete(key);
+    const timer = setTimeout(() => {
+      this._checks.delete(timer);
+      if (!this.isDisposed && !this._removed.has(key) && lost(this._state.get<unknown>(key))) {
+        void Promise.resolve(this._state.update(key, value)).then(() => this._onDidChange.fire());
+      }
+    }, KEEP_CHECK_MS);
+    this._checks.add(timer);
+  }
+
+  override dispose(): void {
+    this._checks.forEach(clearTimeout);
+    this._checks.clear();
+    super.dispose();
+  }
+
   private async _put(entry: HistoryEntry): Promise<void> {
     await this._state.update(ENTRY_PREFIX + entry.taskId, entry);
+    this._keep(ENTRY_PREFIX + entry.taskId, entry, (v) => !isEntry(v) || v.updatedAt < entry.updatedAt);
     const all = this.all();
     if (all.length > MAX_ENTRIES) {
       await this._delete(
@@ -253,6 +285,7 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
 
   private async _delete(taskIds: readonly string[], fire = true): Promise<void> {
     for (const id of taskIds) {
+      this._removed.add(ENTRY_PREFIX + id);
       if (this._state.get<unknown>(ENTRY_PREFIX + id) !== undefined) {
         await this._state.update(ENTRY_PREFIX + id, undefined);
       }
