@@ -93,7 +93,11 @@ export const STATE_KEYS = {
   /** One key per task (`<prefix><taskId>`) and per unconfirmed create, so that windows never overwrite each other. */
   taskEntryPrefix: 'klingVoice.task.v2.',
   unconfirmedPrefix: 'klingVoice.unconfirmed.v2.',
+  /** The hidden tasks before v2 (one array, migrated at the first use to one key per task). */
   hiddenTasks: 'klingVoice.hiddenTasks.v1',
+  hiddenPrefix: 'klingVoice.hidden.v2.',
+  /** One lease per task followed (`<prefix><taskId>`): the window holding it follows the task and announces its end. */
+  taskLeasePrefix: 'klingVoice.lease.v1.',
   uploadConsent: 'klingVoice.upload.consent.v1',
   pendingDeletes: 'klingVoice.upload.pendingDeletes.v1',
 } as const;

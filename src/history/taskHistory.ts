@@ -1,9 +1,10 @@
-import { createHash } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import * as vscode from 'vscode';
 import type { CreateVoiceInput, TaskStatus, Voice, VoiceTask } from '../kling';
 import { sourceOf, type TaskSource } from './source';
 import { STATE_KEYS } from '../ids';
 import { Disposable } from '../dispose';
+import { TaskLeases } from './lease';
 
 /** One task the user started from this machine. Never holds the key. */
 export interface HistoryEntry {
@@ -27,8 +28,11 @@ const LEGACY_UNCONFIRMED_KEY = STATE_KEYS.unconfirmedCreates;
 const ENTRY_PREFIX = STATE_KEYS.taskEntryPrefix;
 const UNCONFIRMED_PREFIX = STATE_KEYS.unconfirmedPrefix;
 const MAX_ENTRIES = 500;
-const HIDDEN_KEY = STATE_KEYS.hiddenTasks;
+const LEGACY_HIDDEN_KEY = STATE_KEYS.hiddenTasks;
+const HIDDEN_PREFIX = STATE_KEYS.hiddenPrefix;
 const MAX_HIDDEN = 2000;
+/** How long after a write a window checks that another window's write did not drop it (see `_keep`). */
+const KEEP_CHECK_MS = 1500;
 /** How long an unconfirmed create is looked up before the same voice is created again. */
 const UNCONFIRMED_TTL_MS = 24 * 60 * 60 * 1000;
 
@@ -77,10 +81,22 @@ function isEntry(v: unknown): v is HistoryEntry {
 export class TaskHistory extends Disposable implements vscode.Disposable {
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
+  /** Which window follows which task (this extension host is one owner). */
+  readonly leases: TaskLeases;
+  /** Keys this window removed: never written back by `_keep`. */
+  private readonly _removed = new Set<string>();
+  private readonly _checks = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(private readonly _state: vscode.Memento) {
     super();
+    this.leases = new TaskLeases(_state, { owner: randomUUID(), prefix: STATE_KEYS.taskLeasePrefix });
     this._migrate();
+    void this.leases.prune();
+  }
+
+  /** Tells the views that another window changed the history (this window learns it by looking). */
+  changedElsewhere(): void {
+    this._onDidChange.fire();
   }
 
   /** Every entry, newest first. */
@@ -153,16 +169,37 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
 
   /** Task ids the user removed from My Voices (failed or voiceless tasks; the account may still list them). */
   hidden(): Set<string> {
-    const raw = this._state.get<unknown>(HIDDEN_KEY, []);
-    return new Set(Array.isArray(raw) ? raw.filter((v): v is string => typeof v === 'string') : []);
+    return new Set(
+      this._state
+        .keys()
+        .filter((k) => k.startsWith(HIDDEN_PREFIX))
+        .map((k) => k.slice(HIDDEN_PREFIX.length)),
+    );
   }
 
   /** Removes tasks from the list for good: out of the history, and hidden if the account lists them. */
   async hide(taskIds: readonly string[]): Promise<void> {
-    const ids = new Set(taskIds);
-    const hidden = [...ids, ...[...this.hidden()].filter((id) => !ids.has(id))].slice(0, MAX_HIDDEN);
-    await this._state.update(HIDDEN_KEY, hidden);
-    await this._delete([...ids]);
+    const now = Date.now();
+    for (const id of new Set(taskIds)) {
+      await this._state.update(HIDDEN_PREFIX + id, now);
+    }
+    await this._pruneHidden();
+    await this._delete([...taskIds]);
+  }
+
+  /** Keeps the newest MAX_HIDDEN hidden ids (one key each, so windows hiding tasks at once keep both). */
+  private async _pruneHidden(): Promise<void> {
+    const keys = this._state.keys().filter((k) => k.startsWith(HIDDEN_PREFIX));
+    if (keys.length <= MAX_HIDDEN) {
+      return;
+    }
+    const at = (k: string) => {
+      const v = this._state.get<unknown>(k);
+      return typeof v === 'number' ? v : 0;
+    };
+    for (const k of keys.sort((a, b) => at(b) - at(a)).slice(MAX_HIDDEN)) {
+      await this._state.update(k, undefined);
+    }
   }
 
   async remove(taskId: string): Promise<void> {
@@ -190,7 +227,9 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
 
   async rememberUnconfirmed(key: string, baseUrl: string, externalTaskId: string): Promise<void> {
     const now = Date.now();
-    await this._state.update(unconfirmedStateKey(key, baseUrl), { key, baseUrl, externalTaskId, at: now });
+    const value = { key, baseUrl, externalTaskId, at: now };
+    await this._state.update(unconfirmedStateKey(key, baseUrl), value);
+    this._keep(unconfirmedStateKey(key, baseUrl), value, (v) => !isUnconfirmed(v));
     // Expired ones go (each window removes what it sees expired; a key per create, so nothing else is touched).
     for (const k of this._state.keys()) {
       const u = k.startsWith(UNCONFIRMED_PREFIX) ? this._state.get<unknown>(k) : undefined;
@@ -202,13 +241,38 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
 
   async forgetUnconfirmed(key: string, baseUrl: string): Promise<void> {
     const k = unconfirmedStateKey(key, baseUrl);
+    this._removed.add(k);
     if (this._state.get<unknown>(k) !== undefined) {
       await this._state.update(k, undefined);
     }
   }
 
+  /**
+   * VS Code keeps an extension's globalState as one object: a window writes the whole of it, and the other windows'
+   * copies are replaced by it when they learn the write (about a hundred ms later). Two windows writing different
+   * keys within that time each drop the other's key. So a window checks its write again a moment later and writes
+   * it back if it is gone (or older), unless this window removed it since.
+   */
+  private _keep(key: string, value: unknown, lost: (now: unknown) => boolean): void {
+    this._removed.delete(key);
+    const timer = setTimeout(() => {
+      this._checks.delete(timer);
+      if (!this.isDisposed && !this._removed.has(key) && lost(this._state.get<unknown>(key))) {
+        void Promise.resolve(this._state.update(key, value)).then(() => this._onDidChange.fire());
+      }
+    }, KEEP_CHECK_MS);
+    this._checks.add(timer);
+  }
+
+  override dispose(): void {
+    this._checks.forEach(clearTimeout);
+    this._checks.clear();
+    super.dispose();
+  }
+
   private async _put(entry: HistoryEntry): Promise<void> {
     await this._state.update(ENTRY_PREFIX + entry.taskId, entry);
+    this._keep(ENTRY_PREFIX + entry.taskId, entry, (v) => !isEntry(v) || v.updatedAt < entry.updatedAt);
     const all = this.all();
     if (all.length > MAX_ENTRIES) {
       await this._delete(
@@ -221,6 +285,7 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
 
   private async _delete(taskIds: readonly string[], fire = true): Promise<void> {
     for (const id of taskIds) {
+      this._removed.add(ENTRY_PREFIX + id);
       if (this._state.get<unknown>(ENTRY_PREFIX + id) !== undefined) {
         await this._state.update(ENTRY_PREFIX + id, undefined);
       }
@@ -230,7 +295,7 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
     }
   }
 
-  /** Moves the v1 arrays to one key per entry (entries already there win: they are newer). Synchronous reads. */
+  /** Moves the v1 arrays (history, unconfirmed creates, hidden tasks) to one key per entry (entries already there win: they are newer). Synchronous reads. */
   private _migrate(): void {
     const legacy = this._state.get<unknown>(LEGACY_KEY);
     if (Array.isArray(legacy)) {
@@ -247,6 +312,13 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
         void this._state.update(unconfirmedStateKey(u.key, u.baseUrl), u);
       }
       void this._state.update(LEGACY_UNCONFIRMED_KEY, undefined);
+    }
+    const hidden = this._state.get<unknown>(LEGACY_HIDDEN_KEY);
+    if (Array.isArray(hidden)) {
+      // The array is newest first: keep that order in the times, so pruning drops the oldest.
+      const strings = hidden.filter((v): v is string => typeof v === 'string').slice(0, MAX_HIDDEN);
+      strings.forEach((id, i) => void this._state.update(HIDDEN_PREFIX + id, strings.length - i));
+      void this._state.update(LEGACY_HIDDEN_KEY, undefined);
     }
   }
 }

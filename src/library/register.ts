@@ -104,7 +104,8 @@ export function registerLibraryViews(deps: LibraryDeps): vscode.Disposable {
     registerStatusBar(
       service.history,
       () => service.currentBaseUrl(),
-      (id) => service.isFollowing(id),
+      // A task another window follows is followed too (its lease is live), not idle.
+      (id) => service.isFollowing(id) || service.history.leases.holder(id) === 'other',
     ),
     registerVoiceHover(library),
     registerVoiceCompletion(library),

@@ -4,6 +4,7 @@ import { KeyStore } from './keyStore';
 import { TaskHistory } from '../history/taskHistory';
 import type { TaskSource } from '../history/source';
 import { unconfirmedKey } from '../history/unconfirmedKey';
+import { LEASE_RENEW_MS } from '../history/lease';
 import { Disposable } from '../dispose';
 import {
   CreateVoiceInput,
@@ -136,6 +137,11 @@ export class VoiceService extends Disposable implements vscode.Disposable {
   /** Whether a polling loop follows this task now. */
   isFollowing(taskId: string): boolean {
     return this._following.has(taskId);
+  }
+
+  /** True once the extension host shut this service down (watchers stop then). */
+  get stopped(): boolean {
+    return this.isDisposed;
   }
 
   /** Number of creates and follow-ups in flight. */
@@ -311,6 +317,8 @@ export class VoiceService extends Disposable implements vscode.Disposable {
       this._onDidChangeVoices.fire();
       return submitted;
     }
+    // This window created the task: it follows it and announces its end (no other window knows it yet).
+    await this._history.leases.renew(submitted.taskId);
     if (options.wait === false) {
       return submitted;
     }
@@ -333,7 +341,14 @@ export class VoiceService extends Disposable implements vscode.Disposable {
     if (!f || f.controller.signal.aborted) {
       const controller = new AbortController();
       const listeners = new Set<(t: VoiceTask) => void>();
+      // The lease says to other windows that this one follows the task (see resumeInFlightTasks): renewed while
+      // following, given up at the end. A lease another window holds is left alone.
+      const renew = () => void this._history.leases.renew(taskId);
+      renew();
+      const renewing = setInterval(renew, LEASE_RENEW_MS);
       const promise = this._wait(taskId, controller.signal, (t) => listeners.forEach((l) => l(t))).finally(() => {
+        clearInterval(renewing);
+        void this._history.leases.release(taskId);
         if (this._following.get(taskId)?.controller === controller) {
           this._following.delete(taskId);
         }

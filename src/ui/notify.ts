@@ -147,6 +147,8 @@ export async function announce(
 ): Promise<void> {
   const voice = task.voices[0];
   const label = voice?.voiceName || name || task.taskId;
+  // One line per notification shown: with several windows open, each task's end is announced in one of them.
+  log.info(`announced task ${task.taskId}: ${task.status}`);
   if (task.status === 'succeed' && voice) {
     await voiceActions(
       voice.voiceId,

@@ -94,11 +94,7 @@ export abstract class WebviewChannel<Out extends { type: string }, In extends { 
       return false;
     }
     if (!this._isMessage(raw)) {
-      const type =
-        typeof raw === 'object' && raw !== null && typeof (raw as { type?: unknown }).type === 'string'
-          ? (raw as { type: string }).type.slice(0, 40)
-          : typeof raw;
-      this._channelDeps.log.warn(`${this._logName}: dropped a malformed message (${JSON.stringify(type)})`);
+      this._channelDeps.log.warn(`${this._logName}: dropped a malformed message (${describeRefused(raw)})`);
       return false;
     }
     void this._handle(raw).catch((e: unknown) =>
@@ -207,6 +203,32 @@ export abstract class WebviewChannel<Out extends { type: string }, In extends { 
     this._ready = false;
     super.dispose();
   }
+}
+
+/**
+ * What the log says of a message the guard refused: its kind, its size, and its `type` only when that looks like a
+ * message type (a short camelCase word, as every type of the protocols is). Nothing else of its content: a page
+ * could send anything, including text the user pasted.
+ */
+export function describeRefused(raw: unknown): string {
+  if (typeof raw === 'string') {
+    return `a string of ${raw.length} characters`;
+  }
+  if (typeof raw !== 'object' || raw === null) {
+    return raw === null ? 'null' : typeof raw;
+  }
+  if (Array.isArray(raw)) {
+    return `an array of ${raw.length} items`;
+  }
+  const keys = Object.keys(raw).length;
+  const type: unknown = (raw as { type?: unknown }).type;
+  const named =
+    typeof type === 'string' && /^[a-z]{1,16}(?:[A-Z][a-z]{1,16}){0,3}$/.test(type)
+      ? `type "${type}"`
+      : typeof type === 'string'
+        ? `a type of ${type.length} characters`
+        : `no string type`;
+  return `an object with ${keys} key${keys === 1 ? '' : 's'}, ${named}`;
 }
 
 /** The result card of a task that succeeded (a trial_url the page may not play is dropped). */

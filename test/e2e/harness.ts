@@ -130,6 +130,11 @@ export interface E2EOptions {
   apiKey: string;
   sandbox?: SandboxOptions;
   settings?: Record<string, unknown>;
+  /**
+   * User keybindings (`keybindings.json`), e.g. to run a command with arguments from a key; given the URL of the
+   * sample file server.
+   */
+  keybindings?: (filesUrl: string) => { key: string; command: string; args?: unknown }[];
   /** Files to create in the workspace (name → contents). */
   workspaceFiles?: Record<string, string | Buffer>;
 }
@@ -181,6 +186,12 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
     env: { EXTENSIONS_GALLERY: '{}' },
     extensionsDir,
   });
+  if (options.keybindings) {
+    fs.writeFileSync(
+      path.join(server.userDataDir, 'User', 'keybindings.json'),
+      JSON.stringify(options.keybindings(files.url), null, 2),
+    );
+  }
   const browser = await launchBrowser({
     headed: process.env.KLING_E2E_HEADED === '1',
     viewport: { width: 1280, height: 900 },
