@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import fetch from 'node-fetch';
 import { KlingVoiceApi, createApi } from './api';
 import { KeyStore } from './service/keyStore';
@@ -17,6 +18,9 @@ import { SETTINGS } from './ids';
 
 /** Composition root: build the objects, register them, return the public API. No network here. */
 export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
+  // Every message of ours, the pure folders' included, goes through @vscode/l10n's t(): give it VS Code's bundle for
+  // the display language first (undefined in English: the messages in the code are the English ones).
+  l10n.config({ contents: vscode.l10n.bundle ?? {} });
   const log = vscode.window.createOutputChannel('Kling Voice', { log: true });
   const keys = new KeyStore(context.secrets);
   // node-fetch goes through Node's http module, which VS Code patches for its proxy settings.

@@ -2,6 +2,7 @@
 // window. The result is what the form, the trimmer and the command show, and what the pipeline uploads.
 import { createHash } from 'crypto';
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import {
   AudioWindow,
   MAX_DECODE_SEC,
@@ -13,12 +14,13 @@ import {
   checkRules,
   decodeAudio,
   exportWindowWav,
-  formatBytes,
   probe,
   RuleCheck,
   suggestWindow,
+  tooLargeMessage,
   tooLongToDecode,
 } from '../audio';
+import { formatNumber } from '../shared/format';
 import { errorText } from '../kling';
 import type { FileView, QualitySummary } from '../shared/protocol/createForm';
 
@@ -83,10 +85,10 @@ export async function inspectFile(uri: vscode.Uri): Promise<Inspected | string> 
   try {
     size = (await vscode.workspace.fs.stat(uri)).size;
   } catch (e) {
-    return `${displayName} cannot be read: ${errorText(e)}`;
+    return l10n.t('{0} cannot be read: {1}', displayName, errorText(e));
   }
   if (size > MAX_FILE_BYTES) {
-    return `${displayName} is ${formatBytes(size)}; the limit is ${formatBytes(MAX_FILE_BYTES)}. A 5–30 s voice sample is much smaller: export just the speech.`;
+    return tooLargeMessage(displayName, size);
   }
   // Read through workspace.fs (remote and virtual workspaces too). Samples are ≤ 50 MB, and the bytes are
   // needed in memory anyway to probe and decode them, so the upload streams from this buffer.
@@ -98,7 +100,7 @@ export async function inspectFile(uri: vscode.Uri): Promise<Inspected | string> 
   if (tooLongToDecode(probed)) {
     // Decoding would cost memory in proportion to the length (hundreds of MB for an hour): the probe's facts are
     // reported, and the rules refuse it with its length and the limit.
-    notDecoded = `longer than ${MAX_DECODE_SEC / 60} min`;
+    notDecoded = l10n.t('longer than {0} min', MAX_DECODE_SEC / 60);
   } else if (probed.decodable) {
     try {
       audio = await decodeAudio(bytes, probed);
@@ -125,7 +127,11 @@ function refusal(i: Omit<Inspected, 'bytes'>): { message: string; trimmable: boo
   }
   if (i.report?.silent) {
     return {
-      message: `${i.displayName} is silent (peak ${i.report.peakDbfs.toFixed(0)} dBFS). Kling needs 5–30 s of one person speaking.`,
+      message: l10n.t(
+        '{0} is silent (peak {1} dBFS). Kling needs 5–30 s of one person speaking.',
+        i.displayName,
+        formatNumber(i.report.peakDbfs, 0),
+      ),
       trimmable: false,
     };
   }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { VOICE_ID_DOCUMENTS } from './completion';
 import { VoiceLibrary } from './voiceLibrary';
 
@@ -24,17 +25,17 @@ export function registerVoiceHover(library: VoiceLibrary): vscode.Disposable {
       }
       const md = new vscode.MarkdownString(undefined, true);
       md.isTrusted = true; // for the two command links below; every piece of data goes in through appendText
-      md.appendMarkdown('$(unmute) **Kling voice** ')
-        .appendText(voice.voiceName || '(no name)')
+      md.appendMarkdown(`$(unmute) **${l10n.t('Kling voice')}** `)
+        .appendText(voice.voiceName || l10n.t('(no name)'))
         .appendMarkdown('\n\n');
       md.appendText(
-        `Owner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : voice.ownedBy || 'unknown'}`,
+        l10n.t('Owner: {0}', voice.ownedBy === 'kling' ? l10n.t('Kling (preset)') : voice.ownedBy || l10n.t('unknown')),
       ).appendMarkdown('\n\n');
       const arg = encodeURIComponent(JSON.stringify([voice.voiceId]));
       if (voice.trialUrl) {
-        md.appendMarkdown(`[$(play) Play trial audio](command:klingVoice.playTrial?${arg}) · `);
+        md.appendMarkdown(`[$(play) ${l10n.t('Play trial audio')}](command:klingVoice.playTrial?${arg}) · `);
       }
-      md.appendMarkdown(`[$(copy) Copy id](command:klingVoice.copyVoiceId?${arg})`);
+      md.appendMarkdown(`[$(copy) ${l10n.t('Copy id')}](command:klingVoice.copyVoiceId?${arg})`);
       return new vscode.Hover(md, range);
     },
   });

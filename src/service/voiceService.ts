@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { readSettings } from '../config';
 import { KeyStore } from './keyStore';
 import { TaskHistory } from '../history/taskHistory';
@@ -17,7 +18,7 @@ import {
   mayHaveCreated,
   normalizeBaseUrl,
   validateCreateInput,
-  AMBIGUOUS_RETRY_ADVICE,
+  ambiguousRetryAdvice,
 } from '../kling';
 
 export interface CreateRunOptions {
@@ -115,7 +116,10 @@ export class VoiceService extends Disposable implements vscode.Disposable {
         if (configuredBaseUrl() !== bound) {
           throw new KlingError({
             kind: 'cancelled',
-            message: `Stopped: klingVoice.apiBaseUrl changed while this was running, and your key goes only to the address now configured. Work on ${bound} continues when you switch back.`,
+            message: l10n.t(
+              'Stopped: klingVoice.apiBaseUrl changed while this was running, and your key goes only to the address now configured. Work on {0} continues when you switch back.',
+              bound,
+            ),
           });
         }
         return this._keys.get();
@@ -254,8 +258,10 @@ export class VoiceService extends Disposable implements vscode.Disposable {
         await this._history.rememberUnconfirmed(key, client.baseUrl, externalTaskId);
         if (isKlingError(e) && e.kind === 'ambiguous') {
           e.message = e.message.replace(
-            AMBIGUOUS_RETRY_ADVICE,
-            'or simply create the same voice again: the extension looks this request up first and does not send it twice.',
+            ambiguousRetryAdvice(),
+            l10n.t(
+              'or simply create the same voice again: the extension looks this request up first and does not send it twice.',
+            ),
           );
         }
         this._log.warn(
@@ -347,7 +353,7 @@ export class VoiceService extends Disposable implements vscode.Disposable {
       };
       const onAbort = () => {
         leave();
-        reject(new KlingError({ kind: 'cancelled', message: 'Cancelled.' }));
+        reject(new KlingError({ kind: 'cancelled', message: l10n.t('Cancelled.') }));
       };
       if (signal.aborted) {
         onAbort();
@@ -504,7 +510,7 @@ function configuredBaseUrl(): string | undefined {
 /** Waits for `p`, or rejects as cancelled when `signal` aborts first (`p` itself goes on). */
 function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new KlingError({ kind: 'cancelled', message: 'Cancelled.' }));
+    const onAbort = () => reject(new KlingError({ kind: 'cancelled', message: l10n.t('Cancelled.') }));
     if (signal.aborted) {
       onAbort();
       return;
