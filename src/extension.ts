@@ -15,6 +15,7 @@ import { resumeInFlightTasks } from './commands/resume';
 import { registerTrimmer } from './trimmer';
 import { registerCreateVoiceWebviews } from './createForm';
 import { SETTINGS } from './ids';
+import { registerWalkthrough } from './walkthrough';
 
 /** Composition root: build the objects, register them, return the public API. No network here. */
 export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
     registerCreateVoiceWebviews({ context, service, keys, log }),
     registerFromFileCommands({ context, service, log }),
     registerTrimmer({ context, service, log, keys, extensionUri: context.extensionUri }),
+    registerWalkthrough(context, history),
   );
   void keys.updateContext();
   // Tasks left running by an earlier window finish normally (network only when such tasks exist).

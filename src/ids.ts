@@ -51,6 +51,14 @@ export const VIEW_TYPES = {
 /** Context keys set with `setContext` (used in `when` clauses). */
 export const CONTEXT_KEYS = {
   hasApiKey: 'klingVoice.hasApiKey',
+  /** A voice was created from this machine (a task succeeded): the walkthrough's "create" step ticks on it. */
+  hasVoice: 'klingVoice.hasVoice',
+} as const;
+
+/** The getting-started walkthrough (`contributes.walkthroughs`), as `workbench.action.openWalkthrough` names it. */
+export const WALKTHROUGH = {
+  id: 'klingVoice.getStarted',
+  extensionId: 'klingvoice.kling-custom-voice',
 } as const;
 
 /** Names in SecretStorage. */
@@ -67,6 +75,8 @@ export const STATE_KEYS = {
   unconfirmedCreates: 'klingVoice.unconfirmedCreates.v1',
   hiddenTasks: 'klingVoice.hiddenTasks.v1',
   uploadConsent: 'klingVoice.upload.consent.v1',
+  /** Set once the first start has been handled: the walkthrough opens on a fresh install only, and only once. */
+  walkthroughOffered: 'klingVoice.walkthroughOffered.v1',
 } as const;
 
 /** The status bar item's id. */
@@ -83,5 +93,6 @@ export const SETTINGS = {
 /** VS Code's own commands that we run. */
 export const VSCODE_COMMANDS = {
   openSettings: 'workbench.action.openSettings',
+  openWalkthrough: 'workbench.action.openWalkthrough',
   markdownPreview: 'markdown.showPreview',
 } as const;
