@@ -4,6 +4,8 @@ import * as vscode from 'vscode';
 import type { TaskHistory } from './history/taskHistory';
 import { CONTEXT_KEYS, SECRETS, STATE_KEYS, VSCODE_COMMANDS, WALKTHROUGH } from './ids';
 
+const OPEN_DELAY_MS = 10_000;
+
 /** `klingVoice.hasVoice`: true once a task of this machine has succeeded with a voice. */
 function trackHasVoice(history: TaskHistory): vscode.Disposable {
   let last: boolean | undefined;
@@ -30,9 +32,15 @@ async function offerOnFirstInstall(context: vscode.ExtensionContext, history: Ta
   await context.globalState.update(STATE_KEYS.walkthroughOffered, true);
   const usedBefore = history.all().length > 0 || (await context.secrets.get(SECRETS.apiKey)) !== undefined;
   const allowed = vscode.workspace.getConfiguration('workbench.welcomePage').get<boolean>('walkthroughs.openOnInstall');
-  if (usedBefore || allowed === false) {
+  // In VS Code for the Web (code-server) the Welcome page, asked at startup, showed its own "Setup VS Code Web"
+  // walkthrough instead of this one even 30 s later; there the workbench's own open-on-install has to do.
+  if (usedBefore || allowed === false || vscode.env.uiKind === vscode.UIKind.Web) {
     return;
   }
+  // The Welcome page learns of extensions' walkthroughs on its own schedule (after every extension is registered
+  // and a search of the workspace for `featuredFor`, which may take 2 s): asked for one it does not know yet, it
+  // shows its own first walkthrough instead, for good (seen in code-server at onStartupFinished with 3 s). Wait.
+  await new Promise((resolve) => setTimeout(resolve, OPEN_DELAY_MS));
   await vscode.commands.executeCommand(
     VSCODE_COMMANDS.openWalkthrough,
     `${WALKTHROUGH.extensionId}#${WALKTHROUGH.id}`,

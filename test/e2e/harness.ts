@@ -16,6 +16,7 @@ import {
 } from '../../tools/testhost/browser';
 import { startCodeServer, type CodeServer } from '../../tools/testhost/codeServer';
 import { ensureCodeServer } from '../../tools/testhost/install';
+import { installStubLanguagePack, writeLanguagePacksIndex, writeLocale } from '../../tools/testhost/languagePack';
 import { makeTempDir, removeDir, repoRoot } from '../../tools/testhost/util';
 
 export interface FileServer {
@@ -124,7 +125,15 @@ export interface E2EOptions {
   settings?: Record<string, unknown>;
   /** Files to create in the workspace (name → contents). */
   workspaceFiles?: Record<string, string | Buffer>;
+  /** The workbench's display language (`--locale`, with a stub language pack so the extension follows it). */
+  locale?: 'zh-cn';
 }
+
+/** The few words the harness itself looks for, in the workbench's language. */
+const HARNESS_TEXT = {
+  en: { container: 'Kling Voice', setKey: 'Kling Voice: Set API Key', keySaved: 'Kling API key saved' },
+  'zh-cn': { container: '可灵音色', setKey: '可灵音色: 设置 API 密钥', keySaved: '可灵 API 密钥已保存' },
+} as const;
 
 export async function startE2E(options: E2EOptions): Promise<E2E> {
   const root = repoRoot();
@@ -146,9 +155,19 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
   for (const [name, contents] of Object.entries(options.workspaceFiles ?? {})) {
     fs.writeFileSync(path.join(workspace, name), contents);
   }
+  const text = HARNESS_TEXT[options.locale ?? 'en'];
+  const extensionsDir = options.locale ? makeTempDir('e2e-extensions') : undefined;
+  const userDataDir = options.locale ? makeTempDir('e2e-user-data') : undefined;
+  if (extensionsDir && userDataDir && options.locale) {
+    writeLanguagePacksIndex(userDataDir, installStubLanguagePack(extensionsDir, options.locale), options.locale);
+    writeLocale(userDataDir, options.locale);
+  }
   const server = await startCodeServer({
     bin: await ensureCodeServer(),
     workspaceFolder: workspace,
+    extensionsDir,
+    userDataDir,
+    extraArgs: options.locale ? ['--locale', options.locale] : [],
     settings: {
       'klingVoice.apiBaseUrl': sandbox.url,
       'klingVoice.pollIntervalSeconds': 0.2,
@@ -175,7 +194,7 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
     }
   });
   await openWorkbench(page, server.url, workspace, developmentPayload(server.url, extensionPath));
-  const activityBarItem = () => page.locator('.activitybar .action-item a[aria-label^="Kling Voice"]');
+  const activityBarItem = () => page.locator(`.activitybar .action-item a[aria-label^="${text.container}"]`);
   // The workbench draws before it has read the extension's contributions; the activity-bar item shows they are in.
   await activityBarItem().waitFor({ state: 'visible', timeout: 60_000 });
   const webviewFrame = async (query: WebviewQuery): Promise<FrameLocator> => {
@@ -235,12 +254,12 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
       await target.screenshot({ path: path.join(dir, name) });
     },
     async setKey(key) {
-      await palette('Kling Voice: Set API Key');
+      await palette(text.setKey);
       const box = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
       await box.waitFor({ state: 'visible', timeout: 15_000 });
       await box.fill(key);
       await page.keyboard.press('Enter');
-      await page.locator('.notifications-toasts', { hasText: 'Kling API key saved' }).waitFor({ timeout: 15_000 });
+      await page.locator('.notifications-toasts', { hasText: text.keySaved }).waitFor({ timeout: 15_000 });
       await palette('Notifications: Clear All Notifications');
     },
     async close() {
@@ -249,6 +268,11 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
       await sandbox.close();
       await files.close();
       removeDir(workspace);
+      for (const dir of [extensionsDir, userDataDir]) {
+        if (dir) {
+          removeDir(dir);
+        }
+      }
     },
   };
 }
