@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { KlingError, type CreateVoiceInput, type Voice, type VoiceTask } from './kling';
 import { VoiceService } from './service/voiceService';
@@ -52,19 +53,21 @@ export function createApi(service: VoiceService, createFromFile: FileCreator): K
     createVoice: async (input, options) => {
       if (typeof input !== 'object' || input === null || Array.isArray(input)) {
         throw invalidInput(
-          'No voice input was given: pass an object such as { voiceName, voiceUrl }, { voiceName, videoId } or { file }.',
+          l10n.t(
+            'No voice input was given: pass an object such as { voiceName, voiceUrl }, { voiceName, videoId } or { file }.',
+          ),
         );
       }
       if (input.file !== undefined) {
         if (input.voiceUrl || input.videoId) {
-          throw invalidInput('Give one source: a file, an audio URL or a video id.');
+          throw invalidInput(l10n.t('Give one source: a file, an audio URL or a video id.'));
         }
         const file: unknown = input.file;
         if (!(file instanceof vscode.Uri) && !(typeof file === 'string' && file.trim() !== '')) {
-          throw invalidInput('file must be a path or a file URI (a string or a vscode.Uri).');
+          throw invalidInput(l10n.t('file must be a path or a file URI (a string or a vscode.Uri).'));
         }
         if (input.voiceName !== undefined && typeof input.voiceName !== 'string') {
-          throw invalidInput('The voice name must be text.');
+          throw invalidInput(l10n.t('The voice name must be text.'));
         }
         return createFromFile(
           input.file,

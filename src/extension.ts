@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import fetch from 'node-fetch';
 import { KlingVoiceApi, createApi } from './api';
 import { KeyStore } from './service/keyStore';
@@ -16,10 +17,15 @@ import { registerTrimmer } from './trimmer';
 import { registerCreateVoiceWebviews } from './createForm';
 import { SETTINGS } from './ids';
 import { registerAgentTools } from './agentTools/register';
-import { stopAudioWorker } from './audioWorker/client';
+import { setWorkerTranslations, stopAudioWorker } from './audioWorker/client';
+import { registerWalkthrough } from './walkthrough';
 
 /** Composition root: build the objects, register them, return the public API. No network here. */
 export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
+  // Every message of ours, the pure folders' included, goes through @vscode/l10n's t(): give it VS Code's bundle for
+  // the display language first (undefined in English: the messages in the code are the English ones).
+  l10n.config({ contents: vscode.l10n.bundle ?? {} });
+  setWorkerTranslations(vscode.l10n.bundle);
   const log = vscode.window.createOutputChannel('Kling Voice', { log: true });
   const keys = new KeyStore(context.secrets);
   // node-fetch goes through Node's http module, which VS Code patches for its proxy settings.
@@ -41,6 +47,7 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
     registerTrimmer({ context, service, log, keys, extensionUri: context.extensionUri }),
     // Local notes and tags of voices do not exist yet: their store is passed here as `notes` once they do.
     registerAgentTools({ context, service, library, keys, log }),
+    registerWalkthrough(context, history),
   );
   void keys.updateContext();
   // Tasks left running by an earlier window finish normally (network only when such tasks exist).

@@ -75,6 +75,14 @@ export const VIEW_TYPES = {
 /** Context keys set with `setContext` (used in `when` clauses). */
 export const CONTEXT_KEYS = {
   hasApiKey: 'klingVoice.hasApiKey',
+  /** A voice was created from this machine (a task succeeded): the walkthrough's "create" step ticks on it. */
+  hasVoice: 'klingVoice.hasVoice',
+} as const;
+
+/** The getting-started walkthrough (`contributes.walkthroughs`), as `workbench.action.openWalkthrough` names it. */
+export const WALKTHROUGH = {
+  id: 'klingVoice.getStarted',
+  extensionId: 'klingvoice.kling-custom-voice',
 } as const;
 
 /** Names in SecretStorage. */
@@ -100,6 +108,8 @@ export const STATE_KEYS = {
   taskLeasePrefix: 'klingVoice.lease.v1.',
   uploadConsent: 'klingVoice.upload.consent.v1',
   pendingDeletes: 'klingVoice.upload.pendingDeletes.v1',
+  /** Set once the first start has been handled: the walkthrough opens on a fresh install only, and only once. */
+  walkthroughOffered: 'klingVoice.walkthroughOffered.v1',
 } as const;
 
 /** The status bar item's id. */
@@ -116,5 +126,6 @@ export const SETTINGS = {
 /** VS Code's own commands that we run. */
 export const VSCODE_COMMANDS = {
   openSettings: 'workbench.action.openSettings',
+  openWalkthrough: 'workbench.action.openWalkthrough',
   markdownPreview: 'markdown.showPreview',
 } as const;

@@ -1,9 +1,30 @@
 // What the two pages (the form, main.ts, and the trimmer, trimmer.ts) share: the VS Code API object, element
 // lookup and visibility, lists, the progress wording, and the result card and failure section that both show
 // (their markup is resultCardHtml / failureCardHtml in src/webviewHost/page.ts). Each bundle gets its own copy.
+import * as l10n from '@vscode/l10n';
 import { MAX_VOICE_NAME_LENGTH } from '../src/kling/rules';
 import { characterCount } from '../src/kling/validation';
 import type { TaskView } from '../src/shared/protocol/createForm';
+import { setNumberLanguage } from '../src/shared/format';
+
+/**
+ * The page's words. The host embeds VS Code's display language and this extension's bundle for it (empty in
+ * English) as `<script type="application/json" id="kling-l10n">` before the page's script (see l10nDataHtml in
+ * src/webviewHost/page.ts); @vscode/l10n is configured with it before anything is rendered. Runs when this module
+ * is evaluated, ahead of the page's own module code, so no l10n.t() call comes first.
+ */
+export function configureL10n(): void {
+  let data: { language?: unknown; bundle?: unknown } = {};
+  try {
+    data = JSON.parse(document.getElementById('kling-l10n')?.textContent || '{}') as typeof data;
+  } catch {
+    // No words embedded: English.
+  }
+  const bundle = data.bundle && typeof data.bundle === 'object' ? (data.bundle as Record<string, string>) : {};
+  l10n.config({ contents: bundle });
+  setNumberLanguage(typeof data.language === 'string' ? data.language : 'en');
+}
+configureL10n();
 
 /** The object VS Code injects into a webview; `ToHost` is what the page may post, `State` what it saves. */
 export interface VsCodeApi<ToHost, State> {
@@ -78,27 +99,30 @@ export function renderNameCounter(counter: HTMLElement, name: string): number {
 
 type Running = Extract<TaskView, { phase: 'running' }>;
 
-const STATUS_TEXT: Record<Exclude<Running['status'], 'uploading'>, string> = {
-  submitting: 'Sending the request…',
-  submitted: 'Submitted, waiting for Kling to start…',
-  processing: 'Processing…',
-};
-
 /** What a running task is doing, in words; `uploading` is the page's word for an upload not yet under way. */
 export function statusText(status: Running['status'], uploading: string): string {
-  return status === 'uploading' ? uploading : STATUS_TEXT[status];
+  switch (status) {
+    case 'uploading':
+      return uploading;
+    case 'submitting':
+      return l10n.t('Sending the request…');
+    case 'submitted':
+      return l10n.t('Submitted, waiting for Kling to start…');
+    default:
+      return l10n.t('Processing…');
+  }
 }
 
 /** The progress line of a running task: cancelling, waiting for the upload consent, the upload's percentage, or the status. */
 export function progressText(task: Running, uploading: string): string {
   if (task.cancelling) {
-    return 'Cancelling…';
+    return l10n.t('Cancelling…');
   }
   if (task.status === 'uploading' && task.awaitingConsent) {
-    return 'Waiting for your confirmation to upload…';
+    return l10n.t('Waiting for your confirmation to upload…');
   }
   if (task.status === 'uploading' && task.uploadPercent !== undefined) {
-    return `Uploading ${task.uploadPercent}%…`;
+    return l10n.t('Uploading {0}%…', task.uploadPercent);
   }
   return statusText(task.status, uploading);
 }
@@ -172,7 +196,7 @@ export function renderResult(card: ResultCard, task: Extract<TaskView, { phase: 
   } else {
     card.trial.removeAttribute('src');
   }
-  return `Voice "${task.voiceName}" is ready. Voice id ${task.voiceId}.`;
+  return l10n.t('Voice "{0}" is ready. Voice id {1}.', task.voiceName, task.voiceId);
 }
 
 /** Fills the failure section (a cancelled task looks milder); returns the sentence to announce. */
@@ -180,14 +204,14 @@ export function renderFailure(card: FailureCard, task: Extract<TaskView, { phase
   card.root.classList.toggle('cancelled', task.reason === 'cancelled' || task.reason === 'running');
   card.title.textContent =
     task.reason === 'cancelled'
-      ? 'Cancelled'
+      ? l10n.t('Cancelled')
       : task.reason === 'running'
-        ? 'Still running at Kling — check later'
+        ? l10n.t('Still running at Kling — check later')
         : task.reason === 'task'
-          ? 'Kling could not create the voice'
-          : 'Voice not created';
+          ? l10n.t('Kling could not create the voice')
+          : l10n.t('Voice not created');
   card.message.textContent = task.message;
-  card.task.textContent = task.taskId ? `Task id ${task.taskId}` : '';
+  card.task.textContent = task.taskId ? l10n.t('Task id {0}', task.taskId) : '';
   show(card.task, !!task.taskId);
   return task.message;
 }
@@ -201,7 +225,7 @@ export function wireCards(
 ): void {
   result.copyId.addEventListener('click', () => {
     post({ type: 'copyVoiceId' });
-    announce('Voice id copied to the clipboard.');
+    announce(l10n.t('Voice id copied to the clipboard.'));
   });
   result.insertSnippet.addEventListener('click', () => post({ type: 'insertSnippet' }));
   result.showLog.addEventListener('click', () => post({ type: 'showLog' }));

@@ -1,5 +1,6 @@
 // The Create Voice form in the browser: renders what the host says, validates as the user types, keeps the
 // fields with setState. Everything shown comes in by message and is written with textContent.
+import * as l10n from '@vscode/l10n';
 import { MAX_VOICE_NAME_LENGTH } from '../src/kling/rules';
 import {
   emptyForm,
@@ -147,7 +148,7 @@ function fileStatus(): { usable: boolean; problem?: string } | undefined {
     return undefined;
   }
   return file.checking
-    ? { usable: false, problem: `Checking ${file.fileName}…` }
+    ? { usable: false, problem: l10n.t('Checking {0}…', file.fileName) }
     : { usable: file.usable, problem: file.problems.join(' ') };
 }
 
@@ -164,24 +165,28 @@ function nameFromFile(file: FileView | undefined): void {
 
 function renderFile(): void {
   const file = host?.file;
-  ui.fileName.textContent = file ? (file.checking ? `${file.fileName} (checking…)` : file.fileName) : 'No file chosen';
+  ui.fileName.textContent = file
+    ? file.checking
+      ? l10n.t('{0} (checking…)', file.fileName)
+      : file.fileName
+    : l10n.t('No file chosen');
   show(ui.fileHint, !file);
   const facts: [string, string][] = [];
   if (file && !file.checking) {
     if (file.durationSec !== undefined) {
-      facts.push(['Duration', formatSec(file.durationSec)]);
+      facts.push([l10n.t('Duration'), formatSec(file.durationSec)]);
     }
     if (file.format) {
-      facts.push(['Format', file.format]);
+      facts.push([l10n.t('Format'), file.format]);
     }
     if (file.channels) {
-      facts.push(['Channels', `${file.channels} (${formatChannels(file.channels)})`]);
+      facts.push([l10n.t('Channels'), `${file.channels} (${formatChannels(file.channels)})`]);
     }
     if (file.sampleRate) {
-      facts.push(['Sample rate', `${file.sampleRate} Hz`]);
+      facts.push([l10n.t('Sample rate'), `${file.sampleRate} Hz`]);
     }
     if (file.sizeBytes !== undefined) {
-      facts.push(['Size', formatSize(file.sizeBytes)]);
+      facts.push([l10n.t('Size'), formatSize(file.sizeBytes)]);
     }
   }
   ui.fileFacts.replaceChildren(...facts.flatMap(([k, v]) => definition(k, v)));
@@ -191,7 +196,7 @@ function renderFile(): void {
       ? file.quality
         ? qualityLine(file.quality)
         : file.format
-          ? 'Not decoded here (AAC): checked by its headers only.'
+          ? l10n.t('Not decoded here (AAC): checked by its headers only.')
           : ''
       : '';
   ui.fileQuality.textContent = quality;
@@ -200,7 +205,7 @@ function renderFile(): void {
   setListItems(ui.fileWarnings, warnings);
   show(ui.fileWarnings, warnings.length > 0);
   show(ui.openTrimmer, !!file && !file.checking && file.trimmable);
-  ui.openTrimmer.textContent = file && !file.usable ? 'Trim in the Trimmer…' : 'Open in Trimmer…';
+  ui.openTrimmer.textContent = file && !file.usable ? l10n.t('Trim in the Trimmer…') : l10n.t('Open in Trimmer…');
   show(ui.noProvider, host?.uploadProvider === 'none');
 }
 
@@ -210,7 +215,7 @@ function renderForm(): void {
   const running = host?.task.phase === 'running';
 
   const nameCount = renderNameCounter(ui.counter, form.voiceName.trim());
-  ui.counter.setAttribute('aria-label', `${nameCount} of ${MAX_VOICE_NAME_LENGTH} characters`);
+  ui.counter.setAttribute('aria-label', l10n.t('{0} of {1} characters', nameCount, MAX_VOICE_NAME_LENGTH));
 
   for (const radio of ui.sources) {
     radio.checked = radio.value === form.source;
@@ -249,20 +254,20 @@ function renderForm(): void {
   ui.submit.disabled = running || noKey || blocked || host === undefined;
   let hint = '';
   if (noKey) {
-    hint = 'Set your API key to create a voice.';
+    hint = l10n.t('Set your API key to create a voice.');
   } else if (noProvider) {
-    hint = 'Set up an upload provider to create a voice from a local file.';
+    hint = l10n.t('Set up an upload provider to create a voice from a local file.');
   } else if (form.source === 'file' && errors.file && !errors.voiceName) {
     hint = host?.file
       ? host.file.checking
-        ? 'Checking the file…'
-        : 'Choose another file, or trim this one.'
-      : 'Choose a file to create the voice.';
+        ? l10n.t('Checking the file…')
+        : l10n.t('Choose another file, or trim this one.')
+      : l10n.t('Choose a file to create the voice.');
   } else if (blocked) {
     const shown = FIELDS.some((f) => f !== 'file' && (showAllErrors || page.touched.includes(f)) && errors[f]);
     hint = shown
-      ? 'Fix the fields marked above to create the voice.'
-      : 'Enter a voice name and a sample to create the voice.';
+      ? l10n.t('Fix the fields marked above to create the voice.')
+      : l10n.t('Enter a voice name and a sample to create the voice.');
   }
   ui.submitHint.textContent = hint;
   show(ui.submitHint, hint !== '');
@@ -287,14 +292,14 @@ function startTimer(elapsedMs: number): void {
   // The host's elapsed time, continued with this page's clock (host and page clocks may differ).
   const origin = performance.now() - elapsedMs;
   const tick = () => {
-    ui.progressElapsed.textContent = `Elapsed ${formatElapsed(performance.now() - origin)}`;
+    ui.progressElapsed.textContent = l10n.t('Elapsed {0}', formatElapsed(performance.now() - origin));
   };
   tick();
   elapsedTimer = setInterval(tick, 1000);
 }
 
 /** The status line while the upload has not started (the form sends the chosen file as it is). */
-const UPLOADING = 'Uploading the sample…';
+const uploadingText = () => l10n.t('Uploading the sample…');
 
 function renderTask(previous: TaskView | undefined, task: TaskView): void {
   const phaseChanged = previous?.phase !== task.phase;
@@ -313,16 +318,16 @@ function renderTask(previous: TaskView | undefined, task: TaskView): void {
       break;
     case 'running': {
       page.taskId = task.taskId;
-      ui.progressTitle.textContent = `Creating "${task.voiceName}"`;
-      ui.progressStatus.textContent = progressText(task, UPLOADING);
-      ui.progressTask.textContent = task.taskId ? `Task id ${task.taskId}` : '';
+      ui.progressTitle.textContent = l10n.t('Creating "{0}"', task.voiceName);
+      ui.progressStatus.textContent = progressText(task, uploadingText());
+      ui.progressTask.textContent = task.taskId ? l10n.t('Task id {0}', task.taskId) : '';
       show(ui.progressTask, !!task.taskId);
       ui.cancel.disabled = task.cancelling;
-      ui.cancel.textContent = task.cancelling ? 'Cancelling…' : 'Cancel';
+      ui.cancel.textContent = task.cancelling ? l10n.t('Cancelling…') : l10n.t('Cancel');
       if (phaseChanged || elapsedTimer === undefined) {
         startTimer(task.elapsedMs);
       }
-      announce(task.cancelling ? 'Cancelling.' : statusText(task.status, UPLOADING));
+      announce(task.cancelling ? l10n.t('Cancelling.') : statusText(task.status, uploadingText()));
       if (phaseChanged && previous !== undefined) {
         ui.cancel.focus();
       }
@@ -380,7 +385,7 @@ function onHostMessage(message: HostToWebview): void {
     case 'invalid':
       hostErrors = message.errors;
       showAllErrors = true;
-      announce('The form was not sent: fix the fields marked.');
+      announce(l10n.t('The form was not sent: fix the fields marked.'));
       render();
       focusFirstError(hostErrors);
       break;
@@ -400,7 +405,7 @@ function prefill(form: CreateFormValues): void {
   hostErrors = {};
   showAllErrors = true;
   render();
-  announce('The form is filled in from the failed task: fix the sample and create the voice again.');
+  announce(l10n.t('The form is filled in from the failed task: fix the sample and create the voice again.'));
   const target =
     form.source === 'url' ? ui.inputs.voiceUrl : form.source === 'video' ? ui.inputs.videoId : ui.chooseFile;
   target.focus();

@@ -1,4 +1,5 @@
 // The Trial Audio tab: plays the voice the host names. Everything shown comes in by message, written with textContent.
+import * as l10n from '@vscode/l10n';
 import type { HostToPlayer, PlayerToHost } from '../src/shared/protocol/trialPlayer';
 import { announcer, el, show, vscodeApi } from './common';
 
@@ -41,7 +42,7 @@ function onHostMessage(m: HostToPlayer): void {
           () => show(ui.hint, false),
           () => show(ui.hint, true),
         );
-        announce(`Playing the trial audio of ${name}.`);
+        announce(l10n.t('Playing the trial audio of {0}.', name));
       }
       break;
     }

@@ -1,6 +1,7 @@
 // The trimmer page: draws the waveform from the host's peak envelope, lets the user move and resize the
 // selection (mouse, keyboard, numeric fields), plays the selection from a blob: URL the page makes from WAV
 // bytes the host posts, and asks the host to create the voice. Everything shown is written with textContent.
+import * as l10n from '@vscode/l10n';
 import { validateVoiceName } from '../src/kling/validation';
 import {
   formatChannels,
@@ -213,15 +214,15 @@ function renderSelection(): void {
   ui.start.max = String(duration());
   ui.end.max = String(duration());
   const len = sel.endSec - sel.startSec;
-  ui.length.textContent = `Selection ${formatSec(len)}`;
+  ui.length.textContent = l10n.t('Selection {0}', formatSec(len));
   const problem = selectionProblem(sel);
-  ui.rule.textContent = problem ?? `${formatSec(len)} is within Kling's 5–30 s.`;
+  ui.rule.textContent = problem ?? l10n.t("{0} is within Kling's 5–30 s.", formatSec(len));
   ui.rule.className = `message ${problem ? 'error' : 'ok'}`;
   ui.wave.setAttribute('aria-valuemax', String(Math.round(duration() * 10) / 10));
   ui.wave.setAttribute('aria-valuenow', String(sel.startSec));
   ui.wave.setAttribute(
     'aria-valuetext',
-    `From ${formatClock(sel.startSec)} to ${formatClock(sel.endSec)}, ${formatSec(len)}`,
+    l10n.t('From {0} to {1}, {2}', formatClock(sel.startSec), formatClock(sel.endSec), formatSec(len)),
   );
   draw();
   renderCreate();
@@ -231,13 +232,13 @@ function renderSelection(): void {
 function renderReport(f: TrimmerLoadMessage): void {
   const q = f.quality;
   const rows: [string, string][] = [
-    ['Peak', formatDbfs(q.peakDbfs)],
-    ['Clipping', formatShare(q.clippingShare)],
-    ['RMS loudness', formatDbfs(q.rmsDbfs)],
-    ['Silence', formatShare(q.silenceShare)],
-    ['Noise floor (est.)', formatNoiseFloor(q.noiseFloorDbfs)],
-    ['SNR (est.)', formatSnr(q.snrDb, q.noiseFloorDbfs)],
-    ['Channels', `${f.channels} (${formatChannels(f.channels)})`],
+    [l10n.t('Peak'), formatDbfs(q.peakDbfs)],
+    [l10n.t('Clipping'), formatShare(q.clippingShare)],
+    [l10n.t('RMS loudness'), formatDbfs(q.rmsDbfs)],
+    [l10n.t('Silence'), formatShare(q.silenceShare)],
+    [l10n.t('Noise floor (est.)'), formatNoiseFloor(q.noiseFloorDbfs)],
+    [l10n.t('SNR (est.)'), formatSnr(q.snrDb, q.noiseFloorDbfs)],
+    [l10n.t('Channels'), `${f.channels} (${formatChannels(f.channels)})`],
   ];
   ui.metrics.replaceChildren(
     ...rows.map(([k, v]) => {
@@ -256,7 +257,7 @@ function renderReport(f: TrimmerLoadMessage): void {
 function renderCreate(): void {
   const name = ui.voiceName.value.trim();
   renderNameCounter(ui.counter, name);
-  const nameProblem = name ? validateVoiceName(name) : 'Enter a voice name.';
+  const nameProblem = name ? validateVoiceName(name) : l10n.t('Enter a voice name.');
   const task = status?.task ?? { phase: 'idle' };
   const running = task.phase === 'running';
   const noProvider = status?.uploadProvider === 'none';
@@ -285,7 +286,7 @@ function renderTask(previous: TrimmerTaskView | undefined, task: TrimmerTaskView
       break;
     case 'running': {
       // Until the upload starts, the selection is being exported (or the consent question is open).
-      const text = progressText(task, 'Preparing the selection…');
+      const text = progressText(task, l10n.t('Preparing the selection…'));
       ui.progressStatus.textContent = `"${task.voiceName}": ${text}`;
       ui.cancel.disabled = task.cancelling;
       announce(text);
@@ -348,7 +349,7 @@ function onHostMessage(m: HostToTrimmer): void {
     }
     case 'loadError':
       ui.app.classList.remove('loading');
-      ui.fileName.textContent = m.uri ? 'Cannot trim this file' : 'Nothing to trim';
+      ui.fileName.textContent = m.uri ? l10n.t('Cannot trim this file') : l10n.t('Nothing to trim');
       ui.loadError.textContent = m.message;
       show(ui.loadError, true);
       if (m.uri !== undefined && page.uri === undefined) {

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { LevelMeter } from './levels';
 import { DecodeLimitError, MAX_DECODE_SEC } from './rules';
 import type { PcmAudio, ProbeResult } from './types';
@@ -92,7 +93,7 @@ export async function decodeMp3(bytes: Uint8Array, options: DecodeOptions = {}):
       length += n;
     }
     if (length === 0) {
-      throw new Error('no MPEG audio could be decoded');
+      throw new Error(l10n.t('no MPEG audio could be decoded'));
     }
     // A view, not a copy: the few samples over the probed length stay allocated with it.
     return { sampleRate, channels: [mono.subarray(0, length)], source: meter.levels(identical ? 1 : 2) };

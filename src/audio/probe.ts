@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { readIsoBmff } from './isoBmff';
 import { sniffContainer } from './sniff';
 import type { ProbeResult, SampleKind } from './types';
@@ -74,7 +75,7 @@ export async function probe(bytes: Uint8Array, fileName: string): Promise<ProbeR
       sizeBytes: bytes.length,
       isAudio: false,
       decodable: false,
-      problem: `the file is not a readable audio or video file (${e instanceof Error ? e.name : 'error'})`,
+      problem: l10n.t('the file is not a readable audio or video file ({0})', e instanceof Error ? e.name : 'error'),
     };
   }
 }
@@ -83,12 +84,14 @@ async function probeBytes(bytes: Uint8Array, fileName: string): Promise<ProbeRes
   const extension = extensionOf(fileName);
   const result: ProbeResult = { fileName, extension, sizeBytes: bytes.length, isAudio: false, decodable: false };
   if (bytes.length === 0) {
-    result.problem = 'the file is empty';
+    result.problem = l10n.t('the file is empty');
     return result;
   }
   if (!sniffContainer(bytes)) {
     // Checked before any parser sees the bytes: a lenient parser scans a file of garbage byte by byte.
-    result.problem = 'the file is not a readable audio or video file (no WAV, MP3, MP4 or MOV header was found)';
+    result.problem = l10n.t(
+      'the file is not a readable audio or video file (no WAV, MP3, MP4 or MOV header was found)',
+    );
     return result;
   }
   const mm = await loadMusicMetadata();
@@ -104,7 +107,10 @@ async function probeBytes(bytes: Uint8Array, fileName: string): Promise<ProbeRes
         { duration: true, skipCovers: true },
       ));
     } catch (e) {
-      result.problem = `the file is not a readable audio or video file (${e instanceof Error ? e.message : String(e)})`;
+      result.problem = l10n.t(
+        'the file is not a readable audio or video file ({0})',
+        e instanceof Error ? e.message : String(e),
+      );
       return result;
     }
   }
@@ -121,7 +127,7 @@ async function probeBytes(bytes: Uint8Array, fileName: string): Promise<ProbeRes
     const iso = readIsoBmff(bytes);
     const audio = iso?.tracks.find((t) => t.handler === 'soun');
     if (iso && !audio) {
-      result.problem = 'the video has no audio track';
+      result.problem = l10n.t('the video has no audio track');
       return result;
     }
     if (audio?.durationSec !== undefined) {
@@ -132,21 +138,21 @@ async function probeBytes(bytes: Uint8Array, fileName: string): Promise<ProbeRes
     result.hasVideo ??= iso?.tracks.some((t) => t.handler === 'vide');
   }
   if (format.hasAudio === false) {
-    result.problem = 'the file has no audio';
+    result.problem = l10n.t('the file has no audio');
     return result;
   }
   if (!result.kind) {
     result.problem = format.container
-      ? `the file is ${format.container}, not MP3, WAV, MP4 or MOV`
-      : 'the file is not a readable audio or video file';
+      ? l10n.t('the file is {0}, not MP3, WAV, MP4 or MOV', format.container)
+      : l10n.t('the file is not a readable audio or video file');
     return result;
   }
   if (duration === undefined || !Number.isFinite(duration) || duration <= 0) {
-    result.problem = 'the audio duration cannot be read (the file may be damaged or not audio)';
+    result.problem = l10n.t('the audio duration cannot be read (the file may be damaged or not audio)');
     return result;
   }
   if (result.kind === 'mp3' && !result.sampleRate) {
-    result.problem = 'no MPEG audio frames were found';
+    result.problem = l10n.t('no MPEG audio frames were found');
     return result;
   }
   result.durationSec = duration;

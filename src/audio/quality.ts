@@ -1,4 +1,5 @@
-import { SNR_CAP_DB } from '../shared/format';
+import * as l10n from '@vscode/l10n';
+import { SNR_CAP_DB, formatNumber } from '../shared/format';
 import { CLIP_LEVEL, CLIP_RUN, measureLevels } from './levels';
 import type { PcmAudio } from './types';
 import { mixToMono } from './wav';
@@ -127,44 +128,59 @@ export function analyze(audio: PcmAudio): QualityReport {
   return report;
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 0)} %`;
-const db = (x: number) => `${x <= FLOOR_DB ? '−∞' : x.toFixed(1)} dB`;
+const pct = (x: number) => `${formatNumber(x * 100, x < 0.01 ? 2 : 0)} %`;
+const db = (x: number) => `${x <= FLOOR_DB ? '−∞' : formatNumber(x, 1)} dB`;
 
 function qualityWarnings(r: QualityReport): string[] {
   const w: string[] = [];
   if (r.silent) {
-    w.push(`The file is silent (peak ${db(r.peakDbfs)}FS). Kling needs 5–30 s of one person speaking.`);
+    w.push(l10n.t('The file is silent (peak {0}FS). Kling needs 5–30 s of one person speaking.', db(r.peakDbfs)));
     return w;
   }
   if (r.clippingShare > 0.001) {
     w.push(
-      `Clipping: ${pct(r.clippingShare)} of the samples are flat at full scale. Distortion is cloned too: record again with lower input gain.`,
+      l10n.t(
+        'Clipping: {0} of the samples are flat at full scale. Distortion is cloned too: record again with lower input gain.',
+        pct(r.clippingShare),
+      ),
     );
   } else if (r.peakDbfs > -0.1) {
-    w.push(`The peak reaches full scale (${db(r.peakDbfs)}FS); check for distortion.`);
+    w.push(l10n.t('The peak reaches full scale ({0}FS); check for distortion.', db(r.peakDbfs)));
   }
   if (r.rmsDbfs < -40) {
     w.push(
-      `Very quiet: RMS loudness ${db(r.rmsDbfs)}FS. Kling needs a clear voice; record closer to the microphone or normalise.`,
+      l10n.t(
+        'Very quiet: RMS loudness {0}FS. Kling needs a clear voice; record closer to the microphone or normalise.',
+        db(r.rmsDbfs),
+      ),
     );
   }
   if (r.silenceShare > 0.4) {
     w.push(
-      `${pct(r.silenceShare)} of the sample is silence. Kling learns from speech: trim long pauses so 5–30 s of speech remain.`,
+      l10n.t(
+        '{0} of the sample is silence. Kling learns from speech: trim long pauses so 5–30 s of speech remain.',
+        pct(r.silenceShare),
+      ),
     );
   }
   if (r.snrDb < 15) {
     w.push(
-      `Little difference between the quiet and loud parts (estimated SNR ${r.snrDb.toFixed(0)} dB, noise floor ${db(r.noiseFloorDbfs)}FS): ` +
-        'background noise or music is likely. Kling needs one clean voice, with no music or noise.',
+      l10n.t(
+        'Little difference between the quiet and loud parts (estimated SNR {0} dB, noise floor {1}FS): background noise or music is likely. Kling needs one clean voice, with no music or noise.',
+        formatNumber(r.snrDb, 0),
+        db(r.noiseFloorDbfs),
+      ),
     );
   } else if (r.noiseFloorDbfs > -50) {
     w.push(
-      `Audible background noise (noise floor about ${db(r.noiseFloorDbfs)}FS). A quieter room gives a cleaner voice.`,
+      l10n.t(
+        'Audible background noise (noise floor about {0}FS). A quieter room gives a cleaner voice.',
+        db(r.noiseFloorDbfs),
+      ),
     );
   }
   if (r.channels > 1) {
-    w.push(`${r.channels} channels. Kling needs one speaker; a trimmed export is mixed down to mono.`);
+    w.push(l10n.t('{0} channels. Kling needs one speaker; a trimmed export is mixed down to mono.', r.channels));
   }
   return w;
 }

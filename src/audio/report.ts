@@ -1,5 +1,6 @@
 // The numbers are formatted as the webviews show them (src/shared/format.ts), so the report and the trimmer agree.
-import { formatDbfs as dbfs, formatNoiseFloor, formatShare as pct, formatSnr } from '../shared/format';
+import * as l10n from '@vscode/l10n';
+import { formatDbfs as dbfs, formatNoiseFloor, formatNumber, formatShare as pct, formatSnr } from '../shared/format';
 import type { QualityReport } from './quality';
 import { formatBytes, formatSeconds } from './rules';
 import type { ProbeResult } from './types';
@@ -14,15 +15,15 @@ export function summaryLine(p: ProbeResult, r?: QualityReport): string {
   parts.push([p.kind?.toUpperCase(), p.codec].filter(Boolean).join(' '));
   if (p.sampleRate) {
     const ch = r?.channels ?? p.channels;
-    parts.push(
-      `${(p.sampleRate / 1000).toFixed(p.sampleRate % 1000 ? 1 : 0)} kHz${ch ? ` ${ch === 1 ? 'mono' : ch === 2 ? 'stereo' : `${ch} ch`}` : ''}`,
-    );
+    const channels = ch === 1 ? l10n.t('mono') : ch === 2 ? l10n.t('stereo') : l10n.t('{0} ch', ch ?? 0);
+    parts.push(`${formatNumber(p.sampleRate / 1000, p.sampleRate % 1000 ? 1 : 0)} kHz${ch ? ` ${channels}` : ''}`);
   }
   if (r) {
-    parts.push(`peak ${dbfs(r.peakDbfs)}`);
-    parts.push(r.warnings.length ? `${r.warnings.length} warning${r.warnings.length > 1 ? 's' : ''}` : 'no warnings');
+    parts.push(l10n.t('peak {0}', dbfs(r.peakDbfs)));
+    const n = r.warnings.length;
+    parts.push(n ? (n > 1 ? l10n.t('{0} warnings', n) : l10n.t('{0} warning', n)) : l10n.t('no warnings'));
   } else {
-    parts.push('not decoded (checked by its headers)');
+    parts.push(l10n.t('not decoded (checked by its headers)'));
   }
   return parts.join(' · ');
 }
@@ -30,38 +31,42 @@ export function summaryLine(p: ProbeResult, r?: QualityReport): string {
 /** The full sample report as Markdown (shown in a preview and written to the log). */
 export function reportMarkdown(p: ProbeResult, r: QualityReport | undefined, trimmed?: AudioWindow): string {
   const name = p.fileName.split(/[\\/]/).pop() ?? p.fileName;
-  const lines = [`# Voice sample check: ${name}`, '', '| | |', '|---|---|'];
+  const unknown = l10n.t('unknown');
+  const lines = [`# ${l10n.t('Voice sample check: {0}', name)}`, '', '| | |', '|---|---|'];
   const row = (k: string, v: string) => lines.push(`| ${k} | ${v.replace(/\|/g, '\\|')} |`);
-  row('Type', [p.kind?.toUpperCase(), p.container && `(${p.container})`].filter(Boolean).join(' '));
-  row('Codec', p.codec ?? 'unknown');
-  row('Duration', p.durationSec !== undefined ? formatSeconds(p.durationSec) : 'unknown');
-  row('Sample rate', p.sampleRate ? `${p.sampleRate} Hz` : 'unknown');
-  row('Channels', String(r?.channels ?? p.channels ?? 'unknown'));
-  row('Size', formatBytes(p.sizeBytes));
+  row(l10n.t('Type'), [p.kind?.toUpperCase(), p.container && `(${p.container})`].filter(Boolean).join(' '));
+  row(l10n.t('Codec'), p.codec ?? unknown);
+  row(l10n.t('Duration'), p.durationSec !== undefined ? formatSeconds(p.durationSec) : unknown);
+  row(l10n.t('Sample rate'), p.sampleRate ? `${p.sampleRate} Hz` : unknown);
+  row(l10n.t('Channels'), String(r?.channels ?? p.channels ?? unknown));
+  row(l10n.t('Size'), formatBytes(p.sizeBytes));
   if (trimmed) {
-    row('Sent', `window ${formatSeconds(trimmed.startSec)} – ${formatSeconds(trimmed.endSec)}, as mono 16-bit WAV`);
+    row(
+      l10n.t('Sent'),
+      l10n.t('window {0} – {1}, as mono 16-bit WAV', formatSeconds(trimmed.startSec), formatSeconds(trimmed.endSec)),
+    );
   }
   if (r) {
-    row('Peak', dbfs(r.peakDbfs));
-    row('Clipping', pct(r.clippingShare));
-    row('RMS loudness', dbfs(r.rmsDbfs));
-    row('Silence', pct(r.silenceShare));
-    row('Noise floor (est.)', formatNoiseFloor(r.noiseFloorDbfs));
-    row('SNR (est.)', formatSnr(r.snrDb, r.noiseFloorDbfs));
+    row(l10n.t('Peak'), dbfs(r.peakDbfs));
+    row(l10n.t('Clipping'), pct(r.clippingShare));
+    row(l10n.t('RMS loudness'), dbfs(r.rmsDbfs));
+    row(l10n.t('Silence'), pct(r.silenceShare));
+    row(l10n.t('Noise floor (est.)'), formatNoiseFloor(r.noiseFloorDbfs));
+    row(l10n.t('SNR (est.)'), formatSnr(r.snrDb, r.noiseFloorDbfs));
   } else {
-    lines.push('', '_The audio of MP4/MOV files is not decoded here (AAC); only the headers were checked._');
+    lines.push('', l10n.t('_The audio of MP4/MOV files is not decoded here (AAC); only the headers were checked._'));
   }
   lines.push(
     '',
-    '## What Kling needs',
+    `## ${l10n.t('What Kling needs')}`,
     '',
-    'One person speaking, clearly, for 5–30 s, with no music, no other voices and little background noise.',
+    l10n.t('One person speaking, clearly, for 5–30 s, with no music, no other voices and little background noise.'),
     '',
   );
   if (r?.warnings.length) {
-    lines.push('## Warnings', '', ...r.warnings.map((w) => `- ${w}`), '');
+    lines.push(`## ${l10n.t('Warnings')}`, '', ...r.warnings.map((w) => `- ${w}`), '');
   } else if (r) {
-    lines.push('No problems found.', '');
+    lines.push(l10n.t('No problems found.'), '');
   }
   return lines.join('\n');
 }

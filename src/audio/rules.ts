@@ -1,4 +1,6 @@
+import * as l10n from '@vscode/l10n';
 import { MAX_SAMPLE_SEC, MAX_VOICE_NAME_LENGTH, MIN_SAMPLE_SEC, SUPPORTED_EXTENSIONS } from '../kling/rules';
+import { formatSec, formatSize } from '../shared/format';
 import type { ProbeResult } from './types';
 
 /** Kling's sample length, in seconds (see src/kling/rules.ts). */
@@ -30,7 +32,7 @@ export interface RuleCheck {
 }
 
 export function formatSeconds(s: number): string {
-  return `${s.toFixed(s < 10 ? 2 : 1)} s`;
+  return formatSec(s);
 }
 
 /** "3300.0 s (55 min)", "75.0 s (1 min 15 s)"; under a minute as formatSeconds. */
@@ -40,7 +42,9 @@ export function formatLength(s: number): string {
   }
   const min = Math.floor(s / 60);
   const sec = Math.round(s - min * 60);
-  return `${formatSeconds(s)} (${sec === 60 ? `${min + 1} min` : sec ? `${min} min ${sec} s` : `${min} min`})`;
+  const minutes =
+    sec === 60 ? l10n.t('{0} min', min + 1) : sec ? l10n.t('{0} min {1} s', min, sec) : l10n.t('{0} min', min);
+  return `${formatSeconds(s)} (${minutes})`;
 }
 
 /** A decoder stopped: the audio is longer than it may decode (MAX_DECODE_SEC, with some slack). */
@@ -51,7 +55,11 @@ export class DecodeLimitError extends Error {
     readonly limitSec: number,
   ) {
     super(
-      `the audio is longer than ${formatLength(limitSec)} (at least ${formatLength(seconds)}), so it is not decoded`,
+      l10n.t(
+        'the audio is longer than {0} (at least {1}), so it is not decoded',
+        formatLength(limitSec),
+        formatLength(seconds),
+      ),
     );
     this.name = 'DecodeLimitError';
   }
@@ -63,13 +71,7 @@ export function tooLongToDecode(p: Pick<ProbeResult, 'decodable' | 'durationSec'
 }
 
 export function formatBytes(n: number): string {
-  if (n < 1024) {
-    return `${n} B`;
-  }
-  if (n < 1024 * 1024) {
-    return `${(n / 1024).toFixed(1)} KB`;
-  }
-  return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  return formatSize(n);
 }
 
 /** Checks a probed file against Kling's rules; messages carry the real numbers. */
@@ -78,16 +80,20 @@ export function checkRules(p: ProbeResult): RuleCheck {
   const warnings: string[] = [];
   const name = p.fileName.split(/[\\/]/).pop() ?? p.fileName;
   if (!(SUPPORTED_SAMPLE_EXTENSIONS as readonly string[]).includes(p.extension)) {
-    errors.push(`${name}: Kling accepts .mp3, .wav, .mp4 and .mov files, not "${p.extension || 'no extension'}".`);
+    errors.push(
+      l10n.t(
+        '{0}: Kling accepts .mp3, .wav, .mp4 and .mov files, not "{1}".',
+        name,
+        p.extension || l10n.t('no extension'),
+      ),
+    );
   }
   if (p.sizeBytes > MAX_FILE_BYTES) {
-    errors.push(
-      `${name} is ${formatBytes(p.sizeBytes)}; the limit is ${formatBytes(MAX_FILE_BYTES)}. A 5–30 s voice sample is much smaller: export just the speech.`,
-    );
+    errors.push(tooLargeMessage(name, p.sizeBytes));
     return { errors, warnings, trimmable: false };
   }
   if (!p.isAudio) {
-    errors.push(`${name} is not usable audio: ${p.problem ?? 'unknown format'}.`);
+    errors.push(l10n.t('{0} is not usable audio: {1}.', name, p.problem ?? l10n.t('unknown format')));
     return { errors, warnings, trimmable: false };
   }
   if (
@@ -98,32 +104,66 @@ export function checkRules(p: ProbeResult): RuleCheck {
     !(p.kind === 'mov' && p.extension === '.mp4')
   ) {
     errors.push(
-      `${name} is named ${p.extension} but contains ${p.kind.toUpperCase()} data (${p.container}). Rename or re-export it so the type matches.`,
+      l10n.t(
+        '{0} is named {1} but contains {2} data ({3}). Rename or re-export it so the type matches.',
+        name,
+        p.extension,
+        p.kind.toUpperCase(),
+        p.container ?? '',
+      ),
     );
   }
   let lengthOnly = errors.length === 0;
   const d = p.durationSec ?? 0;
   if (d < MIN_DURATION_SEC) {
     errors.push(
-      `${name} is ${formatSeconds(d)} long; Kling needs ${MIN_DURATION_SEC}–${MAX_DURATION_SEC} s of speech. Record a longer sample.`,
+      l10n.t(
+        '{0} is {1} long; Kling needs {2}–{3} s of speech. Record a longer sample.',
+        name,
+        formatSeconds(d),
+        MIN_DURATION_SEC,
+        MAX_DURATION_SEC,
+      ),
     );
     lengthOnly = false; // nothing to cut a 5 s window from
   } else if (tooLongToDecode(p)) {
-    const limit = `${MAX_DECODE_SEC / 60} min`;
+    const limit = l10n.t('{0} min', MAX_DECODE_SEC / 60);
     errors.push(
-      `${name} is ${formatLength(d)} long; Kling accepts ${MIN_DURATION_SEC}–${MAX_DURATION_SEC} s, and files over ${limit} are not decoded here, ` +
-        `so no window can be suggested or trimmed from it. Cut a part under ${limit} around the speech with an audio editor, then open that in the trimmer.`,
+      l10n.t(
+        '{0} is {1} long; Kling accepts {2}–{3} s, and files over {4} are not decoded here, so no window can be suggested or trimmed from it. Cut a part under {4} around the speech with an audio editor, then open that in the trimmer.',
+        name,
+        formatLength(d),
+        MIN_DURATION_SEC,
+        MAX_DURATION_SEC,
+        limit,
+      ),
     );
     lengthOnly = false; // not decoded, so there is nothing to cut a window from
   } else if (d > MAX_DURATION_SEC) {
     errors.push(
-      `${name} is ${formatSeconds(d)} long; Kling accepts ${MIN_DURATION_SEC}–${MAX_DURATION_SEC} s. Trim it to a window of clean speech.`,
+      l10n.t(
+        '{0} is {1} long; Kling accepts {2}–{3} s. Trim it to a window of clean speech.',
+        name,
+        formatSeconds(d),
+        MIN_DURATION_SEC,
+        MAX_DURATION_SEC,
+      ),
     );
   }
   if (p.channels && p.channels > 2) {
-    warnings.push(`${p.channels} channels: Kling needs one speaker; the file will be judged as a whole.`);
+    warnings.push(l10n.t('{0} channels: Kling needs one speaker; the file will be judged as a whole.', p.channels));
   }
   return { errors, warnings, trimmable: lengthOnly && errors.length > 0 && p.decodable };
+}
+
+/** The refusal of a file over MAX_FILE_BYTES (also used before a file is read). */
+export function tooLargeMessage(name: string, sizeBytes: number): string {
+  return l10n.t(
+    '{0} is {1}; the limit is {2}. A 5–30 s voice sample is much smaller: export just the speech.',
+    name,
+    formatBytes(sizeBytes),
+    formatBytes(MAX_FILE_BYTES),
+  );
 }
 
 /** Counts code points, so an emoji or a CJK character counts once (as Kling's 20-character limit does). */

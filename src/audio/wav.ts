@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { LevelMeter } from './levels';
 import { DecodeLimitError } from './rules';
 import type { PcmAudio } from './types';
@@ -21,7 +22,7 @@ function chunkId(bytes: Uint8Array, at: number): string {
 /** Finds the fmt and data chunks; throws WavError when the file is not a WAV we can decode. */
 export function readWavHeader(bytes: Uint8Array): { fmt: WavFormat; dataStart: number; dataEnd: number } {
   if (bytes.length < 12 || chunkId(bytes, 0) !== 'RIFF' || chunkId(bytes, 8) !== 'WAVE') {
-    throw new WavError('not a RIFF/WAVE file');
+    throw new WavError(l10n.t('not a RIFF/WAVE file'));
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 12;
@@ -32,7 +33,7 @@ export function readWavHeader(bytes: Uint8Array): { fmt: WavFormat; dataStart: n
     const start = pos + 8;
     if (id === 'fmt ') {
       if (size < 16 || start + 16 > bytes.length) {
-        throw new WavError('the format chunk is too short');
+        throw new WavError(l10n.t('the format chunk is too short'));
       }
       let format = view.getUint16(start, true);
       const channels = view.getUint16(start + 2, true);
@@ -45,7 +46,7 @@ export function readWavHeader(bytes: Uint8Array): { fmt: WavFormat; dataStart: n
       fmt = { format, channels, sampleRate, bitsPerSample, blockAlign };
     } else if (id === 'data') {
       if (!fmt) {
-        throw new WavError('the data chunk comes before the format chunk');
+        throw new WavError(l10n.t('the data chunk comes before the format chunk'));
       }
       // Streaming writers leave 0 or 0xFFFFFFFF here: take the rest of the file.
       const end = size === 0 || size === 0xffffffff ? bytes.length : Math.min(bytes.length, start + size);
@@ -53,7 +54,7 @@ export function readWavHeader(bytes: Uint8Array): { fmt: WavFormat; dataStart: n
     }
     pos = start + size + (size % 2); // chunks are padded to an even size
   }
-  throw new WavError(fmt ? 'no data chunk' : 'no format chunk');
+  throw new WavError(fmt ? l10n.t('no data chunk') : l10n.t('no format chunk'));
 }
 
 /** A WAV's layout, checked: what readFrames needs. */
@@ -70,13 +71,13 @@ function wavLayout(bytes: Uint8Array): WavLayout {
   const { fmt, dataStart, dataEnd } = readWavHeader(bytes);
   const { format, channels, sampleRate, bitsPerSample } = fmt;
   if (channels < 1 || sampleRate < 1) {
-    throw new WavError(`invalid format: ${channels} channels at ${sampleRate} Hz`);
+    throw new WavError(l10n.t('invalid format: {0} channels at {1} Hz', channels, sampleRate));
   }
   const bytesPerSample = bitsPerSample / 8;
   const isInt = format === 1 && [8, 16, 24, 32].includes(bitsPerSample);
   const isFloat = format === 3 && (bitsPerSample === 32 || bitsPerSample === 64);
   if (!isInt && !isFloat) {
-    throw new WavError(`unsupported WAV encoding (format ${format}, ${bitsPerSample}-bit)`);
+    throw new WavError(l10n.t('unsupported WAV encoding (format {0}, {1}-bit)', format, bitsPerSample));
   }
   const frameBytes = Math.max(fmt.blockAlign, bytesPerSample * channels);
   return {

@@ -62,6 +62,13 @@ function defaultWorkerFile(): string {
   return fs.existsSync(bundled) ? bundled : path.join(__dirname, 'worker.js');
 }
 
+let workerTranslations: Record<string, string> = {};
+
+/** The translations workers start with (the host's bundle for the display language; {} in English). */
+export function setWorkerTranslations(contents: Record<string, string> | undefined): void {
+  workerTranslations = contents ?? {};
+}
+
 /** One worker thread, one job at a time, replaced after a timeout, a crash or a cancel. */
 export class AudioWorkerClient {
   private _worker: Worker | undefined;
@@ -257,6 +264,8 @@ export class AudioWorkerClient {
   private _ensureWorker(): Promise<Worker> {
     this._ready ??= new Promise<Worker>((resolve, reject) => {
       const worker = new Worker(this._options.file ?? defaultWorkerFile(), {
+        // The worker's messages (rules, quality warnings) come out in the display language too.
+        workerData: { l10n: workerTranslations },
         resourceLimits: { maxOldGenerationSizeMb: this._options.maxOldGenerationSizeMb ?? 256 },
         stdout: false,
         stderr: false,

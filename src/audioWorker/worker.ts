@@ -2,7 +2,8 @@
 // and cuts audio files off the extension host's thread. It keeps a file's mono mix by id while a trimmer tab uses
 // it, so previews and the export need no second decode. The host (./client.ts) limits its time and memory.
 import * as fs from 'fs';
-import { parentPort } from 'worker_threads';
+import * as l10n from '@vscode/l10n';
+import { parentPort, workerData } from 'worker_threads';
 import {
   MAX_DECODE_SEC,
   analyze,
@@ -133,6 +134,8 @@ async function start(): Promise<void> {
   if (!port) {
     return;
   }
+  const contents = (workerData as { l10n?: Record<string, string> } | undefined)?.l10n;
+  l10n.config({ contents: contents ?? {} });
   // Load the audio libraries before saying ready, so a job's time limit measures the work alone.
   await Promise.all([import('music-metadata'), import('mpg123-decoder')]).catch(() => undefined);
   // One job at a time: the host sends the next one only after this one's answer.

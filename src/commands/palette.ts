@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { KeyStore, validateApiKey } from '../service/keyStore';
 import { CreateVoiceInput, VoiceTask, isKlingError } from '../kling';
@@ -45,9 +46,10 @@ function setApiKeyCommand({ keys, log }: CommandDeps) {
       return true;
     }
     const key = await vscode.window.showInputBox({
-      title: 'Kling Voice: Set API Key',
-      prompt:
+      title: l10n.t('Kling Voice: Set API Key'),
+      prompt: l10n.t(
         "Your Kling API key, or the key of your proxy (e.g. ChainHub). It is kept in VS Code's secret storage and sent only to klingVoice.apiBaseUrl.",
+      ),
       password: true,
       ignoreFocusOut: true,
       validateInput: validateApiKey,
@@ -57,7 +59,7 @@ function setApiKeyCommand({ keys, log }: CommandDeps) {
     }
     await keys.set(key);
     log.info('API key stored');
-    void vscode.window.showInformationMessage('Kling API key saved in secret storage.');
+    void vscode.window.showInformationMessage(l10n.t('Kling API key saved in secret storage.'));
     return true;
   };
 }
@@ -66,7 +68,7 @@ function clearApiKeyCommand({ keys, log }: CommandDeps) {
   return async (): Promise<void> => {
     await keys.clear();
     log.info('API key cleared');
-    void vscode.window.showInformationMessage('Kling API key removed.');
+    void vscode.window.showInformationMessage(l10n.t('Kling API key removed.'));
   };
 }
 
@@ -84,7 +86,7 @@ function cancelTasksCommand({ service, log }: CommandDeps) {
     const n = service.cancelAll();
     log.info(`cancelled ${n} running operation(s)`);
     if (n === 0) {
-      void vscode.window.showInformationMessage('No Kling voice task is being followed.');
+      void vscode.window.showInformationMessage(l10n.t('No Kling voice task is being followed.'));
     }
     return n;
   };
@@ -97,16 +99,17 @@ function createVoiceCommand({ keys, service, log }: CommandDeps) {
       try {
         return await createWithProgress(service, log, arg, arg.wait !== false);
       } catch (e) {
-        void showError(e, log, `Could not create voice "${String(arg.voiceName ?? '')}"`);
+        void showError(e, log, l10n.t('Could not create voice "{0}"', String(arg.voiceName ?? '')));
         throw e;
       }
     }
     if (!(await keys.get())) {
+      const setKey = l10n.t('Set API Key');
       const set = await vscode.window.showWarningMessage(
-        'Set your Kling API key before creating a voice.',
-        'Set API Key',
+        l10n.t('Set your Kling API key before creating a voice.'),
+        setKey,
       );
-      if (set !== 'Set API Key' || !(await vscode.commands.executeCommand<boolean>(COMMANDS.setApiKey))) {
+      if (set !== setKey || !(await vscode.commands.executeCommand<boolean>(COMMANDS.setApiKey))) {
         return undefined;
       }
     }
@@ -121,24 +124,29 @@ function checkTaskCommand({ service, log }: CommandDeps) {
       typeof arg === 'string'
         ? arg
         : await vscode.window.showInputBox({
-            title: 'Kling Voice: Check Task',
-            prompt:
+            title: l10n.t('Kling Voice: Check Task'),
+            prompt: l10n.t(
               'Task id (returned when the voice was created; not the voice id), or the external task id it was created with',
+            ),
             ignoreFocusOut: true,
-            validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'Enter a task id without spaces.'),
+            validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : l10n.t('Enter a task id without spaces.')),
           });
     if (!taskId) {
       return undefined;
     }
     try {
       const task = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Checking task ${taskId}…`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: l10n.t('Checking task {0}…', taskId),
+          cancellable: true,
+        },
         (_p, token) => service.checkTask(taskId.trim(), signalFor(token)),
       );
       void announce(task, log, undefined);
       return task;
     } catch (e) {
-      void showError(e, log, `Could not check task ${taskId}`);
+      void showError(e, log, l10n.t('Could not check task {0}', taskId));
       if (typeof arg === 'string') {
         throw e;
       }
@@ -152,23 +160,23 @@ function listPresetVoicesCommand({ service, log }: CommandDeps) {
   return async () => {
     try {
       const voices = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: 'Loading preset voices…', cancellable: true },
+        { location: vscode.ProgressLocation.Notification, title: l10n.t('Loading preset voices…'), cancellable: true },
         (_p, token) => service.listPresetVoices(signalFor(token)),
       );
       if (!voices.length) {
-        void vscode.window.showInformationMessage('The service returned no preset voices.');
+        void vscode.window.showInformationMessage(l10n.t('The service returned no preset voices.'));
         return voices;
       }
       const picked = await vscode.window.showQuickPick(
         voices.map((v) => ({
           label: v.voiceName || v.voiceId,
           description: v.voiceId,
-          detail: v.trialUrl ? 'Trial audio available' : undefined,
+          detail: v.trialUrl ? l10n.t('Trial audio available') : undefined,
           voice: v,
         })),
         {
-          title: `Preset voices (${voices.length})`,
-          placeHolder: 'Pick a voice to copy its id or play its trial audio',
+          title: l10n.t('Preset voices ({0})', voices.length),
+          placeHolder: l10n.t('Pick a voice to copy its id or play its trial audio'),
           matchOnDescription: true,
         },
       );
@@ -177,7 +185,7 @@ function listPresetVoicesCommand({ service, log }: CommandDeps) {
       }
       return voices;
     } catch (e) {
-      void showError(e, log, 'Could not list preset voices');
+      void showError(e, log, l10n.t('Could not list preset voices'));
       return undefined;
     }
   };
@@ -219,26 +227,30 @@ async function deleteOneVoice(
   voiceId: string,
   label: string,
 ): Promise<boolean> {
+  const remove = l10n.t('Delete');
   const ok = await vscode.window.showWarningMessage(
-    `Delete voice "${label}"?`,
+    l10n.t('Delete voice "{0}"?', label),
     {
       modal: true,
-      detail: `Voice id ${voiceId}. Videos already made keep their sound, but the id can no longer be used. This cannot be undone.`,
+      detail: l10n.t(
+        'Voice id {0}. Videos already made keep their sound, but the id can no longer be used. This cannot be undone.',
+        voiceId,
+      ),
     },
-    'Delete',
+    remove,
   );
-  if (ok !== 'Delete') {
+  if (ok !== remove) {
     return false;
   }
   try {
     await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Deleting voice ${label}…` },
+      { location: vscode.ProgressLocation.Window, title: l10n.t('Deleting voice {0}…', label) },
       () => service.deleteVoice(voiceId),
     );
-    void vscode.window.showInformationMessage(`Voice "${label}" deleted.`);
+    void vscode.window.showInformationMessage(l10n.t('Voice "{0}" deleted.', label));
     return true;
   } catch (e) {
-    void showError(e, log, `Could not delete voice ${label}`);
+    void showError(e, log, l10n.t('Could not delete voice {0}', label));
     return false;
   }
 }
@@ -266,26 +278,31 @@ async function deleteVoices(
 ): Promise<boolean> {
   const names = voices.slice(0, 10).map((v) => `• ${v.label} (${v.voiceId})`);
   if (voices.length > 10) {
-    names.push(`• and ${voices.length - 10} more`);
+    names.push(`• ${l10n.t('and {0} more', voices.length - 10)}`);
   }
+  const removeAll = l10n.t('Delete All');
   const ok = await vscode.window.showWarningMessage(
-    `Delete ${voices.length} voices?`,
+    l10n.t('Delete {0} voices?', voices.length),
     {
       modal: true,
-      detail: `${names.join('\n')}\n\nVideos already made keep their sound, but these ids can no longer be used. This cannot be undone.`,
+      detail: `${names.join('\n')}\n\n${l10n.t('Videos already made keep their sound, but these ids can no longer be used. This cannot be undone.')}`,
     },
-    'Delete All',
+    removeAll,
   );
-  if (ok !== 'Delete All') {
+  if (ok !== removeAll) {
     return false;
   }
   const failed: string[] = [];
   await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Deleting ${voices.length} voices`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: l10n.t('Deleting {0} voices', voices.length),
+      cancellable: true,
+    },
     async (progress, token) => {
       for (const [i, v] of voices.entries()) {
         if (token.isCancellationRequested) {
-          failed.push(`${v.label} (not attempted: cancelled)`);
+          failed.push(l10n.t('{0} (not attempted: cancelled)', v.label));
           continue;
         }
         progress.report({ message: `${i + 1}/${voices.length}: ${v.label}`, increment: 100 / voices.length });
@@ -302,13 +319,18 @@ async function deleteVoices(
   if (failed.length) {
     void vscode.window
       .showErrorMessage(
-        `Deleted ${voices.length - failed.length} of ${voices.length} voices. Not deleted: ${failed.join('; ')}`,
-        'Show Log',
+        l10n.t(
+          'Deleted {0} of {1} voices. Not deleted: {2}',
+          voices.length - failed.length,
+          voices.length,
+          failed.join('; '),
+        ),
+        l10n.t('Show Log'),
       )
       .then((c) => c && log.show(true));
     return false;
   }
-  void vscode.window.showInformationMessage(`Deleted ${voices.length} voices.`);
+  void vscode.window.showInformationMessage(l10n.t('Deleted {0} voices.', voices.length));
   return true;
 }
 
@@ -320,7 +342,7 @@ async function pickOwnVoice(
   let tasks: VoiceTask[] | undefined;
   try {
     tasks = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: 'Loading your voices…', cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: l10n.t('Loading your voices…'), cancellable: true },
       (_p, token) => service.listCustomVoices(signalFor(token)),
     );
   } catch (e) {
@@ -332,20 +354,20 @@ async function pickOwnVoice(
       voices.map(({ v, t }) => ({
         label: v.voiceName || v.voiceId,
         description: v.voiceId,
-        detail: t.createdAt ? `Created ${new Date(t.createdAt).toLocaleString()}` : undefined,
+        detail: t.createdAt ? l10n.t('Created {0}', new Date(t.createdAt).toLocaleString()) : undefined,
         id: v.voiceId,
       })),
-      { title: 'Delete which voice?', matchOnDescription: true },
+      { title: l10n.t('Delete which voice?'), matchOnDescription: true },
     );
     return picked ? { voiceId: picked.id, label: picked.label } : undefined;
   }
   const typed = await vscode.window.showInputBox({
-    title: 'Kling Voice: Delete Voice',
+    title: l10n.t('Kling Voice: Delete Voice'),
     prompt: tasks
-      ? 'No voices were found in your account. Enter a voice id to delete.'
-      : 'The voice list could not be loaded. Enter the voice id to delete.',
+      ? l10n.t('No voices were found in your account. Enter a voice id to delete.')
+      : l10n.t('The voice list could not be loaded. Enter the voice id to delete.'),
     ignoreFocusOut: true,
-    validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : 'Enter a voice id without spaces.'),
+    validateInput: (v) => (/^\S+$/.test(v.trim()) ? undefined : l10n.t('Enter a voice id without spaces.')),
   });
   return typed ? { voiceId: typed.trim(), label: typed.trim() } : undefined;
 }
@@ -365,12 +387,12 @@ async function createInteractively(
     return undefined;
   }
   // A retried request gets a fresh external id unless the user chose one.
-  const retry = { title: 'Edit and Retry', run: () => createInteractively(service, log, input) };
+  const retry = { title: l10n.t('Edit and Retry'), run: () => createInteractively(service, log, input) };
   try {
     return await createWithProgress(service, log, input, true, retry);
   } catch (e) {
     const safeToRetry = !isKlingError(e) || !['ambiguous', 'taskTimeout', 'cancelled'].includes(e.kind);
-    void showError(e, log, `Could not create voice "${input.voiceName}"`, safeToRetry ? retry : undefined);
+    void showError(e, log, l10n.t('Could not create voice "{0}"', input.voiceName), safeToRetry ? retry : undefined);
     return undefined;
   }
 }

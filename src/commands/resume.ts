@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { announce } from '../ui/notify';
 import { isKlingError, isTaskUnknown } from '../kling';
 import { VoiceService } from '../service/voiceService';
@@ -50,7 +51,10 @@ export function resumeInFlightTasks(
             // The service does not know the task (any more): stop showing it as running.
             await service.history.markLost(
               entry.taskId,
-              `The service no longer knows this task (${e.serverMessage ?? `code ${e.code}`}).`,
+              l10n.t(
+                'The service no longer knows this task ({0}).',
+                e.serverMessage ?? l10n.t('code {0}', e.code ?? ''),
+              ),
             );
           }
           log.warn(`task ${entry.taskId} could not be followed: ${e instanceof Error ? e.message : String(e)}`);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import {
   CreateVoiceInput,
   MAX_VOICE_NAME_LENGTH,
@@ -10,7 +11,8 @@ import {
   validateVoiceName,
 } from '../kling';
 
-const TITLE = 'Create Kling Voice';
+/** The wizard's title (translated at use: a module constant would be worded before l10n.config runs). */
+const title = () => l10n.t('Create Kling Voice');
 const BACK = Symbol('back');
 type Back = typeof BACK;
 
@@ -30,7 +32,7 @@ interface InputStep {
 function askInput(s: InputStep): Promise<string | Back | undefined> {
   return new Promise((resolve) => {
     const box = vscode.window.createInputBox();
-    box.title = TITLE;
+    box.title = title();
     box.step = s.step;
     box.totalSteps = s.total;
     const promptFor = (v: string) => (typeof s.prompt === 'function' ? s.prompt(v) : s.prompt);
@@ -87,7 +89,7 @@ function askPick<T>(
 ): Promise<T | Back | undefined> {
   return new Promise((resolve) => {
     const pick = vscode.window.createQuickPick<PickItem<T>>();
-    pick.title = TITLE;
+    pick.title = title();
     pick.step = step;
     pick.totalSteps = total;
     pick.placeholder = placeholder;
@@ -170,8 +172,8 @@ async function askName(step: number, total: number, state: WizardState): Promise
   const r = await askInput({
     step,
     total,
-    prompt: (v) => `Voice name (${characterCount(v.trim())}/${MAX_VOICE_NAME_LENGTH} characters)`,
-    placeholder: 'e.g. Narrator A',
+    prompt: (v) => l10n.t('Voice name ({0}/{1} characters)', characterCount(v.trim()), MAX_VOICE_NAME_LENGTH),
+    placeholder: l10n.t('e.g. Narrator A'),
     value: state.name,
     validate: (v) => ({ error: validateVoiceName(v), warning: undefined }),
   });
@@ -183,16 +185,16 @@ async function askName(step: number, total: number, state: WizardState): Promise
 
 /** Step 2: a URL or an earlier Kling video. */
 async function askSource(step: number, total: number, state: WizardState): Promise<StepResult> {
-  const r = await askPick<Source>(step, total, 'Where does the voice sample come from?', [
+  const r = await askPick<Source>(step, total, l10n.t('Where does the voice sample come from?'), [
     {
-      label: '$(link) Audio or video URL',
-      description: '.mp3 .wav .mp4 .mov, 5–30 s, one speaker',
+      label: `$(link) ${l10n.t('Audio or video URL')}`,
+      description: l10n.t('.mp3 .wav .mp4 .mov, 5–30 s, one speaker'),
       value: 'url',
       picked: state.source === 'url',
     },
     {
-      label: '$(device-camera-video) Earlier Kling video',
-      description: 'video id of a V2.6 video made with sound',
+      label: `$(device-camera-video) ${l10n.t('Earlier Kling video')}`,
+      description: l10n.t('video id of a V2.6 video made with sound'),
       value: 'video',
       picked: state.source === 'video',
     },
@@ -209,7 +211,7 @@ async function askSample(step: number, total: number, state: WizardState): Promi
     const r = await askInput({
       step,
       total,
-      prompt: 'Kling video id (a V2.6 video with sound on, or an Avatar / Lip-Sync video)',
+      prompt: l10n.t('Kling video id (a V2.6 video with sound on, or an Avatar / Lip-Sync video)'),
       value: state.videoId,
       validate: (v) => ({ error: validateVideoId(v) }),
     });
@@ -221,11 +223,11 @@ async function askSample(step: number, total: number, state: WizardState): Promi
   const r = await askInput({
     step,
     total,
-    prompt: 'Public URL of a clean 5–30 s sample of one speaker',
+    prompt: l10n.t('Public URL of a clean 5–30 s sample of one speaker'),
     placeholder: 'https://example.com/sample.wav',
     value: state.url,
     validate: (v) => {
-      const error = validateHttpUrl(v, 'audio URL');
+      const error = validateHttpUrl(v, l10n.t('audio URL'));
       return { error, warning: error ? undefined : urlExtensionWarning(v) };
     },
   });
@@ -240,10 +242,10 @@ async function askCallback(step: number, total: number, state: WizardState): Pro
   const r = await askInput({
     step,
     total,
-    prompt: 'Callback URL (optional): Kling POSTs status changes to it. Press Enter to skip.',
+    prompt: l10n.t('Callback URL (optional): Kling POSTs status changes to it. Press Enter to skip.'),
     value: state.callback,
     optional: true,
-    validate: (v) => ({ error: validateHttpUrl(v, 'callback URL') }),
+    validate: (v) => ({ error: validateHttpUrl(v, l10n.t('callback URL')) }),
   });
   if (typeof r === 'string') {
     state.callback = r;
@@ -256,7 +258,7 @@ async function askExternalId(step: number, total: number, state: WizardState): P
   const r = await askInput({
     step,
     total,
-    prompt: 'External task id (optional, unique in your account). Press Enter to generate one.',
+    prompt: l10n.t('External task id (optional, unique in your account). Press Enter to generate one.'),
     value: state.external,
     optional: true,
     validate: (v) => ({ error: validateExternalTaskId(v) }),
@@ -269,10 +271,17 @@ async function askExternalId(step: number, total: number, state: WizardState): P
 
 /** Step 6: confirm. "Cancel" leaves the wizard like dismissing it does. */
 async function askConfirm(step: number, total: number, state: WizardState): Promise<StepResult> {
-  const source = state.source === 'video' ? `video ${state.videoId}` : state.url;
-  const r = await askPick<boolean>(step, total, `Create "${state.name}" from ${source}?`, [
-    { label: '$(check) Create voice', description: 'Submits one task to Kling (billed per task)', value: true },
-    { label: '$(close) Cancel', value: false },
+  const question =
+    state.source === 'video'
+      ? l10n.t('Create "{0}" from video {1}?', state.name, state.videoId)
+      : l10n.t('Create "{0}" from {1}?', state.name, state.url);
+  const r = await askPick<boolean>(step, total, question, [
+    {
+      label: `$(check) ${l10n.t('Create voice')}`,
+      description: l10n.t('Submits one task to Kling (billed per task)'),
+      value: true,
+    },
+    { label: `$(close) ${l10n.t('Cancel')}`, value: false },
   ]);
   return r === false ? undefined : r;
 }

@@ -1,5 +1,6 @@
 import * as path from 'path';
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { uniqueVoiceNames } from '../audio';
 import type { KeyStore } from '../service/keyStore';
 import { fileView, inspectFile, preparedAsIs, type Inspected } from '../fromFile/inspect';
@@ -67,8 +68,11 @@ export function sampleUri(raw: unknown): vscode.Uri | undefined {
 }
 
 /** Shown for the local-file source while `klingVoice.upload.provider` is "none". */
-export const NO_PROVIDER =
-  'Kling downloads samples from a URL, and no upload provider is set. Open the upload settings to use your S3-compatible bucket or an upload endpoint, or paste a public URL instead.';
+export function noProviderMessage(): string {
+  return l10n.t(
+    'Kling downloads samples from a URL, and no upload provider is set. Open the upload settings to use your S3-compatible bucket or an upload endpoint, or paste a public URL instead.',
+  );
+}
 
 /** A failed task to edit and send again (from My Voices): what the history knows of it. */
 export interface RetryRequest {
@@ -172,7 +176,7 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
         this._postState();
         this._post({
           type: 'invalid',
-          errors: { file: `${r.source.fileName} is no longer where it was: choose the file again.` },
+          errors: { file: l10n.t('{0} is no longer where it was: choose the file again.', r.source.fileName) },
         });
       }
     }
@@ -277,11 +281,11 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
       form,
       file && {
         usable: file.view.usable,
-        problem: file.view.checking ? 'The file is still being checked.' : file.view.problems.join(' '),
+        problem: file.view.checking ? l10n.t('The file is still being checked.') : file.view.problems.join(' '),
       },
     );
     if (input && form.source === 'file' && this._uploadProvider === 'none') {
-      errors.file = NO_PROVIDER;
+      errors.file = noProviderMessage();
     }
     if (!input || errors.file) {
       this._deps.log.warn(`create form (${this.label}): refused invalid input (${Object.keys(errors).join(', ')})`);
@@ -291,7 +295,7 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
     if (form.source === 'file') {
       const prepared = file?.inspected && preparedAsIs(file.inspected);
       if (!prepared || typeof prepared === 'string') {
-        this._post({ type: 'invalid', errors: { file: prepared || 'Choose the file again.' } });
+        this._post({ type: 'invalid', errors: { file: prepared || l10n.t('Choose the file again.') } });
         return;
       }
       const { voiceName, callbackUrl, externalTaskId } = input;
@@ -396,8 +400,11 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
           voiceName,
           taskId,
           message: taskId
-            ? `Stopped following task ${taskId}. Kling may still finish it: check it later with 'Kling Voice: Check Task…'.`
-            : 'Cancelled before Kling confirmed the request.',
+            ? l10n.t(
+                "Stopped following task {0}. Kling may still finish it: check it later with 'Kling Voice: Check Task…'.",
+                taskId,
+              )
+            : l10n.t('Cancelled before Kling confirmed the request.'),
         });
       } else if (isKlingError(e) && e.kind === 'taskTimeout') {
         this._deps.log.warn(`create form (${this.label}): ${errorText(e)}`);
@@ -418,9 +425,9 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
       canSelectFiles: true,
       canSelectFolders: false,
       canSelectMany: false,
-      openLabel: 'Choose Sample',
-      title: 'Choose a voice sample (5 to 30 seconds)',
-      filters: { 'Audio or video': [...SAMPLE_EXTENSIONS] },
+      openLabel: l10n.t('Choose Sample'),
+      title: l10n.t('Choose a voice sample (5 to 30 seconds)'),
+      filters: { [l10n.t('Audio or video')]: [...SAMPLE_EXTENSIONS] },
     });
     const uri = picked?.[0];
     if (uri) {
@@ -451,8 +458,8 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
     // Choosing another file stops this one's check (its worker is terminated).
     this._checkAbort?.abort();
     const abort = (this._checkAbort = new AbortController());
-    const inspected = await inspectFile(uri, { signal: abort.signal }).catch(
-      (e: unknown) => `${fileName} cannot be checked: ${errorText(e)}`,
+    const inspected = await inspectFile(uri, { signal: abort.signal }).catch((e: unknown) =>
+      l10n.t('{0} cannot be checked: {1}', fileName, errorText(e)),
     );
     const view: FileView = {
       ...fileView(inspected, fileName),

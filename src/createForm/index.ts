@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { KeyStore } from '../service/keyStore';
 import type { VoiceService } from '../service/voiceService';
@@ -8,7 +9,7 @@ import type { FormController, FormControllerDeps, RetryRequest } from './control
 import { COMMANDS, VIEWS, VIEW_TYPES } from '../ids';
 import { Disposable } from '../dispose';
 
-export { CreatePanelManager, CREATE_PANEL_TITLE } from './panel';
+export { CreatePanelManager, createPanelTitle } from './panel';
 export { CreateViewProvider } from './viewProvider';
 export { FormController } from './controller';
 
@@ -22,13 +23,13 @@ function retryRequest(arg: unknown, service: VoiceService): RetryRequest | strin
         ? (item as { taskId?: unknown }).taskId
         : undefined;
   if (typeof taskId !== 'string' || !taskId) {
-    return 'Choose a failed task in My Voices to edit and retry it.';
+    return l10n.t('Choose a failed task in My Voices to edit and retry it.');
   }
   const entry = service.history.get(taskId);
   const known = (item ?? entry) as
     { status?: unknown; voiceName?: unknown; statusMessage?: unknown; source?: unknown } | undefined;
   if (!known || known.status !== 'failed') {
-    return `Task ${taskId} has not failed: only a failed task can be edited and retried.`;
+    return l10n.t('Task {0} has not failed: only a failed task can be edited and retried.', taskId);
   }
   return {
     taskId,
@@ -101,7 +102,7 @@ export class CreateVoiceWebviews extends Disposable implements vscode.Disposable
       return form;
     }
     void vscode.window.showWarningMessage(
-      'Both Create Voice forms are creating a voice. Wait for one to finish or cancel it, then try again.',
+      l10n.t('Both Create Voice forms are creating a voice. Wait for one to finish or cancel it, then try again.'),
     );
     return undefined;
   }

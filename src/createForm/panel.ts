@@ -1,10 +1,14 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { bindToHost, panelIconPath } from '../webviewHost/channel';
 import { FormController, taskIdFromSavedState, type FormControllerDeps } from './controller';
 import { webviewOptions } from '../webviewHost/page';
 import { VIEW_TYPES } from '../ids';
 
-export const CREATE_PANEL_TITLE = 'Create Kling Voice';
+/** The panel's tab title (a function: worded at use, after l10n.config). */
+export function createPanelTitle(): string {
+  return l10n.t('Create Kling Voice');
+}
 
 /** The Create Voice form in an editor panel: at most one, revealed when opened again. */
 export class CreatePanelManager implements vscode.WebviewPanelSerializer, vscode.Disposable {
@@ -32,7 +36,7 @@ export class CreatePanelManager implements vscode.WebviewPanelSerializer, vscode
     }
     const panel = vscode.window.createWebviewPanel(
       VIEW_TYPES.createPanel,
-      CREATE_PANEL_TITLE,
+      createPanelTitle(),
       column,
       webviewOptions(this._deps.extensionUri),
     );

@@ -1,4 +1,5 @@
 // Uploading and creating several voices, a few at a time, under one cancellable notification.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { errorText, isConcurrencyLimit, isKlingError, type VoiceTask } from '../kling';
 import { SETTINGS } from '../ids';
@@ -53,7 +54,7 @@ class BatchRun {
     const done = this.jobs.filter((j) => !['skipped'].includes(this.outcomes[j.index].status)).length;
     const lines = [...this.status.values()].slice(0, 3).join('; ');
     this._progress.report({
-      message: this.jobs.length === 1 ? lines : `${done} of ${this.jobs.length} done. ${lines}`,
+      message: this.jobs.length === 1 ? lines : l10n.t('{0} of {1} done. {2}', done, this.jobs.length, lines),
     });
   }
 
@@ -80,7 +81,10 @@ export async function uploadAndCreateAll(
   await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
-      title: jobs.length === 1 ? `Kling Voice: ${jobs[0].file.displayName}` : `Kling Voice: ${jobs.length} voices`,
+      title:
+        jobs.length === 1
+          ? l10n.t('Kling Voice: {0}', jobs[0].file.displayName)
+          : l10n.t('Kling Voice: {0} voices', jobs.length),
       cancellable: true,
     },
     async (progress, token) => {
@@ -128,16 +132,16 @@ async function runJob(run: BatchRun, job: Job, wait: boolean, log: vscode.LogOut
   try {
     let uploaded = run.uploads.get(index); // kept when a create is retried after a 1303
     if (!uploaded) {
-      run.setStatus(index, `${file.displayName}: uploading`);
+      run.setStatus(index, l10n.t('{0}: uploading', file.displayName));
       uploaded = await run.runner.upload(file, run.signal, (pct) =>
-        run.setStatus(index, `${file.displayName}: uploading ${pct} %`),
+        run.setStatus(index, l10n.t('{0}: uploading {1} %', file.displayName, pct)),
       );
       run.uploads.set(index, uploaded);
       // The batch's lists still refer to this file until the batch ends: let its bytes go now. A create
       // retried after a 1303 reuses the upload, so they are never needed again.
       releaseBytes(file);
     }
-    run.setStatus(index, `${file.displayName}: creating "${name}"`);
+    run.setStatus(index, l10n.t('{0}: creating "{1}"', file.displayName, name));
     const task = await run.runner.create(name, uploaded, file, {
       signal: run.signal,
       wait,

@@ -1,5 +1,6 @@
 // The Explorer / editor command "Create Kling Voice from File…" and the upload-credential commands. A palette
 // command: nothing but extension.ts imports this file.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { uniqueVoiceNames, voiceNameFromFile } from '../audio';
 import { SAMPLE_EXTENSIONS, validateVoiceName } from '../kling';
@@ -24,7 +25,7 @@ import {
   summarize,
 } from './dialogs';
 import { checkFiles, toUri, type Checked, type Prepared } from './inspect';
-import { NO_KEY_MESSAGE, logReport, takenNames } from './pipeline';
+import { noKeyMessage, logReport, takenNames } from './pipeline';
 import type { FromFileDeps, FromFileOptions } from './types';
 
 type Refused = Extract<Checked, { ok: false }>;
@@ -75,7 +76,11 @@ async function runCommand(
   // 1. Look before anything leaves the machine: no upload, no API request for a file that breaks the rules.
   const checks = await checkPhase(run);
   if (checks === 'openedInTrimmer') {
-    return run.uris.map((uri) => ({ file: uri.toString(), status: 'skipped', message: 'Opened in the trimmer.' }));
+    return run.uris.map((uri) => ({
+      file: uri.toString(),
+      status: 'skipped',
+      message: l10n.t('Opened in the trimmer.'),
+    }));
   }
   const outcomes: FileOutcome[] = checks.map((c) =>
     c.ok
@@ -108,10 +113,10 @@ async function runCommand(
 
 async function pickFiles(): Promise<{ uris: vscode.Uri[]; options: FromFileOptions } | undefined> {
   const picked = await vscode.window.showOpenDialog({
-    title: 'Create Kling Voice from File',
+    title: l10n.t('Create Kling Voice from File'),
     canSelectMany: true,
-    openLabel: 'Create Voice',
-    filters: { 'Voice samples': [...SAMPLE_EXTENSIONS] },
+    openLabel: l10n.t('Create Voice'),
+    filters: { [l10n.t('Voice samples')]: [...SAMPLE_EXTENSIONS] },
   });
   return picked?.length ? { uris: picked, options: {} } : undefined;
 }
@@ -120,7 +125,7 @@ async function pickFiles(): Promise<{ uris: vscode.Uri[]; options: FromFileOptio
 async function checkPhase(run: Run): Promise<Checked[] | 'openedInTrimmer'> {
   const { uris, options } = run;
   const checks = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Window, title: 'Kling Voice: checking samples' },
+    { location: vscode.ProgressLocation.Window, title: l10n.t('Kling Voice: checking samples') },
     () => checkFiles(uris, options.trim === 'suggested', options.normalize === true),
   );
   const trimmable = checks.filter((c): c is Refused => !c.ok && c.trimmable);
@@ -132,7 +137,9 @@ async function checkPhase(run: Run): Promise<Checked[] | 'openedInTrimmer'> {
       ? checks[0].ok
         ? ''
         : checks[0].message
-      : `${trimmable.map((c) => c.displayName).join(', ')} ${trimmable.length === 1 ? 'is' : 'are'} longer than 30 s.`;
+      : trimmable.length === 1
+        ? l10n.t('{0} is longer than 30 s.', trimmable[0].displayName)
+        : l10n.t('{0} are longer than 30 s.', trimmable.map((c) => c.displayName).join(', '));
   const choice = await askTrim(what, uris.length === 1);
   if (choice === 'trimmer') {
     await vscode.commands.executeCommand(COMMANDS.openTrimmer, uris[0]);
@@ -165,8 +172,8 @@ function readyFiles(run: Run, checks: Checked[]): Prepared[] {
         .showErrorMessage(
           refused.length === 1
             ? refused[0].message
-            : `None of the ${refused.length} files can be used: ${refused.map((r) => r.message).join(' ')}`,
-          'Show Log',
+            : l10n.t('None of the {0} files can be used: {1}', refused.length, refused.map((r) => r.message).join(' ')),
+          l10n.t('Show Log'),
         )
         .then((c) => c && log.show(true));
     }
@@ -179,21 +186,21 @@ function readyFiles(run: Run, checks: Checked[]): Prepared[] {
 async function keyAndProvider(run: Run): Promise<UploadProvider | string> {
   const { deps } = run;
   if (run.ask ? !(await ensureApiKeyInteractively(deps)) : !(await deps.service.hasApiKey())) {
-    return NO_KEY_MESSAGE;
+    return noKeyMessage();
   }
   let provider: UploadProvider | undefined;
   try {
     provider = await createUploadProvider(deps.context.secrets, deps.log);
   } catch (e) {
     if (e instanceof UploadError) {
-      void showUploadError(e, deps.log, 'Create voice from file');
+      void showUploadError(e, deps.log, l10n.t('Create voice from file'));
       return e.message;
     }
     throw e;
   }
   if (!provider) {
     void explainNoProvider();
-    return 'No upload provider is set (klingVoice.upload.provider).';
+    return l10n.t('No upload provider is set (klingVoice.upload.provider).');
   }
   return provider;
 }
@@ -258,9 +265,9 @@ export function registerFromFileCommands(deps: FromFileDeps): vscode.Disposable 
           return await runCommand(deps, first, second, third);
         } catch (e) {
           if (e instanceof UploadError) {
-            void showUploadError(e, deps.log, 'Create voice from file');
+            void showUploadError(e, deps.log, l10n.t('Create voice from file'));
           } else {
-            void showError(e, deps.log, 'Create voice from file');
+            void showError(e, deps.log, l10n.t('Create voice from file'));
           }
           throw e;
         }
@@ -274,7 +281,7 @@ export function registerFromFileCommands(deps: FromFileDeps): vscode.Disposable 
       if (stored) {
         deps.log.info('upload credentials stored');
         if (args === undefined) {
-          void vscode.window.showInformationMessage('Upload credentials stored in VS Code secret storage.');
+          void vscode.window.showInformationMessage(l10n.t('Upload credentials stored in VS Code secret storage.'));
         }
       }
       return stored;
@@ -282,7 +289,7 @@ export function registerFromFileCommands(deps: FromFileDeps): vscode.Disposable 
     vscode.commands.registerCommand(COMMANDS.clearUploadCredentials, async () => {
       await clearUploadCredentials(deps.context.secrets, consent);
       deps.log.info('upload credentials and upload consents cleared');
-      void vscode.window.showInformationMessage('Upload credentials and remembered upload consents cleared.');
+      void vscode.window.showInformationMessage(l10n.t('Upload credentials and remembered upload consents cleared.'));
       return true;
     }),
   );

@@ -1,6 +1,8 @@
 // The command's questions and answers: modals, input boxes and the closing summary.
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { reportMarkdown, summaryLine } from '../audio';
+import { formatNumber } from '../shared/format';
 import { validateVoiceName } from '../kling';
 import { COMMANDS, SETTINGS, VSCODE_COMMANDS } from '../ids';
 import type { UploadError } from '../upload';
@@ -21,10 +23,12 @@ export async function openReport(file: Prepared): Promise<void> {
 
 /** Explains a missing provider and offers the two ways forward. */
 export async function explainNoProvider(): Promise<void> {
-  const configure = 'Configure Upload';
-  const paste = 'Paste a URL Instead';
+  const configure = l10n.t('Configure Upload');
+  const paste = l10n.t('Paste a URL Instead');
   const choice = await vscode.window.showErrorMessage(
-    'Kling downloads voice samples from a URL, and no upload provider is set. Set klingVoice.upload.provider to "s3" (your own bucket) or "http" (an upload endpoint), or paste a public URL of the file.',
+    l10n.t(
+      'Kling downloads voice samples from a URL, and no upload provider is set. Set klingVoice.upload.provider to "s3" (your own bucket) or "http" (an upload endpoint), or paste a public URL of the file.',
+    ),
     configure,
     paste,
   );
@@ -37,14 +41,15 @@ export async function explainNoProvider(): Promise<void> {
 
 export async function showUploadError(e: UploadError, log: vscode.LogOutputChannel, prefix: string): Promise<void> {
   log.error(`${prefix}: ${e.message}`);
-  const settings = 'Open Upload Settings';
-  const creds = 'Set Upload Credentials';
-  const choice = await vscode.window.showErrorMessage(`${prefix}: ${e.message}`, settings, creds, 'Show Log');
+  const settings = l10n.t('Open Upload Settings');
+  const creds = l10n.t('Set Upload Credentials');
+  const showLog = l10n.t('Show Log');
+  const choice = await vscode.window.showErrorMessage(`${prefix}: ${e.message}`, settings, creds, showLog);
   if (choice === settings) {
     await vscode.commands.executeCommand(VSCODE_COMMANDS.openSettings, SETTINGS.upload);
   } else if (choice === creds) {
     await vscode.commands.executeCommand(COMMANDS.setUploadCredentials);
-  } else if (choice === 'Show Log') {
+  } else if (choice === showLog) {
     log.show(true);
   }
 }
@@ -54,17 +59,22 @@ export async function ensureApiKeyInteractively(deps: FromFileDeps): Promise<boo
   if (await deps.service.hasApiKey()) {
     return true;
   }
+  const setKey = l10n.t('Set API Key');
   const choice = await vscode.window.showWarningMessage(
-    'Set your Kling API key before creating a voice: nothing has been uploaded.',
-    'Set API Key',
+    l10n.t('Set your Kling API key before creating a voice: nothing has been uploaded.'),
+    setKey,
   );
-  return choice === 'Set API Key' && (await vscode.commands.executeCommand<boolean>(COMMANDS.setApiKey)) === true;
+  return choice === setKey && (await vscode.commands.executeCommand<boolean>(COMMANDS.setApiKey)) === true;
 }
 
 export async function askName(file: Prepared, suggested: string): Promise<string | undefined> {
   return vscode.window.showInputBox({
-    title: `Create Kling Voice from ${file.displayName}`,
-    prompt: `${summaryLine(file.probe, file.report)}${file.trimmed ? ` · sending ${file.trimmed.startSec.toFixed(1)}–${file.trimmed.endSec.toFixed(1)} s` : ''}. Name the voice (1–20 characters).`,
+    title: l10n.t('Create Kling Voice from {0}', file.displayName),
+    prompt: `${summaryLine(file.probe, file.report)}${
+      file.trimmed
+        ? ` · ${l10n.t('sending {0}–{1} s', formatNumber(file.trimmed.startSec, 1), formatNumber(file.trimmed.endSec, 1))}`
+        : ''
+    }. ${l10n.t('Name the voice (1–20 characters).')}`,
     value: suggested,
     ignoreFocusOut: true,
     validateInput: (v) => validateVoiceName(v),
@@ -73,11 +83,11 @@ export async function askName(file: Prepared, suggested: string): Promise<string
 
 /** A modal with the quality warnings; "Show Report" opens the full report and asks again. */
 export async function confirmWarnings(file: Prepared): Promise<boolean> {
-  const go = 'Upload and Create';
-  const show = 'Show Report';
+  const go = l10n.t('Upload and Create');
+  const show = l10n.t('Show Report');
   for (;;) {
     const choice = await vscode.window.showWarningMessage(
-      `${file.displayName}: ${file.report?.warnings.length} thing(s) to check before sending`,
+      l10n.t('{0}: {1} thing(s) to check before sending', file.displayName, file.report?.warnings.length ?? 0),
       {
         modal: true,
         detail: `${file.report?.warnings.map((w) => `• ${w}`).join('\n')}\n\n${summaryLine(file.probe, file.report)}`,
@@ -94,16 +104,16 @@ export async function confirmWarnings(file: Prepared): Promise<boolean> {
 }
 
 export async function confirmBatch(ready: Prepared[], refused: number, names: Map<Prepared, string>): Promise<boolean> {
-  const go = ready.length === 1 ? 'Create 1 Voice' : `Create ${ready.length} Voices`;
+  const go = ready.length === 1 ? l10n.t('Create 1 Voice') : l10n.t('Create {0} Voices', ready.length);
   const lines = ready.map(
     (f) =>
       `• ${names.get(f)} ← ${f.displayName} (${summaryLine(f.probe, f.report)})${f.report?.warnings.length ? `\n   ⚠ ${f.report.warnings.join('\n   ⚠ ')}` : ''}`,
   );
   const choice = await vscode.window.showInformationMessage(
-    `Create ${ready.length} voice${ready.length > 1 ? 's' : ''} from files?`,
+    ready.length > 1 ? l10n.t('Create {0} voices from files?', ready.length) : l10n.t('Create 1 voice from files?'),
     {
       modal: true,
-      detail: `${lines.join('\n')}${refused ? `\n\n${refused} file(s) cannot be used (see the log).` : ''}`,
+      detail: `${lines.join('\n')}${refused ? `\n\n${l10n.t('{0} file(s) cannot be used (see the log).', refused)}` : ''}`,
     },
     go,
   );
@@ -126,9 +136,9 @@ export async function summarize(deps: FromFileDeps, outcomes: FileOutcome[], ask
     const o = outcomes[0];
     if (o.status === 'succeed') {
       const id = o.task?.voices[0]?.voiceId ?? '';
-      const copy = 'Copy Voice ID';
+      const copy = l10n.t('Copy Voice ID');
       const choice = await vscode.window.showInformationMessage(
-        `Voice "${o.voiceName}" created (voice id ${id}).`,
+        l10n.t('Voice "{0}" created (voice id {1}).', String(o.voiceName), id),
         copy,
       );
       if (choice === copy) {
@@ -137,35 +147,41 @@ export async function summarize(deps: FromFileDeps, outcomes: FileOutcome[], ask
     } else if (o.status === 'failed') {
       void vscode.window
         .showErrorMessage(
-          `Kling could not create the voice "${o.voiceName}": ${o.message ?? 'the task failed'}.`,
-          'Show Log',
+          l10n.t(
+            'Kling could not create the voice "{0}": {1}.',
+            String(o.voiceName),
+            o.message ?? l10n.t('the task failed'),
+          ),
+          l10n.t('Show Log'),
         )
         .then((c) => c && deps.log.show(true));
     } else if (o.status === 'error' && o.message) {
-      void showError(new Error(o.message), deps.log, 'Create voice from file');
+      void showError(new Error(o.message), deps.log, l10n.t('Create voice from file'));
     } else if (o.status === 'submitted' || o.status === 'processing') {
-      void vscode.window.showInformationMessage(`Voice "${o.voiceName}" submitted; it is ${statusLabel(o.status)}.`);
+      void vscode.window.showInformationMessage(
+        l10n.t('Voice "{0}" submitted; it is {1}.', String(o.voiceName), statusLabel(o.status)),
+      );
     }
     return;
   }
-  const parts = [`${ok} of ${outcomes.length} voices created`];
+  const parts = [l10n.t('{0} of {1} voices created', ok, outcomes.length)];
   if (running) {
-    parts.push(`${running} still running`);
+    parts.push(l10n.t('{0} still running', running));
   }
   if (failed) {
-    parts.push(`${failed} failed`);
+    parts.push(l10n.t('{0} failed', failed));
   }
   if (refused) {
-    parts.push(`${refused} refused`);
+    parts.push(l10n.t('{0} refused', refused));
   }
   if (cancelled) {
-    parts.push(`${cancelled} cancelled`);
+    parts.push(l10n.t('{0} cancelled', cancelled));
   }
   const problems = outcomes.filter((o) => ['failed', 'error', 'refused'].includes(o.status));
   const text = `${parts.join(', ')}.${problems.length ? ` ${problems.map((p) => `${decodeURIComponent(p.file.split('/').pop() ?? p.file)}: ${p.message ?? p.status}`).join(' ')}` : ''}`;
   const show = problems.length ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   if (ask || problems.length) {
-    void show(text, 'Show Log').then((c) => c && deps.log.show(true));
+    void show(text, l10n.t('Show Log')).then((c) => c && deps.log.show(true));
   }
 }
 
@@ -174,16 +190,18 @@ export async function summarize(deps: FromFileDeps, outcomes: FileOutcome[], ask
  * `what` says which files; `single` is true when the command has one file.
  */
 export async function askTrim(what: string, single: boolean): Promise<'window' | 'trimmer' | undefined> {
-  const useWindow = 'Use Suggested Window';
-  const openTrimmer = 'Open Trimmer';
+  const useWindow = l10n.t('Use Suggested Window');
+  const openTrimmer = l10n.t('Open Trimmer');
   const choice = await vscode.window.showWarningMessage(
     what,
     {
       modal: true,
       detail:
-        'The suggested window is the 5–30 s stretch with the most speech and the least silence and clipping. It is sent as a mono 16-bit WAV; the original file is not changed.' +
+        l10n.t(
+          'The suggested window is the 5–30 s stretch with the most speech and the least silence and clipping. It is sent as a mono 16-bit WAV; the original file is not changed.',
+        ) +
         (single
-          ? ' Open Trimmer shows the waveform and the quality report, and lets you pick the window yourself.'
+          ? ` ${l10n.t('Open Trimmer shows the waveform and the quality report, and lets you pick the window yourself.')}`
           : ''),
     },
     ...(single ? [useWindow, openTrimmer] : [useWindow]),

@@ -5,6 +5,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import {
   AudioWindow,
   MAX_FILE_BYTES,
@@ -12,8 +13,10 @@ import {
   QualityReport,
   formatBytes,
   RuleCheck,
+  tooLargeMessage,
   type WindowSuggestion,
 } from '../audio';
+import { formatNumber } from '../shared/format';
 import { AudioJobError, audioWorker } from '../audioWorker/client';
 import type { AudioSource, DecodedFacts, ExportedWindow, InspectResult } from '../audioWorker/protocol';
 import { errorText } from '../kling';
@@ -151,10 +154,10 @@ export async function inspectFile(uri: vscode.Uri, options: InspectOptions = {})
   try {
     stat = await vscode.workspace.fs.stat(uri);
   } catch (e) {
-    return `${displayName} cannot be read: ${errorText(e)}`;
+    return l10n.t('{0} cannot be read: {1}', displayName, errorText(e));
   }
   if (stat.size > MAX_FILE_BYTES) {
-    return `${displayName} is ${formatBytes(stat.size)}; the limit is ${formatBytes(MAX_FILE_BYTES)}. A 5–30 s voice sample is much smaller: export just the speech.`;
+    return tooLargeMessage(displayName, stat.size);
   }
   let r: InspectResult;
   let source: Awaited<ReturnType<typeof sourceOf>>;
@@ -200,7 +203,11 @@ function refusal(i: Inspected): { message: string; trimmable: boolean } | undefi
   }
   if (i.report?.silent) {
     return {
-      message: `${i.displayName} is silent (peak ${i.report.peakDbfs.toFixed(0)} dBFS). Kling needs 5–30 s of one person speaking.`,
+      message: l10n.t(
+        '{0} is silent (peak {1} dBFS). Kling needs 5–30 s of one person speaking.',
+        i.displayName,
+        formatNumber(i.report.peakDbfs, 0),
+      ),
       trimmable: false,
     };
   }

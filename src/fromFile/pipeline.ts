@@ -1,6 +1,7 @@
 // Creating a voice from a local file without the command's dialogs: the core of the exported API's
 // createVoice({ file }), the Create Voice form's local-file source and the trimmer.
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { summaryLine, uniqueVoiceNames } from '../audio';
 import { CreateVoiceInput, KlingError, VoiceTask, validateVoiceName } from '../kling';
 import type { VoiceService } from '../service/voiceService';
@@ -14,12 +15,15 @@ export function takenNames(service: VoiceService): string[] {
   return service.history.all().map((e) => e.voiceName);
 }
 
-export const NO_KEY_MESSAGE = "No API key is set, so nothing was uploaded. Run 'Kling Voice: Set API Key' first.";
+/** Why nothing was uploaded without a key (a function: worded at use, after l10n.config). */
+export function noKeyMessage(): string {
+  return l10n.t("No API key is set, so nothing was uploaded. Run 'Kling Voice: Set API Key' first.");
+}
 
 /** Refuses before any upload when no key is stored: a sample must not leave the machine for a task that cannot start. */
 export async function requireApiKey(deps: FromFileDeps): Promise<void> {
   if (!(await deps.service.hasApiKey())) {
-    throw new KlingError({ kind: 'noApiKey', message: NO_KEY_MESSAGE });
+    throw new KlingError({ kind: 'noApiKey', message: noKeyMessage() });
   }
 }
 
@@ -41,7 +45,8 @@ export async function createVoiceFromFile(
     throw new KlingError({
       kind: 'invalidInput',
       message:
-        checked.message + (checked.trimmable ? " Pass trim: 'suggested' to send the suggested 5–30 s window." : ''),
+        checked.message +
+        (checked.trimmable ? ` ${l10n.t("Pass trim: 'suggested' to send the suggested 5–30 s window.")}` : ''),
     });
   }
   const voiceName = (
@@ -55,14 +60,16 @@ export async function createVoiceFromFile(
   const provider = await createUploadProvider(deps.context.secrets, deps.log);
   if (!provider) {
     throw new UploadError(
-      'No upload provider is set: set klingVoice.upload.provider to "s3" or "http", or pass a public URL as voiceUrl.',
+      l10n.t(
+        'No upload provider is set: set klingVoice.upload.provider to "s3" or "http", or pass a public URL as voiceUrl.',
+      ),
     );
   }
   const consent = new UploadConsent(deps.context.globalState);
   if (!(await consent.ensure(provider, 1, options.consent))) {
     throw new KlingError({
       kind: 'cancelled',
-      message: `Upload to ${provider.destination} not allowed; nothing was sent.`,
+      message: l10n.t('Upload to {0} not allowed; nothing was sent.', provider.destination),
     });
   }
   logReport(deps.log, checked.file);
@@ -102,7 +109,9 @@ export async function uploadAndCreate(
   const provider = await createUploadProvider(deps.context.secrets, deps.log);
   if (!provider) {
     throw new UploadError(
-      'No upload provider is set: set klingVoice.upload.provider to "s3" or "http" in the settings, or paste a public URL instead.',
+      l10n.t(
+        'No upload provider is set: set klingVoice.upload.provider to "s3" or "http" in the settings, or paste a public URL instead.',
+      ),
     );
   }
   const consent = new UploadConsent(deps.context.globalState);
@@ -112,7 +121,7 @@ export async function uploadAndCreate(
   if (!(await consent.ensure(provider, 1))) {
     throw new KlingError({
       kind: 'cancelled',
-      message: `Upload to ${provider.destination} not allowed; nothing was sent.`,
+      message: l10n.t('Upload to {0} not allowed; nothing was sent.', provider.destination),
     });
   }
   logReport(deps.log, file);
@@ -123,7 +132,7 @@ export async function uploadAndCreate(
     uploaded = await runner.upload(file, hooks.signal, hooks.onUploadProgress);
   } catch (e) {
     if (e instanceof UploadError && e.cancelled) {
-      throw new KlingError({ kind: 'cancelled', message: 'Upload cancelled; nothing was sent to Kling.' });
+      throw new KlingError({ kind: 'cancelled', message: l10n.t('Upload cancelled; nothing was sent to Kling.') });
     }
     throw e;
   }

@@ -1,5 +1,6 @@
 // The lifecycle of one uploaded sample: upload it, create the voice from its URL, follow the task, and delete the
 // upload when (and only when) Kling can no longer need it.
+import * as l10n from '@vscode/l10n';
 import { formatBytes } from '../audio';
 import {
   CreateVoiceInput,
@@ -31,7 +32,7 @@ export class Runner {
   /** Uploads one file. */
   async upload(file: Prepared, signal: AbortSignal, onProgress?: (pct: number) => void): Promise<UploadResult> {
     if (isReleased(file)) {
-      throw new Error(`${file.displayName} was uploaded already; its bytes are no longer kept.`);
+      throw new Error(l10n.t('{0} was uploaded already; its bytes are no longer kept.', file.displayName));
     }
     await unchangedSinceChecked(file);
     const started = Date.now();
@@ -75,7 +76,7 @@ export class Runner {
     try {
       if (options.signal.aborted) {
         // Cancelled before the create was sent (e.g. a batch job about to try again after a 1303).
-        throw new KlingError({ kind: 'cancelled', message: 'Cancelled.' });
+        throw new KlingError({ kind: 'cancelled', message: l10n.t('Cancelled.') });
       }
       const fields = typeof input === 'string' ? { voiceName: input } : input;
       const onSubmitted = options.onSubmitted ?? options.onUpdate;

@@ -1,16 +1,13 @@
+import * as l10n from '@vscode/l10n';
 import { randomUUID } from 'crypto';
 import { Envelope, parseEnvelope, parseTask, parseTaskList } from './envelope';
 import { KlingError, isKlingError } from './errors';
-import {
-  AMBIGUOUS_RETRY_ADVICE,
-  AmbiguousCase,
-  ambiguousError,
-  answeredUnreadably,
-  gotNoAnswer,
-} from './createOutcome';
+import { ambiguousRetryAdvice, AmbiguousCase, ambiguousError, answeredUnreadably, gotNoAnswer } from './createOutcome';
 import {
   FetchLike,
   hostOf,
+  networkError,
+  timeoutError,
   normalizeBaseUrl,
   queryString,
   readSecrets,
@@ -36,7 +33,7 @@ export const MAX_LIST_PAGES = 200;
  * but could not be read never leads to another POST.
  */
 export const MAX_CREATE_REPEATS = 1;
-export { AMBIGUOUS_RETRY_ADVICE };
+export { ambiguousRetryAdvice };
 
 /** Where the client writes its request log. Matches VS Code's LogOutputChannel. */
 export interface ClientLogger {
@@ -217,7 +214,7 @@ export class KlingClient {
     if (!id || /[\s/?#]/.test(id)) {
       throw new KlingError({
         kind: 'invalidInput',
-        message: 'Enter a task id (the id returned when the voice was created, not the voice id).',
+        message: l10n.t('Enter a task id (the id returned when the voice was created, not the voice id).'),
       });
     }
     return this._request('GET', `${PATHS.customVoices}/${encodeURIComponent(id)}`, {
@@ -265,7 +262,7 @@ export class KlingClient {
   async deleteVoice(voiceId: string, signal?: AbortSignal): Promise<void> {
     const id = String(voiceId ?? '').trim();
     if (!id) {
-      throw new KlingError({ kind: 'invalidInput', message: 'Enter the voice id to delete.' });
+      throw new KlingError({ kind: 'invalidInput', message: l10n.t('Enter the voice id to delete.') });
     }
     await this._request('POST', PATHS.deleteVoices, {
       signal,
@@ -348,7 +345,10 @@ export class KlingClient {
       if (!scan.complete) {
         throw new KlingError({
           kind: 'badResponse',
-          message: `The list of voices did not end after ${MAX_LIST_PAGES} pages, so the task could not be looked up in it`,
+          message: l10n.t(
+            'The list of voices did not end after {0} pages, so the task could not be looked up in it',
+            MAX_LIST_PAGES,
+          ),
         });
       }
       return undefined;
@@ -505,7 +505,7 @@ export class KlingClient {
     }
     const key = (await this._options.getApiKey())?.trim();
     if (!key) {
-      throw new KlingError({ kind: 'noApiKey', message: "No API key is set. Run 'Kling Voice: Set API Key'." });
+      throw new KlingError({ kind: 'noApiKey', message: l10n.t("No API key is set. Run 'Kling Voice: Set API Key'.") });
     }
     return key;
   }
@@ -521,19 +521,11 @@ export class KlingClient {
     }
     if (timedOut) {
       log?.warn(`${method} ${logPath} timed out after ${ms} ms`);
-      return new KlingError({
-        kind: 'timeout',
-        retryable: true,
-        message: `No answer from ${hostOf(this._baseUrl)} within ${Math.round(this._timeoutMs / 1000)} s. Check the network, or raise klingVoice.requestTimeoutSeconds.`,
-      });
+      return timeoutError(hostOf(this._baseUrl), this._timeoutMs);
     }
     const detail = redactSecrets(e instanceof Error ? e.message : String(e), secrets);
     log?.warn(`${method} ${logPath} failed after ${ms} ms: ${detail}`);
-    return new KlingError({
-      kind: 'network',
-      retryable: true,
-      message: `Could not reach ${hostOf(this._baseUrl)} (${detail}). Check the network and klingVoice.apiBaseUrl.`,
-    });
+    return networkError(hostOf(this._baseUrl), detail);
   }
 
   /** Reads an answer's envelope and data, and logs the request; throws what parseEnvelope or `parse` throws. */

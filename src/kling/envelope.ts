@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { KlingError, isRetryableCode, isRetryableStatus, messageForCode } from './errors';
 import { cut, redactSecrets, redactSecretsDeep } from './redact';
 import type { TaskStatus, Voice, VoiceTask } from './types';
@@ -110,7 +111,7 @@ export function parseEnvelope(status: number, text: string, secrets: readonly st
       status,
       requestId,
       retryable: isRetryableStatus(status),
-      message: `The server answered HTTP ${status} with a success code. Try again later.`,
+      message: l10n.t('The server answered HTTP {0} with a success code. Try again later.', status),
     });
   }
   return { data: body.data, requestId };
@@ -119,21 +120,30 @@ export function parseEnvelope(status: number, text: string, secrets: readonly st
 /** An answer that is not a JSON object: an HTTP error when the status says so, else an unreadable answer. */
 function failNotJson(status: number, text: string, secrets: readonly string[]): never {
   const looksHtml = /^\s*</.test(text);
-  const what = looksHtml ? 'an HTML page' : text.trim() ? 'a response that is not JSON' : 'an empty response';
+  const what = looksHtml
+    ? l10n.t('an HTML page')
+    : text.trim()
+      ? l10n.t('a response that is not JSON')
+      : l10n.t('an empty response');
   if (status >= 400) {
+    const excerpt = text.trim() ? ` ("${snippet(redactSecrets(text, secrets))}")` : '';
+    const advice = isRetryableStatus(status)
+      ? l10n.t('The gateway may be busy; try again shortly.')
+      : l10n.t('Check klingVoice.apiBaseUrl.');
     return fail({
       kind: 'http',
       status,
       retryable: isRetryableStatus(status),
-      message: `The server answered HTTP ${status} with ${what}${text.trim() ? ` ("${snippet(redactSecrets(text, secrets))}")` : ''}. ${
-        isRetryableStatus(status) ? 'The gateway may be busy; try again shortly.' : 'Check klingVoice.apiBaseUrl.'
-      }`,
+      message: `${l10n.t('The server answered HTTP {0} with {1}{2}.', status, what, excerpt)} ${advice}`,
     });
   }
   return fail({
     kind: 'badResponse',
     status,
-    message: `The server answered with ${what} instead of a Kling response. Check that klingVoice.apiBaseUrl points at a Kling API or proxy.`,
+    message: l10n.t(
+      'The server answered with {0} instead of a Kling response. Check that klingVoice.apiBaseUrl points at a Kling API or proxy.',
+      what,
+    ),
   });
 }
 
@@ -173,23 +183,27 @@ function failErrorEnvelope(
       requestId: rid,
       serverMessage,
       retryable: isRetryableStatus(status),
-      message: `The server answered HTTP ${status}${serverMessage ? `: ${serverMessage}` : ''}. ${
-        status === 401 || status === 403
-          ? "Check the API key ('Kling Voice: Set API Key') and klingVoice.apiBaseUrl."
-          : status === 404
-            ? 'Check klingVoice.apiBaseUrl; the service may not offer this endpoint.'
-            : isRetryableStatus(status)
-              ? 'Try again shortly.'
-              : 'Check klingVoice.apiBaseUrl.'
-      }`,
+      message: `${l10n.t('The server answered HTTP {0}{1}.', status, serverMessage ? `: ${serverMessage}` : '')} ${httpAdvice(status)}`,
     });
   }
   return fail({
     kind: 'badResponse',
     status,
-    message:
+    message: l10n.t(
       'The server answered without a Kling envelope (no "code"; it may have echoed the request). Check that klingVoice.apiBaseUrl points at a Kling API or proxy.',
+    ),
   });
+}
+
+/** What to do after an HTTP error status without a Kling code. */
+function httpAdvice(status: number): string {
+  if (status === 401 || status === 403) {
+    return l10n.t("Check the API key ('Kling Voice: Set API Key') and klingVoice.apiBaseUrl.");
+  }
+  if (status === 404) {
+    return l10n.t('Check klingVoice.apiBaseUrl; the service may not offer this endpoint.');
+  }
+  return isRetryableStatus(status) ? l10n.t('Try again shortly.') : l10n.t('Check klingVoice.apiBaseUrl.');
 }
 
 function fail(init: ConstructorParameters<typeof KlingError>[0]): never {
@@ -208,7 +222,10 @@ function badShape(what: string, requestId?: string): KlingError {
   return new KlingError({
     kind: 'badResponse',
     requestId,
-    message: `The server's response is missing ${what}. Check klingVoice.apiBaseUrl; if it is right, the service may have changed.`,
+    message: l10n.t(
+      "The server's response is missing {0}. Check klingVoice.apiBaseUrl; if it is right, the service may have changed.",
+      what,
+    ),
   });
 }
 
@@ -236,11 +253,11 @@ export function parseVoice(raw: unknown): Voice | undefined {
 /** Parses a task object (create, get, list and presets all use this shape). */
 export function parseTask(raw: unknown, requestId?: string): VoiceTask {
   if (!isObject(raw)) {
-    throw badShape('the task data', requestId);
+    throw badShape(l10n.t('the task data'), requestId);
   }
   const taskId = asString(raw.task_id);
   if (!taskId) {
-    throw badShape('a task id', requestId);
+    throw badShape(l10n.t('a task id'), requestId);
   }
   const rawStatus = asString(raw.task_status)?.toLowerCase();
   const status = rawStatus ? STATUSES[rawStatus] : undefined;
@@ -249,7 +266,7 @@ export function parseTask(raw: unknown, requestId?: string): VoiceTask {
       kind: 'badResponse',
       requestId,
       taskId,
-      message: `Task ${taskId} has an unknown status "${cut(redactSecrets(rawStatus ?? ''), 40)}".`,
+      message: l10n.t('Task {0} has an unknown status "{1}".', taskId, cut(redactSecrets(rawStatus ?? ''), 40)),
     });
   }
   const task: VoiceTask = { taskId, status, voices: [] };
@@ -294,7 +311,7 @@ export function parseTaskList(
   requestId?: string,
 ): { tasks: VoiceTask[]; skipped: number; size: number } {
   if (!Array.isArray(data)) {
-    throw badShape('the list of tasks', requestId);
+    throw badShape(l10n.t('the list of tasks'), requestId);
   }
   const tasks: VoiceTask[] = [];
   let skipped = 0;

@@ -1,3 +1,5 @@
+import * as l10n from '@vscode/l10n';
+
 /**
  * What went wrong, in a form the UI can act on:
  * - `api`: the service answered with a Kling error code;
@@ -162,12 +164,15 @@ function describe(status: number | undefined, code: number | undefined): string 
     parts.push(`HTTP ${status}`);
   }
   if (code !== undefined) {
-    parts.push(`code ${code}`);
+    parts.push(l10n.t('code {0}', code));
   }
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
-/** A sentence for a Kling error code, with what the user should do. */
+/**
+ * A sentence for a Kling error code, with what the user should do. Worded through @vscode/l10n: this folder stays
+ * free of `vscode`, and the extension host configures that small translation function with VS Code's bundle.
+ */
 export function messageForCode(code: number, status: number | undefined, serverMessage: string | undefined): string {
   const d = describe(status, code);
   const detail = serverMessage ? `: ${serverMessage}` : '';
@@ -175,39 +180,67 @@ export function messageForCode(code: number, status: number | undefined, serverM
     case 1000:
     case 1001:
     case 1002:
-      return `The API key was rejected${d}. Run 'Kling Voice: Set API Key' with a valid key for the configured service (klingVoice.apiBaseUrl).`;
+      return l10n.t(
+        "The API key was rejected{0}. Run 'Kling Voice: Set API Key' with a valid key for the configured service (klingVoice.apiBaseUrl).",
+        d,
+      );
     case 1003:
     case 1004:
-      return `The API token is not valid yet or has expired${d}. Set a fresh key with 'Kling Voice: Set API Key'.`;
+      return l10n.t(
+        "The API token is not valid yet or has expired{0}. Set a fresh key with 'Kling Voice: Set API Key'.",
+        d,
+      );
     case 1100:
-      return `Kling reports a problem with the account${d}${detail}. Check the account in the Kling console.`;
+      return l10n.t(
+        'Kling reports a problem with the account{0}{1}. Check the account in the Kling console.',
+        d,
+        detail,
+      );
     case 1101:
-      return `The account is in arrears${d}. Top up the account, then try again.`;
+      return l10n.t('The account is in arrears{0}. Top up the account, then try again.', d);
     case 1102:
-      return `The resource pack is used up or expired${d}${detail}. Buy or renew a resource pack, then try again.`;
+      return l10n.t(
+        'The resource pack is used up or expired{0}{1}. Buy or renew a resource pack, then try again.',
+        d,
+        detail,
+      );
     case 1103:
-      return `This key has no permission for custom voices${d}. Check the key's permissions in the console.`;
+      return l10n.t("This key has no permission for custom voices{0}. Check the key's permissions in the console.", d);
     case 1200:
     case 1201:
-      return `Kling rejected the request${d}${detail || ': invalid parameters'}. Correct the input and try again.`;
+      return l10n.t(
+        'Kling rejected the request{0}{1}. Correct the input and try again.',
+        d,
+        detail || l10n.t(': invalid parameters'),
+      );
     case 1202:
     case 1203:
-      return `The service does not offer this endpoint${d}${detail}. Check klingVoice.apiBaseUrl; your proxy may not support it.`;
+      return l10n.t(
+        'The service does not offer this endpoint{0}{1}. Check klingVoice.apiBaseUrl; your proxy may not support it.',
+        d,
+        detail,
+      );
     case 1300:
     case 1301:
-      return `The content was blocked by Kling's content policy${d}${detail}. Use a different sample.`;
+      return l10n.t("The content was blocked by Kling's content policy{0}{1}. Use a different sample.", d, detail);
     case 1302:
-      return `Too many requests${d}. Wait a moment and try again.`;
+      return l10n.t('Too many requests{0}. Wait a moment and try again.', d);
     case 1303:
-      return `Too many tasks are running for this account${d}. Wait for a running task to finish and try again.`;
+      return l10n.t(
+        'Too many tasks are running for this account{0}. Wait for a running task to finish and try again.',
+        d,
+      );
     case 1304:
-      return `The request came from an IP address that the account's whitelist does not allow${d}. Update the whitelist in the console.`;
+      return l10n.t(
+        "The request came from an IP address that the account's whitelist does not allow{0}. Update the whitelist in the console.",
+        d,
+      );
     case 5000:
     case 5001:
     case 5002:
-      return `The Kling service had a problem${d}${detail}. Try again in a few minutes.`;
+      return l10n.t('The Kling service had a problem{0}{1}. Try again in a few minutes.', d, detail);
     default:
-      return `The service returned an error${d}${detail}.`;
+      return l10n.t('The service returned an error{0}{1}.', d, detail);
   }
 }
 

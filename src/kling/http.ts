@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 // The HTTP side of the Kling client: the fetch it is given, reading an answer with a size limit, and turning a
 // redirect or a refused answer into a KlingError with secrets removed. No `vscode` import.
 import { KlingError } from './errors';
@@ -62,18 +63,44 @@ export async function readSecrets(
 
 /** The error for a 3xx: redirects are never followed (see FetchLike), so say where it pointed and what to set. */
 export function redirectError(status: number, location: string | null, requestUrl: string): KlingError {
-  let where = 'another address';
+  let where = l10n.t('another address');
   if (location) {
     try {
       where = new URL(location, requestUrl).host || where;
     } catch {
-      where = 'an address that is not a valid URL';
+      where = l10n.t('an address that is not a valid URL');
     }
   }
   return new KlingError({
     kind: 'http',
     status: status || undefined,
-    message: `The server answered${status ? ` HTTP ${status}` : ''} with a redirect to ${where}. Redirects are not followed, so that the API key goes only to klingVoice.apiBaseUrl: set klingVoice.apiBaseUrl to the final address of the API.`,
+    message: l10n.t(
+      'The server answered{0} with a redirect to {1}. Redirects are not followed, so that the API key goes only to klingVoice.apiBaseUrl: set klingVoice.apiBaseUrl to the final address of the API.',
+      status ? ` HTTP ${status}` : '',
+      where,
+    ),
+  });
+}
+
+/** No answer within the request timeout. */
+export function timeoutError(host: string, timeoutMs: number): KlingError {
+  return new KlingError({
+    kind: 'timeout',
+    retryable: true,
+    message: l10n.t(
+      'No answer from {0} within {1} s. Check the network, or raise klingVoice.requestTimeoutSeconds.',
+      host,
+      Math.round(timeoutMs / 1000),
+    ),
+  });
+}
+
+/** No answer at all (DNS, refused, reset); `detail` must be redacted already. */
+export function networkError(host: string, detail: string): KlingError {
+  return new KlingError({
+    kind: 'network',
+    retryable: true,
+    message: l10n.t('Could not reach {0} ({1}). Check the network and klingVoice.apiBaseUrl.', host, detail),
   });
 }
 
@@ -86,7 +113,10 @@ export async function readText(res: FetchResponse, abort: () => void): Promise<s
     new KlingError({
       kind: 'badResponse',
       status: res.status,
-      message: `The server's answer is larger than ${Math.round(MAX_RESPONSE_BYTES / (1024 * 1024))} MB, more than any Kling response; it was not read. Check that klingVoice.apiBaseUrl points at a Kling API or proxy.`,
+      message: l10n.t(
+        "The server's answer is larger than {0} MB, more than any Kling response; it was not read. Check that klingVoice.apiBaseUrl points at a Kling API or proxy.",
+        Math.round(MAX_RESPONSE_BYTES / (1024 * 1024)),
+      ),
     });
   const declared = Number(res.headers.get('content-length') ?? '');
   const body = res.body as { [Symbol.asyncIterator]?: () => AsyncIterator<unknown> } | null | undefined;
@@ -168,19 +198,22 @@ export function normalizeBaseUrl(raw: string): string {
   } catch {
     throw new KlingError({
       kind: 'invalidInput',
-      message: `klingVoice.apiBaseUrl "${v}" is not a valid URL. Set it to e.g. https://api.chainhub.tech/kling.`,
+      message: l10n.t(
+        'klingVoice.apiBaseUrl "{0}" is not a valid URL. Set it to e.g. https://api.chainhub.tech/kling.',
+        v,
+      ),
     });
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new KlingError({
       kind: 'invalidInput',
-      message: `klingVoice.apiBaseUrl must be an https URL (got ${url.protocol}).`,
+      message: l10n.t('klingVoice.apiBaseUrl must be an https URL (got {0}).', url.protocol),
     });
   }
   if (url.search || url.hash || url.username || url.password) {
     throw new KlingError({
       kind: 'invalidInput',
-      message: 'klingVoice.apiBaseUrl must not contain credentials, a query or a fragment.',
+      message: l10n.t('klingVoice.apiBaseUrl must not contain credentials, a query or a fragment.'),
     });
   }
   if (!/^[A-Za-z0-9\-._~/%:@+,;=]*$/.test(url.pathname) || /[\s`"<>{}|\\^]/.test(v)) {
@@ -189,13 +222,19 @@ export function normalizeBaseUrl(raw: string): string {
     // (not url.href), so characters that URL parsing would percent-encode (` " < > { } | \ ^, spaces) are refused too.
     throw new KlingError({
       kind: 'invalidInput',
-      message: `klingVoice.apiBaseUrl has characters an API path does not use (${JSON.stringify(url.pathname)}). Use letters, digits and - . _ ~ / only, e.g. https://api.chainhub.tech/kling.`,
+      message: l10n.t(
+        'klingVoice.apiBaseUrl has characters an API path does not use ({0}). Use letters, digits and - . _ ~ / only, e.g. https://api.chainhub.tech/kling.',
+        JSON.stringify(url.pathname),
+      ),
     });
   }
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new KlingError({
       kind: 'invalidInput',
-      message: `klingVoice.apiBaseUrl must start with https:// (it is ${url.origin}): over plain http the API key would travel unencrypted. http:// is accepted only for this machine (127.0.0.1, ::1, localhost).`,
+      message: l10n.t(
+        'klingVoice.apiBaseUrl must start with https:// (it is {0}): over plain http the API key would travel unencrypted. http:// is accepted only for this machine (127.0.0.1, ::1, localhost).',
+        url.origin,
+      ),
     });
   }
   return v;

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { KlingError } from './errors';
 
 export interface RetryPolicy {
@@ -20,7 +21,7 @@ export function backoffDelay(attempt: number, policy: RetryPolicy, random: () =>
 }
 
 export function cancelledError(): KlingError {
-  return new KlingError({ kind: 'cancelled', message: 'Cancelled.' });
+  return new KlingError({ kind: 'cancelled', message: l10n.t('Cancelled.') });
 }
 
 /** Resolves after `ms`, or rejects with `onAbort()` (a `cancelled` KlingError by default) when the signal aborts. */

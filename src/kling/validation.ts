@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { MAX_VOICE_NAME_LENGTH, SUPPORTED_EXTENSIONS } from './rules';
 import type { CreateVoiceInput } from './types';
 
@@ -27,36 +28,40 @@ export function characterCount(s: string): number {
 export function validateVoiceName(name: string | undefined): string | undefined {
   const trimmed = (name ?? '').trim();
   if (!trimmed) {
-    return 'Enter a voice name (1 to 20 characters).';
+    return l10n.t('Enter a voice name (1 to 20 characters).');
   }
   const n = characterCount(trimmed);
   if (n > MAX_VOICE_NAME_LENGTH) {
-    return `The voice name has ${n} characters; Kling accepts at most ${MAX_VOICE_NAME_LENGTH}. Shorten it.`;
+    return l10n.t(
+      'The voice name has {0} characters; Kling accepts at most {1}. Shorten it.',
+      n,
+      MAX_VOICE_NAME_LENGTH,
+    );
   }
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(trimmed)) {
-    return 'The voice name contains control characters. Remove them.';
+    return l10n.t('The voice name contains control characters. Remove them.');
   }
   return undefined;
 }
 
-/** Checks an http(s) URL; `what` names the field in the message. */
+/** Checks an http(s) URL; `what` names the field in the message (already translated). */
 export function validateHttpUrl(value: string | undefined, what: string): string | undefined {
   const v = (value ?? '').trim();
   if (!v) {
-    return `Enter the ${what}.`;
+    return l10n.t('Enter the {0}.', what);
   }
   let url: URL;
   try {
     url = new URL(v);
   } catch {
-    return `The ${what} is not a valid URL. Use a full address such as https://example.com/sample.wav.`;
+    return l10n.t('The {0} is not a valid URL. Use a full address such as https://example.com/sample.wav.', what);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `The ${what} must start with http:// or https:// (got ${url.protocol}).`;
+    return l10n.t('The {0} must start with http:// or https:// (got {1}).', what, url.protocol);
   }
   if (!url.hostname) {
-    return `The ${what} has no host name.`;
+    return l10n.t('The {0} has no host name.', what);
   }
   return undefined;
 }
@@ -78,19 +83,19 @@ export function urlExtensionWarning(value: string): string | undefined {
   if ((SUPPORTED_EXTENSIONS as readonly string[]).includes(ext)) {
     return undefined;
   }
-  return `The URL ends in "${ext}"; Kling accepts .mp3, .wav, .mp4 and .mov. The task may fail.`;
+  return l10n.t('The URL ends in "{0}"; Kling accepts .mp3, .wav, .mp4 and .mov. The task may fail.', ext);
 }
 
 export function validateVideoId(value: string | undefined): string | undefined {
   const v = (value ?? '').trim();
   if (!v) {
-    return 'Enter the id of an earlier Kling video.';
+    return l10n.t('Enter the id of an earlier Kling video.');
   }
   if (/\s/.test(v)) {
-    return 'A video id has no spaces.';
+    return l10n.t('A video id has no spaces.');
   }
   if (v.length > 128) {
-    return 'That video id is too long to be a Kling video id.';
+    return l10n.t('That video id is too long to be a Kling video id.');
   }
   return undefined;
 }
@@ -101,10 +106,10 @@ export function validateExternalTaskId(value: string | undefined): string | unde
     return undefined;
   }
   if (v.trim() !== v || /\s/.test(v)) {
-    return 'The external task id must not contain spaces.';
+    return l10n.t('The external task id must not contain spaces.');
   }
   if (v.length > 64) {
-    return 'The external task id is too long (at most 64 characters).';
+    return l10n.t('The external task id is too long (at most 64 characters).');
   }
   return undefined;
 }
@@ -118,7 +123,7 @@ export function validateCreateInput(input: Partial<CreateVoiceInput> | undefined
   const errors: FieldIssue[] = [];
   const warnings: FieldIssue[] = [];
   if (!input || typeof input !== 'object') {
-    errors.push({ field: 'source', message: 'No voice input was given.' });
+    errors.push({ field: 'source', message: l10n.t('No voice input was given.') });
     return { errors, warnings };
   }
   const push = (field: InputField, message: string | undefined) => {
@@ -127,23 +132,23 @@ export function validateCreateInput(input: Partial<CreateVoiceInput> | undefined
     }
   };
   if (input.voiceName !== undefined && typeof input.voiceName !== 'string') {
-    push('voiceName', 'The voice name must be text.');
+    push('voiceName', l10n.t('The voice name must be text.'));
   } else {
     push('voiceName', validateVoiceName(input.voiceName));
   }
   for (const key of ['voiceUrl', 'videoId', 'callbackUrl', 'externalTaskId'] as const) {
     if (input[key] !== undefined && typeof input[key] !== 'string') {
-      push(key, `${key} must be text.`);
+      push(key, l10n.t('{0} must be text.', key));
     }
   }
   const hasUrl = typeof input.voiceUrl === 'string' && input.voiceUrl.trim() !== '';
   const hasVideo = typeof input.videoId === 'string' && input.videoId.trim() !== '';
   if (hasUrl && hasVideo) {
-    push('source', 'Give either an audio URL or a video id, not both.');
+    push('source', l10n.t('Give either an audio URL or a video id, not both.'));
   } else if (!hasUrl && !hasVideo) {
-    push('source', 'Give an audio/video URL or the id of an earlier Kling video.');
+    push('source', l10n.t('Give an audio/video URL or the id of an earlier Kling video.'));
   } else if (hasUrl) {
-    const urlError = validateHttpUrl(input.voiceUrl, 'audio URL');
+    const urlError = validateHttpUrl(input.voiceUrl, l10n.t('audio URL'));
     push('voiceUrl', urlError);
     if (!urlError) {
       const w = urlExtensionWarning(input.voiceUrl as string);
@@ -155,7 +160,7 @@ export function validateCreateInput(input: Partial<CreateVoiceInput> | undefined
     push('videoId', validateVideoId(input.videoId));
   }
   if (typeof input.callbackUrl === 'string' && input.callbackUrl.trim() !== '') {
-    push('callbackUrl', validateHttpUrl(input.callbackUrl, 'callback URL'));
+    push('callbackUrl', validateHttpUrl(input.callbackUrl, l10n.t('callback URL')));
   }
   if (typeof input.externalTaskId === 'string') {
     push('externalTaskId', validateExternalTaskId(input.externalTaskId));

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { displayText } from '../shared/displayText';
+import * as l10n from '@vscode/l10n';
 import type { Voice } from '../kling';
 import { VoiceLibrary, isSettled } from './voiceLibrary';
 
@@ -66,10 +67,21 @@ export function registerVoiceCompletion(library: VoiceLibrary): vscode.Disposabl
           // Digits narrow by id, words by name; either way the id is what is inserted.
           item.filterText = /^\d*$/.test(typed) ? voice.voiceId : name || voice.voiceId;
           item.sortText = `${mine ? 0 : 1}${String(index).padStart(5, '0')}`;
-          item.detail = mine ? 'My Kling voice' : 'Kling preset voice';
+          item.detail = mine ? l10n.t('My Kling voice') : l10n.t('Kling preset voice');
           const doc = new vscode.MarkdownString();
           doc.appendText(
-            `${name || '(no name)'}\nVoice id ${voice.voiceId}${voice.ownedBy ? `\nOwner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : displayText(voice.ownedBy)}` : ''}`,
+            [
+              displayText(voice.voiceName) || l10n.t('(no name)'),
+              l10n.t('Voice id {0}', voice.voiceId),
+              ...(voice.ownedBy
+                ? [
+                    l10n.t(
+                      'Owner: {0}',
+                      voice.ownedBy === 'kling' ? l10n.t('Kling (preset)') : displayText(voice.ownedBy),
+                    ),
+                  ]
+                : []),
+            ].join('\n'),
           );
           item.documentation = doc;
           return item;

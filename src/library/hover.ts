@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { VOICE_ID_DOCUMENTS } from './completion';
 import { VoiceLibrary } from './voiceLibrary';
 import { COMMANDS } from '../ids';
@@ -25,20 +26,23 @@ export function registerVoiceHover(library: VoiceLibrary): vscode.Disposable {
         return undefined;
       }
       const md = new vscode.MarkdownString(undefined, true);
-      // Only the two command links below run; every piece of server data goes in through appendText, cleaned.
+      // Only the command links below run; every piece of server data goes in through appendText, cleaned.
       md.isTrusted = { enabledCommands: [COMMANDS.playTrial, COMMANDS.copyVoiceId, COMMANDS.useVoice] };
-      md.appendMarkdown('$(unmute) **Kling voice** ')
-        .appendText(displayText(voice.voiceName) || '(no name)')
+      md.appendMarkdown(`$(unmute) **${l10n.t('Kling voice')}** `)
+        .appendText(displayText(voice.voiceName) || l10n.t('(no name)'))
         .appendMarkdown('\n\n');
       md.appendText(
-        `Owner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : displayText(voice.ownedBy) || 'unknown'}`,
+        l10n.t(
+          'Owner: {0}',
+          voice.ownedBy === 'kling' ? l10n.t('Kling (preset)') : displayText(voice.ownedBy) || l10n.t('unknown'),
+        ),
       ).appendMarkdown('\n\n');
       const arg = encodeURIComponent(JSON.stringify([voice.voiceId]));
       if (voice.trialUrl) {
-        md.appendMarkdown(`[$(play) Play trial audio](command:${COMMANDS.playTrial}?${arg}) · `);
+        md.appendMarkdown(`[$(play) ${l10n.t('Play trial audio')}](command:${COMMANDS.playTrial}?${arg}) · `);
       }
-      md.appendMarkdown(`[$(copy) Copy id](command:${COMMANDS.copyVoiceId}?${arg}) · `);
-      md.appendMarkdown(`[$(play-circle) Use this voice…](command:${COMMANDS.useVoice}?${arg})`);
+      md.appendMarkdown(`[$(copy) ${l10n.t('Copy id')}](command:${COMMANDS.copyVoiceId}?${arg}) · `);
+      md.appendMarkdown(`[$(play-circle) ${l10n.t('Use this voice…')}](command:${COMMANDS.useVoice}?${arg})`);
       return new vscode.Hover(md, range);
     },
   });

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { readSettings } from '../config';
 import { snippetText, SnippetFormat } from './snippet';
 import { COMMANDS, VIEWS } from '../ids';
@@ -40,17 +41,22 @@ async function resolveVoice(arg: unknown, library: VoiceLibrary, purpose: string
   const own = library.items().flatMap((i) => (i.voice && i.status === 'succeed' ? [i.voice] : []));
   const presets = library.presetState.kind === 'loaded' ? library.presetState.items : [];
   const picks = [
-    ...own.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: 'My voice', voice: v })),
+    ...own.map((v) => ({
+      label: v.voiceName || v.voiceId,
+      description: v.voiceId,
+      detail: l10n.t('My voice'),
+      voice: v,
+    })),
     ...presets.map((v) => ({
       label: v.voiceName || v.voiceId,
       description: v.voiceId,
-      detail: 'Preset voice',
+      detail: l10n.t('Preset voice'),
       voice: v,
     })),
   ];
   if (!picks.length) {
     void vscode.window.showInformationMessage(
-      'No voices are available yet. Create one with "Kling Voice: Create Voice…".',
+      l10n.t('No voices are available yet. Create one with "Kling Voice: Create Voice…".'),
     );
     return undefined;
   }
@@ -131,7 +137,9 @@ async function trialOf(
   }
   const url = voice.trialUrl ?? library.findVoice(voice.voiceId)?.trialUrl;
   if (!url) {
-    void vscode.window.showInformationMessage(`Voice "${voice.voiceName || voice.voiceId}" has no trial audio.`);
+    void vscode.window.showInformationMessage(
+      l10n.t('Voice "{0}" has no trial audio.', voice.voiceName || voice.voiceId),
+    );
     return undefined;
   }
   return { voice, url };
@@ -150,7 +158,7 @@ function removeFromListCommand({ service, log }: LibraryCommandContext) {
     await service.history.hide(ids);
     log.info(`removed ${ids.length} task(s) from My Voices: ${ids.join(', ')}`);
     void vscode.window.setStatusBarMessage(
-      `$(close) Removed ${ids.length === 1 ? 'a task' : `${ids.length} tasks`} from My Voices`,
+      `$(close) ${ids.length === 1 ? l10n.t('Removed a task from My Voices') : l10n.t('Removed {0} tasks from My Voices', ids.length)}`,
       3000,
     );
     return ids.length;
@@ -159,12 +167,12 @@ function removeFromListCommand({ service, log }: LibraryCommandContext) {
 
 function copyVoiceIdCommand({ library }: LibraryCommandContext) {
   return async (arg?: unknown): Promise<string | undefined> => {
-    const voice = await resolveVoice(arg, library, 'Copy the id of which voice?');
+    const voice = await resolveVoice(arg, library, l10n.t('Copy the id of which voice?'));
     if (!voice) {
       return undefined;
     }
     await vscode.env.clipboard.writeText(voice.voiceId);
-    void vscode.window.setStatusBarMessage(`$(copy) Copied voice id ${voice.voiceId}`, 3000);
+    void vscode.window.setStatusBarMessage(`$(copy) ${l10n.t('Copied voice id {0}', voice.voiceId)}`, 3000);
     return voice.voiceId;
   };
 }
@@ -172,7 +180,7 @@ function copyVoiceIdCommand({ library }: LibraryCommandContext) {
 /** Plays in a tab beside the code; a link a webview may not play (plain http off this machine) opens outside. */
 function playTrialCommand({ library, player }: LibraryCommandContext) {
   return async (arg?: unknown) => {
-    const trial = await trialOf(library, arg, 'Play the trial audio of which voice?');
+    const trial = await trialOf(library, arg, l10n.t('Play the trial audio of which voice?'));
     if (!trial) {
       return false;
     }
@@ -182,7 +190,7 @@ function playTrialCommand({ library, player }: LibraryCommandContext) {
 
 function openTrialAudioCommand({ library }: LibraryCommandContext) {
   return async (arg?: unknown) => {
-    const trial = await trialOf(library, arg, 'Open the trial audio of which voice?');
+    const trial = await trialOf(library, arg, l10n.t('Open the trial audio of which voice?'));
     return trial ? openTrialAudio(trial.url) : false;
   };
 }
@@ -197,7 +205,7 @@ async function checkTaskFromTree(arg?: unknown): Promise<unknown> {
 /** Inserts a video request for a voice, as JSON or curl, at the cursor of the editor in use (or a new one). */
 function insertSnippetCommand({ library, log, lastEditor }: LibraryCommandContext) {
   return async (arg?: unknown, formatArg?: unknown): Promise<boolean> => {
-    const voice = await resolveVoice(arg, library, 'Insert a video request for which voice?');
+    const voice = await resolveVoice(arg, library, l10n.t('Insert a video request for which voice?'));
     if (!voice) {
       return false;
     }
@@ -209,7 +217,7 @@ function insertSnippetCommand({ library, log, lastEditor }: LibraryCommandContex
     try {
       return await insertText(text, format, lastEditor());
     } catch (e) {
-      void showError(e, log, 'Could not insert the snippet');
+      void showError(e, log, l10n.t('Could not insert the snippet'));
       return false;
     }
   };
@@ -218,10 +226,14 @@ function insertSnippetCommand({ library, log, lastEditor }: LibraryCommandContex
 async function pickSnippetFormat(voice: Voice): Promise<SnippetFormat | undefined> {
   const picked = await vscode.window.showQuickPick(
     [
-      { label: 'JSON body', description: 'for POST /v1/videos/text2video', format: 'json' as const },
-      { label: 'curl command', description: 'reads the key from $KLING_API_KEY', format: 'curl' as const },
+      { label: l10n.t('JSON body'), description: l10n.t('for POST /v1/videos/text2video'), format: 'json' as const },
+      {
+        label: l10n.t('curl command'),
+        description: l10n.t('reads the key from $KLING_API_KEY'),
+        format: 'curl' as const,
+      },
     ],
-    { title: `Kling V2.6 video request using "${voice.voiceName || voice.voiceId}"` },
+    { title: l10n.t('Kling V2.6 video request using "{0}"', voice.voiceName || voice.voiceId) },
   );
   return picked?.format;
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Voice } from '../kling';
 
 export type SnippetFormat = 'json' | 'curl';
@@ -10,7 +11,10 @@ export type SnippetFormat = 'json' | 'curl';
 export function videoRequestBody(voice: Pick<Voice, 'voiceId' | 'voiceName'>): Record<string, unknown> {
   return {
     model_name: 'kling-v2-6',
-    prompt: `A presenter looks into the camera. <<<voice_1>>> says: "Hello, this is ${voice.voiceName || 'my custom voice'}."`,
+    prompt: l10n.t(
+      'A presenter looks into the camera. <<<voice_1>>> says: "Hello, this is {0}."',
+      voice.voiceName || l10n.t('my custom voice'),
+    ),
     sound: 'on',
     voice_list: [{ voice_id: voice.voiceId }],
     duration: '5',

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import type { Voice } from '../kling';
 import { LibraryItem, VoiceLibrary } from './voiceLibrary';
 import { COMMANDS } from '../ids';
@@ -21,12 +22,37 @@ export interface VoiceNode {
 }
 
 /** The row My Voices shows when the service has no list of custom voices (many proxies do not route that endpoint). */
-export const NO_LIST_LABEL = 'This service does not list voices: showing the voices created in VS Code.';
+export function noListLabel(): string {
+  return l10n.t('This service does not list voices: showing the voices created in VS Code.');
+}
 /** The row My Voices shows when tasks from this machine are listed but no key is stored. */
-export const NO_KEY_LABEL = 'Set your API key to load your voices';
+export function noKeyLabel(): string {
+  return l10n.t('Set your API key to load your voices');
+}
+
+/** A task's status as Kling names it (submitted, processing, succeed, failed), in the display language. */
+function statusWord(status: string): string {
+  switch (status) {
+    case 'submitted':
+      return l10n.t('submitted');
+    case 'processing':
+      return l10n.t('processing');
+    case 'succeed':
+      return l10n.t('succeed');
+    case 'failed':
+      return l10n.t('failed');
+    default:
+      return status;
+  }
+}
+
+/** Dates in VS Code's display language (in English, as before: the host's own locale). */
+function dateLocale(): string | undefined {
+  return vscode.env.language.startsWith('en') ? undefined : vscode.env.language;
+}
 
 function when(ts: number | undefined): string {
-  return ts ? new Date(ts).toLocaleString() : '';
+  return ts ? new Date(ts).toLocaleString(dateLocale()) : '';
 }
 
 function voiceTooltip(voice: Voice, extra: string[]): vscode.MarkdownString {
@@ -34,9 +60,13 @@ function voiceTooltip(voice: Voice, extra: string[]): vscode.MarkdownString {
   md.appendMarkdown(`**`)
     .appendText(displayText(voice.voiceName) || voice.voiceId)
     .appendMarkdown(`**\n\n`);
-  md.appendMarkdown('Voice id: `').appendText(voice.voiceId).appendMarkdown('`\n\n');
+  md.appendMarkdown(`${l10n.t('Voice id:')} \``)
+    .appendText(voice.voiceId)
+    .appendMarkdown('`\n\n');
   if (voice.ownedBy) {
-    md.appendText(`Owner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : displayText(voice.ownedBy)}\n\n`);
+    md.appendText(
+      `${l10n.t('Owner: {0}', voice.ownedBy === 'kling' ? l10n.t('Kling (preset)') : displayText(voice.ownedBy))}\n\n`,
+    );
   }
   for (const line of extra) {
     md.appendText(line).appendMarkdown('\n\n');
@@ -57,9 +87,9 @@ function messageItem(node: VoiceNode, refreshCommand: string): vscode.TreeItem {
     t.contextValue = 'notice';
   } else if (node.message) {
     t.description = node.message;
-    t.tooltip = `${node.message}\n\nClick to try again.`;
+    t.tooltip = `${node.message}\n\n${l10n.t('Click to try again.')}`;
     t.iconPath = new vscode.ThemeIcon('error');
-    t.command = { command: refreshCommand, title: 'Refresh' };
+    t.command = { command: refreshCommand, title: l10n.t('Refresh') };
     t.contextValue = 'error';
   } else {
     t.iconPath = new vscode.ThemeIcon('loading~spin');
@@ -97,31 +127,32 @@ export class VoicesTreeProvider extends LibraryTree {
       .map((item) =>
         item.status === 'succeed' && item.voice
           ? { kind: 'voice', label: displayText(item.voiceName) || item.voice.voiceId, voice: item.voice, item }
-          : { kind: 'task', label: displayText(item.voiceName) || `Task ${item.taskId}`, item },
+          : { kind: 'task', label: displayText(item.voiceName) || l10n.t('Task {0}', item.taskId), item },
       );
     if (state.kind === 'error') {
-      nodes.unshift({ kind: 'message', label: 'Could not load your voices', message: state.message });
+      nodes.unshift({ kind: 'message', label: l10n.t('Could not load your voices'), message: state.message });
     } else if (state.kind === 'unsupported') {
       nodes.unshift({
         kind: 'message',
-        label: NO_LIST_LABEL,
-        message:
-          `The service at klingVoice.apiBaseUrl has no list of custom voices (${state.message}). Many proxies do not offer it. ` +
-          'My Voices shows the voices and tasks created from VS Code for this service; hover and completion know them too. ' +
-          'Voices created elsewhere are not listed. If this service should list them, check klingVoice.apiBaseUrl.',
+        label: noListLabel(),
+        message: l10n.t(
+          'The service at klingVoice.apiBaseUrl has no list of custom voices ({0}). Many proxies do not offer it. My Voices shows the voices and tasks created from VS Code for this service; hover and completion know them too. Voices created elsewhere are not listed. If this service should list them, check klingVoice.apiBaseUrl.',
+          state.message,
+        ),
         notice: { icon: 'info' },
       });
     } else if (state.kind === 'nokey' && nodes.length > 0) {
       // With nothing to show, the welcome view asks for a key; with local tasks listed, this row does.
       nodes.unshift({
         kind: 'message',
-        label: NO_KEY_LABEL,
-        message:
+        label: noKeyLabel(),
+        message: l10n.t(
           'No API key is stored, so your account is not listed: only the tasks created from VS Code are shown. Click to set the key.',
-        notice: { icon: 'key', command: { command: COMMANDS.setApiKey, title: 'Set API Key' } },
+        ),
+        notice: { icon: 'key', command: { command: COMMANDS.setApiKey, title: l10n.t('Set API Key') } },
       });
     } else if (state.kind === 'loading' && nodes.length === 0) {
-      nodes.push({ kind: 'message', label: 'Loading your voices…' });
+      nodes.push({ kind: 'message', label: l10n.t('Loading your voices…') });
     }
     return nodes;
   }
@@ -135,30 +166,44 @@ export class VoicesTreeProvider extends LibraryTree {
     t.id = `task:${item.taskId}`;
     if (node.kind === 'voice' && node.voice) {
       t.description = item.createdAt
-        ? `${node.voice.voiceId} · ${new Date(item.createdAt).toLocaleDateString()}`
+        ? `${node.voice.voiceId} · ${new Date(item.createdAt).toLocaleDateString(dateLocale())}`
         : node.voice.voiceId;
       t.iconPath = new vscode.ThemeIcon('unmute');
       t.contextValue = node.voice.trialUrl ? 'voice.trial' : 'voice';
-      t.tooltip = voiceTooltip(node.voice, [`Created: ${when(item.createdAt)}`, `Task id: ${item.taskId}`]);
+      t.tooltip = voiceTooltip(node.voice, [
+        l10n.t('Created: {0}', when(item.createdAt)),
+        l10n.t('Task id: {0}', item.taskId),
+      ]);
       return t;
     }
     switch (item.status) {
       case 'failed':
         t.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('problemsErrorIcon.foreground'));
-        t.description = `failed: ${displayText(item.statusMessage, MAX_REASON_DISPLAY) || 'no reason given'}`;
+        t.description = l10n.t(
+          'failed: {0}',
+          displayText(item.statusMessage, MAX_REASON_DISPLAY) || l10n.t('no reason given'),
+        );
         t.contextValue = 'task.failed';
         break;
       case 'succeed':
         t.iconPath = new vscode.ThemeIcon('pass');
-        t.description = 'succeeded (no voice returned)';
+        t.description = l10n.t('succeeded (no voice returned)');
         t.contextValue = 'task.done';
         break;
       default:
         t.iconPath = new vscode.ThemeIcon('loading~spin');
-        t.description = item.status === 'submitted' ? 'submitted…' : 'processing…';
+        t.description = item.status === 'submitted' ? l10n.t('submitted…') : l10n.t('processing…');
         t.contextValue = 'task.running';
     }
-    t.tooltip = `${node.label}\nTask id: ${item.taskId}\nStatus: ${item.status}${item.statusMessage ? ` (${displayText(item.statusMessage, MAX_REASON_DISPLAY)})` : ''}\nCreated: ${when(item.createdAt)}`;
+    t.tooltip = [
+      node.label,
+      l10n.t('Task id: {0}', item.taskId),
+      l10n.t(
+        'Status: {0}',
+        `${statusWord(item.status)}${item.statusMessage ? ` (${displayText(item.statusMessage, MAX_REASON_DISPLAY)})` : ''}`,
+      ),
+      l10n.t('Created: {0}', when(item.createdAt)),
+    ].join('\n');
     return t;
   }
 }
@@ -179,18 +224,21 @@ export class PresetsTreeProvider extends LibraryTree {
       case 'loaded':
         return state.items.map((v) => ({ kind: 'preset', label: displayText(v.voiceName) || v.voiceId, voice: v }));
       case 'error':
-        return [{ kind: 'message', label: 'Could not load preset voices', message: state.message }];
+        return [{ kind: 'message', label: l10n.t('Could not load preset voices'), message: state.message }];
       case 'unsupported':
         return [
           {
             kind: 'message',
-            label: 'This service does not list preset voices.',
-            message: `The service at klingVoice.apiBaseUrl has no list of preset voices (${state.message}). If it should, check klingVoice.apiBaseUrl.`,
+            label: l10n.t('This service does not list preset voices.'),
+            message: l10n.t(
+              'The service at klingVoice.apiBaseUrl has no list of preset voices ({0}). If it should, check klingVoice.apiBaseUrl.',
+              state.message,
+            ),
             notice: { icon: 'info' },
           },
         ];
       default:
-        return [{ kind: 'message', label: 'Loading preset voices…' }];
+        return [{ kind: 'message', label: l10n.t('Loading preset voices…') }];
     }
   }
 

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { CONTEXT_KEYS, SECRETS } from '../ids';
 import { Disposable } from '../dispose';
@@ -8,16 +9,16 @@ const SECRET_NAME = SECRETS.apiKey;
 export function validateApiKey(value: string | undefined): string | undefined {
   const v = (value ?? '').trim();
   if (!v) {
-    return 'Enter the API key.';
+    return l10n.t('Enter the API key.');
   }
   if (/\s/.test(v)) {
-    return 'An API key has no spaces or line breaks. Paste the key alone.';
+    return l10n.t('An API key has no spaces or line breaks. Paste the key alone.');
   }
   if (/^bearer$/i.test(v) || /^bearer\s/i.test(value?.trim() ?? '')) {
-    return 'Paste the key without the "Bearer " prefix.';
+    return l10n.t('Paste the key without the "Bearer " prefix.');
   }
   if (v.length < 8) {
-    return 'That key is too short to be an API key.';
+    return l10n.t('That key is too short to be an API key.');
   }
   return undefined;
 }

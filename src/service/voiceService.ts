@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { readSettings } from '../config';
 import { KeyStore } from './keyStore';
 import { TaskHistory } from '../history/taskHistory';
@@ -18,7 +19,7 @@ import {
   mayHaveCreated,
   normalizeBaseUrl,
   validateCreateInput,
-  AMBIGUOUS_RETRY_ADVICE,
+  ambiguousRetryAdvice,
 } from '../kling';
 
 export interface CreateRunOptions {
@@ -121,7 +122,10 @@ export class VoiceService extends Disposable implements vscode.Disposable {
         if (configuredBaseUrl() !== bound) {
           throw new KlingError({
             kind: 'cancelled',
-            message: `Stopped: klingVoice.apiBaseUrl changed while this was running, and your key goes only to the address now configured. Work on ${bound} continues when you switch back.`,
+            message: l10n.t(
+              'Stopped: klingVoice.apiBaseUrl changed while this was running, and your key goes only to the address now configured. Work on {0} continues when you switch back.',
+              bound,
+            ),
           });
         }
         return this._keys.get();
@@ -272,8 +276,10 @@ export class VoiceService extends Disposable implements vscode.Disposable {
         await this._history.rememberUnconfirmed(key, client.baseUrl, externalTaskId);
         if (isKlingError(e) && e.kind === 'ambiguous') {
           e.message = e.message.replace(
-            AMBIGUOUS_RETRY_ADVICE,
-            'or simply create the same voice again: the extension looks this request up first and does not send it twice.',
+            ambiguousRetryAdvice(),
+            l10n.t(
+              'or simply create the same voice again: the extension looks this request up first and does not send it twice.',
+            ),
           );
         }
         this._log.warn(
@@ -378,7 +384,7 @@ export class VoiceService extends Disposable implements vscode.Disposable {
       };
       const onAbort = () => {
         leave();
-        reject(new KlingError({ kind: 'cancelled', message: 'Cancelled.' }));
+        reject(new KlingError({ kind: 'cancelled', message: l10n.t('Cancelled.') }));
       };
       if (signal.aborted) {
         onAbort();
@@ -563,7 +569,7 @@ async function joinSending(sending: Sending, signal: AbortSignal): Promise<Voice
 /** Waits for `p`, or rejects as cancelled when `signal` aborts first (`p` itself goes on). */
 function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new KlingError({ kind: 'cancelled', message: 'Cancelled.' }));
+    const onAbort = () => reject(new KlingError({ kind: 'cancelled', message: l10n.t('Cancelled.') }));
     if (signal.aborted) {
       onAbort();
       return;

@@ -1,5 +1,6 @@
 // The Create Voice form's fields and its validation, shared by the webview (inline errors) and the
 // host (which validates again before anything is sent). Pure: no vscode, no DOM.
+import * as l10n from '@vscode/l10n';
 import type { CreateVoiceInput } from '../kling/types';
 import { urlExtensionWarning, validateCreateInput, validateHttpUrl, validateVideoId } from '../kling/validation';
 
@@ -32,8 +33,10 @@ export interface FormValidation {
   input?: CreateVoiceInput;
 }
 
-/** Shown for the local-file source before a file is chosen. */
-export const NO_FILE_CHOSEN = 'Choose an audio or video file with 5 to 30 seconds of one voice.';
+/** Shown for the local-file source before a file is chosen (a function: translated at use, after l10n.config). */
+export function noFileChosen(): string {
+  return l10n.t('Choose an audio or video file with 5 to 30 seconds of one voice.');
+}
 
 /** What the form knows of the chosen local file (the host checked it). */
 export interface LocalFileStatus {
@@ -79,7 +82,7 @@ export function validateForm(form: CreateFormValues, file?: LocalFileStatus): Fo
       case 'source':
         // "No source given": say it in the words of the field the user chose.
         if (form.source === 'url') {
-          errors.voiceUrl ??= validateHttpUrl(form.voiceUrl, 'audio URL') ?? issue.message;
+          errors.voiceUrl ??= validateHttpUrl(form.voiceUrl, l10n.t('audio URL')) ?? issue.message;
         } else if (form.source === 'video') {
           errors.videoId ??= validateVideoId(form.videoId) ?? issue.message;
         }
@@ -91,9 +94,9 @@ export function validateForm(form: CreateFormValues, file?: LocalFileStatus): Fo
   }
   if (form.source === 'file') {
     if (!file) {
-      errors.file = NO_FILE_CHOSEN;
+      errors.file = noFileChosen();
     } else if (!file.usable) {
-      errors.file = file.problem ?? 'This file cannot be used.';
+      errors.file = file.problem ?? l10n.t('This file cannot be used.');
     }
   }
   for (const w of result.warnings) {

@@ -1,4 +1,6 @@
 // The trimmer's selection arithmetic. Pure: no vscode, no DOM; the page and the host clamp a selection the same way.
+import * as l10n from '@vscode/l10n';
+import { formatNumber } from './format';
 import { MAX_SAMPLE_SEC, MIN_SAMPLE_SEC } from '../kling/rules';
 
 /** A stretch of the file, in seconds from its start. */
@@ -62,10 +64,20 @@ export function resizeSelection(sel: Selection, edge: 'start' | 'end', atSec: nu
 export function selectionProblem(sel: Selection): string | undefined {
   const len = roundSec(sel.endSec - sel.startSec);
   if (len < MIN_SAMPLE_SEC) {
-    return `The selection is ${len.toFixed(1)} s; Kling needs ${MIN_SAMPLE_SEC}–${MAX_SAMPLE_SEC} s. Make it longer.`;
+    return l10n.t(
+      'The selection is {0} s; Kling needs {1}–{2} s. Make it longer.',
+      formatNumber(len, 1),
+      MIN_SAMPLE_SEC,
+      MAX_SAMPLE_SEC,
+    );
   }
   if (len > MAX_SAMPLE_SEC) {
-    return `The selection is ${len.toFixed(1)} s; Kling accepts ${MIN_SAMPLE_SEC}–${MAX_SAMPLE_SEC} s. Make it shorter.`;
+    return l10n.t(
+      'The selection is {0} s; Kling accepts {1}–{2} s. Make it shorter.',
+      formatNumber(len, 1),
+      MIN_SAMPLE_SEC,
+      MAX_SAMPLE_SEC,
+    );
   }
   return undefined;
 }

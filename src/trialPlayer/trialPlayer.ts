@@ -1,26 +1,27 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import type { Voice } from '../kling';
 import { isPlayerToHost, type HostToPlayer, type PlayerToHost } from '../shared/protocol/trialPlayer';
 import { bindToHost, panelIconPath, WebviewChannel, type ChannelDeps } from '../webviewHost/channel';
-import { codicon, isPlayableTrialUrl, makeNonce, renderPage, webviewOptions } from '../webviewHost/page';
+import { codicon, esc, isPlayableTrialUrl, makeNonce, renderPage, webviewOptions } from '../webviewHost/page';
 import { VIEW_TYPES } from '../ids';
 
 /** The player's page: static; the voice arrives by message. */
 function playerHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   return renderPage(webview, extensionUri, makeNonce(), {
-    title: 'Trial Audio',
+    title: l10n.t('Trial Audio'),
     script: 'trialPlayer.js',
     styles: ['webview.css'],
     body: `  <section class="card player" aria-labelledby="player-title">
     <h3 id="player-title">${codicon('unmute')}<span id="player-name"></span></h3>
     <dl>
-      <dt>Voice id</dt><dd id="player-id" class="mono"></dd>
+      <dt>${esc(l10n.t('Voice id'))}</dt><dd id="player-id" class="mono"></dd>
     </dl>
     <audio id="player" controls preload="auto" aria-labelledby="player-title"></audio>
-    <p id="player-hint" class="hint" hidden>Press play to listen.</p>
+    <p id="player-hint" class="hint" hidden>${esc(l10n.t('Press play to listen.'))}</p>
     <div class="actions wrap">
-      <button type="button" id="copy-id">${codicon('copy')}Copy Voice ID</button>
-      <button type="button" id="insert-snippet" class="secondary">${codicon('code')}Insert Snippet</button>
+      <button type="button" id="copy-id">${codicon('copy')}${esc(l10n.t('Copy Voice ID'))}</button>
+      <button type="button" id="insert-snippet" class="secondary">${codicon('code')}${esc(l10n.t('Insert Snippet'))}</button>
     </div>
   </section>`,
   });
@@ -111,7 +112,7 @@ export class TrialPlayer implements vscode.Disposable {
     if (!this._panel || !this._controller) {
       const panel = vscode.window.createWebviewPanel(
         VIEW_TYPES.trialPlayer,
-        'Trial Audio',
+        l10n.t('Trial Audio'),
         { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
         webviewOptions(this._deps.extensionUri),
       );
@@ -129,7 +130,7 @@ export class TrialPlayer implements vscode.Disposable {
     } else {
       this._panel.reveal(undefined, true);
     }
-    this._panel.title = `Trial: ${voice.voiceName || voice.voiceId}`;
+    this._panel.title = l10n.t('Trial: {0}', voice.voiceName || voice.voiceId);
     this._controller.play({ ...voice, trialUrl });
     return true;
   }

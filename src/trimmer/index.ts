@@ -1,16 +1,19 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 
 import { parseTrimmerState, TRIMMER_EXTENSIONS } from '../shared/protocol/trimmer';
 import { bindToHost, panelIconPath } from '../webviewHost/channel';
 import { webviewOptions } from '../webviewHost/page';
-import { OPEN_AGAIN, TrimmerController, type TrimmerDeps } from './trimmerController';
+import { openAgain, TrimmerController, type TrimmerDeps } from './trimmerController';
 import { COMMANDS, VIEW_TYPES } from '../ids';
 import { disposeAll } from '../dispose';
 
 export { TrimmerController, type TrimmerDeps } from './trimmerController';
 
 /** Shown in a restored tab whose saved state does not name a file the trimmer may open. */
-export const NOT_RESTORED = `This trimmer tab could not be restored: its saved state does not name a .wav or .mp3 file. ${OPEN_AGAIN}`;
+export function notRestored(): string {
+  return `${l10n.t('This trimmer tab could not be restored: its saved state does not name a .wav or .mp3 file.')} ${openAgain()}`;
+}
 
 function fileName(uri: vscode.Uri): string {
   return uri.path.split('/').pop() || 'sample';
@@ -84,7 +87,7 @@ export class TrimmerPanels implements vscode.WebviewPanelSerializer, vscode.Disp
     }
     const panel = vscode.window.createWebviewPanel(
       VIEW_TYPES.trimmer,
-      `Trim ${fileName(uri)}`,
+      l10n.t('Trim {0}', fileName(uri)),
       vscode.ViewColumn.Active,
       webviewOptions(this._deps.extensionUri),
     );
@@ -107,7 +110,7 @@ export class TrimmerPanels implements vscode.WebviewPanelSerializer, vscode.Disp
       panel.dispose();
       return Promise.resolve();
     }
-    panel.title = `Trim ${fileName(uri)}`;
+    panel.title = l10n.t('Trim {0}', fileName(uri));
     this._attach(panel, uri);
     return Promise.resolve();
   }
@@ -115,7 +118,7 @@ export class TrimmerPanels implements vscode.WebviewPanelSerializer, vscode.Disp
   /** A trimmer for `uri` in `panel`; without a uri, the panel says the tab could not be restored. */
   private _attach(panel: vscode.WebviewPanel, uri: vscode.Uri | undefined): TrimmerController {
     panel.iconPath = panelIconPath(this._deps.extensionUri);
-    const controller = attachTrimmer(panel, this._deps, uri, uri ? undefined : NOT_RESTORED);
+    const controller = attachTrimmer(panel, this._deps, uri, uri ? undefined : notRestored());
     this._controllers.set(panel, controller);
     const key = uri?.toString();
     if (key !== undefined) {
@@ -159,10 +162,10 @@ export function registerTrimmer(deps: TrimmerDeps): vscode.Disposable {
       let uri = arg instanceof vscode.Uri ? arg : undefined;
       if (!uri) {
         const picked = await vscode.window.showOpenDialog({
-          title: 'Open a voice sample in the trimmer',
+          title: l10n.t('Open a voice sample in the trimmer'),
           canSelectMany: false,
-          openLabel: 'Open in Trimmer',
-          filters: { 'Audio (WAV, MP3)': ['wav', 'mp3'] },
+          openLabel: l10n.t('Open in Trimmer'),
+          filters: { [l10n.t('Audio (WAV, MP3)')]: ['wav', 'mp3'] },
         });
         uri = picked?.[0];
         if (!uri) {

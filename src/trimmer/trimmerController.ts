@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { tooLongToDecode, uniqueVoiceNames } from '../audio';
 import { AudioJobError } from '../audioWorker/client';
 import type { ExportedWindow } from '../audioWorker/protocol';
@@ -46,7 +47,9 @@ function isFileNotFound(e: unknown): boolean {
 }
 
 /** How to open a sample again, for messages about a file or a tab that cannot be shown. */
-export const OPEN_AGAIN = "Open the sample again with 'Kling Voice: Open Sample in Trimmer…'.";
+export function openAgain(): string {
+  return l10n.t("Open the sample again with 'Kling Voice: Open Sample in Trimmer…'.");
+}
 
 /**
  * Drives one trimmer page for one file: sends the waveform envelope and the quality report, exports the
@@ -94,7 +97,7 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
   private async _load(): Promise<Loaded | string> {
     const uri = this.uri;
     if (!uri) {
-      return this._unavailable ?? `Nothing to trim. ${OPEN_AGAIN}`;
+      return this._unavailable ?? `${l10n.t('Nothing to trim.')} ${openAgain()}`;
     }
     const name = uri.path.split('/').pop() ?? uri.path;
     try {
@@ -102,14 +105,15 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
     } catch (e) {
       if (isFileNotFound(e)) {
         this._deps.log.warn(`trimmer: ${uri.toString(true)} no longer exists`);
-        return `${name} is no longer at ${vscode.workspace.asRelativePath(uri)}: it was moved, renamed or deleted. ${OPEN_AGAIN}`;
+        const where = vscode.workspace.asRelativePath(uri);
+        return `${l10n.t('{0} is no longer at {1}: it was moved, renamed or deleted.', name, where)} ${openAgain()}`;
       }
-      return `${name} cannot be read: ${errorText(e)}`;
+      return l10n.t('{0} cannot be read: {1}', name, errorText(e));
     }
     const i = await inspectFile(uri, { keep: true, signal: this._loadAbort.signal }).catch((e: unknown) =>
       e instanceof AudioJobError && e.reason === 'cancelled'
-        ? `${name}: the check was cancelled.`
-        : `${name} cannot be checked: ${errorText(e)}`,
+        ? l10n.t('{0}: the check was cancelled.', name)
+        : l10n.t('{0} cannot be checked: {1}', name, errorText(e)),
     );
     if (typeof i === 'string') {
       return i;
@@ -119,9 +123,13 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
         return i.rules.errors.join(' '); // its length and the limit
       }
       if (i.notDecoded) {
-        return `${i.displayName} could not be decoded (${i.notDecoded}). ${i.rules.errors.join(' ')}`.trim();
+        return `${l10n.t('{0} could not be decoded ({1}).', i.displayName, i.notDecoded)} ${i.rules.errors.join(' ')}`.trim();
       }
-      return `${i.displayName} cannot be decoded here (${[i.probe.kind?.toUpperCase(), i.probe.codec].filter(Boolean).join(' ') || 'unknown format'}): the trimmer reads WAV and MP3. ${i.rules.errors.length ? i.rules.errors.join(' ') : 'Within the limits, it can be uploaded as it is with "Create Kling Voice from File…".'}`;
+      const format = [i.probe.kind?.toUpperCase(), i.probe.codec].filter(Boolean).join(' ') || l10n.t('unknown format');
+      const next = i.rules.errors.length
+        ? i.rules.errors.join(' ')
+        : l10n.t('Within the limits, it can be uploaded as it is with "Create Kling Voice from File…".');
+      return `${l10n.t('{0} cannot be decoded here ({1}): the trimmer reads WAV and MP3.', i.displayName, format)} ${next}`;
     }
     return { ...i, audio: i.audio };
   }
@@ -152,7 +160,9 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
     const retried = typeof again === 'string' ? undefined : await exportKept(again, selection, normalize, analyze);
     if (typeof again === 'string' || !retried) {
       throw new Error(
-        typeof again === 'string' ? again : `${loaded.displayName} could not be read again. ${OPEN_AGAIN}`,
+        typeof again === 'string'
+          ? again
+          : `${l10n.t('{0} could not be read again.', loaded.displayName)} ${openAgain()}`,
       );
     }
     return { loaded: again, exported: retried };
@@ -236,7 +246,7 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
     const problem =
       selectionProblem(selection) ??
       validateVoiceName(voiceName) ??
-      (this._uploadProvider === 'none' ? 'No upload provider is set: open the upload settings.' : undefined);
+      (this._uploadProvider === 'none' ? l10n.t('No upload provider is set: open the upload settings.') : undefined);
     if (problem) {
       this._deps.log.warn(`trimmer: refused a create request: ${problem}`);
       this._post({ type: 'invalid', message: problem });

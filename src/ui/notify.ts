@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { COMMANDS, EXTENSION_ID, SETTINGS, VSCODE_COMMANDS } from '../ids';
 import { isKlingError, needsApiKey, type VoiceTask } from '../kling';
 import { readSettings } from '../config';
@@ -51,25 +52,30 @@ export async function showError(
   }
   log.error(`${prefix ? `${prefix}: ` : ''}${message}`);
   const actions: string[] = extra ? [extra.title] : [];
+  const setKey = l10n.t('Set API Key');
+  const openSettings = l10n.t('Open Settings');
+  const showLog = l10n.t('Show Log');
   if (needsApiKey(e)) {
-    actions.push('Set API Key');
+    actions.push(setKey);
   }
+  // The messages about the setting start with its name in every language (a unit test checks the translations).
   const badBaseUrl = isKlingError(e) && e.kind === 'invalidInput' && e.message.startsWith(SETTINGS.apiBaseUrl);
   if (isKlingError(e) && (e.kind === 'http' || e.kind === 'badResponse' || e.kind === 'network' || badBaseUrl)) {
-    actions.push('Open Settings');
+    actions.push(openSettings);
   }
-  actions.push('Copy Diagnostics', 'Show Log');
+  const copyDiagnosticsAction = l10n.t('Copy Diagnostics');
+  actions.push(copyDiagnosticsAction, showLog);
   const full = prefix ? `${prefix}: ${message}` : message;
   const choice = await vscode.window.showErrorMessage(full, ...actions);
-  if (choice === 'Copy Diagnostics') {
+  if (choice === copyDiagnosticsAction) {
     await copyDiagnostics(prefix || 'Failure', { error: e });
   } else if (extra && choice === extra.title) {
     await extra.run();
-  } else if (choice === 'Set API Key') {
+  } else if (choice === setKey) {
     await vscode.commands.executeCommand(COMMANDS.setApiKey);
-  } else if (choice === 'Open Settings') {
+  } else if (choice === openSettings) {
     await vscode.commands.executeCommand(VSCODE_COMMANDS.openSettings, SETTINGS.apiBaseUrl);
-  } else if (choice === 'Show Log') {
+  } else if (choice === showLog) {
     log.show(true);
   }
 }
@@ -80,14 +86,16 @@ export async function showError(
  */
 async function stillRunning(taskId: string | undefined, message: string, log: vscode.LogOutputChannel): Promise<void> {
   log.warn(`still running at Kling: ${message}`);
+  const checkTask = l10n.t('Check Task');
+  const copyDiagnosticsAction = l10n.t('Copy Diagnostics');
   const choice = await vscode.window.showWarningMessage(
-    `Still running at Kling — check later. ${message}`,
-    ...(taskId ? ['Check Task'] : []),
-    'Copy Diagnostics',
+    l10n.t('Still running at Kling — check later. {0}', message),
+    ...(taskId ? [checkTask] : []),
+    copyDiagnosticsAction,
   );
-  if (choice === 'Check Task' && taskId) {
+  if (choice === checkTask && taskId) {
     await vscode.commands.executeCommand(COMMANDS.checkTask, taskId);
-  } else if (choice === 'Copy Diagnostics') {
+  } else if (choice === copyDiagnosticsAction) {
     await copyDiagnostics('Task still running after the task timeout', { task: { taskId, status: 'running' } });
   }
 }
@@ -106,13 +114,13 @@ export function signalFor(token: vscode.CancellationToken): AbortSignal {
 export function statusLabel(status: string): string {
   switch (status) {
     case 'submitted':
-      return 'submitted, waiting to start';
+      return l10n.t('submitted, waiting to start');
     case 'processing':
-      return 'processing';
+      return l10n.t('processing');
     case 'succeed':
-      return 'succeeded';
+      return l10n.t('succeeded');
     case 'failed':
-      return 'failed';
+      return l10n.t('failed');
     default:
       return status;
   }
@@ -131,7 +139,10 @@ export async function openTrialAudio(raw: string): Promise<boolean> {
   }
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
     void vscode.window.showWarningMessage(
-      `The trial audio link is not a web address (${url ? url.protocol : 'not a URL'}), so it was not opened.`,
+      l10n.t(
+        'The trial audio link is not a web address ({0}), so it was not opened.',
+        url ? url.protocol : l10n.t('not a URL'),
+      ),
     );
     return false;
   }
@@ -154,29 +165,37 @@ export async function announce(
       voice.voiceId,
       voice.trialUrl,
       label,
-      `Voice "${label}" is ready. Voice id: ${voice.voiceId}`,
+      l10n.t('Voice "{0}" is ready. Voice id: {1}', label, voice.voiceId),
       log,
     );
   } else if (task.status === 'failed') {
+    const showLog = l10n.t('Show Log');
+    const copyDiagnosticsAction = l10n.t('Copy Diagnostics');
     const choice = await vscode.window.showErrorMessage(
-      `Voice "${label}" failed: ${task.statusMessage || 'Kling gave no reason'}. Task id ${task.taskId}.`,
+      l10n.t(
+        'Voice "{0}" failed: {1}. Task id {2}.',
+        label,
+        task.statusMessage || l10n.t('Kling gave no reason'),
+        task.taskId,
+      ),
       ...(retry ? [retry.title] : []),
-      'Copy Diagnostics',
-      'Show Log',
+      copyDiagnosticsAction,
+      showLog,
     );
-    if (choice === 'Copy Diagnostics') {
+    if (choice === copyDiagnosticsAction) {
       await copyDiagnostics('Task failed', { task });
     } else if (retry && choice === retry.title) {
       await retry.run();
-    } else if (choice === 'Show Log') {
+    } else if (choice === showLog) {
       log.show(true);
     }
   } else {
+    const copy = l10n.t('Copy Task ID');
     const choice = await vscode.window.showInformationMessage(
-      `Task ${task.taskId} is ${statusLabel(task.status)}.`,
-      'Copy Task ID',
+      l10n.t('Task {0} is {1}.', task.taskId, statusLabel(task.status)),
+      copy,
     );
-    if (choice === 'Copy Task ID') {
+    if (choice === copy) {
       await vscode.env.clipboard.writeText(task.taskId);
     }
   }
@@ -189,14 +208,17 @@ export async function voiceActions(
   message?: string,
   log?: vscode.LogOutputChannel,
 ): Promise<void> {
-  const actions = ['Copy Voice ID', ...(trialUrl ? ['Open Trial Audio'] : []), ...(log ? ['Show Log'] : [])];
+  const copy = l10n.t('Copy Voice ID');
+  const open = l10n.t('Open Trial Audio');
+  const showLog = l10n.t('Show Log');
+  const actions = [copy, ...(trialUrl ? [open] : []), ...(log ? [showLog] : [])];
   const choice = await vscode.window.showInformationMessage(message ?? `${label}: ${voiceId}`, ...actions);
-  if (choice === 'Copy Voice ID') {
+  if (choice === copy) {
     await vscode.env.clipboard.writeText(voiceId);
-    void vscode.window.setStatusBarMessage(`Copied voice id ${voiceId}`, 3000);
-  } else if (choice === 'Open Trial Audio' && trialUrl) {
+    void vscode.window.setStatusBarMessage(l10n.t('Copied voice id {0}', voiceId), 3000);
+  } else if (choice === open && trialUrl) {
     await openTrialAudio(trialUrl);
-  } else if (choice === 'Show Log') {
+  } else if (choice === showLog) {
     log?.show(true);
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { TaskHistory } from '../history/taskHistory';
 import { SETTINGS, STATUS_BAR_ID } from '../ids';
 
@@ -9,7 +10,7 @@ export function registerStatusBar(
   isFollowing: (taskId: string) => boolean = () => true,
 ): vscode.Disposable {
   const item = vscode.window.createStatusBarItem(STATUS_BAR_ID, vscode.StatusBarAlignment.Left, 10);
-  item.name = 'Kling Voice Tasks';
+  item.name = l10n.t('Kling Voice Tasks');
   item.command = 'workbench.view.extension.klingVoice';
   const update = () => {
     const running = history.inFlight(currentBaseUrl() ?? '');
@@ -17,14 +18,17 @@ export function registerStatusBar(
       item.hide();
       return;
     }
-    item.text = `$(loading~spin) ${running.length} Kling voice task${running.length === 1 ? '' : 's'}`;
+    item.text = `$(loading~spin) ${
+      running.length === 1 ? l10n.t('{0} Kling voice task', 1) : l10n.t('{0} Kling voice tasks', running.length)
+    }`;
     const idle = running.filter((e) => !isFollowing(e.taskId));
+    const names = (list: typeof running) => list.map((e) => e.voiceName || e.taskId).join(', ');
     item.tooltip =
-      `Running: ${running.map((e) => e.voiceName || e.taskId).join(', ')}\n` +
+      `${l10n.t('Running: {0}', names(running))}\n` +
       (idle.length
-        ? `Not followed now: ${idle.map((e) => e.voiceName || e.taskId).join(', ')} (run 'Kling Voice: Resume Following Running Tasks' or refresh My Voices to update them).\n`
+        ? `${l10n.t("Not followed now: {0} (run 'Kling Voice: Resume Following Running Tasks' or refresh My Voices to update them).", names(idle))}\n`
         : '') +
-      'Click to show the Kling Voice sidebar.';
+      l10n.t('Click to show the Kling Voice sidebar.');
     item.show();
   };
   update();

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'crypto';
 import { encodeExtValue, safeObjectName, uploadFileName } from './names';
 import { sendWithRetry } from './transport';
@@ -77,10 +78,10 @@ export class HttpUploadProvider implements UploadProvider {
     try {
       this._url = new URL(_config.url.trim());
     } catch {
-      throw new UploadError('Set klingVoice.upload.http.url to the upload endpoint (a full http(s) URL).');
+      throw new UploadError(l10n.t('Set klingVoice.upload.http.url to the upload endpoint (a full http(s) URL).'));
     }
     if (!/^https?:$/.test(this._url.protocol)) {
-      throw new UploadError('klingVoice.upload.http.url must start with http:// or https://.');
+      throw new UploadError(l10n.t('klingVoice.upload.http.url must start with http:// or https://.'));
     }
     if (!isEncryptedOrLocal(this._url)) {
       throw new UploadError(
@@ -90,15 +91,16 @@ export class HttpUploadProvider implements UploadProvider {
     }
     if (_config.method === 'POST' && !_config.responseUrlPath.trim()) {
       throw new UploadError(
-        'Set klingVoice.upload.http.responseUrlPath to where the answer holds the file URL (e.g. "data.url").',
+        l10n.t('Set klingVoice.upload.http.responseUrlPath to where the answer holds the file URL (e.g. "data.url").'),
       );
     }
     if (!_config.responseUrlPath.trim() && this._url.search) {
       // A query on an upload URL is where presigned signatures and tokens travel: handing Kling the upload
       // URL without it may not work, and with it would give Kling write access to the upload target.
       throw new UploadError(
-        'klingVoice.upload.http.url has a query string, which may carry upload credentials, so it cannot be the file URL given to Kling. ' +
-          'Set klingVoice.upload.http.responseUrlPath to where the endpoint\'s JSON answer holds the file URL (e.g. "url").',
+        l10n.t(
+          'klingVoice.upload.http.url has a query string, which may carry upload credentials, so it cannot be the file URL given to Kling. Set klingVoice.upload.http.responseUrlPath to where the endpoint\'s JSON answer holds the file URL (e.g. "url").',
+        ),
       );
     }
   }
@@ -108,7 +110,11 @@ export class HttpUploadProvider implements UploadProvider {
   }
 
   describe(): string {
-    return `the upload endpoint ${this._url.host}${this._url.pathname.replace(/%7BfileName%7D/gi, '{fileName}')}`;
+    return l10n.t(
+      'the upload endpoint {0}{1}',
+      this._url.host,
+      this._url.pathname.replace(/%7BfileName%7D/gi, '{fileName}'),
+    );
   }
 
   async upload(request: UploadRequest): Promise<UploadResult> {
@@ -145,7 +151,11 @@ export class HttpUploadProvider implements UploadProvider {
     );
     if (res.status === 401 || res.status === 403) {
       throw new UploadError(
-        `The upload endpoint ${this._url.host} refused the upload (HTTP ${res.status}). Check the token ('Kling Voice: Set Upload Credentials').`,
+        l10n.t(
+          "The upload endpoint {0} refused the upload (HTTP {1}). Check the token ('Kling Voice: Set Upload Credentials').",
+          this._url.host,
+          res.status,
+        ),
         { status: res.status },
       );
     }
@@ -153,7 +163,7 @@ export class HttpUploadProvider implements UploadProvider {
       // The answer may echo the request (its Authorization header, the URL's query): redacted before it is cut short.
       const detail = serverExcerpt(res.text, [this._config.token]);
       throw new UploadError(
-        `The upload to ${this._url.host} failed (HTTP ${res.status}${detail ? `: ${detail}` : ''}).`,
+        l10n.t('The upload to {0} failed (HTTP {1}{2}).', this._url.host, res.status, detail ? `: ${detail}` : ''),
         {
           status: res.status,
         },
@@ -175,13 +185,19 @@ export class HttpUploadProvider implements UploadProvider {
       json = JSON.parse(text);
     } catch {
       throw new UploadError(
-        `The upload endpoint ${this._url.host} did not answer with JSON, so the file URL cannot be read (klingVoice.upload.http.responseUrlPath).`,
+        l10n.t(
+          'The upload endpoint {0} did not answer with JSON, so the file URL cannot be read (klingVoice.upload.http.responseUrlPath).',
+          this._url.host,
+        ),
       );
     }
     const value = readJsonPath(json, path);
     if (typeof value !== 'string' || !value.trim()) {
       throw new UploadError(
-        `The upload endpoint's answer has no URL at "${path}". Set klingVoice.upload.http.responseUrlPath to where the URL is.`,
+        l10n.t(
+          'The upload endpoint\'s answer has no URL at "{0}". Set klingVoice.upload.http.responseUrlPath to where the URL is.',
+          path,
+        ),
       );
     }
     let url: URL;
@@ -189,11 +205,16 @@ export class HttpUploadProvider implements UploadProvider {
       url = new URL(value.trim(), base); // a relative answer inherits nothing secret from the upload URL
     } catch {
       throw new UploadError(
-        `The upload endpoint returned "${serverExcerpt(value, [this._config.token], 100)}", which is not a URL.`,
+        l10n.t(
+          'The upload endpoint returned "{0}", which is not a URL.',
+          serverExcerpt(value, [this._config.token], 100),
+        ),
       );
     }
     if (!/^https?:$/.test(url.protocol)) {
-      throw new UploadError(`The upload endpoint returned a ${url.protocol} URL; Kling needs an http(s) URL.`);
+      throw new UploadError(
+        l10n.t('The upload endpoint returned a {0} URL; Kling needs an http(s) URL.', url.protocol),
+      );
     }
     return url.toString();
   }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type * as Aws4 from 'aws4';
 import { createHash, randomUUID } from 'crypto';
 import * as fs from 'fs';
@@ -89,10 +90,10 @@ export class S3UploadProvider implements UploadProvider {
     try {
       this._base = new URL(endpoint);
     } catch {
-      throw new UploadError(`klingVoice.upload.s3.endpoint is not a valid URL ("${endpoint}").`);
+      throw new UploadError(l10n.t('klingVoice.upload.s3.endpoint is not a valid URL ("{0}").', endpoint));
     }
     if (!/^https?:$/.test(this._base.protocol)) {
-      throw new UploadError('klingVoice.upload.s3.endpoint must start with http:// or https://.');
+      throw new UploadError(l10n.t('klingVoice.upload.s3.endpoint must start with http:// or https://.'));
     }
     if (!isEncryptedOrLocal(this._base)) {
       throw new UploadError(
@@ -101,10 +102,10 @@ export class S3UploadProvider implements UploadProvider {
       );
     }
     if (!_config.bucket.trim()) {
-      throw new UploadError('Set klingVoice.upload.s3.bucket to the bucket that receives voice samples.');
+      throw new UploadError(l10n.t('Set klingVoice.upload.s3.bucket to the bucket that receives voice samples.'));
     }
     if (!_config.accessKeyId || !_config.secretAccessKey) {
-      throw new UploadError("No S3 access key is stored. Run 'Kling Voice: Set Upload Credentials'.");
+      throw new UploadError(l10n.t("No S3 access key is stored. Run 'Kling Voice: Set Upload Credentials'."));
     }
   }
 
@@ -239,13 +240,27 @@ export function s3ErrorMessage(
     case 'SignatureDoesNotMatch':
     case 'InvalidAccessKeyId':
     case 'AccessDenied':
-      return `The storage at ${host} refused the upload (${what}). Check the keys ('Kling Voice: Set Upload Credentials'), klingVoice.upload.s3.region and the bucket's permissions.`;
+      return l10n.t(
+        "The storage at {0} refused the upload ({1}). Check the keys ('Kling Voice: Set Upload Credentials'), klingVoice.upload.s3.region and the bucket's permissions.",
+        host,
+        what,
+      );
     case 'NoSuchBucket':
-      return `The bucket "${bucket}" does not exist at ${host} (${what}). Check klingVoice.upload.s3.bucket and klingVoice.upload.s3.endpoint.`;
+      return l10n.t(
+        'The bucket "{0}" does not exist at {1} ({2}). Check klingVoice.upload.s3.bucket and klingVoice.upload.s3.endpoint.',
+        bucket,
+        host,
+        what,
+      );
     case 'AuthorizationHeaderMalformed':
     case 'PermanentRedirect':
-      return `The storage at ${host} expects another region or endpoint (${what}${detail ? `: ${detail}` : ''}). Check klingVoice.upload.s3.region and klingVoice.upload.s3.endpoint.`;
+      return l10n.t(
+        'The storage at {0} expects another region or endpoint ({1}{2}). Check klingVoice.upload.s3.region and klingVoice.upload.s3.endpoint.',
+        host,
+        what,
+        detail ? `: ${detail}` : '',
+      );
     default:
-      return `The upload to ${host} failed (${what}${detail ? `: ${detail}` : ''}).`;
+      return l10n.t('The upload to {0} failed ({1}{2}).', host, what, detail ? `: ${detail}` : '');
   }
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { createHash, type Hash } from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -43,15 +44,17 @@ export function unreadableFile(filePath: string, e: unknown): UploadError {
   const code = (e as { code?: string }).code;
   const reason =
     code === 'ENOENT'
-      ? 'it does not exist'
+      ? l10n.t('it does not exist')
       : code === 'EACCES' || code === 'EPERM'
-        ? 'permission denied'
+        ? l10n.t('permission denied')
         : code === 'EISDIR'
-          ? 'it is a folder'
+          ? l10n.t('it is a folder')
           : e instanceof Error
             ? e.message
             : String(e);
-  return new UploadError(`The file "${path.basename(filePath)}" cannot be read: ${reason}${code ? ` (${code})` : ''}.`);
+  return new UploadError(
+    l10n.t('The file "{0}" cannot be read: {1}{2}.', path.basename(filePath), reason, code ? ` (${code})` : ''),
+  );
 }
 
 export async function sourceSize(part: UploadSource | Uint8Array): Promise<number> {
@@ -150,7 +153,7 @@ async function writeFile(
 }
 
 function cancelled(): UploadError {
-  return new UploadError('The upload was cancelled.', { cancelled: true });
+  return new UploadError(l10n.t('The upload was cancelled.'), { cancelled: true });
 }
 
 async function totalSize(parts: (UploadSource | Uint8Array)[]): Promise<number> {
@@ -227,9 +230,12 @@ export async function sendOnce(req: StreamRequest): Promise<StreamResponse> {
     req.signal?.addEventListener('abort', onAbort, { once: true });
     request.setTimeout(req.idleTimeoutMs ?? 60_000, () => {
       request.destroy(
-        new UploadError(`No answer from ${url.host} for ${Math.round((req.idleTimeoutMs ?? 60_000) / 1000)} s.`, {
-          retryable: true,
-        }),
+        new UploadError(
+          l10n.t('No answer from {0} for {1} s.', url.host, Math.round((req.idleTimeoutMs ?? 60_000) / 1000)),
+          {
+            retryable: true,
+          },
+        ),
       );
     });
     request.on('error', (e) => finish(req.signal?.aborted ? cancelled() : e));
@@ -307,7 +313,11 @@ export async function sendWithRetry(
         throw e instanceof UploadError
           ? e
           : new UploadError(
-              `Could not reach ${new URL(req.url).host}: ${redactText(e instanceof Error ? e.message : String(e))}`,
+              l10n.t(
+                'Could not reach {0}: {1}',
+                new URL(req.url).host,
+                redactText(e instanceof Error ? e.message : String(e)),
+              ),
               { retryable: isTransient(e) },
             );
       }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
 import { HttpUploadProvider } from './httpUpload';
 import { S3UploadProvider } from './s3';
 import { UploadError, UploadProvider } from './types';
@@ -124,17 +125,31 @@ export class UploadConsent {
     if (given || this.has(provider.destination)) {
       return true;
     }
-    const allow = 'Allow Uploads to This Destination';
-    const samples = fileCount === 1 ? 'this voice sample' : `these ${fileCount} voice samples`;
+    const allow = l10n.t('Allow Uploads to This Destination');
+    const question =
+      fileCount === 1
+        ? l10n.t('Upload this voice sample to {0}?', provider.describe())
+        : l10n.t('Upload these {0} voice samples to {1}?', fileCount, provider.describe());
+    const where =
+      provider.id === 's3'
+        ? l10n.t(
+            'The file goes to {0}, and Kling downloads it from there to create the voice through a link that expires.',
+            provider.destination,
+          )
+        : l10n.t('The file goes to {0}, and Kling downloads it from there to create the voice.', provider.destination);
     const choice = await vscode.window.showWarningMessage(
-      `Upload ${samples} to ${provider.describe()}?`,
+      question,
       {
         modal: true,
-        detail:
-          `A recording of someone's voice is biometric data. Upload only voices you have the speaker's permission to clone.\n\n` +
-          `The file goes to ${provider.destination}, and Kling downloads it from there to create the voice` +
-          (provider.id === 's3' ? ' through a link that expires.' : '.') +
-          `\n\nYour answer is remembered for this destination ('Kling Voice: Clear Upload Credentials' forgets it).`,
+        detail: [
+          l10n.t(
+            "A recording of someone's voice is biometric data. Upload only voices you have the speaker's permission to clone.",
+          ),
+          where,
+          l10n.t(
+            "Your answer is remembered for this destination ('Kling Voice: Clear Upload Credentials' forgets it).",
+          ),
+        ].join('\n\n'),
       },
       allow,
     );
@@ -163,10 +178,17 @@ export async function setUploadCredentials(secrets: vscode.SecretStorage, args?:
     } else {
       const pick = await vscode.window.showQuickPick(
         [
-          { label: 'S3-compatible storage', description: 'access key id and secret', value: 's3' as const },
-          { label: 'HTTP upload endpoint', description: 'Bearer token', value: 'http' as const },
+          {
+            label: l10n.t('S3-compatible storage'),
+            description: l10n.t('access key id and secret'),
+            value: 's3' as const,
+          },
+          { label: l10n.t('HTTP upload endpoint'), description: l10n.t('Bearer token'), value: 'http' as const },
         ],
-        { title: 'Set Upload Credentials', placeHolder: 'Which upload provider are these credentials for?' },
+        {
+          title: l10n.t('Set Upload Credentials'),
+          placeHolder: l10n.t('Which upload provider are these credentials for?'),
+        },
       );
       if (!pick) {
         return false;
@@ -175,13 +197,13 @@ export async function setUploadCredentials(secrets: vscode.SecretStorage, args?:
     }
   }
   const noSpaces = (v: string) =>
-    !v.trim() ? 'Enter a value.' : /\s/.test(v.trim()) ? 'No spaces or line breaks.' : undefined;
+    !v.trim() ? l10n.t('Enter a value.') : /\s/.test(v.trim()) ? l10n.t('No spaces or line breaks.') : undefined;
   if (provider === 's3') {
     const id =
       args?.accessKeyId ??
       (await vscode.window.showInputBox({
-        title: 'S3 access key id',
-        prompt: 'Stored in VS Code secret storage.',
+        title: l10n.t('S3 access key id'),
+        prompt: l10n.t('Stored in VS Code secret storage.'),
         ignoreFocusOut: true,
         validateInput: noSpaces,
       }));
@@ -191,7 +213,7 @@ export async function setUploadCredentials(secrets: vscode.SecretStorage, args?:
     const secret =
       args?.secretAccessKey ??
       (await vscode.window.showInputBox({
-        title: 'S3 secret access key',
+        title: l10n.t('S3 secret access key'),
         password: true,
         ignoreFocusOut: true,
         validateInput: noSpaces,
@@ -200,7 +222,7 @@ export async function setUploadCredentials(secrets: vscode.SecretStorage, args?:
       return false;
     }
     if (noSpaces(id) || noSpaces(secret)) {
-      throw new UploadError('The S3 access key id and secret must be non-empty and have no spaces.');
+      throw new UploadError(l10n.t('The S3 access key id and secret must be non-empty and have no spaces.'));
     }
     await secrets.store(UPLOAD_SECRETS.s3AccessKeyId, id.trim());
     await secrets.store(UPLOAD_SECRETS.s3SecretAccessKey, secret.trim());
@@ -209,9 +231,10 @@ export async function setUploadCredentials(secrets: vscode.SecretStorage, args?:
   const token =
     args?.token ??
     (await vscode.window.showInputBox({
-      title: 'Upload endpoint token',
-      prompt:
+      title: l10n.t('Upload endpoint token'),
+      prompt: l10n.t(
         'Sent as "Authorization: Bearer <token>" to klingVoice.upload.http.url only. Stored in VS Code secret storage.',
+      ),
       password: true,
       ignoreFocusOut: true,
       validateInput: noSpaces,
@@ -220,7 +243,7 @@ export async function setUploadCredentials(secrets: vscode.SecretStorage, args?:
     return false;
   }
   if (noSpaces(token)) {
-    throw new UploadError('The token must be non-empty and have no spaces.');
+    throw new UploadError(l10n.t('The token must be non-empty and have no spaces.'));
   }
   await secrets.store(UPLOAD_SECRETS.httpToken, token.trim().replace(/^Bearer\s+/i, ''));
   return true;

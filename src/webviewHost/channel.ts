@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { KeyStore } from '../service/keyStore';
 import { uploadProviderName } from '../upload/vscodeUpload';
@@ -136,7 +137,7 @@ export abstract class WebviewChannel<Out extends { type: string }, In extends { 
         const id = this._resultVoiceId();
         if (id) {
           await vscode.env.clipboard.writeText(id);
-          vscode.window.setStatusBarMessage(`Copied voice id ${id}`, 3000);
+          vscode.window.setStatusBarMessage(l10n.t('Copied voice id {0}', id), 3000);
         }
         return;
       }
@@ -147,7 +148,7 @@ export abstract class WebviewChannel<Out extends { type: string }, In extends { 
             await vscode.commands.executeCommand(COMMANDS.insertSnippet, id);
           } catch (e) {
             this._channelDeps.log.error(`${this._logName}: insert snippet failed: ${errorText(e)}`);
-            void vscode.window.showErrorMessage(`Could not insert a snippet: ${errorText(e)}`);
+            void vscode.window.showErrorMessage(l10n.t('Could not insert a snippet: {0}', errorText(e)));
           }
         }
         return;
@@ -248,7 +249,7 @@ export function succeededView(
 
 /** Kling's reason for a failed task, as the failure card says it. */
 export function failureText(statusMessage: string | undefined): string {
-  return statusMessage ? `Reason: ${statusMessage}` : 'Kling gave no reason.';
+  return statusMessage ? l10n.t('Reason: {0}', statusMessage) : l10n.t('Kling gave no reason.');
 }
 
 /** What a page shows for a task that ended: the result card, Kling's reason, or a task that ended without a voice. */
@@ -274,7 +275,11 @@ export function endedTaskView(
     reason: 'error',
     voiceName,
     taskId: task.taskId,
-    message: `Task ${task.taskId} ended as "${task.status}" without a voice. Check it later with 'Kling Voice: Check Task…'.`,
+    message: l10n.t(
+      'Task {0} ended as "{1}" without a voice. Check it later with \'Kling Voice: Check Task…\'.',
+      task.taskId,
+      task.status,
+    ),
   };
 }
 

@@ -1,5 +1,21 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
+import * as l10n from '@vscode/l10n';
+
+/** Text for HTML: the host-rendered markup puts translated words in it (quotes, ampersands and all). */
+export function esc(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * The page's words: the display language and VS Code's bundle of this extension's messages for it (empty in
+ * English), as JSON the page reads before its first render (webview/common.ts). Every `<` is escaped, so no
+ * message can end the script element.
+ */
+export function l10nDataHtml(): string {
+  const data = JSON.stringify({ language: vscode.env.language, bundle: vscode.l10n.bundle ?? {} });
+  return `<script type="application/json" id="kling-l10n">${data.replace(/</g, '\\u003c')}</script>`;
+}
 
 /** A fresh nonce per page load: 128 random bits. */
 export function makeNonce(): string {
@@ -79,13 +95,13 @@ export function renderPage(webview: vscode.Webview, extensionUri: vscode.Uri, no
     .map((href) => `<link rel="stylesheet" href="${href}">`)
     .join('\n');
   return `<!DOCTYPE html>
-<html lang="en">
+<html lang="${esc(vscode.env.language)}">
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${contentSecurityPolicy(webview.cspSource, nonce, page.mediaSrc)}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 ${links}
-<title>${page.title}</title>
+<title>${esc(page.title)}</title>
 </head>
 <body>
 <main id="app" class="loading">
@@ -93,6 +109,7 @@ ${page.body}
 
   <p id="announce" class="visually-hidden" aria-live="polite"></p>
 </main>
+${l10nDataHtml()}
 <script nonce="${nonce}" src="${asUri('dist', page.script)}"></script>
 </body>
 </html>`;
@@ -106,20 +123,20 @@ export function codicon(name: string): string {
 /** The result card (name, voice id, trial audio, actions); `extraButtons` (one element each) go after Show Log. */
 export function resultCardHtml(extraButtons: readonly string[] = []): string {
   return `  <section id="result" class="card" hidden aria-labelledby="result-title">
-    <h3 id="result-title">${codicon('pass')}Voice ready</h3>
+    <h3 id="result-title">${codicon('pass')}${esc(l10n.t('Voice ready'))}</h3>
     <dl>
-      <dt>Name</dt><dd id="result-name"></dd>
-      <dt>Voice id</dt><dd id="result-id" class="mono"></dd>
+      <dt>${esc(l10n.t('Name'))}</dt><dd id="result-name"></dd>
+      <dt>${esc(l10n.t('Voice id'))}</dt><dd id="result-id" class="mono"></dd>
     </dl>
     <div id="trial-row">
-      <p id="trial-label" class="hint">Trial audio</p>
+      <p id="trial-label" class="hint">${esc(l10n.t('Trial audio'))}</p>
       <audio id="trial" controls preload="none" aria-labelledby="trial-label"></audio>
     </div>
-    <p id="no-trial" class="hint" hidden>Kling returned no trial audio for this voice.</p>
+    <p id="no-trial" class="hint" hidden>${esc(l10n.t('Kling returned no trial audio for this voice.'))}</p>
     <div class="actions wrap">
-      <button type="button" id="copy-id">${codicon('copy')}Copy Voice ID</button>
-      <button type="button" id="insert-snippet" class="secondary">${codicon('code')}Insert Snippet</button>
-      <button type="button" id="show-log" class="secondary">${codicon('output')}Show Log</button>${extraButtons.map((b) => `\n      ${b}`).join('')}
+      <button type="button" id="copy-id">${codicon('copy')}${esc(l10n.t('Copy Voice ID'))}</button>
+      <button type="button" id="insert-snippet" class="secondary">${codicon('code')}${esc(l10n.t('Insert Snippet'))}</button>
+      <button type="button" id="show-log" class="secondary">${codicon('output')}${esc(l10n.t('Show Log'))}</button>${extraButtons.map((b) => `\n      ${b}`).join('')}
     </div>
   </section>`;
 }
@@ -127,9 +144,9 @@ export function resultCardHtml(extraButtons: readonly string[] = []): string {
 /** Why the voice was not created (title and message set by the page); `extra` elements go before Show Log. */
 export function failureCardHtml(extra: readonly string[] = []): string {
   return `  <section id="failure" class="failure" hidden aria-labelledby="failure-title">
-    <h3 id="failure-title">Voice not created</h3>
+    <h3 id="failure-title">${esc(l10n.t('Voice not created'))}</h3>
     <p id="failure-message"></p>
     <p id="failure-task" class="hint" hidden></p>${extra.map((e) => `\n    ${e}`).join('')}
-    <button type="button" id="failure-log" class="link">Show Log</button>
+    <button type="button" id="failure-log" class="link">${esc(l10n.t('Show Log'))}</button>
   </section>`;
 }

@@ -16,6 +16,7 @@ import {
 } from '../../tools/testhost/browser';
 import { startCodeServer, type CodeServer } from '../../tools/testhost/codeServer';
 import { ensureCodeServer } from '../../tools/testhost/install';
+import { installStubLanguagePack, writeLanguagePacksIndex, writeLocale } from '../../tools/testhost/languagePack';
 import { makeTempDir, removeDir, repoRoot } from '../../tools/testhost/util';
 
 export interface FileServer {
@@ -137,22 +138,30 @@ export interface E2EOptions {
   keybindings?: (filesUrl: string) => { key: string; command: string; args?: unknown }[];
   /** Files to create in the workspace (name → contents). */
   workspaceFiles?: Record<string, string | Buffer>;
+  /** The workbench's display language (`--locale`, with a stub language pack so the extension follows it). */
+  locale?: 'zh-cn';
 }
+
+/** The few words the harness itself looks for, in the workbench's language. */
+const HARNESS_TEXT = {
+  en: { container: 'Kling Voice', setKey: 'Kling Voice: Set API Key', keySaved: 'Kling API key saved' },
+  'zh-cn': { container: '可灵音色', setKey: '可灵音色: 设置 API 密钥', keySaved: '可灵 API 密钥已保存' },
+} as const;
 
 export async function startE2E(options: E2EOptions): Promise<E2E> {
   const root = repoRoot();
-  const extensionsDir = process.env.KLING_E2E_EXTENSIONS_DIR
+  const installedDir = process.env.KLING_E2E_EXTENSIONS_DIR
     ? path.resolve(process.env.KLING_E2E_EXTENSIONS_DIR)
     : undefined;
-  const installedCopy = extensionsDir
-    ? fs.readdirSync(extensionsDir).find((name) => name.startsWith('klingvoice.kling-custom-voice-'))
+  const installedCopy = installedDir
+    ? fs.readdirSync(installedDir).find((name) => name.startsWith('klingvoice.kling-custom-voice-'))
     : undefined;
-  if (extensionsDir && !installedCopy) {
-    throw new Error(`KLING_E2E_EXTENSIONS_DIR=${extensionsDir} holds no installed klingvoice.kling-custom-voice`);
+  if (installedDir && !installedCopy) {
+    throw new Error(`KLING_E2E_EXTENSIONS_DIR=${installedDir} holds no installed klingvoice.kling-custom-voice`);
   }
   const extensionPath =
-    extensionsDir && installedCopy
-      ? path.join(extensionsDir, installedCopy)
+    installedDir && installedCopy
+      ? path.join(installedDir, installedCopy)
       : process.env.KLING_E2E_EXTENSION_PATH
         ? path.resolve(process.env.KLING_E2E_EXTENSION_PATH)
         : root;
@@ -171,9 +180,20 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
   for (const [name, contents] of Object.entries(options.workspaceFiles ?? {})) {
     fs.writeFileSync(path.join(workspace, name), contents);
   }
+  const text = HARNESS_TEXT[options.locale ?? 'en'];
+  // The installed copy's extensions folder, or (for a display language) one for the stub language pack.
+  const extensionsDir = installedDir ?? (options.locale ? makeTempDir('e2e-extensions') : undefined);
+  const userDataDir = options.locale ? makeTempDir('e2e-user-data') : undefined;
+  if (extensionsDir && userDataDir && options.locale) {
+    writeLanguagePacksIndex(userDataDir, installStubLanguagePack(extensionsDir, options.locale), options.locale);
+    writeLocale(userDataDir, options.locale);
+  }
   const server = await startCodeServer({
     bin: await ensureCodeServer(),
     workspaceFolder: workspace,
+    extensionsDir,
+    userDataDir,
+    extraArgs: options.locale ? ['--locale', options.locale] : [],
     settings: {
       'klingVoice.apiBaseUrl': sandbox.url,
       'klingVoice.pollIntervalSeconds': 0.2,
@@ -184,7 +204,6 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
       ...options.settings,
     },
     env: { EXTENSIONS_GALLERY: '{}' },
-    extensionsDir,
   });
   if (options.keybindings) {
     fs.writeFileSync(
@@ -211,9 +230,9 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
     page,
     server.url,
     workspace,
-    extensionsDir ? undefined : developmentPayload(server.url, extensionPath),
+    installedDir ? undefined : developmentPayload(server.url, extensionPath),
   );
-  const activityBarItem = () => page.locator('.activitybar .action-item a[aria-label^="Kling Voice"]');
+  const activityBarItem = () => page.locator(`.activitybar .action-item a[aria-label^="${text.container}"]`);
   // The workbench draws before it has read the extension's contributions; the activity-bar item shows they are in.
   await activityBarItem().waitFor({ state: 'visible', timeout: 60_000 });
   const webviewFrame = async (query: WebviewQuery): Promise<FrameLocator> => {
@@ -275,12 +294,12 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
       await target.screenshot({ path: path.join(dir, name) });
     },
     async setKey(key) {
-      await palette('Kling Voice: Set API Key');
+      await palette(text.setKey);
       const box = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
       await box.waitFor({ state: 'visible', timeout: 15_000 });
       await box.fill(key);
       await page.keyboard.press('Enter');
-      await page.locator('.notifications-toasts', { hasText: 'Kling API key saved' }).waitFor({ timeout: 15_000 });
+      await page.locator('.notifications-toasts', { hasText: text.keySaved }).waitFor({ timeout: 15_000 });
       await palette('Notifications: Clear All Notifications');
     },
     async close() {
@@ -289,6 +308,11 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
       await sandbox.close();
       await files.close();
       removeDir(workspace);
+      for (const dir of [extensionsDir, userDataDir]) {
+        if (dir) {
+          removeDir(dir);
+        }
+      }
     },
   };
 }

@@ -8,7 +8,7 @@ import type { FetchLike } from '../../src/kling';
 import { pollTimes } from '../../src/kling/pollSchedule';
 import { VoiceService } from '../../src/service/voiceService';
 import { VoiceLibrary } from '../../src/library/voiceLibrary';
-import { NO_KEY_LABEL, NO_LIST_LABEL, VoicesTreeProvider, type VoiceNode } from '../../src/library/trees';
+import { noKeyLabel, noListLabel, VoicesTreeProvider, type VoiceNode } from '../../src/library/trees';
 import { seedVoice, type Sandbox } from '../../tools/sandbox';
 import {
   MemoryMemento,
@@ -273,7 +273,7 @@ describe('Voice library, history, hover and snippets in a real extension host', 
         const messages = shown.filter((r) => r.node.kind === 'message');
         assert.strictEqual(messages.length, 1, messages.map((m) => m.node.label).join(' | '));
         const info = messages[0];
-        assert.strictEqual(info.node.label, NO_LIST_LABEL);
+        assert.strictEqual(info.node.label, noListLabel());
         assert.strictEqual(shown[0], info, 'the info row comes first');
         assert.strictEqual(icon(info.item), 'info');
         assert.strictEqual(info.item.description, undefined, 'no error text beside it');
@@ -296,7 +296,7 @@ describe('Voice library, history, hover and snippets in a real extension host', 
         const before = noList.state.requests.length;
         await t.service.createVoice({ voiceName: 'Made Later', videoId: '654321' });
         const again = t.tree.getChildren();
-        assert.strictEqual(again[0].label, NO_LIST_LABEL);
+        assert.strictEqual(again[0].label, noListLabel());
         assert.ok(again.some((n) => n.label === 'Made Later'));
         assert.ok(
           !noList.state.requests
@@ -346,7 +346,7 @@ describe('Voice library, history, hover and snippets in a real extension host', 
       try {
         const shown = await rows(t);
         assert.strictEqual(t.library.accountState.kind, 'nokey');
-        assert.strictEqual(shown[0].node.label, NO_KEY_LABEL);
+        assert.strictEqual(shown[0].node.label, noKeyLabel());
         assert.strictEqual(icon(shown[0].item), 'key');
         assert.strictEqual(shown[0].item.command?.command, 'klingVoice.setApiKey');
         assert.deepStrictEqual(

@@ -18,11 +18,11 @@ import type {
   TrimmerStatusMessage,
   TrimmerTaskView,
 } from '../../src/shared/protocol/trimmer';
-import { attachTrimmer, NOT_RESTORED, TrimmerPanels } from '../../src/trimmer';
+import { attachTrimmer, notRestored, TrimmerPanels } from '../../src/trimmer';
 import type { TrimmerController } from '../../src/trimmer/trimmerController';
 import { UPLOAD_SECRETS } from '../../src/upload/vscodeUpload';
 import { attachPanelForm } from '../../src/createForm/panel';
-import { NO_PROVIDER, chosenFileKey, type FormController } from '../../src/createForm/controller';
+import { noProviderMessage, chosenFileKey, type FormController } from '../../src/createForm/controller';
 import { concat, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
 import { startS3Server, type S3TestServer } from '../../tools/fakes/s3server';
 import type { Sandbox } from '../../tools/sandbox';
@@ -186,7 +186,7 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       const invalid = await waitFor('the invalid reply', () =>
         posted.find((m): m is InvalidMessage => m.type === 'invalid'),
       );
-      assert.strictEqual(invalid.errors.file, NO_PROVIDER);
+      assert.strictEqual(invalid.errors.file, noProviderMessage());
       assert.strictEqual(controller.handleMessage({ type: 'openUploadSettings' }), true);
       assert.strictEqual(sandbox.state.requests.length, 0);
     });
@@ -692,13 +692,13 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
         const { controller } = await revive(state);
         assert.ok(controller, JSON.stringify(state));
         assert.strictEqual(controller.uri, undefined, JSON.stringify(state));
-        assert.strictEqual(await controller.loaded(), NOT_RESTORED, JSON.stringify(state));
+        assert.strictEqual(await controller.loaded(), notRestored(), JSON.stringify(state));
       }
       // The page shows it.
       const { controller } = await revive({ uri: 'https://example.com/sample.wav' });
       assert.ok(controller);
       const m = await firstMessage<TrimmerLoadErrorMessage>(controller, 'loadError');
-      assert.strictEqual(m.message, NOT_RESTORED);
+      assert.strictEqual(m.message, notRestored());
       assert.strictEqual(m.uri, undefined);
       // Window numbers that cannot be trusted do not stop the file from being restored (the page drops them).
       const odd = await revive({ uri: ok, selection: { startSec: 'x', endSec: -4 }, normalize: 'yes' });

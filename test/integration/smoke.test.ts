@@ -44,6 +44,23 @@ describe('extension smoke', () => {
     const missing = contributed.filter((command) => !registered.has(command));
     assert.deepStrictEqual(missing, [], `contributed but not registered: ${missing.join(', ')}`);
   });
+
+  it("resolves every %key% of the manifest (the host reads package.nls.json, or the display language's)", () => {
+    const unresolved: string[] = [];
+    const visit = (v: unknown, where: string) => {
+      if (typeof v === 'string' && /^%[^%\s]+%$/.test(v)) {
+        unresolved.push(`${where}: ${v}`);
+      } else if (v && typeof v === 'object') {
+        for (const [k, x] of Object.entries(v)) {
+          visit(x, `${where}.${k}`);
+        }
+      }
+    };
+    const pkg = getExtension().packageJSON as { displayName: unknown; description: unknown; contributes: unknown };
+    visit({ displayName: pkg.displayName, description: pkg.description, contributes: pkg.contributes }, 'package.json');
+    assert.deepStrictEqual(unresolved, []);
+    assert.strictEqual(pkg.displayName, vscode.env.language.startsWith('zh') ? '可灵自定义音色' : 'Kling Custom Voice');
+  });
 });
 
 describe('the copy under test', () => {

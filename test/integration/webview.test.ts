@@ -9,7 +9,7 @@ import { KeyStore } from '../../src/service/keyStore';
 import { TaskHistory } from '../../src/history/taskHistory';
 import type { FetchLike } from '../../src/kling';
 import { VoiceService } from '../../src/service/voiceService';
-import { emptyForm, NO_FILE_CHOSEN, type CreateFormValues } from '../../src/shared/createForm';
+import { emptyForm, noFileChosen, type CreateFormValues } from '../../src/shared/createForm';
 import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../../src/shared/protocol/createForm';
 import { attachPanelForm, CreatePanelManager } from '../../src/createForm/panel';
 import type { FormController } from '../../src/createForm/controller';
@@ -237,7 +237,7 @@ describe('Create Voice webview', function () {
       const invalid = await waitFor('the invalid reply', () =>
         posted.find((m): m is InvalidMessage => m.type === 'invalid'),
       );
-      assert.strictEqual(invalid.errors.file, NO_FILE_CHOSEN);
+      assert.strictEqual(invalid.errors.file, noFileChosen());
       assert.strictEqual(sandbox.state.requests.length, 0);
     });
 

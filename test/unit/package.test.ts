@@ -64,6 +64,9 @@ describe('VSIX contents', function () {
     assert.ok(files.includes('CHANGELOG.md'));
     assert.ok(files.includes('LICENSE'));
     assert.ok(files.includes('media/kling-voice.svg'));
+    for (const translation of ['package.nls.json', 'package.nls.zh-cn.json', 'l10n/bundle.l10n.zh-cn.json']) {
+      assert.ok(files.includes(translation), `${translation} ships`);
+    }
     assert.ok(
       files.includes('dist/codicons/codicon.css'),
       "the webviews' icon font ships (inlined in its style sheet)",

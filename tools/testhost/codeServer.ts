@@ -57,6 +57,9 @@ export const DEFAULT_SETTINGS: Readonly<Record<string, unknown>> = {
   'security.workspace.trust.enabled': false,
   // Demo and test folders may sit inside a git checkout; don't offer to open it.
   'git.openRepositoryInParentFolders': 'never',
+  // The extension opens its walkthrough on a fresh install (every test profile is one) unless this is off; the
+  // walkthrough's own end-to-end test turns it on.
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
 };
 
 const MAX_OUTPUT = 256 * 1024;

@@ -24,7 +24,8 @@ export const BUILD_PACKAGES: readonly string[] = [
 ];
 
 /** Needed to drive the workbench from a browser. */
-export const BROWSER_PACKAGES: readonly string[] = ['chromium'];
+// fonts-noto-cjk: Debian's Chromium has no CJK font, and the zh-cn run's screenshots would show boxes.
+export const BROWSER_PACKAGES: readonly string[] = ['chromium', 'fonts-noto-cjk'];
 
 const MARKER_FILE = '.kling-install-ok';
 

@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import {
   emptyForm,
   formToInput,
-  NO_FILE_CHOSEN,
+  noFileChosen,
   validateForm,
   type CreateFormValues,
 } from '../../../src/shared/createForm';
@@ -60,7 +60,7 @@ describe('create form validation (shared by page and host)', () => {
   it('the local-file source needs a chosen file the host found usable', () => {
     const none = validateForm(form({ source: 'file' }));
     assert.strictEqual(none.input, undefined);
-    assert.strictEqual(none.errors.file, NO_FILE_CHOSEN);
+    assert.strictEqual(none.errors.file, noFileChosen());
     const refused = validateForm(form({ source: 'file' }), { usable: false, problem: 'long.wav is 41.0 s long' });
     assert.strictEqual(refused.errors.file, 'long.wav is 41.0 s long');
     const ok = validateForm(form({ source: 'file', voiceUrl: 'ignored' }), { usable: true });
