@@ -145,13 +145,19 @@ describe('localization: manifest (package.nls*.json)', () => {
 
   it('no user-visible manifest field is left as plain English', () => {
     const pkg = JSON.parse(manifest) as { displayName: string; description: string; contributes: unknown };
-    const visible = /^(title|category|name|description|markdownDescription|contents|altText|label)$/;
+    const visible = /^(title|category|name|displayName|userDescription|description|markdownDescription|contents|altText|label)$/;
+    // What a language model reads (a tool's id, its description for the model, its input schema) stays English.
+    const forTheModel = (where: string, key: string) =>
+      /^contributes\.languageModelTools\[\d+\]$/.test(where) && /^(name|modelDescription|inputSchema)$/.test(key);
     const plain: string[] = [];
     const visit = (v: unknown, where: string) => {
       if (Array.isArray(v)) {
         v.forEach((x, i) => visit(x, `${where}[${i}]`));
       } else if (v && typeof v === 'object') {
         for (const [k, x] of Object.entries(v)) {
+          if (forTheModel(where, k)) {
+            continue;
+          }
           if (k === 'enumDescriptions' && Array.isArray(x)) {
             x.forEach((d, i) => typeof d === 'string' && !/^%.+%$/.test(d) && plain.push(`${where}.${k}[${i}]`));
           } else if (typeof x === 'string' && visible.test(k) && !/^%.+%$/.test(x)) {
