@@ -145,7 +145,8 @@ describe('localization: manifest (package.nls*.json)', () => {
 
   it('no user-visible manifest field is left as plain English', () => {
     const pkg = JSON.parse(manifest) as { displayName: string; description: string; contributes: unknown };
-    const visible = /^(title|category|name|displayName|userDescription|description|markdownDescription|contents|altText|label)$/;
+    const visible =
+      /^(title|category|name|displayName|userDescription|description|markdownDescription|contents|altText|label)$/;
     // What a language model reads (a tool's id, its description for the model, its input schema) stays English.
     const forTheModel = (where: string, key: string) =>
       /^contributes\.languageModelTools\[\d+\]$/.test(where) && /^(name|modelDescription|inputSchema)$/.test(key);
