@@ -96,6 +96,11 @@ export const STATE_KEYS = {
   hiddenTasks: 'klingVoice.hiddenTasks.v1',
   uploadConsent: 'klingVoice.upload.consent.v1',
   pendingDeletes: 'klingVoice.upload.pendingDeletes.v1',
+  /** The speaker's consent: one key per sample (hashed sample identity) and one per task created from it. */
+  consentSamplePrefix: 'klingVoice.consent.v1.sample.',
+  consentTaskPrefix: 'klingVoice.consent.v1.task.',
+  /** Local notes and tags: one key per voice id. */
+  voiceNotesPrefix: 'klingVoice.notes.v1.',
 } as const;
 
 /** The status bar item's id. */
@@ -107,6 +112,7 @@ export const SETTINGS = {
   apiBaseUrl: 'klingVoice.apiBaseUrl',
   upload: 'klingVoice.upload',
   batch: 'klingVoice.batch',
+  consent: 'klingVoice.consent',
 } as const;
 
 /** VS Code's own commands that we run. */

@@ -21,6 +21,7 @@ import {
 } from '../audio';
 import { errorText } from '../kling';
 import type { FileView, QualitySummary } from '../shared/protocol/createForm';
+import type { ConsentSample } from '../shared/consent';
 
 /** A file that passed the checks, ready to upload. */
 export interface Prepared {
@@ -253,7 +254,18 @@ export function toUri(file: string | vscode.Uri): vscode.Uri {
   return /^[a-z][a-z0-9+.-]+:\/\//i.test(file) ? vscode.Uri.parse(file, true) : vscode.Uri.file(file);
 }
 
-const fingerprints = new WeakMap<Prepared, string>();
+const fingerprints = new WeakMap<Prepared, { fingerprint: string; sha256: string }>();
+
+function identify(file: Prepared): { fingerprint: string; sha256: string } {
+  let f = fingerprints.get(file);
+  if (f === undefined) {
+    const sha256 = createHash('sha256').update(file.bytes).digest('hex');
+    const window = file.trimmed ? `${file.trimmed.startSec.toFixed(3)}-${file.trimmed.endSec.toFixed(3)}` : 'whole';
+    f = { fingerprint: `${file.bytes.length}:${sha256.slice(0, 32)}:${window}`, sha256 };
+    fingerprints.set(file, f);
+  }
+  return f;
+}
 
 /**
  * What is sent of a file: the size and a hash of the bytes (the exported window for a trimmed file) and the window.
@@ -261,12 +273,15 @@ const fingerprints = new WeakMap<Prepared, string>();
  * the new upload's URL) from another take or window of that file (a new voice).
  */
 export function sampleFingerprint(file: Prepared): string {
-  let f = fingerprints.get(file);
-  if (f === undefined) {
-    const hash = createHash('sha256').update(file.bytes).digest('hex').slice(0, 32);
-    const window = file.trimmed ? `${file.trimmed.startSec.toFixed(3)}-${file.trimmed.endSec.toFixed(3)}` : 'whole';
-    f = `${file.bytes.length}:${hash}:${window}`;
-    fingerprints.set(file, f);
-  }
-  return f;
+  return identify(file).fingerprint;
+}
+
+/** The SHA-256 (hex) of the bytes sent: the sample the speaker's consent is recorded for. */
+export function sampleSha256(file: Prepared): string {
+  return identify(file).sha256;
+}
+
+/** The consent gate's identity of a prepared file. */
+export function fileConsentSample(file: Prepared): ConsentSample {
+  return { kind: 'file', sha256: sampleSha256(file), fileName: file.displayName };
 }

@@ -5,6 +5,8 @@ import { TaskHistory } from '../history/taskHistory';
 import type { TaskSource } from '../history/source';
 import { unconfirmedKey } from '../history/unconfirmedKey';
 import { Disposable } from '../dispose';
+import { ConsentGate, type ConsentGiven } from './consentGate';
+import { remoteSample, type ConsentRecord, type ConsentSample } from '../shared/consent';
 import {
   CreateVoiceInput,
   FetchLike,
@@ -41,6 +43,10 @@ export interface CreateRunOptions {
    * take or window of the same file is not mistaken for a retry of an earlier, unconfirmed create.
    */
   sampleFingerprint?: string;
+  /** With a `source` of kind 'file': the SHA-256 of the bytes sent, which the speaker's consent is recorded for. */
+  sampleSha256?: string;
+  /** The speaker's consent, stated by the caller (the API, an agent tool's confirmation); otherwise it is asked. */
+  consent?: ConsentGiven;
 }
 
 /** One polling loop of a task, shared by everyone following it. */
@@ -83,12 +89,20 @@ export class VoiceService extends Disposable implements vscode.Disposable {
     private readonly _log: vscode.LogOutputChannel,
     private readonly _fetch: FetchLike,
     private readonly _history: TaskHistory,
+    /** The speaker's consent, asked once per sample: every create passes through it before anything is sent. */
+    readonly consent: ConsentGate = new ConsentGate(_history.memento),
   ) {
     super();
   }
 
   get history(): TaskHistory {
     return this._history;
+  }
+
+  /** The host of the configured base URL (recorded with a consent), or undefined. */
+  serviceHost(): string | undefined {
+    const base = this.currentBaseUrl();
+    return base ? new URL(base).host : undefined;
   }
 
   /** Whether a key is stored: checked before anything else leaves the machine (e.g. an upload). */
@@ -164,6 +178,7 @@ export class VoiceService extends Disposable implements vscode.Disposable {
     if (errors.length) {
       throw new KlingError({ kind: 'invalidInput', message: errors.map((e) => e.message).join(' ') });
     }
+    const consent = await this._consent(input, options);
     return this._track(options.signal, async (signal) => {
       const client = this._client();
       // The very same request while one is being sent (a key held down on a keybinding, a command run twice by
@@ -222,8 +237,32 @@ export class VoiceService extends Disposable implements vscode.Disposable {
         }
       }
       const submitted = await joinSending(sending, signal);
+      await this.consent.recordTask(submitted.taskId, consent, input.voiceName);
       return this._submitted(submitted, input, client.baseUrl, signal, options);
     });
+  }
+
+  /**
+   * The speaker's consent for the sample of this create (asked once per sample, see ConsentGate). Throws 'cancelled'
+   * when it is declined: nothing is sent.
+   */
+  private async _consent(input: CreateVoiceInput, options: CreateRunOptions): Promise<ConsentRecord> {
+    const file = options.source?.kind === 'file' ? options.source : undefined;
+    const sample: ConsentSample | undefined =
+      file && options.sampleSha256
+        ? { kind: 'file', sha256: options.sampleSha256, fileName: file.fileName }
+        : remoteSample(input);
+    const records = sample ? await this.consent.require([sample], options.consent, this.serviceHost()) : undefined;
+    if (!records) {
+      throw new KlingError({
+        kind: 'cancelled',
+        message: "Not created: the speaker's consent was not confirmed. Nothing was sent.",
+      });
+    }
+    if (options.signal?.aborted) {
+      throw new KlingError({ kind: 'cancelled', message: 'Cancelled.' });
+    }
+    return records[0];
   }
 
   /** Sends one create, after looking up an earlier unconfirmed create of the same voice. */

@@ -20,10 +20,15 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('klingVoice').update(key, value, vscode.ConfigurationTarget.Global);
 }
 
-/** Starts a sandbox and points the extension at it. */
-export async function useSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+/**
+ * Starts a sandbox and points the extension at it. Every suite calls it in its setup, so it also pre-accepts the
+ * speaker's consent (klingVoice.consent.preAccepted), which only the consent tests are about: they pass
+ * `{ askConsent: true }` (in the test host a modal cannot show, so the real question would refuse every create).
+ */
+export async function useSandbox(options: SandboxOptions = {}, setup: { askConsent?: boolean } = {}): Promise<Sandbox> {
   const sb = await startSandbox({ apiKey: TEST_KEY, processingDelayMs: 400, ...options });
   await setSetting('apiBaseUrl', sb.url);
+  await setSetting('consent.preAccepted', setup.askConsent ? undefined : true);
   return sb;
 }
 
