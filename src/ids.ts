@@ -33,6 +33,12 @@ export const COMMANDS = {
   insertSnippet: 'klingVoice.insertSnippet',
   useVoice: 'klingVoice.useVoice',
   checkTaskFromTree: 'klingVoice.checkTaskFromTree',
+  // Local notes and tags of voices
+  editVoiceNotes: 'klingVoice.editVoiceNotes',
+  filterVoicesByTag: 'klingVoice.filterVoicesByTag',
+  clearVoiceFilter: 'klingVoice.clearVoiceFilter',
+  exportVoiceNotes: 'klingVoice.exportVoiceNotes',
+  importVoiceNotes: 'klingVoice.importVoiceNotes',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
@@ -75,6 +81,8 @@ export const VIEW_TYPES = {
 /** Context keys set with `setContext` (used in `when` clauses). */
 export const CONTEXT_KEYS = {
   hasApiKey: 'klingVoice.hasApiKey',
+  /** My Voices shows only the voices with one tag. */
+  voicesFiltered: 'klingVoice.voicesFiltered',
 } as const;
 
 /** Names in SecretStorage. */

@@ -66,10 +66,12 @@ export function registerVoiceCompletion(library: VoiceLibrary): vscode.Disposabl
           // Digits narrow by id, words by name; either way the id is what is inserted.
           item.filterText = /^\d*$/.test(typed) ? voice.voiceId : name || voice.voiceId;
           item.sortText = `${mine ? 0 : 1}${String(index).padStart(5, '0')}`;
-          item.detail = mine ? 'My Kling voice' : 'Kling preset voice';
+          const note = library.notes.get(voice.voiceId);
+          const tags = note?.tags.map((t) => `#${t}`).join(' ');
+          item.detail = `${mine ? 'My Kling voice' : 'Kling preset voice'}${tags ? ` ${tags}` : ''}`;
           const doc = new vscode.MarkdownString();
           doc.appendText(
-            `${name || '(no name)'}\nVoice id ${voice.voiceId}${voice.ownedBy ? `\nOwner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : displayText(voice.ownedBy)}` : ''}`,
+            `${name || '(no name)'}\nVoice id ${voice.voiceId}${voice.ownedBy ? `\nOwner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : displayText(voice.ownedBy)}` : ''}${note?.notes ? `\n${note.notes}` : ''}`,
           );
           item.documentation = doc;
           return item;

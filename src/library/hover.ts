@@ -3,6 +3,7 @@ import { VOICE_ID_DOCUMENTS } from './completion';
 import { VoiceLibrary } from './voiceLibrary';
 import { COMMANDS } from '../ids';
 import { displayText } from '../shared/displayText';
+import { noteSummary } from '../shared/voiceNotes';
 
 const ID_RE = /\d{12,24}/;
 
@@ -33,6 +34,10 @@ export function registerVoiceHover(library: VoiceLibrary): vscode.Disposable {
       md.appendText(
         `Owner: ${voice.ownedBy === 'kling' ? 'Kling (preset)' : displayText(voice.ownedBy) || 'unknown'}`,
       ).appendMarkdown('\n\n');
+      const note = library.notes.get(voice.voiceId);
+      if (note) {
+        md.appendText(noteSummary(note, 200)).appendMarkdown('\n\n');
+      }
       const arg = encodeURIComponent(JSON.stringify([voice.voiceId]));
       if (voice.trialUrl) {
         md.appendMarkdown(`[$(play) Play trial audio](command:${COMMANDS.playTrial}?${arg}) · `);

@@ -32,7 +32,7 @@ export async function useSandbox(options: SandboxOptions = {}, setup: { askConse
   return sb;
 }
 
-/** A loopback server for sample files: /sample.wav (8 s), /short.wav (2 s), /hang (never answers), anything else 404. */
+/** A loopback server for sample files: /sample.wav (8 s), /short.wav (2 s) (with any query), anything else 404. */
 export async function startFileServer(): Promise<{
   url: string;
   requests: http.IncomingHttpHeaders[];
@@ -42,10 +42,12 @@ export async function startFileServer(): Promise<{
   const ok = sineWav(8);
   const server = http.createServer((req, res) => {
     requests.push(req.headers);
-    if (req.url === '/sample.wav') {
+    // A query (a signed link's) does not change the file, as on a real store.
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/sample.wav') {
       res.writeHead(200, { 'content-type': 'audio/wav' });
       res.end(ok);
-    } else if (req.url === '/short.wav') {
+    } else if (path === '/short.wav') {
       res.writeHead(200, { 'content-type': 'audio/wav' });
       res.end(sineWav(2));
     } else {
