@@ -20,6 +20,8 @@ import {
   normalizeBaseUrl,
   validateCreateInput,
   AMBIGUOUS_RETRY_ADVICE,
+  VOICE_LIMIT_MESSAGE,
+  isVoiceLimit,
 } from '../kling';
 
 export interface CreateRunOptions {
@@ -301,6 +303,9 @@ export class VoiceService extends Disposable implements vscode.Disposable {
         },
       });
     } catch (e) {
+      if (isVoiceLimit(e) && isKlingError(e)) {
+        e.message = `${VOICE_LIMIT_MESSAGE} (${e.message})`;
+      }
       if (externalTaskId && !input.externalTaskId && mayHaveCreated(e)) {
         await this._history.rememberUnconfirmed(key, client.baseUrl, externalTaskId);
         if (isKlingError(e) && e.kind === 'ambiguous') {

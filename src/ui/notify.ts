@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { COMMANDS, EXTENSION_ID, SETTINGS, VSCODE_COMMANDS } from '../ids';
-import { isKlingError, needsApiKey, type VoiceTask } from '../kling';
+import { isKlingError, isVoiceLimit, needsApiKey, type VoiceTask } from '../kling';
 import { readSettings } from '../config';
 import { buildFailureReport, type FailureReportInput } from '../shared/failureReport';
 
@@ -51,6 +51,9 @@ export async function showError(
   }
   log.error(`${prefix ? `${prefix}: ` : ''}${message}`);
   const actions: string[] = extra ? [extra.title] : [];
+  if (isVoiceLimit(e)) {
+    actions.push('Delete Voice…');
+  }
   if (needsApiKey(e)) {
     actions.push('Set API Key');
   }
@@ -65,6 +68,8 @@ export async function showError(
     await copyDiagnostics(prefix || 'Failure', { error: e });
   } else if (extra && choice === extra.title) {
     await extra.run();
+  } else if (choice === 'Delete Voice…') {
+    await vscode.commands.executeCommand(COMMANDS.deleteVoice);
   } else if (choice === 'Set API Key') {
     await vscode.commands.executeCommand(COMMANDS.setApiKey);
   } else if (choice === 'Open Settings') {
