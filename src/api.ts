@@ -2,6 +2,8 @@ import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { KlingError, type CreateVoiceInput, type Voice, type VoiceTask } from './kling';
 import { VoiceService } from './service/voiceService';
+import type { ConsentGiven } from './service/consentGate';
+import { cleanStatement } from './shared/consent';
 
 export type { Voice, VoiceTask };
 
@@ -14,8 +16,12 @@ export interface ApiCreateVoiceInput extends Omit<CreateVoiceInput, 'voiceName'>
 
 export interface ApiCreateOptions {
   wait?: boolean;
-  /** For `file`: allow the upload to the configured destination without asking. */
-  consent?: boolean;
+  /**
+   * `{ statement }`: the speaker's consent, recorded with the voice (the user is not asked); for `file` it also allows
+   * the upload to the configured destination. `true` (for `file`): allows the upload only; the speaker's consent is
+   * then asked once per sample, unless klingVoice.consent.preAccepted is on.
+   */
+  consent?: boolean | { statement: string };
   /** For `file`: send the suggested 5–30 s window of a file that is too long. */
   trim?: 'suggested';
 }
@@ -24,7 +30,7 @@ export interface ApiCreateOptions {
 export type FileCreator = (
   file: string | vscode.Uri,
   input: { voiceName?: string },
-  options: { wait?: boolean; consent?: boolean; trim?: 'suggested' },
+  options: { wait?: boolean; consent?: boolean; speakerConsent?: ConsentGiven; trim?: 'suggested' },
 ) => Promise<VoiceTask>;
 
 /** What `activate()` returns to other extensions (see the README). */
@@ -46,6 +52,23 @@ function invalidInput(message: string): KlingError {
   return new KlingError({ kind: 'invalidInput', message });
 }
 
+/** `consent: { statement }` as the service takes it; invalidInput for a consent that is neither true nor a statement. */
+function statedConsent(consent: unknown): ConsentGiven | undefined {
+  if (consent === undefined || consent === true || consent === false) {
+    return undefined;
+  }
+  const statement =
+    typeof consent === 'object' && consent !== null
+      ? cleanStatement((consent as { statement?: unknown }).statement)
+      : '';
+  if (!statement) {
+    throw invalidInput(
+      'consent must be true (for a file: allow the upload) or { statement: "I have the speaker\'s permission to clone this voice for …" }.',
+    );
+  }
+  return { statement, via: 'api' };
+}
+
 export function createApi(service: VoiceService, createFromFile: FileCreator): KlingVoiceApi {
   return {
     // Callers are other extensions, often plain JavaScript: the shape is checked before anything is read from
@@ -58,6 +81,7 @@ export function createApi(service: VoiceService, createFromFile: FileCreator): K
           ),
         );
       }
+      const speakerConsent = statedConsent(options?.consent);
       if (input.file !== undefined) {
         if (input.voiceUrl || input.videoId) {
           throw invalidInput(l10n.t('Give one source: a file, an audio URL or a video id.'));
@@ -72,11 +96,16 @@ export function createApi(service: VoiceService, createFromFile: FileCreator): K
         return createFromFile(
           input.file,
           { voiceName: input.voiceName },
-          { wait: options?.wait, consent: options?.consent, trim: options?.trim },
+          {
+            wait: options?.wait,
+            consent: options?.consent === true || speakerConsent !== undefined,
+            speakerConsent,
+            trim: options?.trim,
+          },
         );
       }
       // The service checks the rest (name, exactly one source, URLs) before anything is sent.
-      return service.createVoice(input as CreateVoiceInput, { wait: options?.wait !== false });
+      return service.createVoice(input as CreateVoiceInput, { wait: options?.wait !== false, consent: speakerConsent });
     },
     getTask: (taskId) => service.getTask(taskId),
     listCustomVoices: () => service.listCustomVoices(),

@@ -45,8 +45,8 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
     // Samples an earlier window could not delete before it closed (deleteAfterTask) are deleted now or when their task ends.
     registerPendingDeletes({ context, service, log }),
     registerTrimmer({ context, service, log, keys, extensionUri: context.extensionUri }),
-    // Local notes and tags of voices do not exist yet: their store is passed here as `notes` once they do.
-    registerAgentTools({ context, service, library, keys, log }),
+    // #klingVoices lists each voice with its local notes and tags.
+    registerAgentTools({ context, service, library, keys, log, notes: library.notes }),
     registerWalkthrough(context, history),
   );
   void keys.updateContext();

@@ -33,6 +33,12 @@ export const COMMANDS = {
   insertSnippet: 'klingVoice.insertSnippet',
   useVoice: 'klingVoice.useVoice',
   checkTaskFromTree: 'klingVoice.checkTaskFromTree',
+  // Local notes and tags of voices
+  editVoiceNotes: 'klingVoice.editVoiceNotes',
+  filterVoicesByTag: 'klingVoice.filterVoicesByTag',
+  clearVoiceFilter: 'klingVoice.clearVoiceFilter',
+  exportVoiceNotes: 'klingVoice.exportVoiceNotes',
+  importVoiceNotes: 'klingVoice.importVoiceNotes',
 } as const;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS];
@@ -75,6 +81,8 @@ export const VIEW_TYPES = {
 /** Context keys set with `setContext` (used in `when` clauses). */
 export const CONTEXT_KEYS = {
   hasApiKey: 'klingVoice.hasApiKey',
+  /** My Voices shows only the voices with one tag. */
+  voicesFiltered: 'klingVoice.voicesFiltered',
   /** A voice was created from this machine (a task succeeded): the walkthrough's "create" step ticks on it. */
   hasVoice: 'klingVoice.hasVoice',
 } as const;
@@ -110,6 +118,11 @@ export const STATE_KEYS = {
   pendingDeletes: 'klingVoice.upload.pendingDeletes.v1',
   /** Set once the first start has been handled: the walkthrough opens on a fresh install only, and only once. */
   walkthroughOffered: 'klingVoice.walkthroughOffered.v1',
+  /** The speaker's consent: one key per sample (hashed sample identity) and one per task created from it. */
+  consentSamplePrefix: 'klingVoice.consent.v1.sample.',
+  consentTaskPrefix: 'klingVoice.consent.v1.task.',
+  /** Local notes and tags: one key per voice id. */
+  voiceNotesPrefix: 'klingVoice.notes.v1.',
 } as const;
 
 /** The status bar item's id. */
@@ -121,6 +134,7 @@ export const SETTINGS = {
   apiBaseUrl: 'klingVoice.apiBaseUrl',
   upload: 'klingVoice.upload',
   batch: 'klingVoice.batch',
+  consent: 'klingVoice.consent',
 } as const;
 
 /** VS Code's own commands that we run. */

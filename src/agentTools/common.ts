@@ -8,10 +8,7 @@ import type { VoiceLibrary } from '../library/voiceLibrary';
 import type { FromFileDeps } from '../fromFile/types';
 import { UploadError } from '../upload';
 
-/**
- * Local notes and tags of a voice, shown with it by the list-voices tool. Nothing provides them yet; the feature
- * that adds them passes its store here (see register.ts).
- */
+/** Local notes and tags of a voice, shown with it by the list-voices tool (the library's VoiceNotesStore). */
 export interface VoiceNotes {
   notesFor(voiceId: string): { notes?: string; tags?: string[] } | undefined;
 }

@@ -9,6 +9,8 @@ import { baseName, checkFile } from '../fromFile/inspect';
 import { createUploadProvider } from '../upload/vscodeUpload';
 import { announce, signalFor } from '../ui/notify';
 import { createWithProgress, either } from '../ui/createProgress';
+import type { ConsentGiven } from '../service/consentGate';
+import { consentStatement } from '../shared/consent';
 import { safeUrl } from '../history/source';
 import { UNTRUSTED_MESSAGE, errorValue, jsonResult, refusal, shownPath, workspaceFile, type ToolDeps } from './common';
 import { text } from './checkSample';
@@ -19,6 +21,9 @@ export interface CreateVoiceToolInput {
   url?: string;
   videoId?: string;
 }
+
+/** The speaker's consent the tool's confirmation states: confirming it records it (as the consent modal would). */
+const AGENT_CONSENT: ConsentGiven = { statement: consentStatement(), via: 'agent' };
 
 /** What a create will do, worked out the same way by prepareInvocation (to confirm it) and invoke (to do it). */
 type Plan =
@@ -71,7 +76,7 @@ async function fileConfirmation(deps: ToolDeps, plan: Extract<Plan, { kind: 'fil
   } catch (e) {
     where = `The upload is not set up (${e instanceof Error ? e.message : String(e)}): the tool stops before sending anything.`;
   }
-  return `${sent} ${where} A recording of someone's voice is biometric data: upload only voices you have the speaker's permission to clone. Creating a voice is billed to your Kling account.`;
+  return `${sent} ${where} A recording of someone's voice is biometric data: continuing confirms, and records on this machine, "${AGENT_CONSENT.statement}" Creating a voice is billed to your Kling account.`;
 }
 
 export async function prepareCreate(
@@ -93,7 +98,7 @@ export async function prepareCreate(
       confirmationMessages: {
         title: `Create the Kling voice "${name}"?`,
         message: redactSecrets(
-          `Kling clones the voice "${name}" from ${plan.sample}. Creating a voice is billed to your Kling account.`,
+          `Kling clones the voice "${name}" from ${plan.sample}. Continuing confirms, and records on this machine, "${AGENT_CONSENT.statement}" Creating a voice is billed to your Kling account.`,
           secrets,
         ),
       },
@@ -144,7 +149,8 @@ function createFromFile(
           plan.uri,
           { voiceName: plan.voiceName },
           // The user confirmed this upload, to this destination, in the tool's confirmation.
-          { trim: 'suggested', consent: true, signal: either(signalFor(token), outer) },
+          // ... and the speaker's consent, recorded with the statement the confirmation showed.
+          { trim: 'suggested', consent: true, speakerConsent: AGENT_CONSENT, signal: either(signalFor(token), outer) },
         );
       },
     )
@@ -169,7 +175,7 @@ export async function invokeCreate(
   try {
     const task =
       plan.kind === 'remote'
-        ? await createWithProgress(deps.service, deps.log, plan.input, true, undefined, signalFor(token))
+        ? await createWithProgress(deps.service, deps.log, plan.input, true, undefined, signalFor(token), AGENT_CONSENT)
         : await createFromFile(deps, plan, signalFor(token));
     return taskValue(task, plan.sample);
   } catch (e) {

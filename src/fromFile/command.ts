@@ -25,7 +25,7 @@ import {
   summarize,
 } from './dialogs';
 import { checkFiles, toUri, type Checked, type Prepared } from './inspect';
-import { noKeyMessage, logReport, takenNames } from './pipeline';
+import { noKeyMessage, logReport, speakerConsent, takenNames } from './pipeline';
 import type { FromFileDeps, FromFileOptions } from './types';
 
 type Refused = Extract<Checked, { ok: false }>;
@@ -245,6 +245,10 @@ async function namesAndConsent(
       const i = checks.findIndex((c) => c.ok && c.file === f);
       outcomes[i] = { file: f.uri.toString(), status: 'refused', message: `${f.displayName}: ${problem}` };
     }
+  }
+  const named = ready.filter((f) => !validateVoiceName(names.get(f)));
+  if (named.length && !(await speakerConsent(deps, named, options.speakerConsent))) {
+    return undefined;
   }
   const consent = new UploadConsent(deps.context.globalState);
   if (!(await consent.ensure(provider, ready.length, options.consent))) {

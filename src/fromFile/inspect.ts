@@ -21,6 +21,7 @@ import { AudioJobError, audioWorker } from '../audioWorker/client';
 import type { AudioSource, DecodedFacts, ExportedWindow, InspectResult } from '../audioWorker/protocol';
 import { errorText } from '../kling';
 import type { FileView, QualitySummary } from '../shared/protocol/createForm';
+import type { ConsentSample } from '../shared/consent';
 import type { UploadSource } from '../upload';
 
 /** A file that passed the checks, ready to upload. */
@@ -393,8 +394,8 @@ const fingerprints = new WeakMap<Prepared, string>();
 /**
  * What is sent of a file: the size and a hash of the bytes (the exported window for a trimmed file) and the window.
  * With the file's URI it tells a retry of the same sample (to be looked up after an unconfirmed create, whatever
- * the new upload's URL) from another take or window of that file (a new voice). A file streamed from disk is
- * hashed by the upload as it is sent (`sha256`); bytes in memory are hashed here.
+ * the new upload's URL) from another take or window of that file (a new voice). The hash is the one taken for the
+ * speaker's consent (sampleSha256) or by the upload as it sent the bytes; bytes in memory are hashed here.
  */
 export function sampleFingerprint(file: Prepared): string {
   let f = fingerprints.get(file);
@@ -409,4 +410,29 @@ export function sampleFingerprint(file: Prepared): string {
     fingerprints.set(file, f);
   }
   return f;
+}
+
+/**
+ * The SHA-256 (hex) of the bytes that will be sent: the sample the speaker's consent is recorded for. Taken before
+ * the upload (a file on disk is read through once, in chunks, without holding it), and kept as `file.sha256`.
+ */
+export async function sampleSha256(file: Prepared): Promise<string> {
+  if (file.sha256) {
+    return file.sha256;
+  }
+  const hash = createHash('sha256');
+  if (file.source.kind === 'bytes') {
+    hash.update(file.source.bytes);
+  } else {
+    for await (const chunk of fs.createReadStream(file.source.path)) {
+      hash.update(chunk as Buffer);
+    }
+  }
+  file.sha256 = hash.digest('hex');
+  return file.sha256;
+}
+
+/** The consent gate's identity of a prepared file. */
+export async function fileConsentSample(file: Prepared): Promise<ConsentSample> {
+  return { kind: 'file', sha256: await sampleSha256(file), fileName: file.displayName };
 }

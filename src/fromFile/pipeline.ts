@@ -7,7 +7,8 @@ import { CreateVoiceInput, KlingError, VoiceTask, validateVoiceName } from '../k
 import type { VoiceService } from '../service/voiceService';
 import { UploadError, type UploadResult } from '../upload';
 import { UploadConsent, createUploadProvider } from '../upload/vscodeUpload';
-import { checkFile, toUri, type Prepared } from './inspect';
+import { checkFile, fileConsentSample, toUri, type Prepared } from './inspect';
+import type { ConsentGiven } from '../service/consentGate';
 import { Runner } from './runner';
 import type { FromFileDeps, FromFileOptions } from './types';
 
@@ -18,6 +19,24 @@ export function takenNames(service: VoiceService): string[] {
 /** Why nothing was uploaded without a key (a function: worded at use, after l10n.config). */
 export function noKeyMessage(): string {
   return l10n.t("No API key is set, so nothing was uploaded. Run 'Kling Voice: Set API Key' first.");
+}
+
+export const NO_CONSENT_MESSAGE = "Not uploaded: the speaker's consent was not confirmed. Nothing was sent.";
+
+/**
+ * The speaker's consent for these files, through the service's one consent gate, before anything is uploaded (asked
+ * once for the files without one). The create that follows finds it and does not ask again.
+ */
+export async function speakerConsent(deps: FromFileDeps, files: Prepared[], given?: ConsentGiven): Promise<boolean> {
+  const records = await deps.service.consent.require(
+    await Promise.all(files.map(fileConsentSample)),
+    given,
+    deps.service.serviceHost(),
+  );
+  if (!records) {
+    deps.log.info("the speaker's consent was not confirmed; nothing was uploaded or sent");
+  }
+  return records !== undefined;
 }
 
 /** Refuses before any upload when no key is stored: a sample must not leave the machine for a task that cannot start. */
@@ -65,6 +84,9 @@ export async function createVoiceFromFile(
       ),
     );
   }
+  if (!(await speakerConsent(deps, [checked.file], options.speakerConsent))) {
+    throw new KlingError({ kind: 'cancelled', message: NO_CONSENT_MESSAGE });
+  }
   const consent = new UploadConsent(deps.context.globalState);
   if (!(await consent.ensure(provider, 1, options.consent))) {
     throw new KlingError({
@@ -76,12 +98,19 @@ export async function createVoiceFromFile(
   const runner = new Runner(deps, provider);
   const signal = options.signal ?? new AbortController().signal;
   const uploaded = await runner.upload(checked.file, signal);
-  return runner.create(voiceName, uploaded, checked.file, { signal, wait: options.wait !== false });
+  return runner.create(voiceName, uploaded, checked.file, {
+    signal,
+    wait: options.wait !== false,
+    consent: options.speakerConsent,
+  });
 }
 
 export interface UploadAndCreateHooks {
   signal: AbortSignal;
-  /** The first upload to this destination: the modal consent question is about to show (nothing is sent yet). */
+  /**
+   * The speaker's consent or the first upload to this destination: a modal question is about to show (nothing is
+   * sent yet).
+   */
   onConsentPrompt?: () => void;
   /** Consent is known and the file starts to go out (before the first onUploadProgress). */
   onUploadStart?: () => void;
@@ -113,6 +142,12 @@ export async function uploadAndCreate(
         'No upload provider is set: set klingVoice.upload.provider to "s3" or "http" in the settings, or paste a public URL instead.',
       ),
     );
+  }
+  if (deps.service.consent.wouldAsk([await fileConsentSample(file)])) {
+    hooks.onConsentPrompt?.();
+  }
+  if (!(await speakerConsent(deps, [file]))) {
+    throw new KlingError({ kind: 'cancelled', message: NO_CONSENT_MESSAGE });
   }
   const consent = new UploadConsent(deps.context.globalState);
   if (!consent.has(provider.destination)) {

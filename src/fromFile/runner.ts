@@ -14,8 +14,9 @@ import {
 } from '../kling';
 import type { UploadProvider, UploadResult } from '../upload';
 import { readUploadSettings } from '../upload/vscodeUpload';
-import { isReleased, sampleFingerprint, unchangedSinceChecked, type Prepared } from './inspect';
+import { isReleased, sampleFingerprint, sampleSha256, unchangedSinceChecked, type Prepared } from './inspect';
 import type { FromFileDeps } from './types';
+import type { ConsentGiven } from '../service/consentGate';
 import { PendingDeletes, type PendingDelete } from './pendingDeletes';
 
 /** Does the whole job for files that passed the checks: upload, create, follow, clean up. */
@@ -67,6 +68,8 @@ export class Runner {
       onUpdate?: (t: VoiceTask) => void;
       onSubmitted?: (t: VoiceTask) => void;
       keepOn1303?: boolean;
+      /** The speaker's consent stated by the caller (otherwise the one recorded for this sample). */
+      consent?: ConsentGiven;
     },
   ): Promise<VoiceTask> {
     const deleteAfter = this._deletes(uploaded);
@@ -93,6 +96,8 @@ export class Runner {
           onUpdate: options.onUpdate,
           source: { kind: 'file', fileName: file.displayName, uri: file.uri.toString() },
           sampleFingerprint: sampleFingerprint(file),
+          sampleSha256: await sampleSha256(file),
+          consent: options.consent,
         },
       );
       return task;

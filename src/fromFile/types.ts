@@ -1,6 +1,7 @@
 // What the local-file pipeline needs from the extension, and the options its callers pass.
 import type * as vscode from 'vscode';
 import type { VoiceService } from '../service/voiceService';
+import type { ConsentGiven } from '../service/consentGate';
 
 export interface FromFileDeps {
   /** Where upload credentials (secrets) and remembered consents (globalState) live. */
@@ -18,6 +19,8 @@ export interface FromFileOptions {
   noPrompt?: boolean;
   /** The caller has the user's consent to upload to the configured destination. */
   consent?: boolean;
+  /** The speaker's consent, stated by the caller (the API's `consent: { statement }`, an agent tool): not asked. */
+  speakerConsent?: ConsentGiven;
   /** Name of the voice (one file only). */
   voiceName?: string;
   /** A decodable file longer than 30 s: 'suggested' cuts the suggested window; 'never' refuses it (default when not asking). */

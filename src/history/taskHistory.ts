@@ -99,6 +99,11 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
     this._onDidChange.fire();
   }
 
+  /** The globalState it keeps its keys in (other per-key records live beside them: consents, notes). */
+  get memento(): vscode.Memento {
+    return this._state;
+  }
+
   /** Every entry, newest first. */
   all(): HistoryEntry[] {
     const entries: HistoryEntry[] = [];

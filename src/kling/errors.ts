@@ -110,6 +110,28 @@ export function isConcurrencyLimit(e: unknown): boolean {
   return isKlingError(e) && e.code === 1303;
 }
 
+/**
+ * Kling documents no code for "the account has as many custom voices as it may" (kling-api.md §4; its docs only say
+ * to delete voices no longer used). Other services answer `voice_limit_reached (10/10)`. So a refusal counts as the
+ * voice limit only by its text, matched conservatively, and never for the codes that mean something else (balance,
+ * rate, concurrency, IP whitelist).
+ */
+const VOICE_LIMIT_TEXT =
+  /voice[_ ]limit|too many (custom |cloned )?voices|(custom|cloned) voices? (quota|limit)|(maximum|max) (number of )?(custom |cloned )?voices|voices? (count|number) (has )?(reached|exceed)/i;
+
+export const VOICE_LIMIT_MESSAGE =
+  'Your account has reached its custom voice limit: delete a voice you no longer use (Delete Voice…), then create this one again.';
+
+/** A create refused because the account holds as many custom voices as it may (see VOICE_LIMIT_TEXT). */
+export function isVoiceLimit(e: unknown): boolean {
+  return (
+    isKlingError(e) &&
+    e.kind === 'api' &&
+    ![1102, 1302, 1303, 1304].includes(e.code ?? -1) &&
+    VOICE_LIMIT_TEXT.test(e.message)
+  );
+}
+
 /** The service asks for fewer requests: HTTP 429 or code 1302 (request rate too high). */
 export function isRateLimited(e: unknown): boolean {
   return isKlingError(e) && (e.status === 429 || e.code === 1302);

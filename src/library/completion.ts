@@ -67,7 +67,9 @@ export function registerVoiceCompletion(library: VoiceLibrary): vscode.Disposabl
           // Digits narrow by id, words by name; either way the id is what is inserted.
           item.filterText = /^\d*$/.test(typed) ? voice.voiceId : name || voice.voiceId;
           item.sortText = `${mine ? 0 : 1}${String(index).padStart(5, '0')}`;
-          item.detail = mine ? l10n.t('My Kling voice') : l10n.t('Kling preset voice');
+          const note = library.notes.get(voice.voiceId);
+          const tags = note?.tags.map((t) => `#${t}`).join(' ');
+          item.detail = `${mine ? l10n.t('My Kling voice') : l10n.t('Kling preset voice')}${tags ? ` ${tags}` : ''}`;
           const doc = new vscode.MarkdownString();
           doc.appendText(
             [
@@ -81,6 +83,7 @@ export function registerVoiceCompletion(library: VoiceLibrary): vscode.Disposabl
                     ),
                   ]
                 : []),
+              ...(note?.notes ? [note.notes] : []),
             ].join('\n'),
           );
           item.documentation = doc;

@@ -4,6 +4,7 @@ import { VOICE_ID_DOCUMENTS } from './completion';
 import { VoiceLibrary } from './voiceLibrary';
 import { COMMANDS } from '../ids';
 import { displayText } from '../shared/displayText';
+import { noteSummary } from '../shared/voiceNotes';
 
 const ID_RE = /\d{12,24}/;
 
@@ -37,6 +38,10 @@ export function registerVoiceHover(library: VoiceLibrary): vscode.Disposable {
           voice.ownedBy === 'kling' ? l10n.t('Kling (preset)') : displayText(voice.ownedBy) || l10n.t('unknown'),
         ),
       ).appendMarkdown('\n\n');
+      const note = library.notes.get(voice.voiceId);
+      if (note) {
+        md.appendText(noteSummary(note, 200)).appendMarkdown('\n\n');
+      }
       const arg = encodeURIComponent(JSON.stringify([voice.voiceId]));
       if (voice.trialUrl) {
         md.appendMarkdown(`[$(play) ${l10n.t('Play trial audio')}](command:${COMMANDS.playTrial}?${arg}) · `);

@@ -15,7 +15,8 @@ import { insertText } from './insert';
 import { useVoiceCommand } from './useVoice';
 import { VoiceLibrary } from './voiceLibrary';
 import { registerStatusBar } from '../ui/statusBar';
-import { PresetsTreeProvider, VoiceNode, VoicesTreeProvider } from './trees';
+import { PresetsTreeProvider, VoiceNode, VoicesTreeProvider, countDescription } from './trees';
+import { notesCommands } from './notesCommands';
 
 export interface LibraryDeps {
   service: VoiceService;
@@ -95,17 +96,26 @@ export function registerLibraryViews(deps: LibraryDeps): vscode.Disposable {
     [COMMANDS.checkTaskFromTree, checkTaskFromTree],
     [COMMANDS.insertSnippet, insertSnippetCommand(ctx)],
     [COMMANDS.useVoice, useVoiceCommand(library, () => lastEditor)],
+    ...notesCommands({ library, tree: voices, log }),
   ];
+  const voicesView = vscode.window.createTreeView(VIEWS.voices, {
+    treeDataProvider: voices,
+    showCollapseAll: false,
+    canSelectMany: true,
+  });
+  // The view's description counts the voices and the running tasks (and names the tag it is filtered by).
+  const describe = () => {
+    voicesView.description = countDescription(library.items(), voices.tagFilter);
+  };
+  describe();
 
   return vscode.Disposable.from(
     voices,
     presets,
     player,
-    vscode.window.createTreeView(VIEWS.voices, {
-      treeDataProvider: voices,
-      showCollapseAll: false,
-      canSelectMany: true,
-    }),
+    voicesView,
+    library.onDidChange(describe),
+    voices.onDidChangeTreeData(describe),
     vscode.window.createTreeView(VIEWS.presets, { treeDataProvider: presets, canSelectMany: true }),
     registerStatusBar(
       service.history,

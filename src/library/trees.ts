@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
 import type { Voice } from '../kling';
-import { LibraryItem, VoiceLibrary } from './voiceLibrary';
+import type { LibraryItem, VoiceLibrary } from './voiceLibrary';
 import { COMMANDS } from '../ids';
 import { Disposable } from '../dispose';
 import { displayText } from '../shared/displayText';
+import { noteSummary, type VoiceNote } from '../shared/voiceNotes';
+import { consentLines, type ConsentRecord } from '../shared/consent';
 
 /** The longest server reason shown beside a failed task. */
 const MAX_REASON_DISPLAY = 300;
@@ -107,12 +109,55 @@ abstract class LibraryTree extends Disposable implements vscode.TreeDataProvider
     this._register(_library.onDidChange(() => this._onDidChangeTreeData.fire()));
   }
 
+  /** Redraws the tree. */
+  refresh(): void {
+    this._onDidChangeTreeData.fire();
+  }
+
   abstract getChildren(element?: VoiceNode): VoiceNode[];
   abstract getTreeItem(node: VoiceNode): vscode.TreeItem;
 }
 
+/** The lines a voice's notes and consent add to its tooltip. */
+function localLines(note: VoiceNote | undefined, consent: ConsentRecord | undefined): string[] {
+  const lines: string[] = [];
+  if (note?.tags.length) {
+    lines.push(`Tags: ${note.tags.map((t) => `#${t}`).join(' ')}`);
+  }
+  if (note?.notes) {
+    lines.push(`Notes: ${note.notes}`);
+  }
+  return consent ? [...lines, ...consentLines(consent)] : lines;
+}
+
+/** My Voices' description: "3 voices · 1 running" (and the tag it is filtered by). */
+export function countDescription(items: readonly LibraryItem[], tag?: string): string {
+  const voices = items.filter((i) => i.status === 'succeed' && i.voice).length;
+  const running = items.filter((i) => i.status === 'submitted' || i.status === 'processing').length;
+  const parts = [voices === 1 ? '1 voice' : `${voices} voices`];
+  if (running) {
+    parts.push(`${running} running`);
+  }
+  if (tag) {
+    parts.push(`#${tag}`);
+  }
+  return parts.join(' · ');
+}
+
 /** "My Voices": account voices merged with local tasks (in flight, failed). */
 export class VoicesTreeProvider extends LibraryTree {
+  private _tag?: string;
+
+  /** The tag My Voices is filtered by (only the voices with it are shown), if any. */
+  get tagFilter(): string | undefined {
+    return this._tag;
+  }
+
+  setTagFilter(tag: string | undefined): void {
+    this._tag = tag || undefined;
+    this.refresh();
+  }
+
   getChildren(element?: VoiceNode): VoiceNode[] {
     if (element) {
       return [];
@@ -122,8 +167,10 @@ export class VoicesTreeProvider extends LibraryTree {
       // The view is shown and nothing is loaded: load the account list (a network call only now, on demand).
       void this._library.refreshAccount();
     }
+    const tag = this._tag;
     const nodes: VoiceNode[] = this._library
       .items()
+      .filter((item) => !tag || (item.voice && this._library.notes.get(item.voice.voiceId)?.tags.includes(tag)))
       .map((item) =>
         item.status === 'succeed' && item.voice
           ? { kind: 'voice', label: displayText(item.voiceName) || item.voice.voiceId, voice: item.voice, item }
@@ -154,6 +201,14 @@ export class VoicesTreeProvider extends LibraryTree {
     } else if (state.kind === 'loading' && nodes.length === 0) {
       nodes.push({ kind: 'message', label: l10n.t('Loading your voices…') });
     }
+    if (tag) {
+      nodes.unshift({
+        kind: 'message',
+        label: `Only voices tagged #${tag}: click to show all`,
+        message: 'My Voices is filtered by a tag of your notes. Click to show every voice.',
+        notice: { icon: 'filter', command: { command: COMMANDS.clearVoiceFilter, title: 'Clear Filter' } },
+      });
+    }
     return nodes;
   }
 
@@ -164,13 +219,21 @@ export class VoicesTreeProvider extends LibraryTree {
     const item = node.item as LibraryItem;
     const t = new vscode.TreeItem(node.label);
     t.id = `task:${item.taskId}`;
+    const consent = this._library.consentFor(item.taskId);
     if (node.kind === 'voice' && node.voice) {
-      t.description = item.createdAt
-        ? `${node.voice.voiceId} · ${new Date(item.createdAt).toLocaleDateString(dateLocale())}`
-        : node.voice.voiceId;
+      const note = this._library.notes.get(node.voice.voiceId);
+      const summary = noteSummary(note, 40);
+      t.description = [
+        summary,
+        node.voice.voiceId,
+        item.createdAt ? new Date(item.createdAt).toLocaleDateString(dateLocale()) : '',
+      ]
+        .filter(Boolean)
+        .join(' · ');
       t.iconPath = new vscode.ThemeIcon('unmute');
       t.contextValue = node.voice.trialUrl ? 'voice.trial' : 'voice';
       t.tooltip = voiceTooltip(node.voice, [
+        ...localLines(note, consent),
         l10n.t('Created: {0}', when(item.createdAt)),
         l10n.t('Task id: {0}', item.taskId),
       ]);
@@ -203,6 +266,7 @@ export class VoicesTreeProvider extends LibraryTree {
         `${statusWord(item.status)}${item.statusMessage ? ` (${displayText(item.statusMessage, MAX_REASON_DISPLAY)})` : ''}`,
       ),
       l10n.t('Created: {0}', when(item.createdAt)),
+      ...(consent ? consentLines(consent) : []),
     ].join('\n');
     return t;
   }

@@ -6,6 +6,8 @@ import { Voice, VoiceTask, isKlingError, isMissingEndpoint } from '../kling';
 import { VoiceService } from '../service/voiceService';
 import { SETTINGS } from '../ids';
 import { Disposable } from '../dispose';
+import { VoiceNotesStore } from './voiceNotesStore';
+import type { ConsentRecord } from '../shared/consent';
 
 /** One row of "My Voices": a task from the account list, a local history entry, or both merged. */
 export interface LibraryItem {
@@ -53,12 +55,17 @@ export class VoiceLibrary extends Disposable implements vscode.Disposable {
   readonly onDidChange = this._onDidChange.event;
   private _account: LoadState<VoiceTask[]> = { kind: 'idle' };
   private _presets: LoadState<Voice[]> = { kind: 'idle' };
+  /** Local notes and tags, beside the history in globalState. */
+  readonly notes: VoiceNotesStore;
 
   constructor(
     private readonly _service: VoiceService,
     private readonly _keys: KeyStore,
   ) {
     super();
+    this.notes = this._register(new VoiceNotesStore(_service.history.memento));
+    this._register(this.notes.onDidChange(() => this._onDidChange.fire()));
+    this._register(_service.consent.onDidChange(() => this._onDidChange.fire()));
     this._register(_service.history.onDidChange(() => this._onDidChange.fire()));
     this._register(
       _service.onDidChangeVoices(() => {
@@ -162,6 +169,16 @@ export class VoiceLibrary extends Disposable implements vscode.Disposable {
     return [...out.values()]
       .filter((i) => !(hidden.has(i.taskId) && !(i.status === 'succeed' && i.voice)))
       .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+  }
+
+  /** The speaker's consent recorded when this machine created the task. */
+  consentFor(taskId: string): ConsentRecord | undefined {
+    return this._service.consent.forTask(taskId);
+  }
+
+  /** An imported consent record (a team's notes export), kept for its task unless this machine has one. */
+  importConsent(record: ConsentRecord): Promise<boolean> {
+    return this._service.consent.importRecord(record);
   }
 
   /** Finds a voice by id among the account, the history and the presets (cache only, no request). */

@@ -5,8 +5,11 @@ import { KeyStore } from './keyStore';
 import { TaskHistory } from '../history/taskHistory';
 import type { TaskSource } from '../history/source';
 import { unconfirmedKey } from '../history/unconfirmedKey';
+import { joinSending, type Following, type Sending } from './sharing';
 import { LEASE_RENEW_MS } from '../history/lease';
 import { Disposable } from '../dispose';
+import { ConsentGate, type ConsentGiven } from './consentGate';
+import { remoteSample, type ConsentRecord, type ConsentSample } from '../shared/consent';
 import {
   CreateVoiceInput,
   FetchLike,
@@ -20,6 +23,8 @@ import {
   normalizeBaseUrl,
   validateCreateInput,
   ambiguousRetryAdvice,
+  VOICE_LIMIT_MESSAGE,
+  isVoiceLimit,
 } from '../kling';
 
 export interface CreateRunOptions {
@@ -43,24 +48,10 @@ export interface CreateRunOptions {
    * take or window of the same file is not mistaken for a retry of an earlier, unconfirmed create.
    */
   sampleFingerprint?: string;
-}
-
-/** One polling loop of a task, shared by everyone following it. */
-interface Following {
-  controller: AbortController;
-  listeners: Set<(t: VoiceTask) => void>;
-  promise: Promise<VoiceTask>;
-  callers: number;
-}
-
-/** A create being sent, and its external_task_id once the client chose it. */
-interface Sending {
-  promise: Promise<VoiceTask>;
-  readonly externalTaskId?: string;
-  listeners: Set<(externalTaskId: string) => void>;
-  /** The request's own signal: aborted only when every caller waiting for it has left. */
-  controller: AbortController;
-  callers: number;
+  /** With a `source` of kind 'file': the SHA-256 of the bytes sent, which the speaker's consent is recorded for. */
+  sampleSha256?: string;
+  /** The speaker's consent, stated by the caller (the API, an agent tool's confirmation); otherwise it is asked. */
+  consent?: ConsentGiven;
 }
 
 /**
@@ -85,12 +76,20 @@ export class VoiceService extends Disposable implements vscode.Disposable {
     private readonly _log: vscode.LogOutputChannel,
     private readonly _fetch: FetchLike,
     private readonly _history: TaskHistory,
+    /** The speaker's consent, asked once per sample: every create passes through it before anything is sent. */
+    readonly consent: ConsentGate = new ConsentGate(_history.memento),
   ) {
     super();
   }
 
   get history(): TaskHistory {
     return this._history;
+  }
+
+  /** The host of the configured base URL (recorded with a consent), or undefined. */
+  serviceHost(): string | undefined {
+    const base = this.currentBaseUrl();
+    return base ? new URL(base).host : undefined;
   }
 
   /** Whether a key is stored: checked before anything else leaves the machine (e.g. an upload). */
@@ -174,6 +173,7 @@ export class VoiceService extends Disposable implements vscode.Disposable {
     if (errors.length) {
       throw new KlingError({ kind: 'invalidInput', message: errors.map((e) => e.message).join(' ') });
     }
+    const consent = await this._consent(input, options);
     return this._track(options.signal, async (signal) => {
       const client = this._client();
       // The very same request while one is being sent (a key held down on a keybinding, a command run twice by
@@ -232,8 +232,32 @@ export class VoiceService extends Disposable implements vscode.Disposable {
         }
       }
       const submitted = await joinSending(sending, signal);
+      await this.consent.recordTask(submitted.taskId, consent, input.voiceName);
       return this._submitted(submitted, input, client.baseUrl, signal, options);
     });
+  }
+
+  /**
+   * The speaker's consent for the sample of this create (asked once per sample, see ConsentGate). Throws 'cancelled'
+   * when it is declined: nothing is sent.
+   */
+  private async _consent(input: CreateVoiceInput, options: CreateRunOptions): Promise<ConsentRecord> {
+    const file = options.source?.kind === 'file' ? options.source : undefined;
+    const sample: ConsentSample | undefined =
+      file && options.sampleSha256
+        ? { kind: 'file', sha256: options.sampleSha256, fileName: file.fileName }
+        : remoteSample(input);
+    const records = sample ? await this.consent.require([sample], options.consent, this.serviceHost()) : undefined;
+    if (!records) {
+      throw new KlingError({
+        kind: 'cancelled',
+        message: "Not created: the speaker's consent was not confirmed. Nothing was sent.",
+      });
+    }
+    if (options.signal?.aborted) {
+      throw new KlingError({ kind: 'cancelled', message: 'Cancelled.' });
+    }
+    return records[0];
   }
 
   /** Sends one create, after looking up an earlier unconfirmed create of the same voice. */
@@ -272,6 +296,9 @@ export class VoiceService extends Disposable implements vscode.Disposable {
         },
       });
     } catch (e) {
+      if (isVoiceLimit(e) && isKlingError(e)) {
+        e.message = `${VOICE_LIMIT_MESSAGE} (${e.message})`;
+      }
       if (externalTaskId && !input.externalTaskId && mayHaveCreated(e)) {
         await this._history.rememberUnconfirmed(key, client.baseUrl, externalTaskId);
         if (isKlingError(e) && e.kind === 'ambiguous') {
@@ -549,41 +576,4 @@ function configuredBaseUrl(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * Waits for a create sent for several identical callers, as one of them: a caller that cancels stops waiting, and
- * the request itself is aborted only when the last caller has left (as a task's polling loop is).
- */
-async function joinSending(sending: Sending, signal: AbortSignal): Promise<VoiceTask> {
-  sending.callers++;
-  try {
-    return await untilAborted(sending.promise, signal);
-  } finally {
-    if (--sending.callers === 0 && signal.aborted) {
-      sending.controller.abort();
-    }
-  }
-}
-
-/** Waits for `p`, or rejects as cancelled when `signal` aborts first (`p` itself goes on). */
-function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new KlingError({ kind: 'cancelled', message: l10n.t('Cancelled.') }));
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    p.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
 }

@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import { CreateVoiceInput, KlingError, VoiceTask, validateCreateInput } from '../kling';
 import type { VoiceService } from '../service/voiceService';
+import type { ConsentGiven } from '../service/consentGate';
 import { announce, ErrorAction, signalFor, statusLabel } from './notify';
 
 /**
@@ -16,6 +17,8 @@ export async function createWithProgress(
   wait: boolean,
   retry?: ErrorAction,
   signal?: AbortSignal,
+  /** The speaker's consent stated by the caller (an agent tool's confirmation); otherwise the service asks once. */
+  consent?: ConsentGiven,
 ): Promise<VoiceTask> {
   const { errors, warnings } = validateCreateInput(input);
   if (errors.length) {
@@ -35,6 +38,7 @@ export async function createWithProgress(
       return service.createVoice(input, {
         signal: either(signalFor(token), signal),
         wait,
+        consent,
         onSubmitted: (t) => progress.report({ message: `task ${t.taskId} ${statusLabel(t.status)}` }),
         onUpdate: (t) => progress.report({ message: `task ${t.taskId} ${statusLabel(t.status)}` }),
       });

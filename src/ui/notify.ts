@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
 import { COMMANDS, EXTENSION_ID, SETTINGS, VSCODE_COMMANDS } from '../ids';
-import { isKlingError, needsApiKey, type VoiceTask } from '../kling';
+import { isKlingError, isVoiceLimit, needsApiKey, type VoiceTask } from '../kling';
 import { readSettings } from '../config';
 import { buildFailureReport, type FailureReportInput } from '../shared/failureReport';
 
@@ -55,6 +55,10 @@ export async function showError(
   const setKey = l10n.t('Set API Key');
   const openSettings = l10n.t('Open Settings');
   const showLog = l10n.t('Show Log');
+  const deleteVoice = l10n.t('Delete Voice…');
+  if (isVoiceLimit(e)) {
+    actions.push(deleteVoice);
+  }
   if (needsApiKey(e)) {
     actions.push(setKey);
   }
@@ -71,6 +75,8 @@ export async function showError(
     await copyDiagnostics(prefix || 'Failure', { error: e });
   } else if (extra && choice === extra.title) {
     await extra.run();
+  } else if (choice === deleteVoice) {
+    await vscode.commands.executeCommand(COMMANDS.deleteVoice);
   } else if (choice === setKey) {
     await vscode.commands.executeCommand(COMMANDS.setApiKey);
   } else if (choice === openSettings) {

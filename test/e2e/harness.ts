@@ -197,6 +197,8 @@ export async function startE2E(options: E2EOptions): Promise<E2E> {
     settings: {
       'klingVoice.apiBaseUrl': sandbox.url,
       'klingVoice.pollIntervalSeconds': 0.2,
+      // The speaker's consent question is not what these tests are about (a test can set it back to false).
+      'klingVoice.consent.preAccepted': true,
       'workbench.colorTheme': process.env.KLING_E2E_THEME || 'Default Dark Modern',
       'window.commandCenter': false,
       'chat.commandCenter.enabled': false,

@@ -184,7 +184,10 @@ describe('Agent tools (vscode.lm.invokeTool)', function () {
     assert.strictEqual(confirm?.title, 'Create the Kling voice "Narrator" from samples/narrator.wav?');
     assert.match(String(confirm?.message), /^The file is sent as it is \(12\.0 s\)\./);
     assert.match(String(confirm?.message), new RegExp(`uploaded to ${s3.endpoint}/${s3.bucket} \\(the S3 bucket`));
-    assert.match(String(confirm?.message), /biometric data.*billed to your Kling account\.$/);
+    assert.match(
+      String(confirm?.message),
+      /biometric data: continuing confirms, and records on this machine, "I have the speaker's permission to clone this voice for videos made with Kling\." Creating a voice is billed to your Kling account\.$/,
+    );
     const value = await invoke(TOOLS.createVoice, input);
     transcript.push(
       `← ${JSON.stringify({ ok: value.ok, status: value.status, voiceId: value.voiceId, trialUrl: value.trialUrl })}`,
@@ -229,7 +232,7 @@ describe('Agent tools (vscode.lm.invokeTool)', function () {
       assert.strictEqual(confirm?.title, 'Create the Kling voice "From URL"?');
       assert.strictEqual(
         confirm?.message,
-        `Kling clones the voice "From URL" from ${files.url}/sample.wav. Creating a voice is billed to your Kling account.`,
+        `Kling clones the voice "From URL" from ${files.url}/sample.wav. Continuing confirms, and records on this machine, "I have the speaker's permission to clone this voice for videos made with Kling." Creating a voice is billed to your Kling account.`,
       );
       const value = await invoke(TOOLS.createVoice, input);
       assert.strictEqual(value?.status, 'succeed', JSON.stringify(value));

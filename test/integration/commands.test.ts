@@ -310,6 +310,27 @@ describe('Kling Voice in a real extension host', function () {
     assert.strictEqual(sandbox.state.tasks.size, 1, 'a dropped connection does not create twice');
   });
 
+  it("a create refused for the account's custom voice limit says so and points to Delete Voice…; nothing is created", async () => {
+    sandbox.faults.push({ kind: 'voice-limit', match: { method: 'POST' } });
+    const e = await rejects(api.createVoice({ voiceName: 'One too many', videoId: '123456' }));
+    assert.strictEqual(e.kind, 'api');
+    assert.strictEqual(e.code, 1201);
+    assert.match(
+      e.message,
+      /^Your account has reached its custom voice limit: delete a voice you no longer use \(Delete Voice…\), then create this one again\. \(.*voice_limit_reached \(10\/10\)/,
+    );
+    assert.strictEqual(sandbox.state.tasks.size, 0);
+    // The palette command's programmatic form shows the same message (with Delete Voice… on the notification).
+    sandbox.faults.push({ kind: 'voice-limit', match: { method: 'POST' } });
+    const viaCommand = await rejects(
+      Promise.resolve(
+        vscode.commands.executeCommand('klingVoice.createVoice', { voiceName: 'One too many', videoId: '123456' }),
+      ),
+    );
+    assert.match(viaCommand.message, /^Your account has reached its custom voice limit/);
+    assert.strictEqual(sandbox.state.tasks.size, 0);
+  });
+
   it('after a create that could not be confirmed, creating the same voice again follows the earlier task instead of billing twice', async () => {
     // The answer to the create is lost after Kling recorded the task, and the lookup cannot reach the list either.
     sandbox.faults.push({ kind: 'reset-after-record', match: { method: 'POST' } });

@@ -20,14 +20,19 @@ export async function setSetting(key: string, value: unknown): Promise<void> {
   await vscode.workspace.getConfiguration('klingVoice').update(key, value, vscode.ConfigurationTarget.Global);
 }
 
-/** Starts a sandbox and points the extension at it. */
-export async function useSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+/**
+ * Starts a sandbox and points the extension at it. Every suite calls it in its setup, so it also pre-accepts the
+ * speaker's consent (klingVoice.consent.preAccepted), which only the consent tests are about: they pass
+ * `{ askConsent: true }` (in the test host a modal cannot show, so the real question would refuse every create).
+ */
+export async function useSandbox(options: SandboxOptions = {}, setup: { askConsent?: boolean } = {}): Promise<Sandbox> {
   const sb = await startSandbox({ apiKey: TEST_KEY, processingDelayMs: 400, ...options });
   await setSetting('apiBaseUrl', sb.url);
+  await setSetting('consent.preAccepted', setup.askConsent ? undefined : true);
   return sb;
 }
 
-/** A loopback server for sample files: /sample.wav (8 s), /short.wav (2 s), /hang (never answers), anything else 404. */
+/** A loopback server for sample files: /sample.wav (8 s), /short.wav (2 s) (with any query), anything else 404. */
 export async function startFileServer(): Promise<{
   url: string;
   requests: http.IncomingHttpHeaders[];
@@ -37,10 +42,12 @@ export async function startFileServer(): Promise<{
   const ok = sineWav(8);
   const server = http.createServer((req, res) => {
     requests.push(req.headers);
-    if (req.url === '/sample.wav') {
+    // A query (a signed link's) does not change the file, as on a real store.
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/sample.wav') {
       res.writeHead(200, { 'content-type': 'audio/wav' });
       res.end(ok);
-    } else if (req.url === '/short.wav') {
+    } else if (path === '/short.wav') {
       res.writeHead(200, { 'content-type': 'audio/wav' });
       res.end(sineWav(2));
     } else {

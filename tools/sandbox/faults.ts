@@ -8,6 +8,8 @@ export type FaultKind =
   | 'rate-limit'
   | 'concurrency'
   | 'balance'
+  /** A create refused because the account holds its maximum of custom voices (text as other services word it). */
+  | 'voice-limit'
   | 'ip-whitelist'
   | 'server-error'
   | 'unavailable'
@@ -33,6 +35,7 @@ export const FAULT_KINDS: readonly FaultKind[] = [
   'rate-limit',
   'concurrency',
   'balance',
+  'voice-limit',
   'ip-whitelist',
   'server-error',
   'unavailable',
@@ -160,6 +163,9 @@ function klingErrorReply(kind: FaultKind): Reply | undefined {
       return fail(429, 1303, 'parallel task over resource pack limit');
     case 'balance':
       return fail(429, 1102, 'Account balance not enough');
+    case 'voice-limit':
+      // Kling documents no code for it (kling-api.md §4): a parameter refusal whose text says so, as MiniMax's does.
+      return fail(400, 1201, 'voice_limit_reached (10/10): delete custom voices you no longer use');
     case 'ip-whitelist':
       return fail(429, 1304, 'request IP is not in the whitelist');
     case 'server-error':

@@ -3,6 +3,7 @@ import {
   KlingError,
   KlingErrorKind,
   isConcurrencyLimit,
+  isVoiceLimit,
   isTaskUnknown,
   isTaskUnknownOrNotRouted,
   needsApiKey,
@@ -52,5 +53,28 @@ describe('kling: error-code predicates', () => {
     assert.strictEqual(isTaskUnknownOrNotRouted(err('api', { status: 404, code: 1202 })), false);
     assert.strictEqual(isTaskUnknownOrNotRouted(err('network')), false);
     assert.strictEqual(isTaskUnknownOrNotRouted(err('badResponse', { status: 404 })), false, 'only http or api errors');
+  });
+});
+
+describe('isVoiceLimit (no Kling code for it: the refusal text, matched conservatively)', () => {
+  const api = (code: number, message: string) => new KlingError({ kind: 'api', status: 400, code, message });
+  it('a refusal that says the account has its maximum of voices', () => {
+    for (const m of [
+      'voice_limit_reached (10/10)',
+      'Too many custom voices for this account',
+      'custom voice quota exceeded',
+      'maximum number of voices reached',
+      'the voice count has reached the plan limit',
+    ]) {
+      assert.ok(isVoiceLimit(api(1201, m)), m);
+    }
+  });
+  it('not the balance, rate, concurrency or whitelist codes, other refusals, or errors that are not refusals', () => {
+    assert.ok(!isVoiceLimit(api(1102, 'voice limit of your resource pack: balance not enough')));
+    assert.ok(!isVoiceLimit(api(1303, 'parallel task over resource pack limit')));
+    assert.ok(!isVoiceLimit(api(1201, 'Voice id not found')));
+    assert.ok(!isVoiceLimit(api(1201, 'voice_name exceeds the limit of 20 characters')));
+    assert.ok(!isVoiceLimit(new KlingError({ kind: 'network', message: 'too many voices' })));
+    assert.ok(!isVoiceLimit(new Error('voice_limit_reached')));
   });
 });
