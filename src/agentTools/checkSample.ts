@@ -1,5 +1,6 @@
 // #klingCheckSample: the numbers, the verdict and the suggested window of a sample, exactly as the Create Voice form
 // and the trimmer see them (fromFile/inspect.ts). Read-only: nothing leaves the machine.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { urlExtensionWarning, validateHttpUrl } from '../kling';
 import { fileView, inspectFile, releaseKept } from '../fromFile/inspect';
@@ -42,16 +43,18 @@ export async function checkWorkspaceFile(file: string): Promise<object> {
       speechShare: round(window.activeShare),
     },
     next: view.usable
-      ? 'The file can be sent as it is: create the voice from it.'
+      ? l10n.t('The file can be sent as it is: create the voice from it.')
       : window
-        ? 'Creating a voice from this file sends the suggested window (trimmed to mono 16-bit WAV); the file itself is not changed.'
-        : 'This file cannot be used: record or export 5–30 s of one person speaking, then check it again.',
+        ? l10n.t(
+            'Creating a voice from this file sends the suggested window (trimmed to mono 16-bit WAV); the file itself is not changed.',
+          )
+        : l10n.t('This file cannot be used: record or export 5–30 s of one person speaking, then check it again.'),
   };
 }
 
 /** A URL is checked as the form checks it: Kling downloads and measures the audio only when the voice is created. */
 export function checkUrl(url: string): object {
-  const problem = validateHttpUrl(url, 'sample URL');
+  const problem = validateHttpUrl(url, l10n.t('sample URL'));
   const warning = problem ? undefined : urlExtensionWarning(url);
   return {
     ok: true,
@@ -61,8 +64,10 @@ export function checkUrl(url: string): object {
     problems: problem ? [problem] : [],
     warnings: warning ? [warning] : [],
     next: problem
-      ? 'Give a public https URL of a 5–30 s sample, or a workspace file (which can be measured here).'
-      : 'Kling downloads the URL when the voice is created; it must be 5–30 s of one speaker. A copy in the workspace can be measured with this tool.',
+      ? l10n.t('Give a public https URL of a 5–30 s sample, or a workspace file (which can be measured here).')
+      : l10n.t(
+          'Kling downloads the URL when the voice is created; it must be 5–30 s of one speaker. A copy in the workspace can be measured with this tool.',
+        ),
   };
 }
 
@@ -78,7 +83,7 @@ function round(v: number | undefined): number | undefined {
 export function checkSampleTool(deps: ToolDeps): vscode.LanguageModelTool<CheckSampleInput> {
   return {
     prepareInvocation: ({ input }) => ({
-      invocationMessage: `Checking the voice sample ${input.file ?? input.url ?? ''}`,
+      invocationMessage: l10n.t('Checking the voice sample {0}', input.file ?? input.url ?? ''),
     }),
     invoke: async ({ input }) => {
       const file = text(input?.file);
@@ -89,7 +94,7 @@ export function checkSampleTool(deps: ToolDeps): vscode.LanguageModelTool<CheckS
       if (url && !file) {
         return jsonResult(deps, checkUrl(url));
       }
-      return jsonResult(deps, refusal('Give one sample: file (a path in the workspace) or url.'));
+      return jsonResult(deps, refusal(l10n.t('Give one sample: file (a path in the workspace) or url.')));
     },
   };
 }

@@ -1,5 +1,6 @@
 // What every agent tool shares: its dependencies, the redacted JSON result, the refusal in an untrusted workspace
 // and how a path given by a model becomes a workspace file.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { errorText, isKlingError, redactSecrets } from '../kling';
 import { SECRETS } from '../ids';
@@ -24,8 +25,10 @@ export interface ToolDeps extends FromFileDeps {
 }
 
 /** What the tools answer in an untrusted workspace, for the tools that bill or delete. */
-export const UNTRUSTED_MESSAGE =
-  'This workspace is not trusted, so Kling Voice tools can only read here (check samples, list voices, insert requests): nothing was created, uploaded or deleted. Ask the user to trust the workspace (Workspaces: Manage Workspace Trust) and try again.';
+export const UNTRUSTED_MESSAGE = () =>
+  l10n.t(
+    'This workspace is not trusted, so Kling Voice tools can only read here (check samples, list voices, insert requests): nothing was created, uploaded or deleted. Ask the user to trust the workspace (Workspaces: Manage Workspace Trust) and try again.',
+  );
 
 /** Every secret a result must not carry: the API key and the upload credentials, whatever their source. */
 async function secrets(deps: ToolDeps): Promise<string[]> {
@@ -79,7 +82,9 @@ export function refusal(message: string): { ok: false; refused: true; message: s
 export async function workspaceFile(given: string): Promise<vscode.Uri | string> {
   const folders = vscode.workspace.workspaceFolders ?? [];
   if (!folders.length) {
-    return 'No folder is open: open the folder that holds the sample, then give its path relative to that folder.';
+    return l10n.t(
+      'No folder is open: open the folder that holds the sample, then give its path relative to that folder.',
+    );
   }
   const text = given.trim();
   let candidates: vscode.Uri[];
@@ -93,7 +98,10 @@ export async function workspaceFile(given: string): Promise<vscode.Uri | string>
   }
   const inside = candidates.filter((u) => vscode.workspace.getWorkspaceFolder(u) !== undefined);
   if (!inside.length) {
-    return `${text} is not in the workspace. Give the path of a file inside the open folder (e.g. samples/narrator.wav).`;
+    return l10n.t(
+      '{0} is not in the workspace. Give the path of a file inside the open folder (e.g. samples/narrator.wav).',
+      text,
+    );
   }
   for (const uri of inside) {
     try {
@@ -103,7 +111,10 @@ export async function workspaceFile(given: string): Promise<vscode.Uri | string>
       // try the next folder
     }
   }
-  return `${text} was not found in the workspace. Give the path relative to the open folder (e.g. samples/narrator.wav).`;
+  return l10n.t(
+    '{0} was not found in the workspace. Give the path relative to the open folder (e.g. samples/narrator.wav).',
+    text,
+  );
 }
 
 /** How a workspace file is named to the user and the model. */

@@ -1,5 +1,6 @@
 // #klingInsertRequest: the snippet command's request (library/snippet.ts), inserted where the user works; the agent
 // gets the same text back.
+import * as l10n from '@vscode/l10n';
 import type * as vscode from 'vscode';
 import { readSettings } from '../config';
 import { snippetText, type SnippetFormat } from '../library/snippet';
@@ -24,7 +25,7 @@ export function requestText(voice: Pick<Voice, 'voiceId' | 'voiceName'>, format:
 export async function insertRequest(deps: ToolDeps, input: InsertRequestInput | undefined): Promise<object> {
   const voiceId = text(input?.voiceId);
   if (!voiceId || !/^\S+$/.test(voiceId)) {
-    return refusal('Give the voiceId of the voice (from the list-voices or create-voice tool).');
+    return refusal(l10n.t('Give the voiceId of the voice (from the list-voices or create-voice tool).'));
   }
   const format: SnippetFormat = input?.format === 'curl' ? 'curl' : 'json';
   // The name only makes the prompt friendlier: from the lists already loaded, without a request.
@@ -41,7 +42,9 @@ export async function insertRequest(deps: ToolDeps, input: InsertRequestInput | 
       text: snippet,
       note: known
         ? undefined
-        : 'This voice id is not in the voice lists loaded so far; check it with the list-voices tool if unsure.',
+        : l10n.t(
+            'This voice id is not in the voice lists loaded so far; check it with the list-voices tool if unsure.',
+          ),
     };
   } catch (e) {
     return { ...errorValue(e), text: snippet };
@@ -51,7 +54,7 @@ export async function insertRequest(deps: ToolDeps, input: InsertRequestInput | 
 export function insertRequestTool(deps: ToolDeps): vscode.LanguageModelTool<InsertRequestInput> {
   return {
     prepareInvocation: ({ input }) => ({
-      invocationMessage: `Inserting a Kling video request for voice ${input?.voiceId ?? ''}`,
+      invocationMessage: l10n.t('Inserting a Kling video request for voice {0}', input?.voiceId ?? ''),
     }),
     invoke: async ({ input }) => jsonResult(deps, await insertRequest(deps, input)),
   };

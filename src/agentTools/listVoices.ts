@@ -1,4 +1,5 @@
 // #klingVoices: the voices an agent can use, from the same library as My Voices and Preset Voices.
+import * as l10n from '@vscode/l10n';
 import type * as vscode from 'vscode';
 import type { LibraryItem, LoadState } from '../library/voiceLibrary';
 import type { Voice } from '../kling';
@@ -19,9 +20,11 @@ function matches(query: string | undefined, ...fields: (string | undefined)[]): 
 function listProblem(state: LoadState<unknown>): string | undefined {
   switch (state.kind) {
     case 'nokey':
-      return "No API key is set: ask the user to run 'Kling Voice: Set API Key'. Only the voices created in VS Code are listed.";
+      return l10n.t(
+        "No API key is set: ask the user to run 'Kling Voice: Set API Key'. Only the voices created in VS Code are listed.",
+      );
     case 'unsupported':
-      return `This service does not list voices (${state.message}): showing the voices created in VS Code.`;
+      return l10n.t('This service does not list voices ({0}): showing the voices created in VS Code.', state.message);
     case 'error':
       return state.message;
     default:
@@ -51,7 +54,7 @@ function sourceText(source: NonNullable<LibraryItem['source']>): string {
     case 'url':
       return source.url;
     case 'video':
-      return `Kling video ${source.videoId}`;
+      return l10n.t('Kling video {0}', source.videoId);
     case 'file':
       return source.fileName;
   }
@@ -86,7 +89,7 @@ export async function listVoices(deps: ToolDeps, input: ListVoicesInput): Promis
 
 export function listVoicesTool(deps: ToolDeps): vscode.LanguageModelTool<ListVoicesInput> {
   return {
-    prepareInvocation: () => ({ invocationMessage: 'Listing Kling voices' }),
+    prepareInvocation: () => ({ invocationMessage: l10n.t('Listing Kling voices') }),
     invoke: async ({ input }) => {
       try {
         return await jsonResult(deps, await listVoices(deps, input ?? {}));

@@ -1,6 +1,7 @@
 // The host side of the audio worker: starts it, sends it one job at a time, and turns a job that runs too long,
 // needs too much memory or is cancelled into an error, terminating the worker; the next job gets a fresh one.
 // Nothing here decodes or parses: the extension host's thread only posts messages and waits.
+import * as l10n from '@vscode/l10n';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
@@ -106,11 +107,11 @@ export class AudioWorkerClient {
   ): Promise<ResultOf<R>> {
     return new Promise<ResultOf<R>>((resolve, reject) => {
       if (this._disposed) {
-        reject(new AudioJobError('cancelled', 'The audio worker has stopped.'));
+        reject(new AudioJobError('cancelled', l10n.t('The audio worker has stopped.')));
         return;
       }
       if (options.signal?.aborted) {
-        reject(new AudioJobError('cancelled', 'The check was cancelled.'));
+        reject(new AudioJobError('cancelled', l10n.t('The check was cancelled.')));
         return;
       }
       const job: Job = {
@@ -135,16 +136,16 @@ export class AudioWorkerClient {
   dispose(): void {
     this._disposed = true;
     for (const job of this._queue.splice(0)) {
-      this._settle(job, new AudioJobError('cancelled', 'The audio worker has stopped.'));
+      this._settle(job, new AudioJobError('cancelled', l10n.t('The audio worker has stopped.')));
     }
     if (this._running) {
-      this._fail(new AudioJobError('cancelled', 'The audio worker has stopped.'));
+      this._fail(new AudioJobError('cancelled', l10n.t('The audio worker has stopped.')));
     }
     this._terminate();
   }
 
   private _cancel(job: Job): void {
-    const error = new AudioJobError('cancelled', 'The check was cancelled.');
+    const error = new AudioJobError('cancelled', l10n.t('The check was cancelled.'));
     if (this._running === job) {
       this._fail(error); // the worker is busy with it: only terminating it stops the work
       return;
@@ -187,7 +188,11 @@ export class AudioWorkerClient {
         this._timer = setTimeout(
           () =>
             this._fail(
-              new AudioJobError('timeout', `took longer than ${Math.round(limit / 100) / 10} s`, Math.round(limit)),
+              new AudioJobError(
+                'timeout',
+                l10n.t('took longer than {0} s', Math.round(limit / 100) / 10),
+                Math.round(limit),
+              ),
             ),
           limit,
         );
@@ -274,7 +279,7 @@ export class AudioWorkerClient {
       worker.unref(); // an idle worker never keeps the process alive (a running job has its timer)
       this.stats.started++;
       const startTimer = setTimeout(() => {
-        reject(new AudioJobError('crashed', 'the audio worker did not start'));
+        reject(new AudioJobError('crashed', l10n.t('the audio worker did not start')));
       }, this._options.startTimeoutMs ?? 20_000);
       worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'ready') {
@@ -296,7 +301,7 @@ export class AudioWorkerClient {
         }
       };
       worker.on('error', (e) => gone(`${(e as { code?: string }).code ?? e.name}: ${e.message}`));
-      worker.on('exit', (code) => gone(`the audio worker stopped (exit code ${code})`));
+      worker.on('exit', (code) => gone(l10n.t('the audio worker stopped (exit code {0})', code)));
     });
     return this._ready;
   }

@@ -68,7 +68,7 @@ async function inspect(r: InspectRequest): Promise<InspectResult> {
   let notDecoded: string | undefined;
   if (tooLongToDecode(probed)) {
     // Decoding would cost memory in proportion to the length: the rules refuse it with its length and the limit.
-    notDecoded = `longer than ${MAX_DECODE_SEC / 60} min`;
+    notDecoded = l10n.t('longer than {0} min', MAX_DECODE_SEC / 60);
   } else if (probed.decodable) {
     try {
       audio = await decodeAudio(bytes, probed);

@@ -71,7 +71,7 @@ export async function unchangedSinceChecked(file: Prepared): Promise<void> {
   }
   const now = await fs.promises.stat(file.source.path).catch(() => undefined);
   if (!now || now.size !== file.checked.size || Math.abs(now.mtimeMs - file.checked.mtime) > 1) {
-    throw new Error(`${file.displayName} changed or moved after it was checked. Choose it again.`);
+    throw new Error(l10n.t('{0} changed or moved after it was checked. Choose it again.', file.displayName));
   }
 }
 
@@ -127,12 +127,21 @@ export interface InspectOptions {
 /** What a check that the worker had to stop means for the user: the file is not one we can read. */
 function workerRefusal(displayName: string, size: number, e: AudioJobError): string {
   if (e.reason === 'timeout') {
-    return `${displayName} is not a readable audio file: checking it ${e.message}, which a real recording of ${formatBytes(size)} never does. Export it again as WAV or MP3.`;
+    return l10n.t(
+      '{0} is not a readable audio file: checking it {1}, which a real recording of {2} never does. Export it again as WAV or MP3.',
+      displayName,
+      e.message,
+      formatBytes(size),
+    );
   }
   if (e.reason === 'crashed') {
-    return `${displayName} is not a readable audio file: checking it needed more memory than a real recording does (${e.message}). Export it again as WAV or MP3.`;
+    return l10n.t(
+      '{0} is not a readable audio file: checking it needed more memory than a real recording does ({1}). Export it again as WAV or MP3.',
+      displayName,
+      e.message,
+    );
   }
-  return `${displayName} cannot be checked: ${e.message}`;
+  return l10n.t('{0} cannot be checked: {1}', displayName, e.message);
 }
 
 /** The worker's source for a file: its path on this machine, or its bytes (virtual workspaces). */
@@ -175,7 +184,7 @@ export async function inspectFile(uri: vscode.Uri, options: InspectOptions = {})
       }
       return workerRefusal(displayName, stat.size, e);
     }
-    return `${displayName} cannot be read: ${errorText(e)}`;
+    return l10n.t('{0} cannot be read: {1}', displayName, errorText(e));
   }
   const audio: DecodedAudio | undefined = r.decoded && {
     ...r.decoded,

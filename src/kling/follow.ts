@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import { KlingError, isRateLimited } from './errors';
 import { nextPollDelay, slowedDown } from './pollSchedule';
 import { cancelledError, sleep } from './retry';
@@ -24,7 +25,12 @@ function taskTimeoutError(taskId: string, status: string, timeoutMs: number): Kl
   return new KlingError({
     kind: 'taskTimeout',
     taskId,
-    message: `Task ${taskId} is still ${status} after ${minutes} min. It may finish later: use 'Kling Voice: Check Task…' with this id, or raise klingVoice.taskTimeoutMinutes.`,
+    message: l10n.t(
+      "Task {0} is still {1} after {2} min. It may finish later: use 'Kling Voice: Check Task…' with this id, or raise klingVoice.taskTimeoutMinutes.",
+      taskId,
+      status,
+      minutes,
+    ),
   });
 }
 

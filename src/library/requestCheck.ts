@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 /**
  * Checks Kling video requests written in code (JSON, JS/TS objects, Python dicts) for what Kling would refuse about
  * their voices: more voices than the model takes, a voice id that is not in the account or the presets, a prompt
@@ -160,7 +161,10 @@ function unknownVoices(ids: StringLit[], ctx: CheckContext): RequestProblem[] {
       start: lit.start,
       end: lit.end,
       code: 'unknownVoice' as const,
-      message: `Voice id ${lit.value} is not in your account or Kling's presets: it may have been deleted, or belong to another account or service.`,
+      message: l10n.t(
+        "Voice id {0} is not in your account or Kling's presets: it may have been deleted, or belong to another account or service.",
+        lit.value,
+      ),
     }));
 }
 
@@ -173,7 +177,7 @@ function checkVoiceList(text: string, s: Scan, arr: [number, number], ctx: Check
       start: arr[0],
       end: arr[1] + 1,
       code: 'tooManyVoices',
-      message: `Kling V2.6 takes at most 2 voices in voice_list; this one has ${count}.`,
+      message: l10n.t('Kling V2.6 takes at most 2 voices in voice_list; this one has {0}.', count),
     });
   }
   const [from, to] = scopeOf(text, s, arr[0]);
@@ -188,10 +192,19 @@ function checkVoiceList(text: string, s: Scan, arr: [number, number], ctx: Check
         start,
         end: start + m[0].length,
         code: 'unknownReference',
-        message: `The prompt refers to <<<voice_${m[1]}>>>, but voice_list has ${count} voice(s): <<<voice_N>>> counts voice_list entries from 1.`,
+        message: l10n.t(
+          'The prompt refers to <<<voice_{0}>>>, but voice_list has {1} voice(s): <<<voice_N>>> counts voice_list entries from 1.',
+          m[1],
+          count,
+        ),
         fix:
           count === 1
-            ? { title: 'Refer to <<<voice_1>>>', start, end: start + m[0].length, newText: '<<<voice_1>>>' }
+            ? {
+                title: l10n.t('Refer to {0}', '<<<voice_1>>>'),
+                start,
+                end: start + m[0].length,
+                newText: '<<<voice_1>>>',
+              }
             : undefined,
       });
     }
@@ -223,8 +236,11 @@ function checkContents(text: string, s: Scan, arr: [number, number], ctx: CheckC
       end: arr[1] + 1,
       code: 'tooManyVoices',
       message: kling4
-        ? `Kling 4.0 takes at most 3 voices; this request has ${voices.length}.`
-        : `Kling V2.6 takes at most 2 voices in contents; this request has ${voices.length} (Kling 4.0 takes 3).`,
+        ? l10n.t('Kling 4.0 takes at most 3 voices; this request has {0}.', voices.length)
+        : l10n.t(
+            'Kling V2.6 takes at most 2 voices in contents; this request has {0} (Kling 4.0 takes 3).',
+            voices.length,
+          ),
     });
   }
   const prompts = items.filter((i) => i.type === 'prompt').flatMap((i) => valuesOf(text, s, i.o, i.c, PROMPT_KEY));
@@ -239,8 +255,12 @@ function checkContents(text: string, s: Scan, arr: [number, number], ctx: CheckC
         start,
         end: start + m[0].length,
         code: 'unknownReference',
-        message: `The prompt refers to @${m[1]}, but no voice item has "id": "${m[1]}"${refIds.length ? ` (ids: ${refIds.join(', ')})` : ''}.`,
-        fix: only ? { title: `Refer to @${only}`, start, end: start + m[0].length, newText: `@${only}` } : undefined,
+        message: refIds.length
+          ? l10n.t('The prompt refers to @{0}, but no voice item has "id": "{0}" (ids: {1}).', m[1], refIds.join(', '))
+          : l10n.t('The prompt refers to @{0}, but no voice item has "id": "{0}".', m[1]),
+        fix: only
+          ? { title: l10n.t('Refer to {0}', `@${only}`), start, end: start + m[0].length, newText: `@${only}` }
+          : undefined,
       });
     }
   }
@@ -250,8 +270,8 @@ function checkContents(text: string, s: Scan, arr: [number, number], ctx: CheckC
         start: audio.start,
         end: audio.end,
         code: 'audioOff',
-        message: 'A voice needs sound: settings.audio cannot be "off" when contents has a voice.',
-        fix: { title: 'Set audio to "native"', start: audio.start, end: audio.end, newText: 'native' },
+        message: l10n.t('A voice needs sound: settings.audio cannot be "off" when contents has a voice.'),
+        fix: { title: l10n.t('Set audio to "native"'), start: audio.start, end: audio.end, newText: 'native' },
       });
     }
   }

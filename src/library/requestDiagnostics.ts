@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { checkRequests, mentionsVoiceRequest, type CheckLanguage, type RequestProblem } from './requestCheck';
 import { VoiceLibrary } from './voiceLibrary';
@@ -47,7 +48,7 @@ export function registerRequestDiagnostics(library: VoiceLibrary): vscode.Dispos
           p.message,
           vscode.DiagnosticSeverity.Warning,
         );
-        d.source = 'Kling Voice';
+        d.source = l10n.t('Kling Voice');
         d.code = p.code;
         return d;
       }),

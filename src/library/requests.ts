@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import type { Voice } from '../kling';
 import { shellQuote } from './snippet';
 
@@ -16,8 +17,9 @@ export type VideoTargetId = 'v26-text2video' | 'v26-image2video' | 'v26-new-i2v'
 
 export interface VideoTarget {
   id: VideoTargetId;
-  label: string;
-  description: string;
+  /** Shown to people: a getter, so it is read in the display language (after l10n.config). */
+  readonly label: string;
+  readonly description: string;
   /** Path appended to the base URL. */
   path: string;
   maxVoices: number;
@@ -25,45 +27,65 @@ export interface VideoTarget {
   preview: boolean;
 }
 
-export const PREVIEW_NOTE = 'preview: verify with your provider';
+export const PREVIEW_NOTE = () => l10n.t('preview: verify with your provider');
 
 export const VIDEO_TARGETS: readonly VideoTarget[] = [
   {
     id: 'v26-text2video',
-    label: 'Kling V2.6 text-to-video (legacy API)',
-    description: 'voice_list, <<<voice_N>>>, up to 2 voices',
+    get label() {
+      return l10n.t('Kling V2.6 text-to-video (legacy API)');
+    },
+    get description() {
+      return l10n.t('voice_list, <<<voice_N>>>, up to 2 voices');
+    },
     path: '/v1/videos/text2video',
     maxVoices: 2,
     preview: false,
   },
   {
     id: 'v26-image2video',
-    label: 'Kling V2.6 image-to-video (legacy API)',
-    description: 'voice_list, <<<voice_N>>>, up to 2 voices',
+    get label() {
+      return l10n.t('Kling V2.6 image-to-video (legacy API)');
+    },
+    get description() {
+      return l10n.t('voice_list, <<<voice_N>>>, up to 2 voices');
+    },
     path: '/v1/videos/image2video',
     maxVoices: 2,
     preview: false,
   },
   {
     id: 'v26-new-i2v',
-    label: 'Kling V2.6 image-to-video (new standard API)',
-    description: 'contents type "voice", @id, up to 2 voices',
+    get label() {
+      return l10n.t('Kling V2.6 image-to-video (new standard API)');
+    },
+    get description() {
+      return l10n.t('contents type "voice", @id, up to 2 voices');
+    },
     path: '/image-to-video/kling-2.6',
     maxVoices: 2,
     preview: false,
   },
   {
     id: 'element',
-    label: 'Element with a voice (for Kling 3.0 / Omni)',
-    description: 'advanced-custom-elements, element_voice_id, 1 voice per element',
+    get label() {
+      return l10n.t('Element with a voice (for Kling 3.0 / Omni)');
+    },
+    get description() {
+      return l10n.t('advanced-custom-elements, element_voice_id, 1 voice per element');
+    },
     path: '/v1/general/advanced-custom-elements',
     maxVoices: 1,
     preview: false,
   },
   {
     id: 'kling4',
-    label: 'Kling 4.0 (preview)',
-    description: `contents type "voice", @id, up to 3 voices — ${PREVIEW_NOTE}`,
+    get label() {
+      return l10n.t('Kling 4.0 (preview)');
+    },
+    get description() {
+      return l10n.t('contents type "voice", @id, up to 3 voices — {0}', PREVIEW_NOTE());
+    },
     // UNCERTAIN: no official Kling 4.0 page was available; modelled on /omni-video/kling-3.0-omni.
     path: '/omni-video/kling-4.0',
     maxVoices: 3,
@@ -139,17 +161,32 @@ function elementBody(voice: RequestVoice): Record<string, unknown> {
 /** The body of a request for `target` with these voices, or why it cannot be built (none, too many, duplicates). */
 export function buildVideoRequest(target: VideoTarget, voices: readonly RequestVoice[]): BuiltRequest {
   if (!voices.length) {
-    return { ok: false, target, message: 'Pick at least one voice.' };
+    return { ok: false, target, message: l10n.t('Pick at least one voice.') };
   }
   const unique = new Set(voices.map((v) => v.voiceId));
   if (unique.size !== voices.length) {
-    return { ok: false, target, message: 'The same voice was picked twice; pick each voice once.' };
+    return { ok: false, target, message: l10n.t('The same voice was picked twice; pick each voice once.') };
   }
   if (voices.length > target.maxVoices) {
     const message =
       target.id === 'element'
-        ? `An element binds one voice (element_voice_id), and ${voices.length} were picked: create one element per voice.`
-        : `${target.label} takes at most ${target.maxVoices} voices in one request, and ${voices.length} were picked. Pick ${target.maxVoices} or fewer${target.maxVoices < 3 ? ', or choose Kling 4.0 (up to 3, preview)' : ''}.`;
+        ? l10n.t(
+            'An element binds one voice (element_voice_id), and {0} were picked: create one element per voice.',
+            voices.length,
+          )
+        : target.maxVoices < 3
+          ? l10n.t(
+              '{0} takes at most {1} voices in one request, and {2} were picked. Pick {1} or fewer, or choose Kling 4.0 (up to 3, preview).',
+              target.label,
+              target.maxVoices,
+              voices.length,
+            )
+          : l10n.t(
+              '{0} takes at most {1} voices in one request, and {2} were picked. Pick {1} or fewer.',
+              target.label,
+              target.maxVoices,
+              voices.length,
+            );
     return { ok: false, target, message };
   }
   switch (target.id) {
@@ -191,7 +228,10 @@ export function videoRequestText(
   const url = `${baseUrl.replace(/\/+$/, '')}${target.path}`;
   const lines = [
     ...(target.preview
-      ? [`# Kling 4.0 request (${PREVIEW_NOTE}: the path and fields come from third-party pages)`]
+      ? [
+          // The request text (its comments and example prompt included) stays English: it is code sent to Kling.
+          `# Kling 4.0 request (preview: verify with your provider: the path and fields come from third-party pages)`,
+        ]
       : []),
     `curl -X POST ${shellQuote(url)} \\`,
     `  -H "Authorization: Bearer $KLING_API_KEY" \\`,

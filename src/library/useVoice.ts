@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { readSettings } from '../config';
 import type { Voice } from '../kling';
@@ -56,17 +57,27 @@ async function pickVoices(library: VoiceLibrary): Promise<Voice[]> {
   const own = library.items().flatMap((i) => (i.voice && i.status === 'succeed' ? [i.voice] : []));
   const presets = library.presetState.kind === 'loaded' ? library.presetState.items : [];
   const picks = [
-    ...own.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: 'My voice', voice: v })),
-    ...presets.map((v) => ({ label: v.voiceName || v.voiceId, description: v.voiceId, detail: 'Preset', voice: v })),
+    ...own.map((v) => ({
+      label: v.voiceName || v.voiceId,
+      description: v.voiceId,
+      detail: l10n.t('My voice'),
+      voice: v,
+    })),
+    ...presets.map((v) => ({
+      label: v.voiceName || v.voiceId,
+      description: v.voiceId,
+      detail: l10n.t('Preset'),
+      voice: v,
+    })),
   ];
   if (!picks.length) {
     void vscode.window.showInformationMessage(
-      'No voices are available yet. Create one with "Kling Voice: Create Voice…".',
+      l10n.t('No voices are available yet. Create one with "Kling Voice: Create Voice…".'),
     );
     return [];
   }
   const picked = await vscode.window.showQuickPick(picks, {
-    title: 'Use which voices? (select up to 3)',
+    title: l10n.t('Use which voices? (select up to 3)'),
     canPickMany: true,
     matchOnDescription: true,
   });
@@ -77,11 +88,15 @@ async function pickTarget(count: number): Promise<VideoTarget | undefined> {
   const items = VIDEO_TARGETS.map((t) => ({
     label: t.preview ? `$(beaker) ${t.label}` : t.label,
     description: t.description,
-    detail: count > t.maxVoices ? `Takes ${t.maxVoices} voice(s) per request; ${count} are selected.` : undefined,
+    detail:
+      count > t.maxVoices ? l10n.t('Takes {0} voice(s) per request; {1} are selected.', t.maxVoices, count) : undefined,
     target: t,
   }));
   const picked = await vscode.window.showQuickPick(items, {
-    title: count === 1 ? 'Use this voice with which Kling model?' : `Use these ${count} voices with which Kling model?`,
+    title:
+      count === 1
+        ? l10n.t('Use this voice with which Kling model?')
+        : l10n.t('Use these {0} voices with which Kling model?', count),
     matchOnDescription: true,
   });
   return picked?.target;
@@ -90,8 +105,12 @@ async function pickTarget(count: number): Promise<VideoTarget | undefined> {
 async function pickFormat(target: VideoTarget): Promise<InsertFormat | undefined> {
   const picked = await vscode.window.showQuickPick(
     [
-      { label: 'JSON body', description: `for POST ${target.path}`, format: 'json' as const },
-      { label: 'curl command', description: 'reads the key from $KLING_API_KEY', format: 'curl' as const },
+      { label: l10n.t('JSON body'), description: l10n.t('for POST {0}', target.path), format: 'json' as const },
+      {
+        label: l10n.t('curl command'),
+        description: l10n.t('reads the key from {0}', '$KLING_API_KEY'),
+        format: 'curl' as const,
+      },
     ],
     { title: target.label },
   );
@@ -101,10 +120,10 @@ async function pickFormat(target: VideoTarget): Promise<InsertFormat | undefined
 async function pickWhere(): Promise<'cursor' | 'newEditor' | undefined> {
   const picked = await vscode.window.showQuickPick(
     [
-      { label: 'Insert at the cursor', where: 'cursor' as const },
-      { label: 'Open in a new editor', where: 'newEditor' as const },
+      { label: l10n.t('Insert at the cursor'), where: 'cursor' as const },
+      { label: l10n.t('Open in a new editor'), where: 'newEditor' as const },
     ],
-    { title: 'Where should the request go?' },
+    { title: l10n.t('Where should the request go?') },
   );
   return picked?.where;
 }

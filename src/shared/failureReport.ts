@@ -44,6 +44,9 @@ function field(source: unknown, name: string): string | undefined {
  * secret: the base URL is reduced to its host, and the whole text goes through redactSecrets (the given secrets, any
  * Bearer/Authorization token, every URL's query string and user info, so presigned links lose their signature).
  */
+// Localization: the report stays English on purpose (its heading, field labels and the `what` titles its callers
+// pass): it is written for support and issue reports, where the same labels in every language can be read and
+// searched. The values keep what the user saw: an error message shown in Chinese is quoted in Chinese.
 export function buildFailureReport(input: FailureReportInput): string {
   const e = input.error;
   const rows: [string, string | undefined][] = [

@@ -1,5 +1,6 @@
 // The one way a create started by a person or an agent runs: under a cancellable notification, then announced.
 // The palette command, its programmatic form and the agent tools all come through here.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { CreateVoiceInput, KlingError, VoiceTask, validateCreateInput } from '../kling';
 import type { VoiceService } from '../service/voiceService';
@@ -30,17 +31,17 @@ export async function createWithProgress(
   const task = await vscode.window.withProgress(
     {
       location: vscode.ProgressLocation.Notification,
-      title: `Kling voice "${input.voiceName.trim()}"`,
+      title: l10n.t('Kling voice "{0}"', input.voiceName.trim()),
       cancellable: true,
     },
     (progress, token) => {
-      progress.report({ message: 'submitting…' });
+      progress.report({ message: l10n.t('submitting…') });
       return service.createVoice(input, {
         signal: either(signalFor(token), signal),
         wait,
         consent,
-        onSubmitted: (t) => progress.report({ message: `task ${t.taskId} ${statusLabel(t.status)}` }),
-        onUpdate: (t) => progress.report({ message: `task ${t.taskId} ${statusLabel(t.status)}` }),
+        onSubmitted: (t) => progress.report({ message: l10n.t('task {0} {1}', t.taskId, statusLabel(t.status)) }),
+        onUpdate: (t) => progress.report({ message: l10n.t('task {0} {1}', t.taskId, statusLabel(t.status)) }),
       });
     },
   );

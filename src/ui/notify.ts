@@ -24,7 +24,10 @@ export async function copyDiagnostics(
     vscodeVersion: vscode.version,
   });
   await vscode.env.clipboard.writeText(text);
-  void vscode.window.setStatusBarMessage('$(copy) Copied the diagnostics (no key, no upload credentials)', 3000);
+  void vscode.window.setStatusBarMessage(
+    l10n.t('{0} Copied the diagnostics (no key, no upload credentials)', '$(copy)'),
+    3000,
+  );
   return text;
 }
 

@@ -85,7 +85,10 @@ export class HttpUploadProvider implements UploadProvider {
     }
     if (!isEncryptedOrLocal(this._url)) {
       throw new UploadError(
-        `klingVoice.upload.http.url must start with https:// (it is ${this._url.origin}): over plain http the voice sample and the upload token would travel unencrypted. http:// is accepted only for this machine (127.0.0.1, ::1, localhost).`,
+        l10n.t(
+          'klingVoice.upload.http.url must start with https:// (it is {0}): over plain http the voice sample and the upload token would travel unencrypted. http:// is accepted only for this machine (127.0.0.1, ::1, localhost).',
+          this._url.origin,
+        ),
         { retryable: false },
       );
     }

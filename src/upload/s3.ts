@@ -97,7 +97,10 @@ export class S3UploadProvider implements UploadProvider {
     }
     if (!isEncryptedOrLocal(this._base)) {
       throw new UploadError(
-        `klingVoice.upload.s3.endpoint must start with https:// (it is ${this._base.origin}): over plain http the voice sample would travel unencrypted. http:// is accepted only for this machine (127.0.0.1, ::1, localhost).`,
+        l10n.t(
+          'klingVoice.upload.s3.endpoint must start with https:// (it is {0}): over plain http the voice sample would travel unencrypted. http:// is accepted only for this machine (127.0.0.1, ::1, localhost).',
+          this._base.origin,
+        ),
         { retryable: false },
       );
     }
