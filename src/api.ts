@@ -63,7 +63,9 @@ function statedConsent(consent: unknown): ConsentGiven | undefined {
       : '';
   if (!statement) {
     throw invalidInput(
-      'consent must be true (for a file: allow the upload) or { statement: "I have the speaker\'s permission to clone this voice for …" }.',
+      l10n.t(
+        'consent must be true (for a file: allow the upload) or { statement: "I have the speaker\'s permission to clone this voice for …" }.',
+      ),
     );
   }
   return { statement, via: 'api' };

@@ -21,7 +21,10 @@ export function noKeyMessage(): string {
   return l10n.t("No API key is set, so nothing was uploaded. Run 'Kling Voice: Set API Key' first.");
 }
 
-export const NO_CONSENT_MESSAGE = "Not uploaded: the speaker's consent was not confirmed. Nothing was sent.";
+/** What a file create the speaker's consent was declined for says (a function: translated when called). */
+export function noConsentMessage(): string {
+  return l10n.t("Not uploaded: the speaker's consent was not confirmed. Nothing was sent.");
+}
 
 /**
  * The speaker's consent for these files, through the service's one consent gate, before anything is uploaded (asked
@@ -85,7 +88,7 @@ export async function createVoiceFromFile(
     );
   }
   if (!(await speakerConsent(deps, [checked.file], options.speakerConsent))) {
-    throw new KlingError({ kind: 'cancelled', message: NO_CONSENT_MESSAGE });
+    throw new KlingError({ kind: 'cancelled', message: noConsentMessage() });
   }
   const consent = new UploadConsent(deps.context.globalState);
   if (!(await consent.ensure(provider, 1, options.consent))) {
@@ -147,7 +150,7 @@ export async function uploadAndCreate(
     hooks.onConsentPrompt?.();
   }
   if (!(await speakerConsent(deps, [file]))) {
-    throw new KlingError({ kind: 'cancelled', message: NO_CONSENT_MESSAGE });
+    throw new KlingError({ kind: 'cancelled', message: noConsentMessage() });
   }
   const consent = new UploadConsent(deps.context.globalState);
   if (!consent.has(provider.destination)) {

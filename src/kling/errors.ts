@@ -119,8 +119,12 @@ export function isConcurrencyLimit(e: unknown): boolean {
 const VOICE_LIMIT_TEXT =
   /voice[_ ]limit|too many (custom |cloned )?voices|(custom|cloned) voices? (quota|limit)|(maximum|max) (number of )?(custom |cloned )?voices|voices? (count|number) (has )?(reached|exceed)/i;
 
-export const VOICE_LIMIT_MESSAGE =
-  'Your account has reached its custom voice limit: delete a voice you no longer use (Delete Voice…), then create this one again.';
+/** What a create refused for the voice limit says (a function: translated when called, after l10n.config). */
+export function voiceLimitMessage(): string {
+  return l10n.t(
+    'Your account has reached its custom voice limit: delete a voice you no longer use (Delete Voice…), then create this one again.',
+  );
+}
 
 /** A create refused because the account holds as many custom voices as it may (see VOICE_LIMIT_TEXT). */
 export function isVoiceLimit(e: unknown): boolean {

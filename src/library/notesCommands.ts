@@ -1,5 +1,6 @@
 // Local notes and tags of voices: edit them, filter My Voices by a tag, export them to a JSON file a team can commit
 // and import it again.
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { COMMANDS, CONTEXT_KEYS } from '../ids';
 import type { ConsentRecord } from '../shared/consent';
@@ -35,7 +36,7 @@ async function editNotes(library: VoiceLibrary, arg: unknown, values?: unknown):
           ? [{ label: i.voice.voiceName || i.voice.voiceId, description: i.voice.voiceId, voice: i.voice }]
           : [],
       );
-    const picked = await vscode.window.showQuickPick(picks, { title: 'Edit the notes of which voice?' });
+    const picked = await vscode.window.showQuickPick(picks, { title: l10n.t('Edit the notes of which voice?') });
     target = picked && { voiceId: picked.voice.voiceId, voiceName: picked.voice.voiceName };
   }
   if (!target) {
@@ -48,9 +49,10 @@ async function editNotes(library: VoiceLibrary, arg: unknown, values?: unknown):
     given && typeof given === 'object'
       ? given.notes
       : await vscode.window.showInputBox({
-          title: `Notes of "${label}" (1/2)`,
-          prompt:
+          title: l10n.t('Notes of "{0}" (1/2)', label),
+          prompt: l10n.t(
             'A description only you (and your team, through Export Voice Notes) see: what the voice is for, how it sounds.',
+          ),
           value: old?.notes ?? '',
           ignoreFocusOut: true,
         });
@@ -61,8 +63,8 @@ async function editNotes(library: VoiceLibrary, arg: unknown, values?: unknown):
     given && typeof given === 'object'
       ? given.tags
       : await vscode.window.showInputBox({
-          title: `Tags of "${label}" (2/2)`,
-          prompt: 'Tags separated by commas: language, gender, use (e.g. en, female, narration).',
+          title: l10n.t('Tags of "{0}" (2/2)', label),
+          prompt: l10n.t('Tags separated by commas: language, gender, use (e.g. en, female, narration).'),
           value: (old?.tags ?? []).join(', '),
           ignoreFocusOut: true,
         });
@@ -91,17 +93,17 @@ async function filterByTag(library: VoiceLibrary, tree: VoicesTreeProvider, arg:
     const tags = library.notes.tags();
     if (!tags.length) {
       void vscode.window.showInformationMessage(
-        'No voice has tags yet: add some with "Edit Voice Notes…" in the context menu of My Voices.',
+        l10n.t('No voice has tags yet: add some with "Edit Voice Notes…" in the context menu of My Voices.'),
       );
       return undefined;
     }
     const picked = await vscode.window.showQuickPick(
       tags.map((t) => ({
         label: `#${t.tag}`,
-        description: t.count === 1 ? '1 voice' : `${t.count} voices`,
+        description: t.count === 1 ? l10n.t('1 voice') : l10n.t('{0} voices', t.count),
         tag: t.tag,
       })),
-      { title: 'Show only the voices with this tag' },
+      { title: l10n.t('Show only the voices with this tag') },
     );
     tag = picked?.tag;
   }
@@ -137,7 +139,7 @@ async function exportNotes(library: VoiceLibrary, arg: unknown): Promise<vscode.
     arg instanceof vscode.Uri
       ? arg
       : await vscode.window.showSaveDialog({
-          title: 'Export Voice Notes',
+          title: l10n.t('Export Voice Notes'),
           defaultUri: defaultUri(),
           filters: { JSON: ['json'] },
         });
@@ -147,8 +149,14 @@ async function exportNotes(library: VoiceLibrary, arg: unknown): Promise<vscode.
   const { consents, names } = consentsByVoice(library);
   const file = buildNotesFile(library.notes.all(), consents, names);
   await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(`${JSON.stringify(file, undefined, 2)}\n`));
+  const n = file.voices.length;
   void vscode.window.showInformationMessage(
-    `Exported the notes of ${file.voices.length === 1 ? '1 voice' : `${file.voices.length} voices`} (ids, names, notes, tags, consent records; no key, no sample URL query).`,
+    n === 1
+      ? l10n.t('Exported the notes of 1 voice (ids, names, notes, tags, consent records; no key, no sample URL query).')
+      : l10n.t(
+          'Exported the notes of {0} voices (ids, names, notes, tags, consent records; no key, no sample URL query).',
+          n,
+        ),
   );
   return uri;
 }
@@ -161,7 +169,7 @@ async function importNotes(
   let uri = arg instanceof vscode.Uri ? arg : undefined;
   if (!uri) {
     const picked = await vscode.window.showOpenDialog({
-      title: 'Import Voice Notes',
+      title: l10n.t('Import Voice Notes'),
       defaultUri: defaultUri(),
       canSelectMany: false,
       filters: { JSON: ['json'] },
@@ -183,8 +191,12 @@ async function importNotes(
   deps.log.info(
     `imported voice notes from ${uri.toString()}: ${notes} note(s), ${consents} consent record(s), ${parsed.skipped} skipped`,
   );
+  const notesText = notes === 1 ? l10n.t('1 note') : l10n.t('{0} notes', notes);
+  const consentsText = consents === 1 ? l10n.t('1 consent record') : l10n.t('{0} consent records', consents);
   void vscode.window.showInformationMessage(
-    `Imported ${notes === 1 ? '1 note' : `${notes} notes`} and ${consents === 1 ? '1 consent record' : `${consents} consent records`}${parsed.skipped ? ` (${parsed.skipped} unreadable entries skipped)` : ''}.`,
+    parsed.skipped
+      ? l10n.t('Imported {0} and {1} ({2} unreadable entries skipped).', notesText, consentsText, parsed.skipped)
+      : l10n.t('Imported {0} and {1}.', notesText, consentsText),
   );
   return { notes, consents };
 }
@@ -203,10 +215,16 @@ export function notesCommands(deps: NotesCommandDeps): [string, (...args: unknow
       }
     };
   return [
-    [COMMANDS.editVoiceNotes, guarded('Could not save the notes', (arg, values) => editNotes(library, arg, values))],
+    [
+      COMMANDS.editVoiceNotes,
+      guarded(l10n.t('Could not save the notes'), (arg, values) => editNotes(library, arg, values)),
+    ],
     [COMMANDS.filterVoicesByTag, (arg?: unknown) => filterByTag(library, tree, arg)],
     [COMMANDS.clearVoiceFilter, () => setFilter(tree, undefined)],
-    [COMMANDS.exportVoiceNotes, guarded('Could not export the voice notes', (arg) => exportNotes(library, arg))],
-    [COMMANDS.importVoiceNotes, guarded('Could not import the voice notes', (arg) => importNotes(deps, arg))],
+    [
+      COMMANDS.exportVoiceNotes,
+      guarded(l10n.t('Could not export the voice notes'), (arg) => exportNotes(library, arg)),
+    ],
+    [COMMANDS.importVoiceNotes, guarded(l10n.t('Could not import the voice notes'), (arg) => importNotes(deps, arg))],
   ];
 }

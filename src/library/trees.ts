@@ -122,10 +122,10 @@ abstract class LibraryTree extends Disposable implements vscode.TreeDataProvider
 function localLines(note: VoiceNote | undefined, consent: ConsentRecord | undefined): string[] {
   const lines: string[] = [];
   if (note?.tags.length) {
-    lines.push(`Tags: ${note.tags.map((t) => `#${t}`).join(' ')}`);
+    lines.push(l10n.t('Tags: {0}', note.tags.map((t) => `#${t}`).join(' ')));
   }
   if (note?.notes) {
-    lines.push(`Notes: ${note.notes}`);
+    lines.push(l10n.t('Notes: {0}', note.notes));
   }
   return consent ? [...lines, ...consentLines(consent)] : lines;
 }
@@ -134,9 +134,9 @@ function localLines(note: VoiceNote | undefined, consent: ConsentRecord | undefi
 export function countDescription(items: readonly LibraryItem[], tag?: string): string {
   const voices = items.filter((i) => i.status === 'succeed' && i.voice).length;
   const running = items.filter((i) => i.status === 'submitted' || i.status === 'processing').length;
-  const parts = [voices === 1 ? '1 voice' : `${voices} voices`];
+  const parts = [voices === 1 ? l10n.t('1 voice') : l10n.t('{0} voices', voices)];
   if (running) {
-    parts.push(`${running} running`);
+    parts.push(l10n.t('{0} running', running));
   }
   if (tag) {
     parts.push(`#${tag}`);
@@ -204,9 +204,9 @@ export class VoicesTreeProvider extends LibraryTree {
     if (tag) {
       nodes.unshift({
         kind: 'message',
-        label: `Only voices tagged #${tag}: click to show all`,
-        message: 'My Voices is filtered by a tag of your notes. Click to show every voice.',
-        notice: { icon: 'filter', command: { command: COMMANDS.clearVoiceFilter, title: 'Clear Filter' } },
+        label: l10n.t('Only voices tagged #{0}: click to show all', tag),
+        message: l10n.t('My Voices is filtered by a tag of your notes. Click to show every voice.'),
+        notice: { icon: 'filter', command: { command: COMMANDS.clearVoiceFilter, title: l10n.t('Clear Filter') } },
       });
     }
     return nodes;

@@ -1,15 +1,16 @@
 // The one consent gate every create passes through (VoiceService.createVoice, and the local-file paths before they
 // upload): the speaker's consent is asked once per sample, with a modal, and recorded in globalState.
 import { createHash } from 'crypto';
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { Disposable } from '../dispose';
 import { STATE_KEYS, SETTINGS } from '../ids';
 import {
-  DEFAULT_PURPOSE,
-  OWN_VOICE_STATEMENT,
-  PRE_ACCEPTED_STATEMENT,
   consentStatement,
+  defaultPurpose,
   describeSample,
+  ownVoiceStatement,
+  preAcceptedStatement,
   sampleKey,
   validConsentRecord,
   type ConsentRecord,
@@ -87,7 +88,7 @@ export class ConsentGate extends Disposable {
       let statement: string | undefined;
       let via: ConsentVia = 'dialog';
       if (consentPreAccepted()) {
-        statement = PRE_ACCEPTED_STATEMENT;
+        statement = preAcceptedStatement();
         via = 'setting';
       } else {
         statement = await this._askOnce(missing);
@@ -97,7 +98,7 @@ export class ConsentGate extends Disposable {
       }
       await this._storeMissing(missing.map((s) => make(s, statement, via)));
     }
-    return samples.map((s) => this.forSample(s) ?? make(s, PRE_ACCEPTED_STATEMENT, 'setting'));
+    return samples.map((s) => this.forSample(s) ?? make(s, preAcceptedStatement(), 'setting'));
   }
 
   /** Keeps the consent a task was created under (shown in My Voices' tooltip, exported with the notes). */
@@ -165,42 +166,51 @@ export class ConsentGate extends Disposable {
   }
 }
 
-/** The modal question: the default purpose, one's own voice, or another purpose typed in. */
+/**
+ * The modal question: the default purpose, one's own voice, or another purpose typed in. The statement returned is
+ * the one shown, in the language it was shown in (what the user agreed to is what the record keeps).
+ */
 export async function askModal(samples: readonly ConsentSample[]): Promise<string | undefined> {
-  const permission = 'I Have Permission';
-  const own = 'It Is My Own Voice';
-  const other = 'Another Purpose…';
+  const permission = l10n.t('I Have Permission');
+  const own = l10n.t('It Is My Own Voice');
+  const other = l10n.t('Another Purpose…');
   const listed = samples
     .slice(0, 5)
     .map((s) => `• ${describeSample(s)}`)
     .join('\n');
+  const statement = consentStatement();
+  const why = l10n.t(
+    'A recording of someone\'s voice is biometric data. Kling does not ask for consent; this extension asks once per sample and keeps a local record of your answer (the statement, the date and which sample: a file\'s SHA-256, a URL without its query). Nothing is sent until you answer. "{0}" records: "{1}"',
+    permission,
+    statement,
+  );
   const choice = await vscode.window.showWarningMessage(
     samples.length === 1
-      ? "Do you have the speaker's permission to clone this voice?"
-      : `Do you have the speakers' permission to clone these ${samples.length} voices?`,
+      ? l10n.t("Do you have the speaker's permission to clone this voice?")
+      : l10n.t("Do you have the speakers' permission to clone these {0} voices?", samples.length),
     {
       modal: true,
-      detail: `${listed}\n\nA recording of someone's voice is biometric data. Kling does not ask for consent; this extension asks once per sample and keeps a local record of your answer (the statement, the date and which sample: a file's SHA-256, a URL without its query). Nothing is sent until you answer. "I Have Permission" records: "${consentStatement()}"`,
+      detail: `${listed}\n\n${why}`,
     },
     permission,
     own,
     other,
   );
   if (choice === permission) {
-    return consentStatement();
+    return statement;
   }
   if (choice === own) {
-    return OWN_VOICE_STATEMENT;
+    return ownVoiceStatement();
   }
   if (choice !== other) {
     return undefined;
   }
   const purpose = await vscode.window.showInputBox({
-    title: "The speaker's consent",
-    prompt: "I have the speaker's permission to clone this voice for …",
-    placeHolder: DEFAULT_PURPOSE,
+    title: l10n.t("The speaker's consent"),
+    prompt: l10n.t("I have the speaker's permission to clone this voice for …"),
+    placeHolder: defaultPurpose(),
     ignoreFocusOut: true,
-    validateInput: (v) => (v.length > 300 ? 'At most 300 characters.' : undefined),
+    validateInput: (v) => (v.length > 300 ? l10n.t('At most {0} characters.', 300) : undefined),
   });
   return purpose === undefined ? undefined : consentStatement(purpose);
 }

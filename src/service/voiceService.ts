@@ -23,7 +23,7 @@ import {
   normalizeBaseUrl,
   validateCreateInput,
   ambiguousRetryAdvice,
-  VOICE_LIMIT_MESSAGE,
+  voiceLimitMessage,
   isVoiceLimit,
 } from '../kling';
 
@@ -251,7 +251,7 @@ export class VoiceService extends Disposable implements vscode.Disposable {
     if (!records) {
       throw new KlingError({
         kind: 'cancelled',
-        message: "Not created: the speaker's consent was not confirmed. Nothing was sent.",
+        message: l10n.t("Not created: the speaker's consent was not confirmed. Nothing was sent."),
       });
     }
     if (options.signal?.aborted) {
@@ -297,7 +297,7 @@ export class VoiceService extends Disposable implements vscode.Disposable {
       });
     } catch (e) {
       if (isVoiceLimit(e) && isKlingError(e)) {
-        e.message = `${VOICE_LIMIT_MESSAGE} (${e.message})`;
+        e.message = `${voiceLimitMessage()} (${e.message})`;
       }
       if (externalTaskId && !input.externalTaskId && mayHaveCreated(e)) {
         await this._history.rememberUnconfirmed(key, client.baseUrl, externalTaskId);

@@ -1,6 +1,7 @@
 // The speaker's consent to clone a voice, as recorded on this machine. Pure: unit-tested in plain mocha.
 // Kling asks for no consent; OpenAI and Azure require a recorded statement, ElevenLabs a checkbox. The extension asks
 // once per sample and keeps what was said, when, and which sample it was about: never a key, a token or a URL query.
+import * as l10n from '@vscode/l10n';
 import { withoutSecrets } from './url';
 
 /** What the consent was about: the sample, identified without anything secret. */
@@ -27,11 +28,26 @@ export interface ConsentRecord {
   voiceName?: string;
 }
 
-export const CONSENT_STATEMENT_PREFIX = "I have the speaker's permission to clone this voice for ";
-export const DEFAULT_PURPOSE = 'videos made with Kling';
-export const OWN_VOICE_STATEMENT = 'This is my own voice; I clone it for videos made with Kling.';
-export const PRE_ACCEPTED_STATEMENT =
-  'I only clone my own voice, or voices whose speakers gave me their permission (klingVoice.consent.preAccepted).';
+// The statements are what the user agreed to, so a record keeps the one shown, in the language it was shown in
+// (Chinese in a zh-cn VS Code): they are functions, translated when asked, and a stored record is never re-translated.
+
+/** The purpose in the default statement. */
+export function defaultPurpose(): string {
+  return l10n.t('videos made with Kling');
+}
+
+/** The statement of "It Is My Own Voice". */
+export function ownVoiceStatement(): string {
+  return l10n.t('This is my own voice; I clone it for videos made with Kling.');
+}
+
+/** The statement recorded when `klingVoice.consent.preAccepted` is on. */
+export function preAcceptedStatement(): string {
+  return l10n.t(
+    'I only clone my own voice, or voices whose speakers gave me their permission (klingVoice.consent.preAccepted).',
+  );
+}
+
 export const MAX_STATEMENT_LENGTH = 500;
 
 /** "I have the speaker's permission to clone this voice for <purpose>." (the default purpose when empty). */
@@ -39,8 +55,8 @@ export function consentStatement(purpose?: string): string {
   const p = (purpose ?? '')
     .replace(/\s+/g, ' ')
     .trim()
-    .replace(/[.\s]+$/, '');
-  return `${CONSENT_STATEMENT_PREFIX}${p || DEFAULT_PURPOSE}.`;
+    .replace(/[.。\s]+$/, '');
+  return l10n.t("I have the speaker's permission to clone this voice for {0}.", p || defaultPurpose());
 }
 
 /** A statement given by a caller, cleaned (one line, cut), or undefined when it is not usable text. */
@@ -83,26 +99,28 @@ export function sampleKey(s: ConsentSample): string {
 /** One line naming the sample, for the question and the tooltip. */
 export function describeSample(s: ConsentSample): string {
   switch (s.kind) {
-    case 'file':
-      return `${s.fileName ? `${s.fileName}, ` : ''}SHA-256 ${s.sha256.slice(0, 16)}…`;
+    case 'file': {
+      const hash = s.sha256.slice(0, 16);
+      return s.fileName ? l10n.t('{0}, SHA-256 {1}…', s.fileName, hash) : l10n.t('SHA-256 {0}…', hash);
+    }
     case 'url':
       return s.url;
     case 'video':
-      return `Kling video ${s.videoId}`;
+      return l10n.t('Kling video {0}', s.videoId);
   }
 }
 
 /** The tooltip lines of a record ("Consent: … (date, how)"). */
 export function consentLines(r: ConsentRecord): string[] {
   const how: Record<ConsentVia, string> = {
-    dialog: 'confirmed in VS Code',
-    api: 'stated by an extension through the API',
-    agent: "confirmed in an agent tool's confirmation",
-    setting: 'pre-accepted by klingVoice.consent.preAccepted',
+    dialog: l10n.t('confirmed in VS Code'),
+    api: l10n.t('stated by an extension through the API'),
+    agent: l10n.t("confirmed in an agent tool's confirmation"),
+    setting: l10n.t('pre-accepted by klingVoice.consent.preAccepted'),
   };
   return [
-    `Consent: "${r.statement}"`,
-    `${r.acceptedAt.slice(0, 10)}, ${how[r.via]}; sample: ${describeSample(r.sample)}`,
+    l10n.t('Consent: "{0}"', r.statement),
+    l10n.t('{0}, {1}; sample: {2}', r.acceptedAt.slice(0, 10), how[r.via], describeSample(r.sample)),
   ];
 }
 

@@ -1,6 +1,7 @@
 // Local notes and tags of voices (Kling has no field for them), and the file a team exports them to and imports them
 // from. Pure: unit-tested in plain mocha. The file holds ids, names, notes, tags and consent records: never a key,
 // a token or a URL with its query.
+import * as l10n from '@vscode/l10n';
 import { validConsentRecord, type ConsentRecord } from './consent';
 
 export interface VoiceNote {
@@ -149,14 +150,20 @@ export function parseNotesFile(text: string): {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new Error('The file is not JSON.');
+    throw new Error(l10n.t('The file is not JSON.'));
   }
   const f = data as Partial<NotesFile> | null;
   if (typeof f !== 'object' || f === null || f.format !== NOTES_FILE_FORMAT || !Array.isArray(f.voices)) {
-    throw new Error(`The file is not a Kling voice notes export (no "format": "${NOTES_FILE_FORMAT}").`);
+    throw new Error(l10n.t('The file is not a Kling voice notes export (no "format": "{0}").', NOTES_FILE_FORMAT));
   }
   if (typeof f.version !== 'number' || f.version > NOTES_FILE_VERSION) {
-    throw new Error(`The file's version (${String(f.version)}) is newer than this extension reads (1).`);
+    throw new Error(
+      l10n.t(
+        "The file's version ({0}) is newer than this extension reads ({1}).",
+        String(f.version),
+        NOTES_FILE_VERSION,
+      ),
+    );
   }
   const notes: VoiceNote[] = [];
   const consents: { voiceId: string; record: ConsentRecord }[] = [];
