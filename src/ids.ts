@@ -28,6 +28,7 @@ export const COMMANDS = {
   removeFromList: 'klingVoice.removeFromList',
   retryInForm: 'klingVoice.retryInForm',
   copyVoiceId: 'klingVoice.copyVoiceId',
+  copyDiagnostics: 'klingVoice.copyDiagnostics',
   playTrial: 'klingVoice.playTrial',
   openTrialAudio: 'klingVoice.openTrialAudio',
   insertSnippet: 'klingVoice.insertSnippet',

@@ -4,7 +4,7 @@ import { KeyStore, validateApiKey } from '../service/keyStore';
 import { CreateVoiceInput, VoiceTask, isKlingError } from '../kling';
 import { VoiceService } from '../service/voiceService';
 import { COMMANDS } from '../ids';
-import { announce, voiceActions, showError, signalFor } from '../ui/notify';
+import { announce, copyLastDiagnostics, voiceActions, showError, signalFor } from '../ui/notify';
 import { createWithProgress } from '../ui/createProgress';
 import { runCreateWizard } from './wizard';
 import { resumeInFlightTasks } from './resume';
@@ -33,6 +33,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     [COMMANDS.checkTask, checkTaskCommand(deps)],
     [COMMANDS.listPresetVoices, listPresetVoicesCommand(deps)],
     [COMMANDS.deleteVoice, deleteVoiceCommand(deps)],
+    [COMMANDS.copyDiagnostics, copyLastDiagnostics],
   ];
   return vscode.Disposable.from(...table.map(([id, fn]) => vscode.commands.registerCommand(id, fn)));
 }

@@ -5,6 +5,7 @@ import { VoiceLibrary } from './voiceLibrary';
 import { COMMANDS } from '../ids';
 import { displayText } from '../shared/displayText';
 import { noteSummary } from '../shared/voiceNotes';
+import { goneText } from './gone';
 
 const ID_RE = /\d{12,24}/;
 
@@ -38,6 +39,9 @@ export function registerVoiceHover(library: VoiceLibrary): vscode.Disposable {
           voice.ownedBy === 'kling' ? l10n.t('Kling (preset)') : displayText(voice.ownedBy) || l10n.t('unknown'),
         ),
       ).appendMarkdown('\n\n');
+      if (library.isGone(voice.voiceId)) {
+        md.appendMarkdown('$(warning) ').appendText(goneText()).appendMarkdown('\n\n');
+      }
       const note = library.notes.get(voice.voiceId);
       if (note) {
         md.appendText(noteSummary(note, 200)).appendMarkdown('\n\n');

@@ -13,6 +13,7 @@ import { registerRequestDiagnostics } from './requestDiagnostics';
 import { registerVoiceHover } from './hover';
 import { insertText } from './insert';
 import { useVoiceCommand } from './useVoice';
+import { refuseGoneVoices } from './gone';
 import { VoiceLibrary } from './voiceLibrary';
 import { registerStatusBar } from '../ui/statusBar';
 import { PresetsTreeProvider, VoiceNode, VoicesTreeProvider, countDescription } from './trees';
@@ -160,7 +161,9 @@ function removeFromListCommand({ service, log }: LibraryCommandContext) {
   return async (arg?: unknown, selected?: unknown): Promise<number> => {
     const nodes = (Array.isArray(selected) && selected.length ? selected : [arg]).filter(isNode);
     const ids = nodes.flatMap((n) =>
-      n.kind === 'task' && n.item && (n.item.status === 'failed' || n.item.status === 'succeed') ? [n.item.taskId] : [],
+      (n.kind === 'task' && n.item && (n.item.status === 'failed' || n.item.status === 'succeed')) || n.item?.gone
+        ? [n.item.taskId]
+        : [],
     );
     if (!ids.length) {
       return 0;
@@ -214,9 +217,9 @@ async function checkTaskFromTree(arg?: unknown): Promise<unknown> {
 
 /** Inserts a video request for a voice, as JSON or curl, at the cursor of the editor in use (or a new one). */
 function insertSnippetCommand({ library, log, lastEditor }: LibraryCommandContext) {
-  return async (arg?: unknown, formatArg?: unknown): Promise<boolean> => {
+  return async (arg?: unknown, formatArg?: unknown, ifGone?: unknown): Promise<boolean> => {
     const voice = await resolveVoice(arg, library, l10n.t('Insert a video request for which voice?'));
-    if (!voice) {
+    if (!voice || (await refuseGoneVoices(library, [voice], ifGone === 'insert' ? 'insert' : undefined))) {
       return false;
     }
     const format = formatArg === 'json' || formatArg === 'curl' ? formatArg : await pickSnippetFormat(voice);

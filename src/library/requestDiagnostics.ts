@@ -37,7 +37,8 @@ export function registerRequestDiagnostics(library: VoiceLibrary): vscode.Dispos
     }
     const loaded = library.accountState.kind === 'loaded' && library.presetState.kind === 'loaded';
     const found = checkRequests(text, lang, {
-      isKnownVoice: loaded ? (id) => library.findVoice(id) !== undefined : undefined,
+      // A voice of ours that the account no longer lists is not known either (its requests would fail).
+      isKnownVoice: loaded ? (id) => library.findVoice(id) !== undefined && !library.isGone(id) : undefined,
     });
     problems.set(key, found);
     collection.set(

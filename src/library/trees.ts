@@ -7,6 +7,7 @@ import { Disposable } from '../dispose';
 import { displayText } from '../shared/displayText';
 import { noteSummary, type VoiceNote } from '../shared/voiceNotes';
 import { consentLines, type ConsentRecord } from '../shared/consent';
+import { goneText } from './gone';
 
 /** The longest server reason shown beside a failed task. */
 const MAX_REASON_DISPLAY = 300;
@@ -130,9 +131,15 @@ function localLines(note: VoiceNote | undefined, consent: ConsentRecord | undefi
   return consent ? [...lines, ...consentLines(consent)] : lines;
 }
 
+function markGone(t: vscode.TreeItem): void {
+  t.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  t.description = [l10n.t('no longer in your account'), t.description].filter(Boolean).join(' · ');
+  t.contextValue = 'voice.gone';
+}
+
 /** My Voices' description: "3 voices · 1 running" (and the tag it is filtered by). */
 export function countDescription(items: readonly LibraryItem[], tag?: string): string {
-  const voices = items.filter((i) => i.status === 'succeed' && i.voice).length;
+  const voices = items.filter((i) => i.status === 'succeed' && i.voice && !i.gone).length;
   const running = items.filter((i) => i.status === 'submitted' || i.status === 'processing').length;
   const parts = [voices === 1 ? l10n.t('1 voice') : l10n.t('{0} voices', voices)];
   if (running) {
@@ -232,7 +239,11 @@ export class VoicesTreeProvider extends LibraryTree {
         .join(' · ');
       t.iconPath = new vscode.ThemeIcon('unmute');
       t.contextValue = node.voice.trialUrl ? 'voice.trial' : 'voice';
+      if (item.gone) {
+        markGone(t);
+      }
       t.tooltip = voiceTooltip(node.voice, [
+        ...(item.gone ? [goneText()] : []),
         ...localLines(note, consent),
         l10n.t('Created: {0}', when(item.createdAt)),
         l10n.t('Task id: {0}', item.taskId),

@@ -5,6 +5,7 @@ import type { Voice } from '../kling';
 import { insertText, type InsertFormat } from './insert';
 import { buildVideoRequest, videoRequestText, videoTarget, VIDEO_TARGETS, type VideoTarget } from './requests';
 import type { VoiceLibrary } from './voiceLibrary';
+import { refuseGoneVoices, type IfGone } from './gone';
 
 /** Options a caller (a test, a keybinding, another extension) may pass instead of answering the pickers. */
 export interface UseVoiceOptions {
@@ -12,6 +13,8 @@ export interface UseVoiceOptions {
   format?: InsertFormat;
   /** 'cursor' (the editor in use, the default when there is one) or 'newEditor'. */
   where?: 'cursor' | 'newEditor';
+  /** A voice no longer in the account: 'insert' anyway or 'cancel' (default: ask with a modal warning). */
+  ifGone?: IfGone;
 }
 
 /** What the command did: the text inserted (undefined when cancelled or refused, with the reason shown). */
@@ -150,6 +153,10 @@ export function useVoiceCommand(library: VoiceLibrary, lastEditor: () => vscode.
     }
     if (!voices.length) {
       return {};
+    }
+    const gone = await refuseGoneVoices(library, voices, options.ifGone);
+    if (gone) {
+      return { refused: gone };
     }
     const target = (options.target ? videoTarget(options.target) : undefined) ?? (await pickTarget(voices.length));
     if (!target) {

@@ -8,6 +8,7 @@ import { SETTINGS } from '../ids';
 import { Disposable } from '../dispose';
 import { VoiceNotesStore } from './voiceNotesStore';
 import type { ConsentRecord } from '../shared/consent';
+import { isGoneVoice, type AccountSnapshot } from '../shared/goneVoice';
 
 /** One row of "My Voices": a task from the account list, a local history entry, or both merged. */
 export interface LibraryItem {
@@ -21,13 +22,16 @@ export interface LibraryItem {
   source?: TaskSource;
   /** True when only known locally (in flight, failed, or not in the account list). */
   localOnly: boolean;
+  /** A voice of ours that a later successful account list no longer holds (deleted elsewhere): see goneVoice.ts. */
+  gone?: boolean;
 }
 
 export type LoadState<T> =
   | { kind: 'idle' }
   | { kind: 'loading' }
   | { kind: 'nokey' }
-  | { kind: 'loaded'; items: T }
+  /** `requestedAt`: local ms when the list was asked for (a voice that ended later may be missing from it). */
+  | { kind: 'loaded'; items: T; requestedAt?: number }
   /** The service has no such list (it answered 404, 1202 or 1203): not an error; `message` is its answer. */
   | { kind: 'unsupported'; message: string }
   | { kind: 'error'; message: string };
@@ -107,7 +111,8 @@ export class VoiceLibrary extends Disposable implements vscode.Disposable {
       this._account = { kind: 'loading' };
       this._onDidChange.fire();
       try {
-        this._account = { kind: 'loaded', items: await this._service.listCustomVoices() };
+        const requestedAt = Date.now();
+        this._account = { kind: 'loaded', items: await this._service.listCustomVoices(), requestedAt };
       } catch (e) {
         this._account = failed(e);
       } finally {
@@ -151,6 +156,8 @@ export class VoiceLibrary extends Disposable implements vscode.Disposable {
       });
     }
     const baseUrl = this._service.currentBaseUrl() ?? '';
+    const snapshot = this._accountSnapshot();
+    const presetIds = new Set(this._presets.kind === 'loaded' ? this._presets.items.map((v) => v.voiceId) : []);
     for (const h of this._service.history.forService(baseUrl)) {
       const known = out.get(h.taskId);
       if (known) {
@@ -158,17 +165,32 @@ export class VoiceLibrary extends Disposable implements vscode.Disposable {
         known.source ??= validSource(h.source);
         continue;
       }
-      // A finished local task missing from a loaded account list was deleted elsewhere: leave it out.
-      if (this._account.kind === 'loaded' && h.status === 'succeed') {
-        continue;
-      }
-      out.set(h.taskId, fromHistory(h));
+      // A voice of ours missing from a later successful account list has gone (deleted elsewhere): shown, marked.
+      out.set(h.taskId, { ...fromHistory(h), gone: isGoneVoice(h, snapshot, presetIds) || undefined });
     }
-    // Tasks the user removed from the list stay out (a voice is never hidden: it is deleted instead).
+    // Tasks the user removed from the list stay out (a live voice is never hidden: it is deleted instead).
     const hidden = this._service.history.hidden();
     return [...out.values()]
-      .filter((i) => !(hidden.has(i.taskId) && !(i.status === 'succeed' && i.voice)))
+      .filter((i) => !(hidden.has(i.taskId) && !(i.status === 'succeed' && i.voice && !i.gone)))
       .sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+  }
+
+  /** The loaded account list's ids, or undefined when no list was loaded successfully. */
+  private _accountSnapshot(): AccountSnapshot | undefined {
+    const state = this._account;
+    if (state.kind !== 'loaded') {
+      return undefined;
+    }
+    return {
+      taskIds: new Set(state.items.map((t) => t.taskId)),
+      voiceIds: new Set(state.items.flatMap((t) => t.voices.map((v) => v.voiceId))),
+      requestedAt: state.requestedAt ?? 0,
+    };
+  }
+
+  /** Whether this voice has gone: ours, succeeded, and no longer in the account (never a preset, never unknown). */
+  isGone(voiceId: string): boolean {
+    return this.items().some((i) => i.gone && i.voice?.voiceId === voiceId);
   }
 
   /** The speaker's consent recorded when this machine created the task. */

@@ -4,6 +4,7 @@ import { COMMANDS, EXTENSION_ID, SETTINGS, VSCODE_COMMANDS } from '../ids';
 import { isKlingError, isVoiceLimit, needsApiKey, type VoiceTask } from '../kling';
 import { readSettings } from '../config';
 import { buildFailureReport, type FailureReportInput } from '../shared/failureReport';
+import { lastFailure, rememberFailure } from './lastFailure';
 
 /** Puts a failure's diagnostics on the clipboard (ids, status, code, raw reason, host, versions; never a secret). */
 export async function copyDiagnostics(
@@ -29,6 +30,19 @@ export async function copyDiagnostics(
     3000,
   );
   return text;
+}
+
+/**
+ * "Kling Voice: Copy Diagnostics of the Last Failure": what the last failure notification's Copy Diagnostics copies
+ * (for a notification that was dismissed or has timed out). Returns the text, or undefined when nothing failed yet.
+ */
+export async function copyLastDiagnostics(): Promise<string | undefined> {
+  const failure = lastFailure();
+  if (!failure) {
+    void vscode.window.showInformationMessage(l10n.t('Nothing has failed in this window yet.'));
+    return undefined;
+  }
+  return copyDiagnostics(failure.what, failure.details);
 }
 
 /** An extra action on an error message, e.g. to edit the input and try again. */
@@ -73,9 +87,11 @@ export async function showError(
   const copyDiagnosticsAction = l10n.t('Copy Diagnostics');
   actions.push(copyDiagnosticsAction, showLog);
   const full = prefix ? `${prefix}: ${message}` : message;
+  const shown = { what: prefix || 'Failure', details: { error: e } };
+  rememberFailure(shown);
   const choice = await vscode.window.showErrorMessage(full, ...actions);
   if (choice === copyDiagnosticsAction) {
-    await copyDiagnostics(prefix || 'Failure', { error: e });
+    await copyDiagnostics(shown.what, shown.details);
   } else if (extra && choice === extra.title) {
     await extra.run();
   } else if (choice === deleteVoice) {
@@ -97,6 +113,8 @@ async function stillRunning(taskId: string | undefined, message: string, log: vs
   log.warn(`still running at Kling: ${message}`);
   const checkTask = l10n.t('Check Task');
   const copyDiagnosticsAction = l10n.t('Copy Diagnostics');
+  const shown = { what: 'Task still running after the task timeout', details: { task: { taskId, status: 'running' } } };
+  rememberFailure(shown);
   const choice = await vscode.window.showWarningMessage(
     l10n.t('Still running at Kling — check later. {0}', message),
     ...(taskId ? [checkTask] : []),
@@ -105,7 +123,7 @@ async function stillRunning(taskId: string | undefined, message: string, log: vs
   if (choice === checkTask && taskId) {
     await vscode.commands.executeCommand(COMMANDS.checkTask, taskId);
   } else if (choice === copyDiagnosticsAction) {
-    await copyDiagnostics('Task still running after the task timeout', { task: { taskId, status: 'running' } });
+    await copyDiagnostics(shown.what, shown.details);
   }
 }
 
@@ -180,6 +198,7 @@ export async function announce(
   } else if (task.status === 'failed') {
     const showLog = l10n.t('Show Log');
     const copyDiagnosticsAction = l10n.t('Copy Diagnostics');
+    rememberFailure({ what: 'Task failed', details: { task } });
     const choice = await vscode.window.showErrorMessage(
       l10n.t(
         'Voice "{0}" failed: {1}. Task id {2}.',
