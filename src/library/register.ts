@@ -12,6 +12,7 @@ import { registerVoiceCompletion } from './completion';
 import { registerRequestDiagnostics } from './requestDiagnostics';
 import { registerVoiceHover } from './hover';
 import { insertText } from './insert';
+import { voicePickItems } from './voicePicks';
 import { useVoiceCommand } from './useVoice';
 import { refuseGoneVoices } from './gone';
 import { VoiceLibrary } from './voiceLibrary';
@@ -39,27 +40,8 @@ async function resolveVoice(arg: unknown, library: VoiceLibrary, purpose: string
   if (typeof arg === 'string' && arg.trim()) {
     return library.findVoice(arg.trim()) ?? { voiceId: arg.trim(), voiceName: '' };
   }
-  await library.warmUp();
-  const own = library.items().flatMap((i) => (i.voice && i.status === 'succeed' ? [i.voice] : []));
-  const presets = library.presetState.kind === 'loaded' ? library.presetState.items : [];
-  const picks = [
-    ...own.map((v) => ({
-      label: v.voiceName || v.voiceId,
-      description: v.voiceId,
-      detail: l10n.t('My voice'),
-      voice: v,
-    })),
-    ...presets.map((v) => ({
-      label: v.voiceName || v.voiceId,
-      description: v.voiceId,
-      detail: l10n.t('Preset voice'),
-      voice: v,
-    })),
-  ];
-  if (!picks.length) {
-    void vscode.window.showInformationMessage(
-      l10n.t('No voices are available yet. Create one with "Kling Voice: Create Voice…".'),
-    );
+  const picks = await voicePickItems(library);
+  if (!picks) {
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(picks, {

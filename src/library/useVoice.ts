@@ -6,6 +6,7 @@ import { insertText, type InsertFormat } from './insert';
 import { buildVideoRequest, videoRequestText, videoTarget, VIDEO_TARGETS, type VideoTarget } from './requests';
 import type { VoiceLibrary } from './voiceLibrary';
 import { refuseGoneVoices, type IfGone } from './gone';
+import { voicePickItems } from './voicePicks';
 
 /** Options a caller (a test, a keybinding, another extension) may pass instead of answering the pickers. */
 export interface UseVoiceOptions {
@@ -56,27 +57,8 @@ function voicesFromArgs(arg: unknown, second: unknown, library: VoiceLibrary): V
 }
 
 async function pickVoices(library: VoiceLibrary): Promise<Voice[]> {
-  await library.warmUp();
-  const own = library.items().flatMap((i) => (i.voice && i.status === 'succeed' ? [i.voice] : []));
-  const presets = library.presetState.kind === 'loaded' ? library.presetState.items : [];
-  const picks = [
-    ...own.map((v) => ({
-      label: v.voiceName || v.voiceId,
-      description: v.voiceId,
-      detail: l10n.t('My voice'),
-      voice: v,
-    })),
-    ...presets.map((v) => ({
-      label: v.voiceName || v.voiceId,
-      description: v.voiceId,
-      detail: l10n.t('Preset'),
-      voice: v,
-    })),
-  ];
-  if (!picks.length) {
-    void vscode.window.showInformationMessage(
-      l10n.t('No voices are available yet. Create one with "Kling Voice: Create Voice…".'),
-    );
+  const picks = await voicePickItems(library);
+  if (!picks) {
     return [];
   }
   const picked = await vscode.window.showQuickPick(picks, {
