@@ -73,7 +73,7 @@ describe('Two windows on one code-server (issue 10: no lost task, one announceme
     return page;
   };
   const myVoices = (page: Page) =>
-    page.locator('.part.sidebar .pane', { has: page.locator('.pane-header[aria-label="My Voices Section"]') });
+    page.locator('.part.sidebar .pane', { has: page.locator('.pane-header[aria-label^="My Voices"]') });
   /** The notifications with `text` in a window's notification center (toasts end up there too). */
   const notifications = async (page: Page, text: string): Promise<number> => {
     await runCommand(page, 'Notifications: Show Notifications');
