@@ -80,6 +80,13 @@ export async function rejects(
   assert.fail('expected a rejection');
 }
 
+/**
+ * How long a webview page may take to say `ready`. Usually under a second; but this workbench stalls every webview's
+ * resource loading for about 30 s after a tab closed while its page was still loading (seen in code-server 4.100),
+ * so a page opened just after that waits out the stall.
+ */
+export const PAGE_READY_MS = 45_000;
+
 export async function waitFor<T>(
   what: string,
   fn: () => T | undefined | Promise<T | undefined>,

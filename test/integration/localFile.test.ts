@@ -36,6 +36,7 @@ import {
   setSetting,
   useSandbox,
   waitFor,
+  PAGE_READY_MS,
 } from './helpers';
 
 describe('Local file source and trimmer (real host, S3 on loopback)', function () {
@@ -128,7 +129,7 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       controller = attachPanelForm(panel, deps, 'test');
       posted = [];
       controller.onDidPost((m) => posted.push(m));
-      await waitFor('the page to say ready', () => controller.isReady, 20_000);
+      await waitFor('the page to say ready', () => controller.isReady, PAGE_READY_MS);
       await waitFor('the first state', () => states()[0]);
     });
     afterEach(() => panel.dispose());
@@ -304,7 +305,7 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
         const c = attachPanelForm(p, deps, 'remember');
         const seen: HostToWebview[] = [];
         c.onDidPost((m) => seen.push(m));
-        await waitFor('the page to say ready', () => c.isReady, 20_000);
+        await waitFor('the page to say ready', () => c.isReady, PAGE_READY_MS);
         return { c, p, seen };
       };
       const first = await open();
@@ -363,7 +364,7 @@ describe('Local file source and trimmer (real host, S3 on loopback)', function (
       controller = attachTrimmer(panel, deps, file('long.wav'));
       posted = [];
       controller.onDidPost((m) => posted.push(m));
-      await waitFor('the page to say ready', () => controller.isReady, 20_000);
+      await waitFor('the page to say ready', () => controller.isReady, PAGE_READY_MS);
     });
     afterEach(() => panel.dispose());
 

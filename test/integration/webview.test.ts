@@ -25,6 +25,7 @@ import {
   startFileServer,
   useSandbox,
   waitFor,
+  PAGE_READY_MS,
 } from './helpers';
 
 const PANEL_VIEW_TYPE = 'klingVoice.createPanel';
@@ -169,7 +170,7 @@ describe('Create Voice webview', function () {
         service.dispose();
       });
       // The real page (dist/createForm.js) loads, says `ready`, and gets the state.
-      await waitFor('the page to say ready', () => controller.isReady, 20_000);
+      await waitFor('the page to say ready', () => controller.isReady, PAGE_READY_MS);
       await waitFor('the first state', () => lastState());
     });
     afterEach(async () => {
@@ -380,7 +381,7 @@ describe('Create Voice webview', function () {
       assert.strictEqual(controller.isReady, false);
       const count = posted.length;
       panel.reveal(vscode.ViewColumn.Active);
-      await waitFor('the page to say ready again', () => controller.isReady, 20_000);
+      await waitFor('the page to say ready again', () => controller.isReady, PAGE_READY_MS);
       const replay = await waitFor('the replayed state', () =>
         posted.slice(count).find((m): m is StateMessage => m.type === 'state'),
       );
@@ -405,7 +406,7 @@ describe('Create Voice webview', function () {
         const c = manager.controller;
         assert.ok(c);
         const task = c.task;
-        await waitFor('the restored page to say ready', () => c.isReady, 20_000);
+        await waitFor('the restored page to say ready', () => c.isReady, PAGE_READY_MS);
         revived.dispose();
         return task;
       };
