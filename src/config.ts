@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { SETTINGS } from './ids';
 
 export const SECTION = 'klingVoice';
 export const DEFAULT_BASE_URL = 'https://api.chainhub.tech/kling';
@@ -28,4 +29,11 @@ export function readSettings(): Settings {
     pollIntervalMs: num(c, 'pollIntervalSeconds', 1, 0.1, 60) * 1000,
     taskTimeoutMs: num(c, 'taskTimeoutMinutes', 10, 0.05, 120) * 60_000,
   };
+}
+
+/** `klingVoice.upload.provider`, read without loading the upload providers (src/upload/vscodeUpload.ts reads the rest). */
+export function uploadProviderName(): 'none' | 's3' | 'http' {
+  const provider = vscode.workspace.getConfiguration(SETTINGS.upload).get<unknown>('provider');
+  const name = typeof provider === 'string' ? provider.trim() : '';
+  return name === 's3' || name === 'http' ? name : 'none';
 }

@@ -1,13 +1,10 @@
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
-import fetch from 'node-fetch';
 import { KlingVoiceApi, createApi } from './api';
 import { KeyStore } from './service/keyStore';
 import { TaskHistory } from './history/taskHistory';
-import { registerFromFileCommands } from './fromFile/command';
-import { createVoiceFromFile } from './fromFile/pipeline';
-import { registerPendingDeletes } from './fromFile/pendingDeletes';
-import { registerCommands } from './commands/palette';
+import { registerFromFileCommands } from './fromFile/register';
+import { registerCommands } from './commands/register';
 import type { FetchLike } from './kling';
 import { VoiceService } from './service/voiceService';
 import { VoiceLibrary } from './library/voiceLibrary';
@@ -17,8 +14,17 @@ import { registerTrimmer } from './trimmer';
 import { registerCreateVoiceWebviews } from './createForm';
 import { SETTINGS } from './ids';
 import { registerAgentTools } from './agentTools/register';
-import { setWorkerTranslations, stopAudioWorker } from './audioWorker/client';
+import { setWorkerTranslations, stopAudioWorker } from './audioWorker/host';
 import { registerWalkthrough } from './walkthrough';
+
+/**
+ * node-fetch, loaded with the first request: its own bundle (dist/node-fetch.js, see tools/build/build.mjs), so
+ * VS Code's start loads neither it nor Node's HTTP modules. It goes through Node's http module, which VS Code
+ * patches for its proxy settings.
+ */
+const fetchOnFirstUse: FetchLike = (url, init) =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a lazy library: see tools/build/build.mjs
+  (require('node-fetch') as typeof import('node-fetch')).default(url, init) as unknown as ReturnType<FetchLike>;
 
 /** Composition root: build the objects, register them, return the public API. No network here. */
 export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
@@ -28,9 +34,8 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
   setWorkerTranslations(vscode.l10n.bundle);
   const log = vscode.window.createOutputChannel('Kling Voice', { log: true });
   const keys = new KeyStore(context.secrets);
-  // node-fetch goes through Node's http module, which VS Code patches for its proxy settings.
   const history = new TaskHistory(context.globalState);
-  const service = new VoiceService(keys, log, fetch as unknown as FetchLike, history);
+  const service = new VoiceService(keys, log, fetchOnFirstUse, history);
   const library = new VoiceLibrary(service, keys);
   context.subscriptions.push(
     log,
@@ -42,8 +47,6 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
     registerLibraryViews({ service, library, log, keys, extensionUri: context.extensionUri }),
     registerCreateVoiceWebviews({ context, service, keys, log }),
     registerFromFileCommands({ context, service, log }),
-    // Samples an earlier window could not delete before it closed (deleteAfterTask) are deleted now or when their task ends.
-    registerPendingDeletes({ context, service, log }),
     registerTrimmer({ context, service, log, keys, extensionUri: context.extensionUri }),
     // #klingVoices lists each voice with its local notes and tags.
     registerAgentTools({ context, service, library, keys, log, notes: library.notes }),
@@ -61,8 +64,13 @@ export function activate(context: vscode.ExtensionContext): KlingVoiceApi {
       }
     }),
   );
-  return createApi(service, (file, input, options) =>
-    createVoiceFromFile({ context, service, log }, file, input, options),
+  return createApi(service, async (file, input, options) =>
+    (require('./fromFile/pipeline') as typeof import('./fromFile/pipeline')).createVoiceFromFile(
+      { context, service, log },
+      file,
+      input,
+      options,
+    ),
   );
 }
 

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import type { AudioRequest, JobMessage, ResultOf, WorkerMessage } from './protocol';
+import { onStopAudioWorker, workerTranslations } from './host';
 
 /** Why a job did not finish: it ran over its time limit, the worker crashed (or ran out of memory), or it was cancelled. */
 export type AudioJobFailure = 'timeout' | 'crashed' | 'cancelled' | 'failed';
@@ -63,12 +64,7 @@ function defaultWorkerFile(): string {
   return fs.existsSync(bundled) ? bundled : path.join(__dirname, 'worker.js');
 }
 
-let workerTranslations: Record<string, string> = {};
-
-/** The translations workers start with (the host's bundle for the display language; {} in English). */
-export function setWorkerTranslations(contents: Record<string, string> | undefined): void {
-  workerTranslations = contents ?? {};
-}
+export { setWorkerTranslations, stopAudioWorker } from './host';
 
 /** One worker thread, one job at a time, replaced after a timeout, a crash or a cancel. */
 export class AudioWorkerClient {
@@ -270,7 +266,7 @@ export class AudioWorkerClient {
     this._ready ??= new Promise<Worker>((resolve, reject) => {
       const worker = new Worker(this._options.file ?? defaultWorkerFile(), {
         // The worker's messages (rules, quality warnings) come out in the display language too.
-        workerData: { l10n: workerTranslations },
+        workerData: { l10n: workerTranslations() },
         resourceLimits: { maxOldGenerationSizeMb: this._options.maxOldGenerationSizeMb ?? 256 },
         stdout: false,
         stderr: false,
@@ -309,14 +305,14 @@ export class AudioWorkerClient {
 
 let shared: AudioWorkerClient | undefined;
 
-/** The audio worker of this extension host (started on the first job). */
+/** The audio worker of this extension host (started on the first job; stopped by ./host's stopAudioWorker). */
 export function audioWorker(): AudioWorkerClient {
-  shared ??= new AudioWorkerClient();
+  if (!shared) {
+    shared = new AudioWorkerClient();
+    onStopAudioWorker(() => {
+      shared?.dispose();
+      shared = undefined;
+    });
+  }
   return shared;
-}
-
-/** Stops the shared worker (deactivation). */
-export function stopAudioWorker(): void {
-  shared?.dispose();
-  shared = undefined;
 }

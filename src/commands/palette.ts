@@ -1,6 +1,6 @@
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
-import { KeyStore, validateApiKey } from '../service/keyStore';
+import { validateApiKey } from '../service/keyStore';
 import { CreateVoiceInput, VoiceTask, isKlingError } from '../kling';
 import { VoiceService } from '../service/voiceService';
 import { COMMANDS } from '../ids';
@@ -8,6 +8,8 @@ import { announce, copyLastDiagnostics, voiceActions, showError, signalFor } fro
 import { createWithProgress } from '../ui/createProgress';
 import { runCreateWizard } from './wizard';
 import { resumeInFlightTasks } from './resume';
+
+import type { KeyStore } from '../service/keyStore';
 
 export interface CommandDeps {
   keys: KeyStore;
@@ -21,21 +23,19 @@ function isCreateArg(v: unknown): v is CreateArg {
   return typeof v === 'object' && v !== null && !(v instanceof vscode.Uri) && 'voiceName' in v;
 }
 
-/** Registers the palette commands; returns one Disposable for all of them. */
-export function registerCommands(deps: CommandDeps): vscode.Disposable {
-  const table: [string, (...args: unknown[]) => unknown][] = [
-    [COMMANDS.setApiKey, setApiKeyCommand(deps)],
-    [COMMANDS.clearApiKey, clearApiKeyCommand(deps)],
-    [COMMANDS.showLog, () => deps.log.show()],
-    [COMMANDS.resumeTasks, resumeTasksCommand(deps)],
-    [COMMANDS.cancelTasks, cancelTasksCommand(deps)],
-    [COMMANDS.createVoice, createVoiceCommand(deps)],
-    [COMMANDS.checkTask, checkTaskCommand(deps)],
-    [COMMANDS.listPresetVoices, listPresetVoicesCommand(deps)],
-    [COMMANDS.deleteVoice, deleteVoiceCommand(deps)],
-    [COMMANDS.copyDiagnostics, copyLastDiagnostics],
-  ];
-  return vscode.Disposable.from(...table.map(([id, fn]) => vscode.commands.registerCommand(id, fn)));
+/** The palette commands' handlers by id (registered by ./register.ts, this file is loaded on first use). */
+export function paletteCommands(deps: CommandDeps) {
+  return {
+    [COMMANDS.setApiKey]: setApiKeyCommand(deps),
+    [COMMANDS.clearApiKey]: clearApiKeyCommand(deps),
+    [COMMANDS.resumeTasks]: resumeTasksCommand(deps),
+    [COMMANDS.cancelTasks]: cancelTasksCommand(deps),
+    [COMMANDS.createVoice]: createVoiceCommand(deps),
+    [COMMANDS.checkTask]: checkTaskCommand(deps),
+    [COMMANDS.listPresetVoices]: listPresetVoicesCommand(deps),
+    [COMMANDS.deleteVoice]: deleteVoiceCommand(deps),
+    [COMMANDS.copyDiagnostics]: copyLastDiagnostics,
+  };
 }
 
 /** Stores the key given as argument, or asks for it. True when a key was stored. */

@@ -18,6 +18,7 @@ import {
   type WebviewToHost,
 } from '../shared/protocol/createForm';
 import {
+  bindToHost,
   endedTaskView,
   errorText,
   failureText,
@@ -26,6 +27,8 @@ import {
   type ChannelDeps,
 } from '../webviewHost/channel';
 import { renderHtml } from './html';
+
+export { taskIdFromSavedState } from './savedState';
 
 export interface FormControllerDeps extends ChannelDeps {
   service: VoiceService;
@@ -41,8 +44,6 @@ export interface FormControllerDeps extends ChannelDeps {
 type HostTask =
   | Exclude<TaskView, { phase: 'running' }>
   | (Omit<Extract<TaskView, { phase: 'running' }>, 'elapsedMs'> & { startedAt: number });
-
-const MAX_TASK_ID = 256;
 
 /** Where a form remembers its chosen file (a URI string; the file is checked again when it is read back). */
 export function chosenFileKey(label: string): string {
@@ -80,15 +81,6 @@ export interface RetryRequest {
   voiceName: string;
   statusMessage?: string;
   source?: TaskSource;
-}
-
-/** Reads the task id the page saved with setState (untrusted: it comes from the webview). */
-export function taskIdFromSavedState(state: unknown): string | undefined {
-  if (typeof state !== 'object' || state === null) {
-    return undefined;
-  }
-  const id = (state as { taskId?: unknown }).taskId;
-  return typeof id === 'string' && id.length > 0 && id.length <= MAX_TASK_ID && /^\S+$/.test(id) ? id : undefined;
 }
 
 /**
@@ -532,4 +524,18 @@ export class FormController extends WebviewChannel<HostToWebview, WebviewToHost>
   protected override _postState(): void {
     this._post(this._stateMessage());
   }
+}
+
+/** Puts a Create Voice form into a panel, tied to the panel's visibility and lifetime. */
+export function attachPanelForm(panel: vscode.WebviewPanel, deps: FormControllerDeps, label: string): FormController {
+  const controller = new FormController(panel.webview, deps, label);
+  bindToHost(panel, panel.onDidChangeViewState, controller);
+  return controller;
+}
+
+/** Puts a Create Voice form into the sidebar view, tied to the view's visibility and lifetime. */
+export function attachViewForm(view: vscode.WebviewView, deps: FormControllerDeps): FormController {
+  const controller = new FormController(view.webview, deps, 'view');
+  bindToHost(view, view.onDidChangeVisibility, controller);
+  return controller;
 }

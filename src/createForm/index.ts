@@ -11,7 +11,7 @@ import { Disposable } from '../dispose';
 
 export { CreatePanelManager, createPanelTitle } from './panel';
 export { CreateViewProvider } from './viewProvider';
-export { FormController } from './controller';
+export type { FormController } from './controller';
 
 /** The failed task a retry is for: a My Voices node (its `item`) or a task id, looked up in the history. */
 function retryRequest(arg: unknown, service: VoiceService): RetryRequest | string {

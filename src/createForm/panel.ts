@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
-import { bindToHost, panelIconPath } from '../webviewHost/channel';
-import { FormController, taskIdFromSavedState, type FormControllerDeps } from './controller';
+import { panelIconPath } from '../webviewHost/channel';
+import type { FormController, FormControllerDeps } from './controller';
+import { taskIdFromSavedState } from './savedState';
 import { webviewOptions } from '../webviewHost/page';
 import { VIEW_TYPES } from '../ids';
 
@@ -58,6 +59,8 @@ export class CreatePanelManager implements vscode.WebviewPanelSerializer, vscode
   private _attach(panel: vscode.WebviewPanel, restoreTaskId: string | undefined): void {
     this._panel = panel;
     panel.iconPath = panelIconPath(this._deps.extensionUri);
+    // A lazy feature (src/lazy.ts): the form's controller is loaded with the first form.
+    const { attachPanelForm } = require('./controller') as typeof import('./controller');
     const controller = attachPanelForm(panel, this._deps, 'panel');
     this._controller = controller;
     const registration = this._onController(controller);
@@ -74,11 +77,4 @@ export class CreatePanelManager implements vscode.WebviewPanelSerializer, vscode
   dispose(): void {
     this._panel?.dispose();
   }
-}
-
-/** Puts a Create Voice form into a panel, tied to the panel's visibility and lifetime. */
-export function attachPanelForm(panel: vscode.WebviewPanel, deps: FormControllerDeps, label: string): FormController {
-  const controller = new FormController(panel.webview, deps, label);
-  bindToHost(panel, panel.onDidChangeViewState, controller);
-  return controller;
 }

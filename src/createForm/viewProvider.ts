@@ -1,8 +1,11 @@
 import * as vscode from 'vscode';
-import { bindToHost } from '../webviewHost/channel';
-import { FormController, taskIdFromSavedState, type FormControllerDeps } from './controller';
+import type { FormController, FormControllerDeps } from './controller';
+import { taskIdFromSavedState } from './savedState';
 
-/** The Create Voice form in the sidebar. */
+/**
+ * The Create Voice form in the sidebar. Its controller (./controller: the checks, the upload, the create) is a lazy
+ * feature (src/lazy.ts), loaded when the view is first resolved.
+ */
 export class CreateViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   private _controller: FormController | undefined;
   private _view: vscode.WebviewView | undefined;
@@ -24,10 +27,10 @@ export class CreateViewProvider implements vscode.WebviewViewProvider, vscode.Di
   resolveWebviewView(view: vscode.WebviewView, context: vscode.WebviewViewResolveContext<unknown>): void {
     this._controller?.dispose();
     this._view = view;
-    const controller = new FormController(view.webview, this._deps, 'view');
+    const { attachViewForm } = require('./controller') as typeof import('./controller');
+    const controller = attachViewForm(view, this._deps);
     this._controller = controller;
     const registration = this._onController(controller);
-    bindToHost(view, view.onDidChangeVisibility, controller);
     view.onDidDispose(() => {
       registration.dispose();
       if (this._controller === controller) {

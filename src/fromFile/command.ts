@@ -258,43 +258,42 @@ async function namesAndConsent(
   return names;
 }
 
-/** Registers the from-file and upload-credential commands. */
-export function registerFromFileCommands(deps: FromFileDeps): vscode.Disposable {
-  const consent = new UploadConsent(deps.context.globalState);
-  return vscode.Disposable.from(
-    vscode.commands.registerCommand(
-      COMMANDS.createVoiceFromFile,
-      async (first?: unknown, second?: unknown, third?: unknown) => {
-        try {
-          return await runCommand(deps, first, second, third);
-        } catch (e) {
-          if (e instanceof UploadError) {
-            void showUploadError(e, deps.log, l10n.t('Create voice from file'));
-          } else {
-            void showError(e, deps.log, l10n.t('Create voice from file'));
-          }
-          throw e;
-        }
-      },
-    ),
-    vscode.commands.registerCommand(COMMANDS.setUploadCredentials, async (args?: unknown) => {
-      const stored = await setUploadCredentials(
-        deps.context.secrets,
-        typeof args === 'object' && args !== null ? args : undefined,
-      );
-      if (stored) {
-        deps.log.info('upload credentials stored');
-        if (args === undefined) {
-          void vscode.window.showInformationMessage(l10n.t('Upload credentials stored in VS Code secret storage.'));
-        }
-      }
-      return stored;
-    }),
-    vscode.commands.registerCommand(COMMANDS.clearUploadCredentials, async () => {
-      await clearUploadCredentials(deps.context.secrets, consent);
-      deps.log.info('upload credentials and upload consents cleared');
-      void vscode.window.showInformationMessage(l10n.t('Upload credentials and remembered upload consents cleared.'));
-      return true;
-    }),
+/** The from-file and upload-credential commands' handlers (registered by ./register.ts, loaded on first use). */
+export async function createVoiceFromFileCommand(
+  deps: FromFileDeps,
+  first?: unknown,
+  second?: unknown,
+  third?: unknown,
+): Promise<FileOutcome[]> {
+  try {
+    return await runCommand(deps, first, second, third);
+  } catch (e) {
+    if (e instanceof UploadError) {
+      void showUploadError(e, deps.log, l10n.t('Create voice from file'));
+    } else {
+      void showError(e, deps.log, l10n.t('Create voice from file'));
+    }
+    throw e;
+  }
+}
+
+export async function setUploadCredentialsCommand(deps: FromFileDeps, args?: unknown): Promise<boolean> {
+  const stored = await setUploadCredentials(
+    deps.context.secrets,
+    typeof args === 'object' && args !== null ? args : undefined,
   );
+  if (stored) {
+    deps.log.info('upload credentials stored');
+    if (args === undefined) {
+      void vscode.window.showInformationMessage(l10n.t('Upload credentials stored in VS Code secret storage.'));
+    }
+  }
+  return stored;
+}
+
+export async function clearUploadCredentialsCommand(deps: FromFileDeps): Promise<boolean> {
+  await clearUploadCredentials(deps.context.secrets, new UploadConsent(deps.context.globalState));
+  deps.log.info('upload credentials and upload consents cleared');
+  void vscode.window.showInformationMessage(l10n.t('Upload credentials and remembered upload consents cleared.'));
+  return true;
 }

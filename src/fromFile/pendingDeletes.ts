@@ -1,7 +1,6 @@
 // Uploaded samples waiting for their task to end before they are deleted (klingVoice.upload.s3.deleteAfterTask),
 // kept in globalState so that a window closed first does not leave them behind: the next start (or the account
 // list showing the task ended) finishes the job.
-import * as vscode from 'vscode';
 import { errorText, isKlingError, isTerminal, type VoiceTask } from '../kling';
 import { S3UploadProvider } from '../upload';
 import { createUploadProvider } from '../upload/vscodeUpload';
@@ -160,9 +159,14 @@ export class PendingDeletes {
   }
 }
 
-/** Finishes the deletes an earlier window left, now and whenever the history shows a task ended. */
-export function registerPendingDeletes(deps: FromFileDeps): vscode.Disposable {
-  const pending = new PendingDeletes(deps);
-  void pending.resume();
-  return deps.service.history.onDidChange(() => void pending.onHistoryChanged());
+const instances = new WeakMap<FromFileDeps, PendingDeletes>();
+
+/** The one list of pending deletes of these deps (./register.ts asks for it whenever the history changes). */
+export function pendingDeletesOf(deps: FromFileDeps): PendingDeletes {
+  let pending = instances.get(deps);
+  if (!pending) {
+    pending = new PendingDeletes(deps);
+    instances.set(deps, pending);
+  }
+  return pending;
 }

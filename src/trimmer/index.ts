@@ -2,18 +2,15 @@ import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
 
 import { parseTrimmerState, TRIMMER_EXTENSIONS } from '../shared/protocol/trimmer';
-import { bindToHost, panelIconPath } from '../webviewHost/channel';
+import { panelIconPath } from '../webviewHost/channel';
 import { webviewOptions } from '../webviewHost/page';
-import { openAgain, TrimmerController, type TrimmerDeps } from './trimmerController';
+import type { TrimmerController, TrimmerDeps } from './trimmerController';
 import { COMMANDS, VIEW_TYPES } from '../ids';
 import { disposeAll } from '../dispose';
 
-export { TrimmerController, type TrimmerDeps } from './trimmerController';
-
-/** Shown in a restored tab whose saved state does not name a file the trimmer may open. */
-export function notRestored(): string {
-  return `${l10n.t('This trimmer tab could not be restored: its saved state does not name a .wav or .mp3 file.')} ${openAgain()}`;
-}
+// The trimmer itself (./trimmerController: the audio checks, the export, the upload and create) is a lazy feature
+// (src/lazy.ts), loaded with the first trimmer tab; this file is what VS Code's start loads.
+export type { TrimmerController, TrimmerDeps } from './trimmerController';
 
 function fileName(uri: vscode.Uri): string {
   return uri.path.split('/').pop() || 'sample';
@@ -118,6 +115,7 @@ export class TrimmerPanels implements vscode.WebviewPanelSerializer, vscode.Disp
   /** A trimmer for `uri` in `panel`; without a uri, the panel says the tab could not be restored. */
   private _attach(panel: vscode.WebviewPanel, uri: vscode.Uri | undefined): TrimmerController {
     panel.iconPath = panelIconPath(this._deps.extensionUri);
+    const { attachTrimmer, notRestored } = require('./trimmerController') as typeof import('./trimmerController');
     const controller = attachTrimmer(panel, this._deps, uri, uri ? undefined : notRestored());
     this._controllers.set(panel, controller);
     const key = uri?.toString();
@@ -136,18 +134,6 @@ export class TrimmerPanels implements vscode.WebviewPanelSerializer, vscode.Disp
   dispose(): void {
     disposeAll([...this._controllers.keys()]);
   }
-}
-
-/** Puts a trimmer into a panel, tied to the panel's visibility and lifetime (see TrimmerController for `uri`). */
-export function attachTrimmer(
-  panel: vscode.WebviewPanel,
-  deps: TrimmerDeps,
-  uri: vscode.Uri | undefined,
-  unavailable?: string,
-): TrimmerController {
-  const controller = new TrimmerController(panel.webview, deps, uri, unavailable);
-  bindToHost(panel, panel.onDidChangeViewState, controller);
-  return controller;
 }
 
 /**

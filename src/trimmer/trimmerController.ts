@@ -25,7 +25,7 @@ import {
   type TrimmerToHost,
 } from '../shared/protocol/trimmer';
 import { clampSelection, selectionProblem, type Selection } from '../shared/selection';
-import { endedTaskView, errorText, WebviewChannel } from '../webviewHost/channel';
+import { bindToHost, endedTaskView, errorText, WebviewChannel } from '../webviewHost/channel';
 import { renderTrimmerHtml } from './html';
 
 export interface TrimmerDeps extends FromFileDeps {
@@ -49,6 +49,11 @@ function isFileNotFound(e: unknown): boolean {
 /** How to open a sample again, for messages about a file or a tab that cannot be shown. */
 export function openAgain(): string {
   return l10n.t("Open the sample again with 'Kling Voice: Open Sample in Trimmer…'.");
+}
+
+/** Shown in a restored tab whose saved state does not name a file the trimmer may open. */
+export function notRestored(): string {
+  return `${l10n.t('This trimmer tab could not be restored: its saved state does not name a .wav or .mp3 file.')} ${openAgain()}`;
 }
 
 /**
@@ -362,4 +367,16 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
   protected override _resultVoiceId(): string | undefined {
     return this._task.phase === 'succeeded' ? this._task.voiceId : undefined;
   }
+}
+
+/** Puts a trimmer into a panel, tied to the panel's visibility and lifetime (see TrimmerController for `uri`). */
+export function attachTrimmer(
+  panel: vscode.WebviewPanel,
+  deps: TrimmerDeps,
+  uri: vscode.Uri | undefined,
+  unavailable?: string,
+): TrimmerController {
+  const controller = new TrimmerController(panel.webview, deps, uri, unavailable);
+  bindToHost(panel, panel.onDidChangeViewState, controller);
+  return controller;
 }

@@ -256,8 +256,3 @@ export async function clearUploadCredentials(secrets: vscode.SecretStorage, cons
   }
   await consent.forgetAll();
 }
-
-/** The configured upload provider's name (setting `klingVoice.upload.provider`). */
-export function uploadProviderName(): 'none' | 's3' | 'http' {
-  return readUploadSettings().provider;
-}

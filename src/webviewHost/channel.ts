@@ -1,7 +1,7 @@
 import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import type { KeyStore } from '../service/keyStore';
-import { uploadProviderName } from '../upload/vscodeUpload';
+import { uploadProviderName } from '../config';
 import type { VoiceTask } from '../kling';
 import type { TaskView, UploadProviderName } from '../shared/protocol/createForm';
 import { isPlayableTrialUrl, webviewOptions } from './page';

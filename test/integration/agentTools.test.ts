@@ -9,7 +9,8 @@ import type { Sandbox } from '../../tools/sandbox';
 import { concat, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
 import { S3TestServer, startS3Server } from '../../tools/fakes/s3server';
 import { SECRETS, TOOLS } from '../../src/ids';
-import { createTools, type ToolDeps } from '../../src/agentTools/register';
+import type { ToolDeps } from '../../src/agentTools/register';
+import { createTools } from '../../src/agentTools/tools';
 import {
   MemoryMemento,
   TEST_KEY,

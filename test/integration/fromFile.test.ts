@@ -23,7 +23,7 @@ import { TaskHistory } from '../../src/history/taskHistory';
 import type { FetchLike } from '../../src/kling';
 import { VoiceService } from '../../src/service/voiceService';
 import { createVoiceFromFile } from '../../src/fromFile/pipeline';
-import { registerPendingDeletes } from '../../src/fromFile/pendingDeletes';
+import { registerPendingDeletes } from '../../src/fromFile/register';
 import { STATE_KEYS } from '../../src/ids';
 import {
   MemoryMemento,

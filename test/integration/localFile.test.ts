@@ -18,10 +18,11 @@ import type {
   TrimmerStatusMessage,
   TrimmerTaskView,
 } from '../../src/shared/protocol/trimmer';
-import { attachTrimmer, notRestored, TrimmerPanels } from '../../src/trimmer';
+import { TrimmerPanels } from '../../src/trimmer';
+import { attachTrimmer, notRestored } from '../../src/trimmer/trimmerController';
 import type { TrimmerController } from '../../src/trimmer/trimmerController';
 import { UPLOAD_SECRETS } from '../../src/upload/vscodeUpload';
-import { attachPanelForm } from '../../src/createForm/panel';
+import { attachPanelForm } from '../../src/createForm/controller';
 import { noProviderMessage, chosenFileKey, type FormController } from '../../src/createForm/controller';
 import { concat, noise, silence, speechLike, wavBytes } from '../../tools/fixtures/audio';
 import { startS3Server, type S3TestServer } from '../../tools/fakes/s3server';

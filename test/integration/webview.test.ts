@@ -11,7 +11,8 @@ import type { FetchLike } from '../../src/kling';
 import { VoiceService } from '../../src/service/voiceService';
 import { emptyForm, noFileChosen, type CreateFormValues } from '../../src/shared/createForm';
 import type { HostToWebview, InvalidMessage, StateMessage, TaskView } from '../../src/shared/protocol/createForm';
-import { attachPanelForm, CreatePanelManager } from '../../src/createForm/panel';
+import { CreatePanelManager } from '../../src/createForm/panel';
+import { attachPanelForm } from '../../src/createForm/controller';
 import type { FormController } from '../../src/createForm/controller';
 import type { Sandbox } from '../../tools/sandbox';
 import {

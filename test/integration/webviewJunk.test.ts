@@ -10,7 +10,7 @@ import { KeyStore } from '../../src/service/keyStore';
 import { TaskHistory } from '../../src/history/taskHistory';
 import type { FetchLike } from '../../src/kling';
 import { VoiceService } from '../../src/service/voiceService';
-import { attachPanelForm } from '../../src/createForm/panel';
+import { attachPanelForm } from '../../src/createForm/controller';
 import { TrimmerController } from '../../src/trimmer/trimmerController';
 import { TrialPlayer } from '../../src/trialPlayer/trialPlayer';
 import type { Sandbox } from '../../tools/sandbox';

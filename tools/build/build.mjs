@@ -1,16 +1,27 @@
 // Bundles the extension host code and the three webview pages with esbuild. `--production` minifies; `--watch` rebuilds on change.
 import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { writeCodicons } from './codicons.mjs';
+import { buildExtension } from './features.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
 /**
  * Libraries loaded on first use: the audio libraries with `import()` on the first audio check (src/audio/probe.ts,
- * decode.ts; together they were 60 % of dist/extension.js) and aws4 with `require()` on the first S3 request
- * (src/upload/s3.ts). Each is its own bundle in dist/, so VS Code's start loads none of them.
+ * decode.ts; together they were 60 % of dist/extension.js), aws4 with `require()` on the first S3 request
+ * (src/upload/s3.ts), and node-fetch with `require()` on the first HTTP request (src/extension.ts: it and Node's
+ * http, https, zlib and stream modules were half of the start's time). Each is its own bundle in dist/, so VS
+ * Code's start loads none of them.
  */
-const LAZY_LIBRARIES = ['music-metadata', 'mpg123-decoder', 'aws4'];
+const LAZY_LIBRARIES = ['music-metadata', 'mpg123-decoder', 'aws4', 'node-fetch'];
+
+/** CommonJS libraries whose bundle is their module.exports as it is (node-fetch's is the function, with .default). */
+const AS_IS = new Set(['node-fetch']);
 
 /** Makes the extension bundle require `./<name>.js` (beside it in dist/) for each lazy library. */
 const lazyLibraries = {
@@ -24,7 +35,14 @@ const lazyLibraries = {
 /** The bundle of one lazy library: Node, CommonJS, so the host's require() of it needs no ESM loader. */
 function libraryBundle(name) {
   return {
-    stdin: { contents: `export * from '${name}';`, resolveDir: '.', loader: 'js' },
+    stdin: {
+      contents: AS_IS.has(name) ? `module.exports = require('${name}');` : `export * from '${name}';`,
+      resolveDir: '.',
+      loader: 'js',
+    },
+    external: ['encoding'],
+    // node-fetch's fallback URL parser is dead code on Node ≥ 10 (see the shim).
+    alias: { 'whatwg-url': './tools/build/whatwg-url.cjs' },
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -36,23 +54,30 @@ function libraryBundle(name) {
   };
 }
 
-/** The extension host bundle (Node, CommonJS; `vscode` comes from the host). */
-const extension = {
-  entryPoints: ['src/extension.ts'],
+/** The extension host bundles' common options (Node, CommonJS; `vscode` comes from the host). */
+const host = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  outfile: 'dist/extension.js',
+  absWorkingDir: root,
   external: ['vscode', 'encoding'],
   // node-fetch's fallback URL parser is dead code on Node ≥ 10 (see the shim).
   alias: { 'whatwg-url': './tools/build/whatwg-url.cjs' },
-  plugins: [lazyLibraries],
-  // import() of a lazy library becomes require('./<name>.js'), relative to dist/extension.js.
+  // import() becomes require(), relative to dist/extension.js (see lazyLibraries; and features.mjs for src/lazy.ts).
   supported: { 'dynamic-import': false },
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+};
+
+/** The extension: dist/extension.js (what VS Code loads at start) and dist/features.js (on first use). */
+const extension = {
+  ...host,
+  entryPoints: ['src/extension.ts'],
+  outfile: 'dist/extension.js',
+  plugins: [lazyLibraries],
+  alias: { ...host.alias, '@vscode/l10n': './tools/build/l10n-host.cjs' },
 };
 
 /**
@@ -60,7 +85,8 @@ const extension = {
  * check. It requires the lazy libraries from their own bundles beside it, like the extension would.
  */
 const audioWorker = {
-  ...extension,
+  ...host,
+  plugins: [lazyLibraries],
   entryPoints: ['src/audioWorker/worker.ts'],
   outfile: 'dist/audioWorker.js',
   external: [],
@@ -86,24 +112,28 @@ const trimmer = { ...createForm, entryPoints: ['webview/trimmer.ts'], outfile: '
 /** The trial audio player tab (same rules). */
 const trialPlayer = { ...createForm, entryPoints: ['webview/trialPlayer.ts'], outfile: 'dist/trialPlayer.js' };
 
+/** The bundles other than the extension's two (see features.mjs). */
+const others = [audioWorker, createForm, trimmer, trialPlayer, ...LAZY_LIBRARIES.map(libraryBundle)];
+
 // The codicon style sheet, with only the glyphs the pages use (an unknown name fails the build).
 await writeCodicons();
 if (watch) {
-  for (const options of [
-    extension,
-    audioWorker,
-    createForm,
-    trimmer,
-    trialPlayer,
-    ...LAZY_LIBRARIES.map(libraryBundle),
-  ]) {
+  for (const options of others) {
     const ctx = await esbuild.context(options);
     await ctx.watch();
   }
+  // The extension's two bundles come from three passes (features.mjs): rebuild them on a change under src/.
+  let timer;
+  const rebuild = () =>
+    buildExtension(extension).then(
+      () => console.log('dist/extension.js and dist/features.js rebuilt'),
+      (e) => console.error(e.message),
+    );
+  await rebuild();
+  fs.watch(path.join(root, 'src'), { recursive: true }, () => {
+    clearTimeout(timer);
+    timer = setTimeout(rebuild, 100);
+  });
 } else {
-  await Promise.all(
-    [extension, audioWorker, createForm, trimmer, trialPlayer, ...LAZY_LIBRARIES.map(libraryBundle)].map((options) =>
-      esbuild.build(options),
-    ),
-  );
+  await Promise.all([buildExtension(extension), ...others.map((options) => esbuild.build(options))]);
 }
