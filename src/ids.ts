@@ -117,7 +117,10 @@ export const STATE_KEYS = {
   taskLeasePrefix: 'klingVoice.lease.v1.',
   uploadConsent: 'klingVoice.upload.consent.v1',
   pendingDeletes: 'klingVoice.upload.pendingDeletes.v1',
-  /** Set once the first start has been handled: the walkthrough opens on a fresh install only, and only once. */
+  /**
+   * Set at the first activation (to the claim of the window that handles it; `true` in earlier builds): the
+   * walkthrough opens on a fresh install only, and only once.
+   */
   walkthroughOffered: 'klingVoice.walkthroughOffered.v1',
   /** The speaker's consent: one key per sample (hashed sample identity) and one per task created from it. */
   consentSamplePrefix: 'klingVoice.consent.v1.sample.',
@@ -142,5 +145,7 @@ export const SETTINGS = {
 export const VSCODE_COMMANDS = {
   openSettings: 'workbench.action.openSettings',
   openWalkthrough: 'workbench.action.openWalkthrough',
+  /** The Welcome page's "Mark Step Incomplete"; run on a step that does not exist, it only starts the page's service. */
+  markStepIncomplete: 'welcome.markStepIncomplete',
   markdownPreview: 'markdown.showPreview',
 } as const;

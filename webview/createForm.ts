@@ -9,7 +9,7 @@ import {
   type FieldMessages,
   type FormField,
 } from '../src/shared/createForm';
-import { formatChannels, formatSec, formatSize, qualityLine } from '../src/shared/format';
+import { formatChannelCount, formatSec, formatSize, qualityLine } from '../src/shared/format';
 import {
   isCreateFormValues,
   isFormSource,
@@ -180,7 +180,7 @@ function renderFile(): void {
       facts.push([l10n.t('Format'), file.format]);
     }
     if (file.channels) {
-      facts.push([l10n.t('Channels'), `${file.channels} (${formatChannels(file.channels)})`]);
+      facts.push([l10n.t('Channels'), formatChannelCount(file.channels)]);
     }
     if (file.sampleRate) {
       facts.push([l10n.t('Sample rate'), `${file.sampleRate} Hz`]);

@@ -4,6 +4,7 @@
 import * as l10n from '@vscode/l10n';
 import { validateVoiceName } from '../src/kling/validation';
 import {
+  formatChannelCount,
   formatChannels,
   formatClock,
   formatDbfs,
@@ -238,7 +239,7 @@ function renderReport(f: TrimmerLoadMessage): void {
     [l10n.t('Silence'), formatShare(q.silenceShare)],
     [l10n.t('Noise floor (est.)'), formatNoiseFloor(q.noiseFloorDbfs)],
     [l10n.t('SNR (est.)'), formatSnr(q.snrDb, q.noiseFloorDbfs)],
-    [l10n.t('Channels'), `${f.channels} (${formatChannels(f.channels)})`],
+    [l10n.t('Channels'), formatChannelCount(f.channels)],
   ];
   ui.metrics.replaceChildren(
     ...rows.map(([k, v]) => {

@@ -1,5 +1,5 @@
 import * as l10n from '@vscode/l10n';
-import { SNR_CAP_DB, formatNumber } from '../shared/format';
+import { SNR_CAP_DB, formatNumber, formatPercent } from '../shared/format';
 import { CLIP_LEVEL, CLIP_RUN, measureLevels } from './levels';
 import type { PcmAudio } from './types';
 import { mixToMono } from './wav';
@@ -128,7 +128,7 @@ export function analyze(audio: PcmAudio): QualityReport {
   return report;
 }
 
-const pct = (x: number) => `${formatNumber(x * 100, x < 0.01 ? 2 : 0)} %`;
+const pct = (x: number) => formatPercent(formatNumber(x * 100, x < 0.01 ? 2 : 0));
 const db = (x: number) => `${x <= FLOOR_DB ? '−∞' : formatNumber(x, 1)} dB`;
 
 function qualityWarnings(r: QualityReport): string[] {

@@ -56,7 +56,12 @@ export function formatSnr(snrDb: number, noiseFloorDbfs?: number): string {
 }
 
 export function formatShare(x: number): string {
-  return `${formatNumber(x * 100, x > 0 && x < 0.01 ? 2 : 1)} %`;
+  return formatPercent(formatNumber(x * 100, x > 0 && x < 0.01 ? 2 : 1));
+}
+
+/** "12.0 %" in English, "12.0%" in Chinese (no space before the sign there). */
+export function formatPercent(number: string): string {
+  return l10n.t('{0} %', number);
 }
 
 /** "8.20 s", "41.0 s". */
@@ -80,6 +85,11 @@ export function formatSize(n: number): string {
 
 export function formatChannels(n: number): string {
   return n === 1 ? l10n.t('mono') : n === 2 ? l10n.t('stereo') : l10n.t('{0} channels', n);
+}
+
+/** "1 (mono)"; Chinese puts the name in full-width parentheses: "1（单声道）". */
+export function formatChannelCount(n: number): string {
+  return l10n.t('{0} ({1})', n, formatChannels(n));
 }
 
 /** One line: "peak −3.0 dBFS · RMS −18.2 dBFS · SNR 42 dB · silence 12.0 % · clipping 0.0 %". */

@@ -95,3 +95,31 @@ export function createProbeExtension(): string {
   fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(manifest, undefined, 2) + '\n');
   return dir;
 }
+
+/**
+ * Packages the extension with vsce as `npm run package` does, but from dist/ as it is (no production build: the
+ * end-to-end run's own build) and with a one-line README; `version` (e.g. a later one, to install as an update)
+ * replaces the manifest's in the package only. Resolves with `out`; throws with vsce's output when it fails.
+ */
+export async function packageVsix(out: string, version?: string): Promise<string> {
+  const root = repoRoot();
+  // vsce takes a README only from inside the folder it packages (dist/ is not committed, and not shipped as such).
+  const readme = path.join('dist', `README.e2e-${process.pid}.md`);
+  fs.mkdirSync(path.join(root, 'dist'), { recursive: true });
+  fs.writeFileSync(path.join(root, readme), '# Kling Custom Voice\n\nPackaged by the end-to-end tests.\n');
+  try {
+    const args = [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package'];
+    if (version) {
+      args.push(version, '--no-update-package-json', '--no-git-tag-version');
+    }
+    args.push('--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links');
+    args.push('--readme-path', readme, '--out', out);
+    const result = await runCommand(process.execPath, args, { cwd: root, env: cleanChildEnv() });
+    if (result.code !== 0 || !fs.existsSync(out)) {
+      throw new Error(`vsce package failed (exit ${result.code}):\n${result.output}`);
+    }
+    return out;
+  } finally {
+    fs.rmSync(path.join(root, readme), { force: true });
+  }
+}
