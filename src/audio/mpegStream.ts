@@ -10,30 +10,34 @@ interface Pointer<T> {
   buf: T;
 }
 
-/** The public API of mpg123-decoder 1.0, and the fields of its MPEGDecoder that decode() itself uses. */
-interface MpegDecoder {
+interface Wasm {
+  mpeg_decoder_feed(decoder: number, input: number, length: number): number;
+  mpeg_decoder_read(
+    decoder: number,
+    output: number,
+    outputLength: number,
+    samplesDecoded: number,
+    sampleRate: number,
+    errorString: number,
+  ): number;
+}
+
+/** The fields of mpg123-decoder 1.0's MPEGDecoder that its own decode() uses. */
+interface Internals {
+  _common: { wasm: Wasm };
+  _decoder: number;
+  _input: Pointer<Uint8Array>;
+  _output: Pointer<Float32Array>;
+  _samplesDecodedPtr: Pointer<Uint32Array>;
+  _sampleRatePtr: Pointer<Uint32Array>;
+  _errorStringPtr: Pointer<Uint32Array>;
+}
+
+/** The public API of mpg123-decoder 1.0, and perhaps its internals. */
+interface MpegDecoder extends Partial<Internals> {
   ready: Promise<void>;
   decode(data: Uint8Array): { channelData: Float32Array[]; samplesDecoded: number; sampleRate: number };
   free(): void;
-  _common?: {
-    wasm?: {
-      mpeg_decoder_feed?(decoder: number, input: number, length: number): number;
-      mpeg_decoder_read?(
-        decoder: number,
-        output: number,
-        outputLength: number,
-        samplesDecoded: number,
-        sampleRate: number,
-        errorString: number,
-      ): number;
-    };
-  };
-  _decoder?: number;
-  _input?: Pointer<Uint8Array>;
-  _output?: Pointer<Float32Array>;
-  _samplesDecodedPtr?: Pointer<Uint32Array>;
-  _sampleRatePtr?: Pointer<Uint32Array>;
-  _errorStringPtr?: Pointer<Uint32Array>;
 }
 
 interface MpegDecoderModule {
@@ -46,16 +50,67 @@ let mpg123: Promise<MpegDecoderModule> | undefined;
 export type MpegSink = (left: Float32Array, right: Float32Array, n: number, sampleRate: number) => void;
 
 const NEED_MORE = -10;
-const NEW_FORMAT = -11;
-/** Reads that fail in a row before the rest of a piece is given up (the library itself would loop on). */
-const MAX_READ_ERRORS = 64;
+/** Reads in a row that give no samples (errors: damaged frames) before the rest of a piece is given up. */
+const MAX_EMPTY_READS = 64;
+
+/** The decoder's internals, when they are what its decode() uses in version 1.0.x. */
+function internalsOf(d: MpegDecoder): Internals | undefined {
+  const wasm = d._common?.wasm as Partial<Wasm> | undefined;
+  const ok =
+    typeof wasm?.mpeg_decoder_feed === 'function' &&
+    typeof wasm.mpeg_decoder_read === 'function' &&
+    typeof d._decoder === 'number' &&
+    d._input?.buf instanceof Uint8Array &&
+    d._output?.buf instanceof Float32Array &&
+    d._samplesDecodedPtr?.buf instanceof Uint32Array &&
+    d._sampleRatePtr?.buf instanceof Uint32Array &&
+    d._errorStringPtr !== undefined;
+  return ok ? (d as Internals) : undefined;
+}
+
+/** What decode() does, with the samples handed on where the decoder wrote them instead of copied twice. */
+function feedInPlace(d: Internals, bytes: Uint8Array, sink: MpegSink): number {
+  const wasm = d._common.wasm;
+  let total = 0;
+  for (let at = 0; at < bytes.length; at += d._input.len) {
+    const piece = bytes.subarray(at, at + d._input.len);
+    d._input.buf.set(piece);
+    if (wasm.mpeg_decoder_feed(d._decoder, d._input.ptr, piece.length) === NEED_MORE) {
+      continue;
+    }
+    for (let empty = 0; empty < MAX_EMPTY_READS;) {
+      d._samplesDecodedPtr.buf[0] = 0;
+      const code = wasm.mpeg_decoder_read(
+        d._decoder,
+        d._output.ptr,
+        d._output.len,
+        d._samplesDecodedPtr.ptr,
+        d._sampleRatePtr.ptr,
+        d._errorStringPtr.ptr,
+      );
+      const n = d._samplesDecodedPtr.buf[0];
+      if (n > 0) {
+        const out = d._output.buf;
+        sink(out.subarray(0, n), out.subarray(n, 2 * n), n, d._sampleRatePtr.buf[0]);
+        total += n;
+      }
+      if (code === NEED_MORE) {
+        break;
+      }
+      // After a damaged frame (an error) or a new format mpg123 reads on, as the library's decode() does; a decoder
+      // that gets nowhere is left for the next piece instead of being asked forever.
+      empty = n > 0 ? 0 : empty + 1;
+    }
+  }
+  return total;
+}
 
 /** One mpg123 decoder: feed it bytes, get the samples of every frame they complete. */
 export class MpegStream {
   private constructor(
     private readonly _d: MpegDecoder,
-    /** True when the output is read in place (mpg123-decoder 1.0.x); false: through decode(), with its copies. */
-    readonly inPlace: boolean,
+    /** Set when the output is read in place (mpg123-decoder 1.0.x); else through decode(), with its copies. */
+    private readonly _in: Internals | undefined,
   ) {}
 
   static async open(): Promise<MpegStream> {
@@ -63,70 +118,25 @@ export class MpegStream {
     const { MPEGDecoder } = await mpg123;
     const d = new MPEGDecoder();
     await d.ready;
-    const w = d._common?.wasm;
-    const inPlace =
-      typeof w?.mpeg_decoder_feed === 'function' &&
-      typeof w.mpeg_decoder_read === 'function' &&
-      typeof d._decoder === 'number' &&
-      d._input?.buf instanceof Uint8Array &&
-      d._output?.buf instanceof Float32Array &&
-      d._samplesDecodedPtr?.buf instanceof Uint32Array &&
-      d._sampleRatePtr?.buf instanceof Uint32Array &&
-      d._errorStringPtr !== undefined;
-    return new MpegStream(d, inPlace);
+    return new MpegStream(d, internalsOf(d));
+  }
+
+  /** True when the decoded samples are read where the decoder wrote them. */
+  get inPlace(): boolean {
+    return this._in !== undefined;
   }
 
   /** Feeds bytes (any split of the stream decodes to the same samples); returns how many samples came out. */
   feed(bytes: Uint8Array, sink: MpegSink): number {
-    if (!this.inPlace) {
-      const out = this._d.decode(bytes);
-      const n = out.samplesDecoded;
-      if (n > 0 && out.channelData.length > 0) {
-        sink(out.channelData[0], out.channelData[1] ?? out.channelData[0], n, out.sampleRate);
-      }
-      return n;
+    if (this._in) {
+      return feedInPlace(this._in, bytes, sink);
     }
-    return this._feedInPlace(bytes, sink);
-  }
-
-  private _feedInPlace(bytes: Uint8Array, sink: MpegSink): number {
-    const d = this._d as Required<MpegDecoder>;
-    const wasm = d._common.wasm as Required<NonNullable<MpegDecoder['_common']>>['wasm'] & {
-      mpeg_decoder_feed(decoder: number, input: number, length: number): number;
-      mpeg_decoder_read(a: number, b: number, c: number, e: number, f: number, g: number): number;
-    };
-    let total = 0;
-    for (let at = 0; at < bytes.length; at += d._input.len) {
-      const piece = bytes.subarray(at, at + d._input.len);
-      d._input.buf.set(piece);
-      if (wasm.mpeg_decoder_feed(d._decoder, d._input.ptr, piece.length) === NEED_MORE) {
-        continue;
-      }
-      for (let errors = 0; errors < MAX_READ_ERRORS;) {
-        d._samplesDecodedPtr.buf[0] = 0;
-        const code = wasm.mpeg_decoder_read(
-          d._decoder,
-          d._output.ptr,
-          d._output.len,
-          d._samplesDecodedPtr.ptr,
-          d._sampleRatePtr.ptr,
-          d._errorStringPtr.ptr,
-        );
-        const n = d._samplesDecodedPtr.buf[0];
-        if (n > 0) {
-          const out = d._output.buf;
-          sink(out.subarray(0, n), out.subarray(n, 2 * n), n, d._sampleRatePtr.buf[0]);
-          total += n;
-        }
-        if (code === NEED_MORE) {
-          break;
-        }
-        if (code !== 0 && code !== NEW_FORMAT && n === 0) {
-          errors++; // a damaged frame: mpg123 skips it and reads on
-        }
-      }
+    const out = this._d.decode(bytes);
+    const n = out.samplesDecoded;
+    if (n > 0 && out.channelData.length > 0) {
+      sink(out.channelData[0], out.channelData[1] ?? out.channelData[0], n, out.sampleRate);
     }
-    return total;
+    return n;
   }
 
   free(): void {

@@ -228,7 +228,10 @@ describe('audio: the streamed pieces', function () {
     const rand = (seed: number) => () => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
     for (const sampleRate of [20, 40, 60, 100, 16000]) {
       const next = rand(sampleRate);
-      const mono = Float32Array.from({ length: sampleRate * 30 }, () => (next() < 0.3 ? Math.sign(next() - 0.5) : 0.1));
+      // Runs of full-scale samples in every other half second, quiet in between.
+      const mono = Float32Array.from({ length: sampleRate * 30 }, (_, i) =>
+        Math.floor((2 * i) / sampleRate) % 2 === 0 && next() < 0.3 ? Math.sign(next() - 0.5) : 0.1,
+      );
       const expected = legacyBlockClipped(mono, sampleRate);
       assert.ok(expected.includes(1) && expected.includes(0), 'some blocks clip, some do not');
       for (const split of [1, 2, 3, 7, 1000]) {
