@@ -61,7 +61,7 @@ export interface DecodedSource {
  */
 export async function analyzeSource(
   source: ByteSource,
-  probed: Decodable & Partial<Pick<ProbeResult, 'sampleRate'>>,
+  probed: Decodable,
   options: DecodeOptions & { peaks?: boolean } = {},
 ): Promise<DecodedSource | undefined> {
   if (probed.kind !== 'wav' && probed.kind !== 'mp3') {
