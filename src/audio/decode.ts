@@ -1,29 +1,9 @@
-import * as l10n from '@vscode/l10n';
-import { LevelMeter } from './levels';
-import { DecodeLimitError, MAX_DECODE_SEC } from './rules';
+import { type AudioAnalysis, MonoAnalyzer } from './analysis';
+import { type Mp3Index, readMp3Range, streamMp3 } from './mp3';
+import { MAX_DECODE_SEC } from './rules';
+import { type ByteSource, bytesSource } from './source';
 import type { PcmAudio, ProbeResult } from './types';
-import { decodeWavMono } from './wav';
-
-interface MpegDecoderModule {
-  MPEGDecoder: new () => {
-    ready: Promise<void>;
-    decode(data: Uint8Array): {
-      channelData: Float32Array[];
-      samplesDecoded: number;
-      sampleRate: number;
-      errors: unknown[];
-    };
-    free(): void;
-  };
-}
-
-let mpg123: Promise<MpegDecoderModule> | undefined;
-
-/**
- * Bytes fed to the MP3 decoder at a time (its own input buffer is 64 KB): each call returns only that piece's
- * samples (a few seconds), which are mixed into the mono output and dropped.
- */
-const MP3_FEED_BYTES = 64 * 1024;
+import { type StreamedFacts, readWavRange, streamWav } from './wav';
 
 export interface DecodeOptions {
   /**
@@ -32,7 +12,7 @@ export interface DecodeOptions {
    * the duration a little short (a VBR MP3 without a header).
    */
   maxSec?: number;
-  /** The probed duration, to size the output once instead of growing it. */
+  /** The probed duration, to size the arrays once instead of growing them. */
   expectedSec?: number;
 }
 
@@ -40,85 +20,123 @@ function defaultMaxSec(options: DecodeOptions): number {
   return options.maxSec ?? MAX_DECODE_SEC * 1.1;
 }
 
+/** Receives the mono mix a block at a time: a view, valid during the call. */
+export type MonoSink = (mono: Float32Array, count: number, sampleRate: number) => void;
+
+type Decodable = Pick<ProbeResult, 'kind'> & Partial<Pick<ProbeResult, 'durationSec'>>;
+
 /**
- * Decodes an MP3 with mpg123-decoder (libmpg123 compiled to WebAssembly, embedded in the package: no native
- * code) to its mono mix, a piece at a time, measuring the levels of its own channels on the way (`source`).
- * Memory is the mono mix: never both channels of the whole file, never a copy of it.
+ * Decodes WAV (by hand) and MP3 (WebAssembly) to their mono mix a block at a time, reading the source a piece at a
+ * time, and measures the levels of the file's own channels on the way: only a block is ever held. MP4/MOV (usually
+ * AAC) are not decoded: the only pure-JS AAC decoders are GPL (FAAD2), so those files are checked by their headers
+ * and uploaded as they are. Returns undefined for kinds that cannot be decoded; throws a DecodeLimitError for audio
+ * longer than `options.maxSec`.
  */
-export async function decodeMp3(bytes: Uint8Array, options: DecodeOptions = {}): Promise<PcmAudio> {
-  const maxSec = defaultMaxSec(options);
-  mpg123 ??= import('mpg123-decoder') as Promise<MpegDecoderModule>;
-  const { MPEGDecoder } = await mpg123;
-  const decoder = new MPEGDecoder();
-  await decoder.ready;
-  try {
-    let mono = new Float32Array(0);
-    let length = 0;
-    let sampleRate = 0;
-    // The decoder always returns two channels; a mono MP3 comes back as two identical ones, and counts as one.
-    let identical = true;
-    const meter = new LevelMeter(2);
-    for (let at = 0; at < bytes.length; at += MP3_FEED_BYTES) {
-      const out = decoder.decode(bytes.subarray(at, at + MP3_FEED_BYTES));
-      const n = out.samplesDecoded;
-      if (n === 0 || out.channelData.length === 0) {
-        continue;
-      }
-      sampleRate ||= out.sampleRate;
-      if ((length + n) / sampleRate > maxSec) {
-        throw new DecodeLimitError((length + n) / sampleRate, maxSec);
-      }
-      if (length + n > mono.length) {
-        const expected = options.expectedSec ? Math.ceil(options.expectedSec * sampleRate * 1.01) + 4 * 1152 : 0;
-        const grown = new Float32Array(
-          Math.min(
-            Math.ceil(maxSec * sampleRate) + n,
-            Math.max(length + n, expected, Math.ceil(mono.length * 1.5), 1 << 18),
-          ),
-        );
-        grown.set(mono.subarray(0, length));
-        mono = grown;
-      }
-      const left = out.channelData[0];
-      const right = out.channelData[1] ?? left;
-      for (let i = 0; i < n; i++) {
-        const l = left[i];
-        const r = right[i];
-        if (l !== r) {
-          identical = false;
-        }
-        mono[length + i] = (l + r) * 0.5;
-      }
-      meter.add([left, right], n);
-      length += n;
-    }
-    if (length === 0) {
-      throw new Error(l10n.t('no MPEG audio could be decoded'));
-    }
-    // A view, not a copy: the few samples over the probed length stay allocated with it.
-    return { sampleRate, channels: [mono.subarray(0, length)], source: meter.levels(identical ? 1 : 2) };
-  } finally {
-    decoder.free();
+export async function streamDecode(
+  source: ByteSource,
+  probed: Decodable,
+  sink: MonoSink,
+  options: DecodeOptions = {},
+): Promise<(StreamedFacts & { index?: Mp3Index }) | undefined> {
+  if (probed.kind === 'wav') {
+    return streamWav(source, sink, defaultMaxSec(options));
   }
+  if (probed.kind === 'mp3') {
+    return streamMp3(source, sink, defaultMaxSec(options));
+  }
+  return undefined;
+}
+
+/** A decoded file's analysis, and what it takes to decode a window of it again (see readRange). */
+export interface DecodedSource {
+  kind: 'wav' | 'mp3';
+  analysis: AudioAnalysis;
+  /** MP3: where each frame starts and what it decoded to. */
+  index?: Mp3Index;
 }
 
 /**
- * Decodes WAV (by hand) and MP3 (WebAssembly) to their mono mix, with the levels of the file's own channels in
- * `source`: the report, the window, the trimmer's waveform and the export need nothing more. MP4/MOV (usually
- * AAC) are not decoded: the only pure-JS AAC decoders are GPL (FAAD2), so those files are checked by their
- * headers and uploaded as they are. Returns undefined for kinds that cannot be decoded; throws a
- * DecodeLimitError for audio longer than `options.maxSec`.
+ * Decodes a file as it streams by into its analysis (the numbers of the report, the window search and, with
+ * `peaks`, the waveform): no sample is kept, so memory does not grow with the length.
+ */
+export async function analyzeSource(
+  source: ByteSource,
+  probed: Decodable,
+  options: DecodeOptions & { peaks?: boolean } = {},
+): Promise<DecodedSource | undefined> {
+  if (probed.kind !== 'wav' && probed.kind !== 'mp3') {
+    return undefined;
+  }
+  const expectedSec = Math.min(defaultMaxSec(options), options.expectedSec ?? probed.durationSec ?? 0);
+  let analyzer: MonoAnalyzer | undefined;
+  const facts = await streamDecode(
+    source,
+    probed,
+    (mono, count, sampleRate) => {
+      analyzer ??= new MonoAnalyzer(sampleRate, options.peaks, Math.ceil(expectedSec * sampleRate));
+      analyzer.add(mono, count);
+    },
+    options,
+  );
+  if (!facts) {
+    return undefined;
+  }
+  analyzer ??= new MonoAnalyzer(facts.sampleRate, options.peaks); // no samples at all (a WAV without frames)
+  return { kind: probed.kind, analysis: analyzer.finish(facts.source), index: facts.index };
+}
+
+/**
+ * The mono mix of the samples [from, to) of a file analysed by analyzeSource, decoded again from the file at its own
+ * rate: the values the first pass measured, sample for sample. A WAV's frames are read where they are; an MP3 is
+ * decoded from a few frames before the window (or from the start, when that does not give the same samples).
+ */
+export async function readRange(
+  source: ByteSource,
+  decoded: Pick<DecodedSource, 'kind' | 'index'>,
+  from: number,
+  to: number,
+): Promise<Float32Array> {
+  if (decoded.kind === 'wav') {
+    return readWavRange(source, from, to);
+  }
+  return (await readMp3Range(source, decoded.index, from, to)).mono;
+}
+
+/** Collects a streamed decode into one mono array (tests, the exported window's own check: short audio). */
+async function collect(source: ByteSource, probed: Decodable, options: DecodeOptions): Promise<PcmAudio | undefined> {
+  let mono = new Float32Array(0);
+  let length = 0;
+  const facts = await streamDecode(
+    source,
+    probed,
+    (block, count, sampleRate) => {
+      if (length + count > mono.length) {
+        const expected = Math.ceil((options.expectedSec ?? probed.durationSec ?? 0) * sampleRate * 1.01) + 4608;
+        const grown = new Float32Array(Math.max(length + count, expected, Math.ceil(mono.length * 1.5)));
+        grown.set(mono.subarray(0, length));
+        mono = grown;
+      }
+      mono.set(block.subarray(0, count), length);
+      length += count;
+    },
+    options,
+  );
+  return facts && { sampleRate: facts.sampleRate, channels: [mono.subarray(0, length)], source: facts.source };
+}
+
+/** Decodes an MP3 held in memory to its mono mix (see streamMp3). */
+export async function decodeMp3(bytes: Uint8Array, options: DecodeOptions = {}): Promise<PcmAudio> {
+  return (await collect(bytesSource(bytes), { kind: 'mp3' }, options)) as PcmAudio;
+}
+
+/**
+ * Decodes WAV and MP3 bytes held in memory to their mono mix, with the levels of the file's own channels in
+ * `source` (see streamDecode). Returns undefined for kinds that cannot be decoded.
  */
 export async function decodeAudio(
   bytes: Uint8Array,
-  probed: Pick<ProbeResult, 'kind'> & Partial<Pick<ProbeResult, 'durationSec'>>,
+  probed: Decodable,
   options: DecodeOptions = {},
 ): Promise<PcmAudio | undefined> {
-  if (probed.kind === 'wav') {
-    return decodeWavMono(bytes, defaultMaxSec(options));
-  }
-  if (probed.kind === 'mp3') {
-    return decodeMp3(bytes, { expectedSec: probed.durationSec, ...options });
-  }
-  return undefined;
+  return collect(bytesSource(bytes), probed, options);
 }

@@ -1,3 +1,4 @@
+import type { AudioAnalysis } from './analysis';
 import type { PcmAudio } from './types';
 import { mixToMono } from './wav';
 
@@ -20,6 +21,29 @@ export function peakEnvelope(audio: PcmAudio, buckets = ENVELOPE_BUCKETS): numbe
       const v = Math.abs(mono[i]);
       if (v > peak) {
         peak = v;
+      }
+    }
+    out[b] = Math.round(Math.min(1, peak) * 1000) / 1000;
+  }
+  return out;
+}
+
+/**
+ * peakEnvelope() from a streamed analysis's peaks (see MonoAnalyzer), whose runs of `peakStep` samples (1/32 of a
+ * slice or less) are the finest grain kept: a slice takes the peaks of every run it touches, so its edges may reach
+ * up to peakStep − 1 samples into its neighbours. With peakStep 1 it is peakEnvelope() exactly.
+ */
+export function envelopeOf(a: AudioAnalysis, buckets = ENVELOPE_BUCKETS): number[] {
+  const { peaks, peakStep, length } = a;
+  const n = Math.max(0, Math.min(Math.floor(buckets), length));
+  const out = new Array<number>(n);
+  for (let b = 0; b < n; b++) {
+    const from = Math.floor((b * length) / n);
+    const to = Math.max(from + 1, Math.floor(((b + 1) * length) / n));
+    let peak = 0;
+    for (let r = Math.floor(from / peakStep), end = Math.min(peaks.length, Math.ceil(to / peakStep)); r < end; r++) {
+      if (peaks[r] > peak) {
+        peak = peaks[r];
       }
     }
     out[b] = Math.round(Math.min(1, peak) * 1000) / 1000;

@@ -3,6 +3,7 @@
  * music-metadata 11 leaves the duration of QuickTime files undefined, and Kling cares about the
  * audio track's length, not the movie's, so we read `moov/trak/mdia/{mdhd,hdlr,minf/stbl/stsd}` here.
  */
+import type { ByteSource } from './source';
 
 export interface IsoTrack {
   /** Handler type: "soun" for audio, "vide" for video. */
@@ -65,6 +66,8 @@ function readBoxes(view: DataView, start: number, end: number): Box[] {
   return boxes;
 }
 
+const TOP_BOXES = ['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip'];
+
 /** Returns undefined when the bytes do not start like an ISO BMFF / QuickTime file. */
 export function readIsoBmff(bytes: Uint8Array): IsoInfo | undefined {
   if (bytes.length < 16) {
@@ -72,14 +75,59 @@ export function readIsoBmff(bytes: Uint8Array): IsoInfo | undefined {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const top = readBoxes(view, 0, bytes.length);
-  if (!top.some((b) => ['ftyp', 'moov', 'mdat', 'wide', 'free', 'skip'].includes(b.type))) {
+  if (!top.some((b) => TOP_BOXES.includes(b.type))) {
     return undefined;
   }
   const moov = top.find((b) => b.type === 'moov');
-  const info: IsoInfo = { tracks: [] };
-  if (!moov) {
-    return info;
+  return moov ? readMoov(view, moov) : { tracks: [] };
+}
+
+/**
+ * readIsoBmff() on a source: the top-level box headers are read one by one (the media data between them is not),
+ * then the movie box alone.
+ */
+export function readIsoBmffFrom(source: ByteSource): IsoInfo | undefined {
+  if (source.size < 16) {
+    return undefined;
   }
+  const top: Box[] = [];
+  const end = source.size;
+  // The same walk as readBoxes(), on the headers alone.
+  for (let pos = 0; pos + 8 <= end && top.length < MAX_BOXES;) {
+    const head = source.read(pos, 16);
+    const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    let size = view.getUint32(0);
+    const type = fourcc(view, 4);
+    let header = 8;
+    if (size === 1) {
+      if (pos + 16 > end) {
+        break;
+      }
+      size = Number(view.getBigUint64(8));
+      header = 16;
+    } else if (size === 0) {
+      size = end - pos;
+    }
+    if (size < header || pos + size > end) {
+      top.push({ type, start: pos + header, end }); // cut short: keep what fits
+      break;
+    }
+    top.push({ type, start: pos + header, end: pos + size });
+    pos += size;
+  }
+  if (!top.some((b) => TOP_BOXES.includes(b.type))) {
+    return undefined;
+  }
+  const moov = top.find((b) => b.type === 'moov');
+  if (!moov) {
+    return { tracks: [] };
+  }
+  const body = source.read(moov.start, moov.end - moov.start).slice();
+  return readMoov(new DataView(body.buffer), { type: 'moov', start: 0, end: body.length });
+}
+
+function readMoov(view: DataView, moov: Box): IsoInfo {
+  const info: IsoInfo = { tracks: [] };
   for (const box of readBoxes(view, moov.start, moov.end)) {
     if (box.type === 'mvhd' && box.end - box.start >= 20) {
       const v = view.getUint8(box.start);

@@ -1,26 +1,57 @@
+import * as fs from 'fs';
 import * as l10n from '@vscode/l10n';
-import { readIsoBmff } from './isoBmff';
-import { sniffContainer } from './sniff';
+import { type IsoInfo, readIsoBmff, readIsoBmffFrom } from './isoBmff';
+import { sniffContainer, sniffSource, type Sniffed } from './sniff';
+import { type ByteSource, Peeker } from './source';
 import type { ProbeResult, SampleKind } from './types';
+
+/** What music-metadata's parseBlob uses of a Blob (its tokenizer reads `slice(a, b).arrayBuffer()`). */
+interface BlobLike {
+  size: number;
+  type: string;
+  slice(start?: number, end?: number): { arrayBuffer(): Promise<ArrayBuffer> };
+}
+
+/** A file as a Blob for music-metadata, read through a cached window: its many small reads cost a few of the file. */
+function blobOf(source: ByteSource, type: string): BlobLike {
+  const peek = new Peeker(source);
+  return {
+    size: source.size,
+    type,
+    slice: (start = 0, end = source.size) => ({
+      arrayBuffer: async () => peek.bytes(start, Math.max(0, end - start)).slice().buffer,
+    }),
+  };
+}
+
+interface FileInfo {
+  mimeType?: string;
+  path?: string;
+  size?: number;
+}
+interface ParseOptions {
+  duration?: boolean;
+  skipCovers?: boolean;
+  skipPostHeaders?: boolean;
+}
+interface Format {
+  container?: string;
+  codec?: string;
+  duration?: number;
+  sampleRate?: number;
+  numberOfChannels?: number;
+  bitsPerSample?: number;
+  hasAudio?: boolean;
+  hasVideo?: boolean;
+}
 
 /** The part of music-metadata 11 we use (it is ESM-only, so it is loaded with a real `import()`). */
 interface MusicMetadata {
-  parseBuffer(
-    data: Uint8Array,
-    fileInfo?: { mimeType?: string; path?: string; size?: number },
-    options?: { duration?: boolean; skipCovers?: boolean; skipPostHeaders?: boolean },
-  ): Promise<{
-    format: {
-      container?: string;
-      codec?: string;
-      duration?: number;
-      sampleRate?: number;
-      numberOfChannels?: number;
-      bitsPerSample?: number;
-      hasAudio?: boolean;
-      hasVideo?: boolean;
-    };
-  }>;
+  parseBuffer(data: Uint8Array, fileInfo?: FileInfo, options?: ParseOptions): Promise<{ format: Format }>;
+  /** Reads the blob where the parser asks: given a file, only the parts it looks at are read. */
+  parseBlob(blob: BlobLike, options?: ParseOptions): Promise<{ format: Format }>;
+  /** Node only: reads the stream from its start to where the parser stops. */
+  parseStream(stream: NodeJS.ReadableStream, fileInfo?: FileInfo, options?: ParseOptions): Promise<{ format: Format }>;
 }
 
 let musicMetadata: Promise<MusicMetadata> | undefined;
@@ -59,20 +90,84 @@ function kindOf(container: string | undefined): SampleKind | undefined {
   return undefined;
 }
 
+/** How probeWith() reads a file: its size, a sniff of its first bytes, music-metadata, and the ISO BMFF boxes. */
+interface ProbeIo {
+  size: number;
+  sniff(): Sniffed | undefined;
+  /** music-metadata on the file; `info` adds a hint (the name) to its size. */
+  parse(info: FileInfo): Promise<{ format: Format }>;
+  iso(): IsoInfo | undefined;
+}
+
 /**
  * Looks at a sample file's bytes: container, codec, duration (for .mp4/.mov the audio track's),
  * sample rate, channels, size. Never throws for bad input: `isAudio: false` and `problem` say why.
  */
 export async function probe(bytes: Uint8Array, fileName: string): Promise<ProbeResult> {
+  return probeWith(
+    {
+      size: bytes.length,
+      sniff: () => sniffContainer(bytes),
+      parse: async (info) => (await loadMusicMetadata()).parseBuffer(bytes, info, parseOptions()),
+      iso: () => readIsoBmff(bytes),
+    },
+    fileName,
+  );
+}
+
+/**
+ * probe() of a file on disk (`source` open on it), read a piece at a time: the first bytes, what music-metadata
+ * asks for (it streams the file), and the ISO BMFF box headers and movie box. The file is never held whole.
+ */
+export async function probeFile(path: string, source: ByteSource, fileName: string): Promise<ProbeResult> {
+  return probeWith(
+    {
+      size: source.size,
+      sniff: () => sniffSource(source),
+      parse: async (info) => {
+        const mm = await loadMusicMetadata();
+        // As a Blob the file is read only where the parser looks (a WAV's or MP4's media data is skipped, not read).
+        // By content first, as parseBuffer does with only the size; the second try names the type the file's name
+        // gives, which picks the parser parseBuffer picks from the name.
+        const type = info.path ? (TYPE_OF_EXTENSION[extensionOf(info.path)] ?? '') : '';
+        if (!info.path || type) {
+          return mm.parseBlob(blobOf(source, type), parseOptions());
+        }
+        // Another extension as the hint: only parseStream takes a name (it reads the file from the start).
+        const stream = fs.createReadStream(path, { highWaterMark: 64 * 1024 });
+        try {
+          return await mm.parseStream(stream, info, parseOptions());
+        } finally {
+          stream.destroy();
+        }
+      },
+      iso: () => readIsoBmffFrom(source),
+    },
+    fileName,
+  );
+}
+
+/** The MIME types music-metadata maps to the parser it picks for these extensions. */
+const TYPE_OF_EXTENSION: Record<string, string> = {
+  '.wav': 'audio/wav',
+  '.mp3': 'audio/mpeg',
+  '.mp4': 'video/mp4',
+  '.mov': 'video/quicktime',
+};
+
+/** A new object each time: music-metadata writes into its options (an APE tag's offset). */
+const parseOptions = (): ParseOptions => ({ duration: true, skipCovers: true });
+
+async function probeWith(io: ProbeIo, fileName: string): Promise<ProbeResult> {
   try {
-    return await probeBytes(bytes, fileName);
+    return await probeIo(io, fileName);
   } catch (e) {
     // A parser bug or a crafted file (a stack or range error deep in a container walk) is a refusal, not a crash.
     const extension = extensionOf(fileName);
     return {
       fileName,
       extension,
-      sizeBytes: bytes.length,
+      sizeBytes: io.size,
       isAudio: false,
       decodable: false,
       problem: l10n.t('the file is not a readable audio or video file ({0})', e instanceof Error ? e.name : 'error'),
@@ -80,32 +175,27 @@ export async function probe(bytes: Uint8Array, fileName: string): Promise<ProbeR
   }
 }
 
-async function probeBytes(bytes: Uint8Array, fileName: string): Promise<ProbeResult> {
+async function probeIo(io: ProbeIo, fileName: string): Promise<ProbeResult> {
   const extension = extensionOf(fileName);
-  const result: ProbeResult = { fileName, extension, sizeBytes: bytes.length, isAudio: false, decodable: false };
-  if (bytes.length === 0) {
+  const result: ProbeResult = { fileName, extension, sizeBytes: io.size, isAudio: false, decodable: false };
+  if (io.size === 0) {
     result.problem = l10n.t('the file is empty');
     return result;
   }
-  if (!sniffContainer(bytes)) {
+  if (!io.sniff()) {
     // Checked before any parser sees the bytes: a lenient parser scans a file of garbage byte by byte.
     result.problem = l10n.t(
       'the file is not a readable audio or video file (no WAV, MP3, MP4 or MOV header was found)',
     );
     return result;
   }
-  const mm = await loadMusicMetadata();
-  let format: Awaited<ReturnType<MusicMetadata['parseBuffer']>>['format'];
+  let format: Format;
   try {
     // Judge by content first, so a WAV named .mp3 is seen as WAV; the name is only a fallback hint.
-    ({ format } = await mm.parseBuffer(bytes, { size: bytes.length }, { duration: true, skipCovers: true }));
+    ({ format } = await io.parse({ size: io.size }));
   } catch {
     try {
-      ({ format } = await mm.parseBuffer(
-        bytes,
-        { path: fileName, size: bytes.length },
-        { duration: true, skipCovers: true },
-      ));
+      ({ format } = await io.parse({ path: fileName, size: io.size }));
     } catch (e) {
       result.problem = l10n.t(
         'the file is not a readable audio or video file ({0})',
@@ -124,7 +214,7 @@ async function probeBytes(bytes: Uint8Array, fileName: string): Promise<ProbeRes
   let duration = format.duration;
   if (result.kind === 'mp4' || result.kind === 'mov') {
     // Kling listens to the audio track: use its own duration (music-metadata 11 has none for QuickTime).
-    const iso = readIsoBmff(bytes);
+    const iso = io.iso();
     const audio = iso?.tracks.find((t) => t.handler === 'soun');
     if (iso && !audio) {
       result.problem = l10n.t('the video has no audio track');

@@ -1,13 +1,12 @@
 import * as l10n from '@vscode/l10n';
 import { SNR_CAP_DB, formatNumber, formatPercent } from '../shared/format';
+import { type AudioAnalysis, FRAME_SEC, MonoAnalyzer } from './analysis';
 import { CLIP_LEVEL, CLIP_RUN, measureLevels } from './levels';
 import type { PcmAudio } from './types';
 import { mixToMono } from './wav';
 
 /** Lowest level reported, in dBFS: digital silence is shown as this rather than −∞. */
 export const FLOOR_DB = -120;
-/** Analysis frame for loudness statistics. */
-export const FRAME_SEC = 0.02;
 /** A frame this far below the loud (95th percentile) frames, or below the absolute threshold, counts as silence. */
 const SILENCE_BELOW_LOUD_DB = 40;
 const SILENCE_ABSOLUTE_DBFS = -50;
@@ -46,6 +45,15 @@ function percentile(sorted: Float64Array, p: number): number {
   }
   const i = Math.min(sorted.length - 1, Math.max(0, Math.round((p / 100) * (sorted.length - 1))));
   return sorted[i];
+}
+
+/** Loudness (dBFS) of frames of `size` samples from their sums of squares, as frameLevels() computes it. */
+export function levelsOfSums(sums: Float64Array, size: number): Float64Array {
+  const out = new Float64Array(sums.length);
+  for (let f = 0; f < sums.length; f++) {
+    out[f] = toDb(Math.sqrt(sums[f] / size));
+  }
+  return out;
 }
 
 /** Loudness of consecutive frames of the mono mix, in dBFS. */
@@ -91,15 +99,29 @@ export function silenceThresholdDb(sortedLevels: Float64Array): number {
   return Math.max(SILENCE_ABSOLUTE_DBFS, percentile(sortedLevels, 95) - SILENCE_BELOW_LOUD_DB);
 }
 
+/**
+ * Streams decoded audio held in memory through the analyzer: the mono mix (mixToMono) and, unless the decoder
+ * measured them already (`source`), the levels of every channel. `peaks` as in MonoAnalyzer.
+ */
+export function analyzePcm(audio: PcmAudio, peaks = false): AudioAnalysis {
+  const mono = mixToMono(audio);
+  const analyzer = new MonoAnalyzer(audio.sampleRate, peaks, mono.length);
+  analyzer.add(mono);
+  return analyzer.finish(audio.source ?? measureLevels(audio.channels));
+}
+
 /** Measures a decoded sample and explains, in warnings, what would make it a better Kling sample. */
 export function analyze(audio: PcmAudio): QualityReport {
-  const frames = audio.channels[0]?.length ?? 0;
-  const durationSec = frames / audio.sampleRate;
-  // Decoded files carry the levels of their own channels (only the mono mix is kept); anything else is measured here.
-  const { channels, peak, sumSq, clipped } = audio.source ?? measureLevels(audio.channels);
+  return reportOf(analyzePcm(audio));
+}
+
+/** The quality report of a streamed analysis (see MonoAnalyzer): the numbers analyze() gives for the whole mix. */
+export function reportOf(a: AudioAnalysis): QualityReport {
+  const frames = a.length;
+  const durationSec = frames / a.sampleRate;
+  const { channels, peak, sumSq, clipped } = a.source;
   const total = frames * channels;
-  const mono = mixToMono(audio);
-  const levels = frameLevels(mono, audio.sampleRate);
+  const levels = levelsOfSums(a.frameSums, a.frameSize);
   const sorted = Float64Array.from(levels).sort();
   const threshold = silenceThresholdDb(sorted);
   let silentFrames = 0;
@@ -112,7 +134,7 @@ export function analyze(audio: PcmAudio): QualityReport {
   const speechLevelDbfs = percentile(sorted, 95);
   const report: QualityReport = {
     durationSec,
-    sampleRate: audio.sampleRate,
+    sampleRate: a.sampleRate,
     channels,
     peakDbfs: toDb(peak),
     clippingShare: total ? clipped / total : 0,
@@ -131,7 +153,8 @@ export function analyze(audio: PcmAudio): QualityReport {
 const pct = (x: number) => formatPercent(formatNumber(x * 100, x < 0.01 ? 2 : 0));
 const db = (x: number) => `${x <= FLOOR_DB ? '−∞' : formatNumber(x, 1)} dB`;
 
-function qualityWarnings(r: QualityReport): string[] {
+/** What the numbers mean for a Kling sample, in plain language. */
+export function qualityWarnings(r: QualityReport): string[] {
   const w: string[] = [];
   if (r.silent) {
     w.push(l10n.t('The file is silent (peak {0}FS). Kling needs 5–30 s of one person speaking.', db(r.peakDbfs)));

@@ -1,6 +1,7 @@
 // A quick look at a file's first bytes before a parser that scans byte by byte gets it. A file of 0xFF bytes named
 // .mp3 looks like an endless run of MPEG sync words to a lenient parser, which then spends seconds per megabyte;
 // here it is refused in microseconds. Pure: no vscode.
+import type { ByteSource } from './source';
 
 /** What the first bytes say the file is; undefined when they look like no audio or video container at all. */
 export type Sniffed = 'wav' | 'mp3' | 'iso' | 'other';
@@ -57,8 +58,11 @@ export function mpegFrameLength(bytes: Uint8Array, at: number): number {
   return Math.floor((perFrame * kbps * 1000) / rate) + padding;
 }
 
-/** True when two valid MPEG audio frames follow each other somewhere in [from, from + MPEG_SEARCH_BYTES). */
-function hasMpegFramePair(bytes: Uint8Array, from: number): boolean {
+/**
+ * True when two valid MPEG audio frames follow each other somewhere in [from, from + MPEG_SEARCH_BYTES). `fileEnd` is
+ * where the file ends, in the coordinates of `bytes` (which may hold only the start of it).
+ */
+function hasMpegFramePair(bytes: Uint8Array, from: number, fileEnd = bytes.length): boolean {
   const end = Math.min(bytes.length - 4, from + MPEG_SEARCH_BYTES);
   for (let i = from; i < end; i++) {
     if (bytes[i] !== 0xff) {
@@ -68,7 +72,7 @@ function hasMpegFramePair(bytes: Uint8Array, from: number): boolean {
     if (length > 0) {
       const next = i + length;
       // A file holding exactly one frame ends right after it.
-      if (next === bytes.length || mpegFrameLength(bytes, next) > 0) {
+      if (next === fileEnd || mpegFrameLength(bytes, next) > 0) {
         return true;
       }
     }
@@ -86,6 +90,18 @@ function afterId3(bytes: Uint8Array): number {
   return 10 + size + footer;
 }
 
+/** The containers known by the first 12 bytes alone: RIFF/WAVE (or RF64), ISO BMFF / QuickTime, FLAC, Ogg, AIFF, CAF. */
+function sniffMagic(bytes: Uint8Array): Sniffed | undefined {
+  const riff = ascii(bytes, 0, 4);
+  if ((riff === 'RIFF' || riff === 'RF64') && ascii(bytes, 8, 4) === 'WAVE') {
+    return 'wav';
+  }
+  if (ISO_TOP_BOXES.has(ascii(bytes, 4, 4))) {
+    return 'iso';
+  }
+  return riff === 'fLaC' || riff === 'OggS' || riff === 'FORM' || riff === 'caff' ? 'other' : undefined;
+}
+
 /**
  * What the first bytes say: a RIFF/WAVE (or RF64) file, an ISO BMFF / QuickTime file (a known top-level box at
  * offset 4), an MP3 (an optional ID3v2 tag, then two consecutive valid MPEG audio frame headers within 64 KB), a
@@ -95,16 +111,9 @@ export function sniffContainer(bytes: Uint8Array): Sniffed | undefined {
   if (bytes.length < 12) {
     return undefined;
   }
-  const riff = ascii(bytes, 0, 4);
-  if ((riff === 'RIFF' || riff === 'RF64') && ascii(bytes, 8, 4) === 'WAVE') {
-    return 'wav';
-  }
-  if (ISO_TOP_BOXES.has(ascii(bytes, 4, 4))) {
-    return 'iso';
-  }
-  const magic = ascii(bytes, 0, 4);
-  if (magic === 'fLaC' || magic === 'OggS' || magic === 'FORM' || magic === 'caff') {
-    return 'other';
+  const magic = sniffMagic(bytes);
+  if (magic) {
+    return magic;
   }
   const start = afterId3(bytes);
   if (start > 0 && start >= bytes.length) {
@@ -118,4 +127,31 @@ export function sniffContainer(bytes: Uint8Array): Sniffed | undefined {
     return 'other';
   }
   return undefined;
+}
+
+/** The longest MPEG audio frame mpegFrameLength() accepts, with the header after it. */
+const FRAME_AND_HEADER = 2881 + 4;
+
+/**
+ * sniffContainer() on a source, reading only what it looks at: the first bytes and, for MP3, the first 64 KB after
+ * an ID3v2 tag (however large the tag).
+ */
+export function sniffSource(source: ByteSource): Sniffed | undefined {
+  const head = source.read(0, 64).slice();
+  if (head.length < 12) {
+    return undefined;
+  }
+  const magic = sniffMagic(head);
+  if (magic) {
+    return magic;
+  }
+  const start = afterId3(head);
+  if (start > 0 && start >= source.size) {
+    return undefined;
+  }
+  const window = source.read(start, MPEG_SEARCH_BYTES + FRAME_AND_HEADER);
+  if (hasMpegFramePair(window, 0, source.size - start)) {
+    return 'mp3';
+  }
+  return window[0] === 0xff && (window[1] & 0xf6) === 0xf0 ? 'other' : undefined;
 }

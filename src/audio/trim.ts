@@ -9,12 +9,25 @@ export interface ExportOptions {
   fadeSec?: number;
 }
 
+/** The samples [from, to) of a mix of `length` samples that a window covers (rounded to the nearest sample). */
+export function windowRange(length: number, sampleRate: number, window: AudioWindow): { from: number; to: number } {
+  const from = Math.max(0, Math.min(length, Math.round(window.startSec * sampleRate)));
+  const to = Math.max(from, Math.min(length, Math.round(window.endSec * sampleRate)));
+  return { from, to };
+}
+
 /** Cuts a window, mixes to mono, optionally peak-normalises, and encodes 16-bit PCM WAV. */
 export function exportWindowWav(audio: PcmAudio, window: AudioWindow, options: ExportOptions = {}): Uint8Array {
   const mono = mixToMono(audio);
-  const from = Math.max(0, Math.min(mono.length, Math.round(window.startSec * audio.sampleRate)));
-  const to = Math.max(from, Math.min(mono.length, Math.round(window.endSec * audio.sampleRate)));
-  const out = mono.slice(from, to);
+  const { from, to } = windowRange(mono.length, audio.sampleRate, window);
+  return encodeWindow(mono.slice(from, to), audio.sampleRate, options);
+}
+
+/**
+ * Encodes the mono samples of a cut window (changed in place): optional peak normalisation, a fade at both ends,
+ * 16-bit PCM WAV.
+ */
+export function encodeWindow(out: Float32Array, sampleRate: number, options: ExportOptions = {}): Uint8Array {
   if (options.normalizePeakDbfs !== undefined) {
     let peak = 0;
     for (const v of out) {
@@ -27,11 +40,11 @@ export function exportWindowWav(audio: PcmAudio, window: AudioWindow, options: E
       }
     }
   }
-  const fade = Math.min(Math.floor(out.length / 2), Math.round((options.fadeSec ?? 0.01) * audio.sampleRate));
+  const fade = Math.min(Math.floor(out.length / 2), Math.round((options.fadeSec ?? 0.01) * sampleRate));
   for (let i = 0; i < fade; i++) {
     const g = i / fade;
     out[i] *= g;
     out[out.length - 1 - i] *= g;
   }
-  return encodeWavMono16(out, audio.sampleRate);
+  return encodeWavMono16(out, sampleRate);
 }

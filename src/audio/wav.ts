@@ -1,7 +1,8 @@
 import * as l10n from '@vscode/l10n';
 import { LevelMeter } from './levels';
 import { DecodeLimitError } from './rules';
-import type { PcmAudio } from './types';
+import { type ByteSource, Peeker, bytesSource } from './source';
+import type { ChannelLevels, PcmAudio } from './types';
 
 /** The format chunk of a RIFF/WAVE file. */
 export interface WavFormat {
@@ -21,27 +22,37 @@ function chunkId(bytes: Uint8Array, at: number): string {
 
 /** Finds the fmt and data chunks; throws WavError when the file is not a WAV we can decode. */
 export function readWavHeader(bytes: Uint8Array): { fmt: WavFormat; dataStart: number; dataEnd: number } {
-  if (bytes.length < 12 || chunkId(bytes, 0) !== 'RIFF' || chunkId(bytes, 8) !== 'WAVE') {
+  return readWavHeaderFrom(bytesSource(bytes));
+}
+
+/** readWavHeader() on a source: the chunk headers are read, not the whole file. */
+export function readWavHeaderFrom(source: ByteSource): { fmt: WavFormat; dataStart: number; dataEnd: number } {
+  const peek = new Peeker(source);
+  const fileEnd = source.size;
+  const head = peek.bytes(0, 12);
+  if (head.length < 12 || chunkId(head, 0) !== 'RIFF' || chunkId(head, 8) !== 'WAVE') {
     throw new WavError(l10n.t('not a RIFF/WAVE file'));
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let pos = 12;
   let fmt: WavFormat | undefined;
-  while (pos + 8 <= bytes.length) {
-    const id = chunkId(bytes, pos);
-    const size = view.getUint32(pos + 4, true);
+  while (pos + 8 <= fileEnd) {
+    const header = peek.bytes(pos, 8);
+    const id = chunkId(header, 0);
+    const size = new DataView(header.buffer, header.byteOffset, 8).getUint32(4, true);
     const start = pos + 8;
     if (id === 'fmt ') {
-      if (size < 16 || start + 16 > bytes.length) {
+      if (size < 16 || start + 16 > fileEnd) {
         throw new WavError(l10n.t('the format chunk is too short'));
       }
-      let format = view.getUint16(start, true);
-      const channels = view.getUint16(start + 2, true);
-      const sampleRate = view.getUint32(start + 4, true);
-      const blockAlign = view.getUint16(start + 12, true);
-      const bitsPerSample = view.getUint16(start + 14, true);
-      if (format === 0xfffe && size >= 40 && start + 26 <= bytes.length) {
-        format = view.getUint16(start + 24, true); // first two bytes of the sub-format GUID
+      const body = peek.bytes(start, 26);
+      const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+      let format = view.getUint16(0, true);
+      const channels = view.getUint16(2, true);
+      const sampleRate = view.getUint32(4, true);
+      const blockAlign = view.getUint16(12, true);
+      const bitsPerSample = view.getUint16(14, true);
+      if (format === 0xfffe && size >= 40 && start + 26 <= fileEnd) {
+        format = view.getUint16(24, true); // first two bytes of the sub-format GUID
       }
       fmt = { format, channels, sampleRate, bitsPerSample, blockAlign };
     } else if (id === 'data') {
@@ -49,7 +60,7 @@ export function readWavHeader(bytes: Uint8Array): { fmt: WavFormat; dataStart: n
         throw new WavError(l10n.t('the data chunk comes before the format chunk'));
       }
       // Streaming writers leave 0 or 0xFFFFFFFF here: take the rest of the file.
-      const end = size === 0 || size === 0xffffffff ? bytes.length : Math.min(bytes.length, start + size);
+      const end = size === 0 || size === 0xffffffff ? fileEnd : Math.min(fileEnd, start + size);
       return { fmt, dataStart: start, dataEnd: end };
     }
     pos = start + size + (size % 2); // chunks are padded to an even size
@@ -67,8 +78,8 @@ interface WavLayout {
   isFloat: boolean;
 }
 
-function wavLayout(bytes: Uint8Array): WavLayout {
-  const { fmt, dataStart, dataEnd } = readWavHeader(bytes);
+function wavLayout(header: ReturnType<typeof readWavHeader>): WavLayout {
+  const { fmt, dataStart, dataEnd } = header;
   const { format, channels, sampleRate, bitsPerSample } = fmt;
   if (channels < 1 || sampleRate < 1) {
     throw new WavError(l10n.t('invalid format: {0} channels at {1} Hz', channels, sampleRate));
@@ -124,7 +135,7 @@ function readFrames(
 
 /** Decodes integer PCM (8/16/24/32-bit) and float (32/64-bit) WAV, any channel count, keeping every channel. */
 export function decodeWav(bytes: Uint8Array): PcmAudio {
-  const w = wavLayout(bytes);
+  const w = wavLayout(readWavHeader(bytes));
   const out: Float32Array[] = [];
   for (let c = 0; c < w.fmt.channels; c++) {
     out.push(new Float32Array(w.frames));
@@ -133,8 +144,97 @@ export function decodeWav(bytes: Uint8Array): PcmAudio {
   return { sampleRate: w.fmt.sampleRate, channels: out };
 }
 
-/** Frames decoded per block by decodeWavMono. */
-const BLOCK_FRAMES = 1 << 16;
+/** Bytes of sample data read at a time (at most 65,536 frames). */
+const BLOCK_BYTES = 1 << 20;
+
+/** What a streamed decode found: the mono mix's rate and length, and the levels of the file's own channels. */
+export interface StreamedFacts {
+  sampleRate: number;
+  length: number;
+  source: ChannelLevels;
+}
+
+/**
+ * Reads the frames [from, to) of a WAV block by block and hands each block's mono mix to `sink` (a view, valid
+ * during the call), measuring the file's own channels on the way when `meter` is given. The mix is the one the
+ * whole file's mix held: a mono file's samples as they are, else the channels' sum times 1/channels, as Float32.
+ */
+function readMono(
+  source: ByteSource,
+  w: WavLayout,
+  from: number,
+  to: number,
+  sink: (mono: Float32Array, count: number) => void,
+  meter?: LevelMeter,
+): number {
+  const channels = w.fmt.channels;
+  const blockFrames = Math.max(1, Math.min(1 << 16, Math.floor(BLOCK_BYTES / w.frameBytes), to - from));
+  const mono = new Float32Array(blockFrames);
+  const block = channels === 1 ? [mono] : Array.from({ length: channels }, () => new Float32Array(blockFrames));
+  const k = 1 / channels;
+  const layout = { ...w, dataStart: 0 };
+  let done = from;
+  while (done < to) {
+    const bytes = source.read(w.dataStart + done * w.frameBytes, Math.min(blockFrames, to - done) * w.frameBytes);
+    const count = Math.floor(bytes.length / w.frameBytes);
+    if (count === 0) {
+      break; // the file is shorter than its header says (it changed while we read it)
+    }
+    readFrames(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), layout, 0, count, block);
+    meter?.add(block, count);
+    if (channels > 1) {
+      for (let i = 0; i < count; i++) {
+        let sum = 0;
+        for (let c = 0; c < channels; c++) {
+          sum += block[c][i];
+        }
+        mono[i] = sum * k;
+      }
+    }
+    sink(mono, count);
+    done += count;
+  }
+  return done - from;
+}
+
+/** The header of a WAV source, checked: throws a WavError, or a DecodeLimitError when it holds more than `maxSec`. */
+function layoutOf(source: ByteSource, maxSec: number): WavLayout {
+  const w = wavLayout(readWavHeaderFrom(source));
+  if (w.frames / w.fmt.sampleRate > maxSec) {
+    throw new DecodeLimitError(w.frames / w.fmt.sampleRate, maxSec);
+  }
+  return w;
+}
+
+/**
+ * Decodes a WAV to its mono mix a block at a time, handing each block to `sink`, and measures the levels of its own
+ * channels on the way. Nothing of the file is held but one block. Throws a DecodeLimitError, before decoding
+ * anything, when the file holds more than `maxSec` seconds.
+ */
+export function streamWav(
+  source: ByteSource,
+  sink: (mono: Float32Array, count: number, sampleRate: number) => void,
+  maxSec = Number.POSITIVE_INFINITY,
+): StreamedFacts {
+  const w = layoutOf(source, maxSec);
+  const meter = new LevelMeter(w.fmt.channels);
+  const sampleRate = w.fmt.sampleRate;
+  const length = readMono(source, w, 0, w.frames, (mono, count) => sink(mono, count, sampleRate), meter);
+  return { sampleRate, length, source: meter.levels() };
+}
+
+/** The mono mix of the samples [from, to) of a WAV, read from the file alone: the same values streamWav gave. */
+export function readWavRange(source: ByteSource, from: number, to: number): Float32Array {
+  const w = layoutOf(source, Number.POSITIVE_INFINITY);
+  const end = Math.min(to, w.frames);
+  const out = new Float32Array(Math.max(0, end - from));
+  let at = 0;
+  readMono(source, w, from, end, (mono, count) => {
+    out.set(mono.subarray(0, count), at);
+    at += count;
+  });
+  return at === out.length ? out : out.subarray(0, at);
+}
 
 /**
  * Decodes a WAV to its mono mix, block by block, measuring the levels of its own channels on the way
@@ -142,37 +242,18 @@ const BLOCK_FRAMES = 1 << 16;
  * anything, when the file holds more than `maxSec` seconds.
  */
 export function decodeWavMono(bytes: Uint8Array, maxSec = Number.POSITIVE_INFINITY): PcmAudio {
-  const w = wavLayout(bytes);
-  const { channels, sampleRate } = w.fmt;
-  if (w.frames / sampleRate > maxSec) {
-    throw new DecodeLimitError(w.frames / sampleRate, maxSec);
-  }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const mono = new Float32Array(w.frames);
-  const meter = new LevelMeter(channels);
-  if (channels === 1) {
-    readFrames(bytes, view, w, 0, w.frames, [mono]);
-    meter.add([mono]);
-    return { sampleRate, channels: [mono], source: meter.levels() };
-  }
-  const block: Float32Array[] = [];
-  for (let c = 0; c < channels; c++) {
-    block.push(new Float32Array(Math.min(BLOCK_FRAMES, w.frames)));
-  }
-  const k = 1 / channels;
-  for (let from = 0; from < w.frames; from += BLOCK_FRAMES) {
-    const count = Math.min(BLOCK_FRAMES, w.frames - from);
-    readFrames(bytes, view, w, from, count, block);
-    meter.add(block, count);
-    for (let i = 0; i < count; i++) {
-      let sum = 0;
-      for (let c = 0; c < channels; c++) {
-        sum += block[c][i];
-      }
-      mono[from + i] = sum * k;
-    }
-  }
-  return { sampleRate, channels: [mono], source: meter.levels() };
+  const source = bytesSource(bytes);
+  const mono = new Float32Array(layoutOf(source, maxSec).frames);
+  let at = 0;
+  const facts = streamWav(
+    source,
+    (block, count) => {
+      mono.set(block.subarray(0, count), at);
+      at += count;
+    },
+    maxSec,
+  );
+  return { sampleRate: facts.sampleRate, channels: [mono.subarray(0, at)], source: facts.source };
 }
 
 /** Averages the channels into one. */

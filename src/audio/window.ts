@@ -1,7 +1,7 @@
+import { type AudioAnalysis, BLOCK_SEC } from './analysis';
 import { MAX_DURATION_SEC, MIN_DURATION_SEC } from './rules';
-import { clippedMask, frameLevels, silenceThresholdDb } from './quality';
+import { analyzePcm, levelsOfSums, silenceThresholdDb } from './quality';
 import type { PcmAudio } from './types';
-import { mixToMono } from './wav';
 
 export interface AudioWindow {
   startSec: number;
@@ -15,7 +15,6 @@ export interface WindowSuggestion extends AudioWindow {
   clippedShare: number;
 }
 
-const BLOCK_SEC = 0.05;
 /** Blocks this far under the loud parts count as background. */
 const BACKGROUND_BELOW_LOUD_DB = 30;
 /** Level spread (standard deviation, dB) under which ~1 s of sound counts as steady, not speech. */
@@ -30,19 +29,21 @@ const STEADY_HALF_BLOCKS = 10;
  * Returns undefined when the audio is shorter than 5 s.
  */
 export function suggestWindow(audio: PcmAudio, targetSec = 20): WindowSuggestion | undefined {
-  const mono = mixToMono(audio);
-  const duration = mono.length / audio.sampleRate;
+  return suggestFrom(analyzePcm(audio), targetSec);
+}
+
+/** suggestWindow() on a streamed analysis (see MonoAnalyzer): the 50 ms blocks' levels and clipping. */
+export function suggestFrom(a: AudioAnalysis, targetSec = 20): WindowSuggestion | undefined {
+  const duration = a.length / a.sampleRate;
   if (duration < MIN_DURATION_SEC) {
     return undefined;
   }
-  const levels = frameLevels(mono, audio.sampleRate, BLOCK_SEC);
-  const blockSize = Math.max(1, Math.round(audio.sampleRate * BLOCK_SEC));
+  const levels = levelsOfSums(a.blockSums, a.blockSize);
   const sorted = Float64Array.from(levels).sort();
   // Above the silence threshold is not enough: steady hiss or hum 30 dB under the loud parts (the 95th
   // percentile of block levels) is background, not speech, and must not win over a stretch with pauses.
   const loud = sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.95))];
   const threshold = Math.max(silenceThresholdDb(sorted), loud - BACKGROUND_BELOW_LOUD_DB);
-  const clip = clippedMask(mono);
   const n = levels.length;
   // Speech rises and falls with its syllables; hiss, hum and music beds stay level. A block whose
   // neighbourhood (about 1 s) varies by less than STEADY_DB is steady sound, not speech.
@@ -65,13 +66,7 @@ export function suggestWindow(audio: PcmAudio, targetSec = 20): WindowSuggestion
   const clipped = new Float64Array(n + 1);
   for (let b = 0; b < n; b++) {
     const isActive = levels[b] >= threshold && !steady(b) ? 1 : 0;
-    let hasClip = 0;
-    for (let i = b * blockSize, end = Math.min(clip.length, i + blockSize); i < end; i++) {
-      if (clip[i]) {
-        hasClip = 1;
-        break;
-      }
-    }
+    const hasClip = a.blockClipped[b];
     const loudness = isActive ? Math.max(0, Math.min(1, (levels[b] - threshold) / 40)) : 0;
     score[b + 1] = score[b] + isActive + 0.25 * loudness - 4 * hasClip;
     active[b + 1] = active[b] + isActive;

@@ -28,7 +28,10 @@ export interface AudioWorkerOptions {
   file?: string;
   /** The time limit of a job on `sizeBytes` of input; default `audioTimeLimitMs`. */
   timeLimitMs?: (sizeBytes: number) => number;
-  /** V8 heap limit of the worker (the decoded audio lives outside it, in array buffers). */
+  /**
+   * V8 heap limit of the worker. A check holds no audio (a file is decoded as it streams by into a few running
+   * sums: under 1 MB for 10 minutes) and its heap stays near 10 MB; what needs more is a runaway parser.
+   */
   maxOldGenerationSizeMb?: number;
   /** How long the worker may take to start and load its libraries. */
   startTimeoutMs?: number;
@@ -74,7 +77,7 @@ export class AudioWorkerClient {
   private _running: Job | undefined;
   private _timer: ReturnType<typeof setTimeout> | undefined;
   private _idleTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Mono mixes the current worker keeps for a trimmer (see InspectRequest.keep). */
+  /** Files the current worker keeps for a trimmer (see InspectRequest.keep). */
   private _kept = 0;
   private _nextId = 1;
   private _disposed = false;
@@ -230,9 +233,9 @@ export class AudioWorkerClient {
     this._pump();
   }
 
-  /** How a finished job changes the number of mono mixes the worker keeps. */
+  /** How a finished job changes the number of files the worker keeps. */
   private _keptDelta(request: AudioRequest, result: unknown): number {
-    if (request.type === 'release') {
+    if (request.type === 'release' || (request.type === 'export' && (result as { released?: boolean }).released)) {
       return this._kept > 0 ? -1 : 0;
     }
     return request.type === 'inspect' && (result as { audioId?: string } | undefined)?.audioId ? 1 : 0;
@@ -267,7 +270,7 @@ export class AudioWorkerClient {
       const worker = new Worker(this._options.file ?? defaultWorkerFile(), {
         // The worker's messages (rules, quality warnings) come out in the display language too.
         workerData: { l10n: workerTranslations() },
-        resourceLimits: { maxOldGenerationSizeMb: this._options.maxOldGenerationSizeMb ?? 256 },
+        resourceLimits: { maxOldGenerationSizeMb: this._options.maxOldGenerationSizeMb ?? 64 },
         stdout: false,
         stderr: false,
       });

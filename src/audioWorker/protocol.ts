@@ -5,16 +5,16 @@ import type { AudioWindow, ProbeResult, QualityReport, RuleCheck, WindowSuggesti
 /** Where the worker reads a file from: a path on this machine, or bytes the host read (a virtual workspace). */
 export type AudioSource = { path: string } | { bytes: Uint8Array };
 
-/** The decoded mono mix's facts (the samples stay in the worker). */
+/** What decoding found: the mono mix's rate and length (the samples themselves are measured and dropped). */
 export interface DecodedFacts {
   sampleRate: number;
-  /** Samples in the mono mix. */
+  /** Samples in the mono mix, at the file's own rate. */
   length: number;
   /** The file's own channels (a two-channel file whose channels are identical counts as one). */
   sourceChannels: number;
 }
 
-/** A window cut from the mono mix and exported as mono 16-bit WAV, with its own probe and report. */
+/** A window decoded again from the file and exported as mono 16-bit WAV, with its own probe and report. */
 export interface ExportedWindow {
   wav: Uint8Array;
   /** The exported WAV probed and measured (absent for a preview, which needs only the WAV). */
@@ -26,7 +26,10 @@ export interface InspectRequest {
   type: 'inspect';
   source: AudioSource;
   fileName: string;
-  /** Keep the mono mix in the worker (for the trimmer's previews and export) and return its waveform and a suggestion. */
+  /**
+   * Keep the file's measurements and where it is in the worker (for the trimmer's previews and export, which decode
+   * their window again from the file) and return its waveform and a suggestion.
+   */
   keep?: boolean;
   /** Cut the suggested window and export it when the file is decodable and too long (a batch's `trim: 'suggested'`). */
   trim?: { normalize: boolean };
@@ -38,7 +41,7 @@ export interface InspectResult {
   decoded?: DecodedFacts;
   report?: QualityReport;
   notDecoded?: string;
-  /** With `keep`: the id of the mono mix kept in the worker, its waveform and the suggested window. */
+  /** With `keep`: the id of the file kept in the worker, its waveform and the suggested window. */
   audioId?: string;
   envelope?: number[];
   suggested?: WindowSuggestion;
@@ -56,8 +59,11 @@ export interface ExportRequest {
   fileName: string;
 }
 
-/** `lost`: the worker holding the mono mix was replaced (it timed out, crashed or was cancelled): decode again. */
-export type ExportResult = ExportedWindow | { lost: true };
+/**
+ * `lost`: the worker that had the file was replaced (it timed out, crashed or was cancelled), or the file changed or
+ * went since it was checked: check it again. `released`: the worker let go of it (the file changed).
+ */
+export type ExportResult = ExportedWindow | { lost: true; released?: true };
 
 export interface ReleaseRequest {
   type: 'release';

@@ -90,9 +90,14 @@ export function baseName(uri: vscode.Uri): string {
   return uri.path.split('/').pop() || uri.path;
 }
 
-/** The decoded mono mix, as the host knows it: its facts; with `keep`, its id in the worker, waveform and suggestion. */
+/**
+ * The decoded audio, as the host knows it: its facts; with `keep`, its id in the worker (which decodes windows again
+ * from the file), waveform and suggestion.
+ */
 export interface DecodedAudio extends DecodedFacts {
   id?: string;
+  /** The file's size when it was checked: an export's time limit scales with it, as the check's did. */
+  fileBytes?: number;
   envelope?: number[];
   suggested?: WindowSuggestion;
 }
@@ -116,7 +121,7 @@ export interface Inspected {
 }
 
 export interface InspectOptions {
-  /** Keep the mono mix in the worker for the trimmer (`audio.id`), with its waveform and suggested window. */
+  /** Keep the file in the worker for the trimmer (`audio.id`), with its waveform and suggested window. */
   keep?: boolean;
   /** Export the suggested window of a file that is only too long. */
   trim?: { normalize: boolean };
@@ -189,6 +194,7 @@ export async function inspectFile(uri: vscode.Uri, options: InspectOptions = {})
   const audio: DecodedAudio | undefined = r.decoded && {
     ...r.decoded,
     id: r.audioId,
+    fileBytes: stat.size,
     envelope: r.envelope,
     suggested: r.suggested,
   };
@@ -282,7 +288,7 @@ export function preparedFromExport(
 
 /**
  * Cuts a window of a file the worker keeps (inspectFile with `keep`) and exports it as mono 16-bit WAV, probed and
- * measured. Undefined when the worker no longer has the file (it was replaced): inspect it again.
+ * measured. Undefined when the worker no longer has the file (it was replaced, or the file changed): inspect it again.
  */
 export async function preparedWindow(
   i: Pick<Inspected, 'uri' | 'displayName'> & { audio: DecodedAudio },
@@ -293,7 +299,10 @@ export async function preparedWindow(
   return exported && preparedFromExport(i, exported, window);
 }
 
-/** Exports a window of a kept mono mix; undefined when the worker no longer has it. */
+/**
+ * Exports a window of a kept file (decoded again from the file at its own rate); undefined when the worker no longer
+ * has it or the file changed since its check.
+ */
 export async function exportKept(
   i: Pick<Inspected, 'displayName'> & { audio: DecodedAudio },
   window: AudioWindow,
@@ -305,12 +314,12 @@ export async function exportKept(
   }
   const r = await audioWorker().run(
     { type: 'export', audioId: i.audio.id, window, normalize, analyze, fileName: i.displayName },
-    { sizeBytes: 0 },
+    { sizeBytes: i.audio.fileBytes ?? 0 },
   );
   return 'lost' in r ? undefined : r;
 }
 
-/** Lets the worker drop a kept mono mix (a trimmer tab closed). */
+/** Lets the worker drop a kept file (a trimmer tab closed). */
 export function releaseKept(audio: DecodedAudio | undefined): void {
   if (audio?.id) {
     void audioWorker()

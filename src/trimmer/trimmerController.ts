@@ -35,8 +35,8 @@ export interface TrimmerDeps extends FromFileDeps {
 }
 
 /**
- * What a trimmer tab keeps of its file: the facts, the waveform and the id of the mono mix, which the audio worker
- * keeps (previews and the export are cut from it there).
+ * What a trimmer tab keeps of its file: the facts, the waveform and the file's id in the audio worker, which decodes
+ * the window of each preview and export again from the file, at its own rate.
  */
 type Loaded = Inspected & { audio: DecodedAudio };
 
@@ -146,8 +146,8 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
   }
 
   /**
-   * Exports a window of the file's mono mix in the worker. When the worker no longer has it (it was replaced after
-   * another file's check timed out or was cancelled), the file is read and decoded again first.
+   * Exports a window of the file in the worker. When the worker no longer has it (it was replaced after another
+   * file's check timed out or was cancelled) or the file changed since it was read, it is read and checked again first.
    */
   private async _export(
     loaded: Loaded,
@@ -159,10 +159,18 @@ export class TrimmerController extends WebviewChannel<HostToTrimmer, TrimmerToHo
     if (exported) {
       return { loaded, exported };
     }
-    this._deps.log.info(`trimmer: ${loaded.displayName}: reading the file again (the audio worker was restarted)`);
+    this._deps.log.info(
+      `trimmer: ${loaded.displayName}: reading the file again (the audio worker was restarted, or the file changed)`,
+    );
     this._loaded = this._load();
     const again = await this._loaded;
-    const retried = typeof again === 'string' ? undefined : await exportKept(again, selection, normalize, analyze);
+    if (typeof again !== 'string') {
+      this._post(this._loadMessage(again)); // a changed file: its new waveform and facts (the page keeps the selection)
+    }
+    const retried =
+      typeof again === 'string'
+        ? undefined
+        : await exportKept(again, this._clamp(selection, again), normalize, analyze);
     if (typeof again === 'string' || !retried) {
       throw new Error(
         typeof again === 'string'

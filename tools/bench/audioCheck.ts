@@ -1,8 +1,9 @@
 // One audio check as the extension runs it, in this process: the audio worker (dist/audioWorker.js, the shipped
 // bundle) started, the file inspected, and the longest gap of a 5 ms timer on this (the calling) thread measured.
 // Run by tools/bench/work.ts under /usr/bin/time, which gives the peak RSS of the whole process, worker included:
-//   node out/tools/bench/audioCheck.js <file>
-// Prints one line of JSON (AudioCheckResult).
+//   node out/tools/bench/audioCheck.js <file> [<start s> <end s>]
+// With a window, the file is kept as the trimmer keeps it and the window exported as the trimmer's preview does
+// (decoded again from the file), and the export's time is measured too. Prints one line of JSON (AudioCheckResult).
 import * as fs from 'fs';
 import * as path from 'path';
 import { AudioWorkerClient } from '../../src/audioWorker/client';
@@ -13,6 +14,9 @@ export interface AudioCheckResult {
   durationSec?: number;
   problem?: string;
   rmsDbfs?: number;
+  /** With a window: how long its export took, and its size. */
+  exportMs?: number;
+  exportBytes?: number;
 }
 
 async function main(): Promise<void> {
@@ -26,12 +30,24 @@ async function main(): Promise<void> {
     gapMs = Math.max(gapMs, now - last);
     last = now;
   }, 5);
+  const window = process.argv[3] ? { startSec: Number(process.argv[3]), endSec: Number(process.argv[4]) } : undefined;
   const t0 = performance.now();
   const r = await client.run(
-    { type: 'inspect', source: { path: file }, fileName: path.basename(file) },
+    { type: 'inspect', source: { path: file }, fileName: path.basename(file), keep: window !== undefined },
     { sizeBytes: fs.statSync(file).size },
   );
   const ms = performance.now() - t0;
+  let exportMs: number | undefined;
+  let exportBytes: number | undefined;
+  if (window && r.audioId) {
+    const t1 = performance.now();
+    const e = await client.run(
+      { type: 'export', audioId: r.audioId, window, normalize: false, analyze: false, fileName: path.basename(file) },
+      { sizeBytes: fs.statSync(file).size },
+    );
+    exportMs = performance.now() - t1;
+    exportBytes = 'wav' in e ? e.wav.length : undefined;
+  }
   gapMs = Math.max(gapMs, performance.now() - last);
   clearInterval(timer);
   client.dispose();
@@ -41,6 +57,8 @@ async function main(): Promise<void> {
     durationSec: r.probe.durationSec,
     problem: r.probe.problem,
     rmsDbfs: r.report?.rmsDbfs,
+    exportMs,
+    exportBytes,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

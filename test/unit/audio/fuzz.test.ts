@@ -1,20 +1,32 @@
-// A deterministic, seeded fuzz run over the whole local-file pipeline, as inspectFile and the trimmer drive it:
-// probe → rules → decode → analysis → best window → WAV export → envelope. Every case must end in a refusal or a
-// result within a time limit, never in an uncaught error. KLING_FUZZ_CASES raises the number of random cases
-// (the bench runs a longer mode); the default run stays well under the unit suite's budget.
+// A deterministic, seeded fuzz run over the whole local-file pipeline, as the audio worker drives it for inspectFile
+// and the trimmer: probe → rules → decode → analysis → best window → WAV export → envelope, on the file as the worker
+// reads it (a piece at a time from disk, decoded as it streams by, windows decoded again), and on the same bytes in
+// memory through the whole-mix functions: both must agree. Every case must end in a refusal or a result within a
+// time limit, never in an uncaught error. KLING_FUZZ_CASES raises the number of random cases (the bench runs a longer
+// mode); the default run stays well under the unit suite's budget.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import {
+  FileSource,
   analyze,
+  analyzeSource,
   checkRules,
   decodeAudio,
+  encodeWindow,
+  envelopeOf,
   exportWindowWav,
   peakEnvelope,
   probe,
+  probeFile,
+  readRange,
+  reportOf,
+  suggestFrom,
   suggestWindow,
   tooLongToDecode,
+  windowRange,
+  type ProbeResult,
 } from '../../../src/audio';
 import { ensureAudioTools, makeToolFixtures, prng, speechLike, wavBytes } from '../../../tools/fixtures/audio';
 import { box, nestedMp4 } from './hostile';
@@ -31,8 +43,15 @@ interface Case {
 type Outcome = 'refused' | 'probed' | 'decodeRefused' | 'analysed';
 
 /** What inspectFile and the trimmer do with a file, with the same error handling. */
-async function pipeline(c: Case): Promise<Outcome> {
+async function pipeline(c: Case, file: string): Promise<Outcome> {
   const p = await probe(c.bytes, c.name); // never throws
+  const source = new FileSource(file);
+  try {
+    assert.deepStrictEqual(await probeFile(file, source, c.name), p, `${c.name}: the file probes as its bytes do`);
+    await streamed(source, p, c);
+  } finally {
+    source.close();
+  }
   const rules = checkRules(p);
   assert.ok(Array.isArray(rules.errors) && Array.isArray(rules.warnings));
   if (!p.isAudio) {
@@ -63,6 +82,33 @@ async function pipeline(c: Case): Promise<Outcome> {
   }
   assert.ok(peakEnvelope(audio).every((v) => v >= 0 && v <= 1));
   return 'analysed';
+}
+
+/** The worker's way: decoded from the file as it streams by; the numbers must be those of the whole mix in memory. */
+async function streamed(source: FileSource, p: ProbeResult, c: Case): Promise<void> {
+  if (!p.isAudio || !p.decodable || tooLongToDecode(p)) {
+    return;
+  }
+  let decoded;
+  try {
+    decoded = await analyzeSource(source, p, { peaks: true });
+  } catch (e) {
+    assert.ok(e instanceof Error && e.message.length > 0, `${c.name}: streamed decode failed with ${String(e)}`);
+    await assert.rejects(decodeAudio(c.bytes, p), `${c.name}: the bytes in memory fail to decode too`);
+    return;
+  }
+  const audio = await decodeAudio(c.bytes, p);
+  assert.ok(decoded && audio, `${c.name}: decoded both ways`);
+  const a = decoded.analysis;
+  assert.deepStrictEqual(reportOf(a), analyze(audio), `${c.name}: the streamed report is the whole mix's`);
+  const window = suggestFrom(a);
+  assert.deepStrictEqual(window, suggestWindow(audio), `${c.name}: the streamed window is the whole mix's`);
+  assert.ok(envelopeOf(a).every((v) => v >= 0 && v <= 1));
+  if (window) {
+    const { from, to } = windowRange(a.length, a.sampleRate, window);
+    const wav = encodeWindow(await readRange(source, decoded, from, to), a.sampleRate);
+    assert.ok(Buffer.from(wav).equals(Buffer.from(exportWindowWav(audio, window))), `${c.name}: the same export`);
+  }
 }
 
 function mutate(bytes: Uint8Array, rand: () => number): Uint8Array {
@@ -218,11 +264,13 @@ describe('audio: seeded fuzz over probe → rules → decode → analysis → wi
     assert.ok(cases.length >= 1000, `${cases.length} cases`);
     const counts: Record<Outcome, number> = { refused: 0, probed: 0, decodeRefused: 0, analysed: 0 };
     let slowest = { name: '', ms: 0 };
+    const file = path.join(dir, 'case');
     for (const c of cases) {
+      fs.writeFileSync(file, c.bytes);
       const started = performance.now();
       let outcome: Outcome;
       try {
-        outcome = await pipeline(c);
+        outcome = await pipeline(c, file);
       } catch (e) {
         throw new Error(
           `${c.name} (${c.bytes.length} bytes): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,

@@ -1,11 +1,13 @@
 // The audio worker protocol in plain mocha: the real worker script (out/src/audioWorker/worker.js, as tsc builds it),
 // real files on disk, and the failures the host must survive: a job over its time limit, a cancel, a crash.
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { AudioJobError, AudioWorkerClient, audioTimeLimitMs } from '../../../src/audioWorker/client';
-import { concat, noise, silence, speechLike, wavBytes } from '../../../tools/fixtures/audio';
+import { concat, ensureAudioTools, noise, silence, speechLike, wavBytes } from '../../../tools/fixtures/audio';
+import { legacyDecodeMp3, legacyExportWindowWav } from '../audio/legacy';
 
 describe('audio worker (worker_threads, real files)', function () {
   this.timeout(60_000);
@@ -32,7 +34,7 @@ describe('audio worker (worker_threads, real files)', function () {
   afterEach(() => client.dispose());
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  it('inspects a file by path, keeps its mono mix for the export, and cuts the suggested window in one job', async () => {
+  it('inspects a file by path, keeps it for the export, and cuts the suggested window in one job', async () => {
     const r = await client.run({
       type: 'inspect',
       source: { path: file('long.wav') },
@@ -78,6 +80,50 @@ describe('audio worker (worker_threads, real files)', function () {
     assert.strictEqual(trimmed.audioId, undefined, 'nothing is kept without keep');
     assert.ok(trimmed.trimmed && trimmed.trimmed.probe?.durationSec, 'the suggested window is exported');
     assert.ok(trimmed.trimmed.window.endSec - trimmed.trimmed.window.startSec >= 5);
+  });
+
+  it('exports a kept MP3 window decoded again from the file: the WAV the whole mono mix gave', async () => {
+    await ensureAudioTools();
+    const mp3 = file('speech.mp3');
+    execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-i', file('long.wav'), '-b:a', '64k', mp3]);
+    const r = await client.run({ type: 'inspect', source: { path: mp3 }, fileName: 'speech.mp3', keep: true });
+    assert.ok(r.audioId && r.decoded);
+    assert.strictEqual(r.decoded.sampleRate, 16000);
+    const window = { startSec: 12.3, endSec: 31 };
+    const e = await client.run({
+      type: 'export',
+      audioId: r.audioId,
+      window,
+      normalize: true,
+      analyze: true,
+      fileName: 'speech.mp3',
+    });
+    assert.ok('wav' in e);
+    const expected = legacyExportWindowWav(await legacyDecodeMp3(fs.readFileSync(mp3)), window, -1);
+    assert.ok(Buffer.from(e.wav).equals(Buffer.from(expected)), 'byte for byte');
+    assert.strictEqual(e.report?.channels, 1);
+  });
+
+  it('a kept file that changed since its check is not cut: the worker lets it go and says so', async () => {
+    fs.copyFileSync(file('long.wav'), file('changing.wav'));
+    const r = await client.run({
+      type: 'inspect',
+      source: { path: file('changing.wav') },
+      fileName: 'changing.wav',
+      keep: true,
+    });
+    assert.ok(r.audioId);
+    fs.writeFileSync(file('changing.wav'), wavBytes([speechLike(12)]));
+    const e = await client.run({
+      type: 'export',
+      audioId: r.audioId,
+      window: { startSec: 1, endSec: 8 },
+      normalize: false,
+      analyze: false,
+      fileName: 'changing.wav',
+    });
+    assert.deepStrictEqual(e, { lost: true, released: true });
+    fs.rmSync(file('changing.wav'));
   });
 
   it('takes bytes as well (a virtual workspace), transferred', async () => {
