@@ -261,6 +261,7 @@ export class SandboxServer implements Sandbox, RouteHost {
     search: string,
   ): void {
     if (reply) {
+      record.requestId = /"request_id":"([^"]+)"/.exec(typeof reply.body === 'string' ? reply.body : '')?.[1];
       send(res, reply, record);
     } else {
       record.status = 0;
