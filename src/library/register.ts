@@ -181,7 +181,9 @@ function playTrialCommand({ library, player }: LibraryCommandContext) {
     if (!trial) {
       return false;
     }
-    return player.play({ ...trial.voice, trialUrl: trial.url }) || openTrialAudio(trial.url);
+    // The tab plays the voice's sample beside the trial when the history knows where it came from (A/B listen).
+    const played = player.play({ ...trial.voice, trialUrl: trial.url }, library.sampleOrigin(trial.voice));
+    return played || openTrialAudio(trial.url);
   };
 }
 
