@@ -4,12 +4,13 @@ import { MAX_FILE_BYTES } from '../audio/rules';
 import { errorText } from '../kling';
 import { formatSize } from '../shared/format';
 import type { PlayerSample } from '../shared/protocol/trialPlayer';
-import { sampleMime, type SamplePlan } from './samplePlan';
+import { sampleMime, samplePlan, type SampleOrigin, type SamplePlan } from './samplePlan';
 
 /**
- * The page's sample of a plan that needs no reading: a link as it is, or the plan's reason; undefined for a local file,
- * which readFileSample reads when the tab asks for it (it may have gone since the voice was created), through
- * vscode.workspace.fs, so a remote window reads it where it is.
+ * The page's sample of a voice (see samplePlan): a link as it is, or the reason there is none, at once; a local file is
+ * `loading` until `read` has read it, when the tab plays the voice (it may have gone since the voice was created),
+ * through vscode.workspace.fs, so a remote window reads it where it is. Loaded on first use (src/lazy.ts): the start
+ * of VS Code does not need it.
  *
  * Why bytes and not an asWebviewUri link: the link works only with the file's folder in the page's
  * localResourceRoots, which lets the page load every file in that folder and below it (a sample kept in the home
@@ -17,19 +18,20 @@ import { sampleMime, type SamplePlan } from './samplePlan';
  * the page this one file and nothing else, as a blob: URL of its own origin (media-src gains only `blob:`). The cost
  * is a copy in memory while the tab shows the voice: a sample file is at most MAX_FILE_BYTES, and usually far less.
  */
-export function immediateSample(plan: SamplePlan, id: number): PlayerSample | undefined {
+export function sampleFor(origin: SampleOrigin, id: number): { now: PlayerSample; read?: Promise<PlayerSample> } {
+  const plan = samplePlan(origin);
   switch (plan.kind) {
     case 'none':
-      return { kind: 'none', id, reason: plan.reason };
+      return { now: { kind: 'none', id, reason: plan.reason } };
     case 'url':
-      return { kind: 'url', id, url: plan.url, label: plan.label };
+      return { now: { kind: 'url', id, url: plan.url, label: plan.label } };
     case 'file':
-      return undefined;
+      return { now: { kind: 'loading', id }, read: readFileSample(plan, id) };
   }
 }
 
 /** A local sample: its bytes, or the line that says why not (it has gone, is too large, cannot be read). */
-export async function readFileSample(plan: Extract<SamplePlan, { kind: 'file' }>, id: number): Promise<PlayerSample> {
+async function readFileSample(plan: Extract<SamplePlan, { kind: 'file' }>, id: number): Promise<PlayerSample> {
   const none = (reason: string): PlayerSample => ({ kind: 'none', id, reason });
   let uri: vscode.Uri;
   try {

@@ -18,8 +18,7 @@ import {
   webviewOptions,
 } from '../webviewHost/page';
 import { VIEW_TYPES } from '../ids';
-import { samplePlan, type SampleOrigin } from './samplePlan';
-import { immediateSample, readFileSample } from './sample';
+import type { SampleOrigin } from './samplePlan';
 
 /**
  * What the tab's two players may play: the trial (Kling's CDN over https, or loopback http: MEDIA_SRC, for the reason
@@ -88,19 +87,19 @@ class PlayerController extends WebviewChannel<HostToPlayer, PlayerToHost> {
   /** Plays the trial from the top, with the voice's sample beside it (a local file follows once it is read). */
   play(voice: Voice & { trialUrl: string }, origin: SampleOrigin): void {
     const id = ++this._sampleId;
-    const plan = samplePlan(origin);
+    // Loaded on the first Play (src/lazy.ts): the start of VS Code does not need it.
+    const { sampleFor } = require('./sample') as typeof import('./sample');
+    const sample = sampleFor(origin, id);
     this._state = {
       type: 'state',
       voiceName: voice.voiceName,
       voiceId: voice.voiceId,
       trialUrl: voice.trialUrl,
       play: (this._state?.play ?? 0) + 1,
-      sample: immediateSample(plan, id) ?? { kind: 'loading', id },
+      sample: sample.now,
     };
     this._postState();
-    if (plan.kind === 'file') {
-      void readFileSample(plan, id).then((sample) => this._settle(sample));
-    }
+    void sample.read?.then((read) => this._settle(read));
   }
 
   /** A file sample was read (or not): shown unless another voice came meanwhile. */
