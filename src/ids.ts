@@ -29,6 +29,7 @@ export const COMMANDS = {
   retryInForm: 'klingVoice.retryInForm',
   copyVoiceId: 'klingVoice.copyVoiceId',
   copyDiagnostics: 'klingVoice.copyDiagnostics',
+  copyTaskDiagnostics: 'klingVoice.copyTaskDiagnostics',
   playTrial: 'klingVoice.playTrial',
   openTrialAudio: 'klingVoice.openTrialAudio',
   insertSnippet: 'klingVoice.insertSnippet',

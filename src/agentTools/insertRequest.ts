@@ -8,6 +8,7 @@ import { insertText } from '../library/insert';
 import type { Voice } from '../kling';
 import { errorValue, jsonResult, refusal, type ToolDeps } from './common';
 import { text } from './checkSample';
+import { refuseGoneVoices } from '../library/gone';
 
 export interface InsertRequestInput {
   voiceId: string;
@@ -31,6 +32,11 @@ export async function insertRequest(deps: ToolDeps, input: InsertRequestInput | 
   // The name only makes the prompt friendlier: from the lists already loaded, without a request.
   const known = deps.library.findVoice(voiceId);
   const snippet = requestText({ voiceId, voiceName: known?.voiceName ?? '' }, format);
+  // A voice that has gone: the same question as Insert Snippet and Use This Voice (the user may still insert it).
+  const gone = await refuseGoneVoices(deps.library, [{ voiceId, voiceName: known?.voiceName ?? '' }]);
+  if (gone) {
+    return { ...refusal(gone), voiceId, gone: true };
+  }
   try {
     const inserted = await insertText(snippet, format, deps.lastEditor());
     return {

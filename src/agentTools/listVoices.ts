@@ -5,6 +5,7 @@ import type { LibraryItem, LoadState } from '../library/voiceLibrary';
 import type { Voice } from '../kling';
 import { errorValue, jsonResult, type ToolDeps } from './common';
 import { text } from './checkSample';
+import { goneText } from '../library/gone';
 
 export interface ListVoicesInput {
   include?: 'all' | 'own' | 'presets';
@@ -44,6 +45,9 @@ function ownVoice(deps: ToolDeps, i: LibraryItem): object {
     createdAt: i.createdAt ? new Date(i.createdAt).toISOString() : undefined,
     sample: i.source ? sourceText(i.source) : undefined,
     createdInVsCode: i.localOnly || i.source !== undefined,
+    // A voice of this account that the account no longer lists: Kling refuses a request with it.
+    gone: i.gone || undefined,
+    goneNote: i.gone ? goneText() : undefined,
     notes: local?.notes,
     tags: local?.tags,
   };
@@ -71,8 +75,9 @@ export async function listVoices(deps: ToolDeps, input: ListVoicesInput): Promis
   const out: Record<string, unknown> = { ok: true };
   if (include !== 'presets') {
     await deps.library.refreshAccount();
-    out.ownVoices = deps.library
-      .items()
+    // The pickers' order: the voices that have gone come last (see library/voicePicks.ts).
+    const items = deps.library.items();
+    out.ownVoices = [...items.filter((i) => !i.gone), ...items.filter((i) => i.gone)]
       .filter((i) => matches(query, i.voiceName, i.voice?.voiceName, i.voice?.voiceId))
       .map((i) => ownVoice(deps, i));
     out.ownVoicesNote = listProblem(deps.library.accountState);

@@ -55,6 +55,7 @@ export function resumeInFlightTasks(
                 'The service no longer knows this task ({0}).',
                 e.serverMessage ?? l10n.t('code {0}', e.code ?? ''),
               ),
+              { requestId: e.requestId, httpStatus: e.status },
             );
           }
           log.warn(`task ${entry.taskId} could not be followed: ${e instanceof Error ? e.message : String(e)}`);

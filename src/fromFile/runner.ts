@@ -94,7 +94,12 @@ export class Runner {
             onSubmitted?.(t);
           },
           onUpdate: options.onUpdate,
-          source: { kind: 'file', fileName: file.displayName, uri: file.uri.toString() },
+          source: {
+            kind: 'file',
+            fileName: file.displayName,
+            uri: file.uri.toString(),
+            ...(file.trimmed ? { window: { startSec: file.trimmed.startSec, endSec: file.trimmed.endSec } } : {}),
+          },
           sampleFingerprint: sampleFingerprint(file),
           sampleSha256: await sampleSha256(file),
           consent: options.consent,

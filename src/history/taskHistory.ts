@@ -16,6 +16,12 @@ export interface HistoryEntry {
   source?: TaskSource;
   status: TaskStatus;
   statusMessage?: string;
+  /**
+   * A failed task only: the request id and HTTP status of the answer that reported the failure (a poll, Check Task,
+   * the account list, or the error of a lookup that found the task gone), for Copy Diagnostics.
+   */
+  requestId?: string;
+  httpStatus?: number;
   voices: Voice[];
   /** Unix ms. */
   createdAt: number;
@@ -58,6 +64,29 @@ function isUnconfirmed(v: unknown): v is Unconfirmed {
     typeof u.externalTaskId === 'string' &&
     typeof u.at === 'number'
   );
+}
+
+/** The answer that reported a task's failure: its request id and HTTP status, when known. */
+export interface FailedAnswer {
+  requestId?: string;
+  httpStatus?: number;
+}
+
+/** Only well-formed values, and no undefined keys (globalState is JSON). */
+function failedAnswer(a: FailedAnswer): FailedAnswer {
+  const out: FailedAnswer = {};
+  if (typeof a.requestId === 'string' && a.requestId && a.requestId.length <= 256) {
+    out.requestId = a.requestId;
+  }
+  if (typeof a.httpStatus === 'number' && Number.isInteger(a.httpStatus) && a.httpStatus >= 100 && a.httpStatus < 600) {
+    out.httpStatus = a.httpStatus;
+  }
+  return out;
+}
+
+/** The failed answer kept on an entry read from globalState (data from disk: checked), for a report. */
+export function entryFailedAnswer(e: HistoryEntry): FailedAnswer {
+  return e.status === 'failed' ? failedAnswer(e) : {};
 }
 
 function isEntry(v: unknown): v is HistoryEntry {
@@ -135,13 +164,13 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
     return this.all().filter((e) => !e.baseUrl || e.baseUrl === baseUrl);
   }
 
-  /** Marks a task the service no longer knows as failed, with the reason. */
-  async markLost(taskId: string, reason: string): Promise<void> {
+  /** Marks a task the service no longer knows as failed, with the reason and the answer that said so. */
+  async markLost(taskId: string, reason: string, answer: FailedAnswer = {}): Promise<void> {
     const e = this.get(taskId);
     if (!e) {
       return;
     }
-    await this._put({ ...e, status: 'failed', statusMessage: reason, updatedAt: Date.now() });
+    await this._put({ ...e, status: 'failed', statusMessage: reason, ...failedAnswer(answer), updatedAt: Date.now() });
   }
 
   /**
@@ -164,6 +193,13 @@ export class TaskHistory extends Disposable implements vscode.Disposable {
       source: source ?? (input ? sourceOf(input) : undefined) ?? prev?.source,
       status: task.status,
       statusMessage: task.statusMessage,
+      // Kept while the task stays failed: a later read of it (the account list) need not carry them.
+      ...(task.status === 'failed'
+        ? failedAnswer({
+            requestId: task.requestId ?? (prev?.status === 'failed' ? prev.requestId : undefined),
+            httpStatus: task.httpStatus ?? (prev?.status === 'failed' ? prev.httpStatus : undefined),
+          })
+        : {}),
       voices: task.voices.length ? task.voices : (prev?.voices ?? []),
       createdAt: task.createdAt ?? prev?.createdAt ?? now,
       updatedAt: task.updatedAt ?? now,

@@ -198,7 +198,7 @@ export class KlingClient {
         signal,
         retry: false,
         body,
-        parse: (env) => parseTask(env.data, env.requestId),
+        parse: (env) => parseTask(env.data, env),
       });
     } catch (err) {
       if (!isKlingError(err) || err.kind === 'cancelled') {
@@ -220,7 +220,7 @@ export class KlingClient {
     return this._request('GET', `${PATHS.customVoices}/${encodeURIComponent(id)}`, {
       signal,
       retry: true,
-      parse: (env) => parseTask(env.data, env.requestId),
+      parse: (env) => parseTask(env.data, env),
     });
   }
 
@@ -318,13 +318,13 @@ export class KlingClient {
         parse: (env) => {
           if (Array.isArray(env.data)) {
             // A server that does not know the parameter answers with the list.
-            return parseTaskList(env.data, env.requestId).tasks.find(matches);
+            return parseTaskList(env.data, env).tasks.find(matches);
           }
           if (env.data === undefined || env.data === null) {
             return undefined;
           }
           // Only an exact match counts: a task without an external id, or with another one, is not ours.
-          const task = parseTask(env.data, env.requestId);
+          const task = parseTask(env.data, env);
           return matches(task) ? task : undefined;
         },
       });
@@ -389,7 +389,7 @@ export class KlingClient {
         signal,
         retry: true,
         query: { pageNum, pageSize },
-        parse: (env) => parseTaskList(env.data, env.requestId),
+        parse: (env) => parseTaskList(env.data, env),
       });
       if (page.skipped) {
         log?.warn(`${path}: skipped ${page.skipped} malformed item(s) on page ${pageNum}`);

@@ -7,7 +7,12 @@ import type { TaskStatus, Voice, VoiceTask } from './types';
 export interface Envelope {
   data: unknown;
   requestId?: string;
+  /** The HTTP status of the answer (a success envelope: below 400). */
+  httpStatus?: number;
 }
+
+/** What a task read from an answer keeps of that answer when it failed (see VoiceTask.requestId). */
+export type AnswerFacts = Pick<Envelope, 'requestId' | 'httpStatus'>;
 
 const ID_FIELDS = ['task_id', 'voice_id', 'request_id', 'owned_by', 'external_task_id', 'video_id', 'id'];
 const ID_NUMBER_RE = new RegExp(`("(?:${ID_FIELDS.join('|')})"\\s*:\\s*)(-?\\d+(?:\\.\\d+)?(?:[eE][+-]?\\d+)?)`, 'g');
@@ -114,7 +119,7 @@ export function parseEnvelope(status: number, text: string, secrets: readonly st
       message: l10n.t('The server answered HTTP {0} with a success code. Try again later.', status),
     });
   }
-  return { data: body.data, requestId };
+  return { data: body.data, requestId, httpStatus: status };
 }
 
 /** An answer that is not a JSON object: an HTTP error when the status says so, else an unreadable answer. */
@@ -251,7 +256,8 @@ export function parseVoice(raw: unknown): Voice | undefined {
 }
 
 /** Parses a task object (create, get, list and presets all use this shape). */
-export function parseTask(raw: unknown, requestId?: string): VoiceTask {
+export function parseTask(raw: unknown, answer: AnswerFacts = {}): VoiceTask {
+  const { requestId } = answer;
   if (!isObject(raw)) {
     throw badShape(l10n.t('the task data'), requestId);
   }
@@ -302,22 +308,31 @@ export function parseTask(raw: unknown, requestId?: string): VoiceTask {
   if (units) {
     task.unitDeduction = units;
   }
+  // A failed task comes in a success envelope (code 0): the answer's request id and status are what support asks for.
+  if (status === 'failed') {
+    if (requestId) {
+      task.requestId = requestId;
+    }
+    if (answer.httpStatus !== undefined) {
+      task.httpStatus = answer.httpStatus;
+    }
+  }
   return task;
 }
 
 /** Parses a list page: `data` must be an array. Malformed entries are skipped, not fatal. */
 export function parseTaskList(
   data: unknown,
-  requestId?: string,
+  answer: AnswerFacts = {},
 ): { tasks: VoiceTask[]; skipped: number; size: number } {
   if (!Array.isArray(data)) {
-    throw badShape(l10n.t('the list of tasks'), requestId);
+    throw badShape(l10n.t('the list of tasks'), answer.requestId);
   }
   const tasks: VoiceTask[] = [];
   let skipped = 0;
   for (const item of data) {
     try {
-      tasks.push(parseTask(item, requestId));
+      tasks.push(parseTask(item, answer));
     } catch {
       skipped++;
     }

@@ -24,6 +24,12 @@ export interface VoiceTask {
   updatedAt?: number;
   /** Units charged, e.g. "0.05", when the service reports it. */
   unitDeduction?: string;
+  /**
+   * A failed task only: the request id and HTTP status of the answer that reported the failure. Kling answers a
+   * failed task with `code: 0` (its reason is only in statusMessage), so these are what support asks for.
+   */
+  requestId?: string;
+  httpStatus?: number;
 }
 
 /** What a caller gives to create a voice: exactly one of `voiceUrl` and `videoId`. */

@@ -3,6 +3,8 @@ import { displayText } from '../shared/displayText';
 import * as l10n from '@vscode/l10n';
 import type { Voice } from '../kling';
 import { VoiceLibrary, isSettled } from './voiceLibrary';
+import { ownVoices } from './voicePicks';
+import { goneText } from './gone';
 
 /**
  * Where a voice id is being typed: `"voice_id": "`, `voice_id='`, `voiceId = "` and the like, with what is typed
@@ -23,15 +25,37 @@ export const VOICE_ID_DOCUMENTS: vscode.DocumentSelector = [
   { scheme: 'vscode-userdata' },
 ];
 
-/** The voices a completion can offer: the user's finished voices first, then the presets. */
-function offered(library: VoiceLibrary): { voice: Voice; mine: boolean }[] {
-  const mine = library
-    .items()
-    .flatMap((i) => (i.status === 'succeed' && i.voice ? [{ voice: i.voice, mine: true }] : []));
-  const presets =
-    library.presetState.kind === 'loaded' ? library.presetState.items.map((voice) => ({ voice, mine: false })) : [];
+interface Offered {
+  voice: Voice;
+  kind: 'mine' | 'preset' | 'gone';
+}
+
+/**
+ * The voices a completion can offer, in the pickers' order (voicePicks.ts): the user's finished voices, the presets,
+ * and last the user's voices that have gone, marked (struck through, "no longer in your account").
+ */
+function offered(library: VoiceLibrary): Offered[] {
+  const { live, gone } = ownVoices(library);
+  const presets = library.presetState.kind === 'loaded' ? library.presetState.items : [];
   const seen = new Set<string>();
-  return [...mine, ...presets].filter((o) => !seen.has(o.voice.voiceId) && seen.add(o.voice.voiceId));
+  return [
+    ...live.map((voice): Offered => ({ voice, kind: 'mine' })),
+    ...presets.map((voice): Offered => ({ voice, kind: 'preset' })),
+    ...gone.map((voice): Offered => ({ voice, kind: 'gone' })),
+  ].filter((o) => !seen.has(o.voice.voiceId) && seen.add(o.voice.voiceId));
+}
+
+const ORDER: Record<Offered['kind'], number> = { mine: 0, preset: 1, gone: 2 };
+
+function detailOf(kind: Offered['kind']): string {
+  switch (kind) {
+    case 'mine':
+      return l10n.t('My Kling voice');
+    case 'preset':
+      return l10n.t('Kling preset voice');
+    case 'gone':
+      return l10n.t('No longer in your account');
+  }
 }
 
 /**
@@ -56,7 +80,7 @@ export function registerVoiceCompletion(library: VoiceLibrary): vscode.Disposabl
         if (loading) {
           void library.warmUp();
         }
-        const items = offered(library).map(({ voice, mine }, index) => {
+        const items = offered(library).map(({ voice, kind }, index) => {
           const name = displayText(voice.voiceName);
           const item = new vscode.CompletionItem(
             { label: name || voice.voiceId, description: voice.voiceId },
@@ -66,10 +90,13 @@ export function registerVoiceCompletion(library: VoiceLibrary): vscode.Disposabl
           item.range = range;
           // Digits narrow by id, words by name; either way the id is what is inserted.
           item.filterText = /^\d*$/.test(typed) ? voice.voiceId : name || voice.voiceId;
-          item.sortText = `${mine ? 0 : 1}${String(index).padStart(5, '0')}`;
+          item.sortText = `${ORDER[kind]}${String(index).padStart(5, '0')}`;
+          if (kind === 'gone') {
+            item.tags = [vscode.CompletionItemTag.Deprecated];
+          }
           const note = library.notes.get(voice.voiceId);
           const tags = note?.tags.map((t) => `#${t}`).join(' ');
-          item.detail = `${mine ? l10n.t('My Kling voice') : l10n.t('Kling preset voice')}${tags ? ` ${tags}` : ''}`;
+          item.detail = `${detailOf(kind)}${tags ? ` ${tags}` : ''}`;
           const doc = new vscode.MarkdownString();
           doc.appendText(
             [
@@ -84,6 +111,7 @@ export function registerVoiceCompletion(library: VoiceLibrary): vscode.Disposabl
                   ]
                 : []),
               ...(note?.notes ? [note.notes] : []),
+              ...(kind === 'gone' ? [goneText()] : []),
             ].join('\n'),
           );
           item.documentation = doc;

@@ -7,6 +7,7 @@ import type { ConsentRecord } from '../shared/consent';
 import { buildNotesFile, cleanNotes, parseNotesFile, parseTags, type VoiceNote } from '../shared/voiceNotes';
 import { showError } from '../ui/notify';
 import type { VoiceLibrary } from './voiceLibrary';
+import { voicePickItems } from './voicePicks';
 import type { VoicesTreeProvider } from './trees';
 
 export interface NotesCommandDeps {
@@ -29,15 +30,11 @@ function voiceOf(library: VoiceLibrary, arg: unknown): { voiceId: string; voiceN
 async function editNotes(library: VoiceLibrary, arg: unknown, values?: unknown): Promise<VoiceNote | undefined> {
   let target = voiceOf(library, arg);
   if (!target) {
-    const picks = library
-      .items()
-      .flatMap((i) =>
-        i.voice && i.status === 'succeed'
-          ? [{ label: i.voice.voiceName || i.voice.voiceId, description: i.voice.voiceId, voice: i.voice }]
-          : [],
-      );
-    const picked = await vscode.window.showQuickPick(picks, { title: l10n.t('Edit the notes of which voice?') });
-    target = picked && { voiceId: picked.voice.voiceId, voiceName: picked.voice.voiceName };
+    // The same list as every voice picker, without the presets (notes are for your own voices).
+    const picks = await voicePickItems(library, { presets: false });
+    const picked =
+      picks && (await vscode.window.showQuickPick(picks, { title: l10n.t('Edit the notes of which voice?') }));
+    target = picked?.voice && { voiceId: picked.voice.voiceId, voiceName: picked.voice.voiceName };
   }
   if (!target) {
     return undefined;

@@ -3,7 +3,8 @@ import * as l10n from '@vscode/l10n';
 import { readSettings } from '../config';
 import { snippetText, SnippetFormat } from './snippet';
 import { COMMANDS, VIEWS } from '../ids';
-import { openTrialAudio, showError } from '../ui/notify';
+import { copyDiagnostics, openTrialAudio, showError } from '../ui/notify';
+import { entryFailedAnswer } from '../history/taskHistory';
 import type { Voice } from '../kling';
 import type { KeyStore } from '../service/keyStore';
 import { TrialPlayer } from '../trialPlayer/trialPlayer';
@@ -77,6 +78,7 @@ export function registerLibraryViews(deps: LibraryDeps): vscode.Disposable {
     [COMMANDS.playTrial, playTrialCommand(ctx)],
     [COMMANDS.openTrialAudio, openTrialAudioCommand(ctx)],
     [COMMANDS.checkTaskFromTree, checkTaskFromTree],
+    [COMMANDS.copyTaskDiagnostics, copyTaskDiagnosticsCommand(ctx)],
     [COMMANDS.insertSnippet, insertSnippetCommand(ctx)],
     [COMMANDS.useVoice, useVoiceCommand(library, () => lastEditor)],
     ...notesCommands({ library, tree: voices, log }),
@@ -179,7 +181,9 @@ function playTrialCommand({ library, player }: LibraryCommandContext) {
     if (!trial) {
       return false;
     }
-    return player.play({ ...trial.voice, trialUrl: trial.url }) || openTrialAudio(trial.url);
+    // The tab plays the voice's sample beside the trial when the history knows where it came from (A/B listen).
+    const played = player.play({ ...trial.voice, trialUrl: trial.url }, library.sampleOrigin(trial.voice));
+    return played || openTrialAudio(trial.url);
   };
 }
 
@@ -195,6 +199,30 @@ async function checkTaskFromTree(arg?: unknown): Promise<unknown> {
     return vscode.commands.executeCommand(COMMANDS.checkTask, arg.item.taskId);
   }
   return vscode.commands.executeCommand(COMMANDS.checkTask);
+}
+
+/**
+ * "Copy Diagnostics" on a failed task in My Voices (a node, or a task id): the report of its notification, from the
+ * history, which outlives the notification and the window (the answer's request id and HTTP status included).
+ */
+function copyTaskDiagnosticsCommand({ service, library }: LibraryCommandContext) {
+  return async (arg?: unknown): Promise<string | undefined> => {
+    const taskId = isNode(arg) ? arg.item?.taskId : typeof arg === 'string' ? arg.trim() : undefined;
+    const entry = taskId ? service.history.get(taskId) : undefined;
+    const item = taskId ? library.items().find((i) => i.taskId === taskId) : undefined;
+    if (!taskId || (!entry && !item)) {
+      return undefined;
+    }
+    const status = entry?.status ?? item?.status;
+    const task = {
+      taskId,
+      status,
+      statusMessage: entry?.statusMessage ?? item?.statusMessage,
+      externalTaskId: entry?.externalTaskId,
+      ...(entry ? entryFailedAnswer(entry) : {}),
+    };
+    return copyDiagnostics(status === 'failed' ? 'Task failed' : `Task ${status ?? 'unknown'}`, { task });
+  };
 }
 
 /** Inserts a video request for a voice, as JSON or curl, at the cursor of the editor in use (or a new one). */

@@ -66,7 +66,7 @@ async function pickVoices(library: VoiceLibrary): Promise<Voice[]> {
     canPickMany: true,
     matchOnDescription: true,
   });
-  return (picked ?? []).map((p) => p.voice);
+  return (picked ?? []).flatMap((p) => (p.voice ? [p.voice] : []));
 }
 
 async function pickTarget(count: number): Promise<VideoTarget | undefined> {

@@ -9,6 +9,7 @@ import { Disposable } from '../dispose';
 import { VoiceNotesStore } from './voiceNotesStore';
 import type { ConsentRecord } from '../shared/consent';
 import { isGoneVoice, type AccountSnapshot } from '../shared/goneVoice';
+import type { SampleOrigin } from '../trialPlayer/samplePlan';
 
 /** One row of "My Voices": a task from the account list, a local history entry, or both merged. */
 export interface LibraryItem {
@@ -191,6 +192,16 @@ export class VoiceLibrary extends Disposable implements vscode.Disposable {
   /** Whether this voice has gone: ours, succeeded, and no longer in the account (never a preset, never unknown). */
   isGone(voiceId: string): boolean {
     return this.items().some((i) => i.gone && i.voice?.voiceId === voiceId);
+  }
+
+  /** Where a voice's sample came from (its task's recorded source), or that it is a preset: for the A/B listen. */
+  sampleOrigin(voice: Voice): SampleOrigin {
+    const item = this.items().find((i) => i.voice?.voiceId === voice.voiceId);
+    const preset =
+      !item &&
+      (voice.ownedBy === 'kling' ||
+        (this._presets.kind === 'loaded' && this._presets.items.some((v) => v.voiceId === voice.voiceId)));
+    return { source: item?.source, preset };
   }
 
   /** The speaker's consent recorded when this machine created the task. */

@@ -6,8 +6,18 @@ export interface FailureReportInput {
   what: string;
   /** The error (a KlingError, an UploadError, any Error or value). */
   error?: unknown;
-  /** The task, when there is one (a failed task arrives as a success envelope: its reason is only in statusMessage). */
-  task?: { taskId?: string; status?: string; statusMessage?: string; externalTaskId?: string };
+  /**
+   * The task, when there is one. A failed task arrives in a success envelope (code 0): its reason is only in
+   * statusMessage, and `requestId` / `httpStatus` are those of the answer that reported the failure.
+   */
+  task?: {
+    taskId?: string;
+    status?: string;
+    statusMessage?: string;
+    externalTaskId?: string;
+    requestId?: string;
+    httpStatus?: number;
+  };
   /** The configured base URL: only its host is written. */
   baseUrl?: string;
   extensionVersion: string;
@@ -54,9 +64,9 @@ export function buildFailureReport(input: FailureReportInput): string {
     ['Time', (input.now ?? new Date()).toISOString()],
     ['Error kind', field(e, 'kind')],
     ['Message', e instanceof Error ? e.message : e === undefined ? undefined : String(e)],
-    ['HTTP status', field(e, 'status')],
+    ['HTTP status', field(e, 'status') ?? field(input.task, 'httpStatus')],
     ['Kling code', field(e, 'code')],
-    ['Request id', field(e, 'requestId')],
+    ['Request id', field(e, 'requestId') ?? field(input.task, 'requestId')],
     ['Server message', field(e, 'serverMessage')],
     ['Retryable', field(e, 'retryable')],
     ['Task id', input.task?.taskId ?? field(e, 'taskId')],

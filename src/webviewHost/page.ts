@@ -1,6 +1,7 @@
 import { randomBytes } from 'crypto';
 import * as vscode from 'vscode';
 import * as l10n from '@vscode/l10n';
+import { isPlayableLink } from '../shared/url';
 
 /** Text for HTML: the host-rendered markup puts translated words in it (quotes, ampersands and all). */
 export function esc(text: string): string {
@@ -42,18 +43,7 @@ export const MEDIA_SRC = 'https: http://127.0.0.1:* http://localhost:*';
 
 /** True for a URL the page may play (see MEDIA_SRC). */
 export function isPlayableTrialUrl(raw: string | undefined): raw is string {
-  if (!raw) {
-    return false;
-  }
-  try {
-    const url = new URL(raw);
-    return (
-      url.protocol === 'https:' ||
-      (url.protocol === 'http:' && (url.hostname === '127.0.0.1' || url.hostname === 'localhost'))
-    );
-  } catch {
-    return false;
-  }
+  return isPlayableLink(raw);
 }
 
 /** The page's policy; `mediaSrc` is what its <audio> may play (the trimmer plays only blob: URLs it made itself). */

@@ -13,6 +13,7 @@ import { VoiceService } from '../../src/service/voiceService';
 import { VoiceLibrary } from '../../src/library/voiceLibrary';
 import { countDescription, VoicesTreeProvider } from '../../src/library/trees';
 import type { UseVoiceResult } from '../../src/library/useVoice';
+import { voicePickItems } from '../../src/library/voicePicks';
 import type { Sandbox } from '../../tools/sandbox';
 import {
   MemoryMemento,
@@ -39,6 +40,14 @@ async function hoverText(content: string, needle: string): Promise<string> {
     .map((c) => (typeof c === 'string' ? c : 'value' in c ? c.value : ''))
     .join('\n')
     .replace(/&nbsp;/g, ' ');
+}
+
+/** Calls a language-model tool as an agent does (the test host confirms its confirmation at once). */
+async function invokeTool(name: string, input: object): Promise<Record<string, unknown>> {
+  const result = await vscode.lm.invokeTool(name, { input, toolInvocationToken: undefined });
+  const part = result.content.find((p): p is vscode.LanguageModelTextPart => p instanceof vscode.LanguageModelTextPart);
+  assert.ok(part, `${name} answers with text`);
+  return JSON.parse(part.value) as Record<string, unknown>;
 }
 
 /** Deletes a voice at the service directly, as the Kling console or another machine would. */
@@ -115,6 +124,35 @@ describe('A voice that has gone (not in the account any more)', function () {
     });
     assert.ok(anyway.text?.includes(voiceId));
     assert.strictEqual(doc.getText(), anyway.text);
+    // Completion lists it last, struck through and marked; the agent tools mark it and ask before inserting it.
+    const completionDoc = await vscode.workspace.openTextDocument({ language: 'json', content: '{ "voice_id": "' });
+    const completions = await vscode.commands.executeCommand<vscode.CompletionList>(
+      'vscode.executeCompletionItemProvider',
+      completionDoc.uri,
+      completionDoc.positionAt(completionDoc.getText().length),
+    );
+    const sorted = [...completions.items].sort((a, b) => (a.sortText ?? '').localeCompare(b.sortText ?? ''));
+    const goneItem = sorted.find((i) => i.insertText === voiceId);
+    assert.ok(goneItem, 'still offered: it is in My Voices');
+    assert.strictEqual(sorted[sorted.length - 1], goneItem, 'after every live voice and preset');
+    assert.ok(sorted.length > 1);
+    assert.deepStrictEqual(goneItem.tags, [vscode.CompletionItemTag.Deprecated]);
+    assert.match(String(goneItem.detail), GONE);
+    for (const live of sorted.slice(0, -1)) {
+      assert.strictEqual(live.tags, undefined, String(live.insertText));
+      assert.doesNotMatch(String(live.detail), GONE);
+    }
+    const listed = await invokeTool('klingVoice_listVoices', { include: 'own' });
+    const own = listed.ownVoices as { voiceId?: string; gone?: boolean }[];
+    assert.strictEqual(own[own.length - 1].voiceId, voiceId, 'the gone voice comes last');
+    assert.strictEqual(own[own.length - 1].gone, true);
+    assert.ok(own.slice(0, -1).every((v) => v.gone === undefined));
+    const viaAgent = await invokeTool('klingVoice_insertVoiceRequest', { voiceId, format: 'json' });
+    assert.strictEqual(viaAgent.ok, false);
+    assert.strictEqual(viaAgent.gone, true);
+    assert.match(String(viaAgent.message), /no longer in your account/);
+    assert.strictEqual(doc.getText(), anyway.text, 'the agent inserted nothing');
+
     // A live voice (a preset) passes without a question.
     const preset = await api.listPresetVoices();
     const live = await vscode.commands.executeCommand<UseVoiceResult>('klingVoice.useVoice', preset[0].voiceId, {
@@ -157,6 +195,53 @@ describe('A voice that has gone (not in the account any more)', function () {
         assert.strictEqual(await vscode.commands.executeCommand('klingVoice.removeFromList', node), 1);
         await t.service.history.hide([task.taskId]);
         assert.strictEqual(row(), undefined, 'removed from the list');
+      } finally {
+        t.dispose();
+      }
+    });
+
+    it('every voice picker lists the voices that have gone last, under a separator, marked', async () => {
+      const t = makeTree(new TaskHistory(new MemoryMemento()));
+      try {
+        const kept = await t.service.createVoice({ voiceName: 'Picker Kept', videoId: '123456' });
+        const lost = await t.service.createVoice({ voiceName: 'Picker Lost', videoId: '123457' });
+        const lostId = lost.voices[0].voiceId;
+        await deleteAtService(sandbox, lostId);
+        await new Promise((r) => setTimeout(r, 5));
+        await t.library.refreshAccount();
+        await t.library.refreshPresets();
+        assert.ok(t.library.isGone(lostId));
+        const presets = t.library.presetState.kind === 'loaded' ? t.library.presetState.items : [];
+        assert.ok(presets.length > 0);
+
+        const picks = await voicePickItems(t.library);
+        assert.ok(picks);
+        const ids = picks.map((p) => p.voice?.voiceId ?? `<${p.label}>`);
+        assert.deepStrictEqual(ids, [
+          kept.voices[0].voiceId,
+          ...presets.map((v) => v.voiceId),
+          '<No longer in your account>',
+          lostId,
+        ]);
+        const separator = picks[picks.length - 2];
+        assert.strictEqual(separator.kind, vscode.QuickPickItemKind.Separator);
+        const lostPick = picks[picks.length - 1];
+        assert.strictEqual(lostPick.label, '$(warning) Picker Lost');
+        assert.match(String(lostPick.detail), GONE);
+        assert.strictEqual(lostPick.gone, true);
+        assert.strictEqual(picks[0].label, 'Picker Kept');
+        assert.ok(picks.slice(0, -2).every((p) => !p.gone && !String(p.label).includes('$(warning)')));
+
+        // The notes picker: the same, without the presets.
+        const own = await voicePickItems(t.library, { presets: false });
+        assert.deepStrictEqual(
+          own?.map((p) => p.voice?.voiceId ?? p.kind),
+          [kept.voices[0].voiceId, vscode.QuickPickItemKind.Separator, lostId],
+        );
+        // With nothing gone there is no separator.
+        await t.service.history.hide([lost.taskId]);
+        const after = await voicePickItems(t.library);
+        assert.ok(after?.every((p) => p.kind !== vscode.QuickPickItemKind.Separator && !p.gone));
       } finally {
         t.dispose();
       }

@@ -440,6 +440,16 @@ describe('Kling sandbox', function () {
       assert.equal(bytes.toString('latin1', 0, 4), 'RIFF');
       assert.equal(bytes.toString('latin1', 8, 12), 'WAVE');
       assert.ok(bytes.length > 16000 * 2, 'a couple of seconds of audio');
+      // Served like a CDN serves media: in byte ranges, so a player can seek in it.
+      assert.equal(trial.headers.get('accept-ranges'), 'bytes');
+      const part = await fetch(voices[0].trial_url, { headers: { range: 'bytes=100-199' } });
+      assert.equal(part.status, 206);
+      assert.equal(part.headers.get('content-range'), `bytes 100-199/${bytes.length}`);
+      assert.deepEqual(Buffer.from(await part.arrayBuffer()), bytes.subarray(100, 200));
+      const tail = await fetch(voices[0].trial_url, { headers: { range: 'bytes=-10' } });
+      assert.deepEqual(Buffer.from(await tail.arrayBuffer()), bytes.subarray(bytes.length - 10));
+      const past = await fetch(voices[0].trial_url, { headers: { range: `bytes=${bytes.length}-` } });
+      assert.equal(past.status, 416);
     });
 
     it('fails video_id "000000" and ids containing "fail" with a clear message', async () => {

@@ -24,6 +24,36 @@ export function fail(status: number, code: number, message: string): Reply {
   return json(status, { code, message, request_id: randomUUID() });
 }
 
+/**
+ * A byte range of a media reply, as a CDN serves audio (`Accept-Ranges: bytes`, 206 with Content-Range, 416 for a
+ * range past the end). Browsers seek in media only where they can ask for bytes: without it, an <audio> can only play
+ * the trial from the top. One `bytes=a-b`, `bytes=a-` or `bytes=-n` range; anything else gets the whole body.
+ */
+export function byteRange(reply: Reply, range: string | undefined): Reply {
+  const body = typeof reply.body === 'string' ? Buffer.from(reply.body, 'utf8') : reply.body;
+  const whole: Reply = { ...reply, headers: { ...reply.headers, 'Accept-Ranges': 'bytes' } };
+  const m = reply.status === 200 && range ? /^bytes=(\d*)-(\d*)$/.exec(range.trim()) : null;
+  if (!m || (m[1] === '' && m[2] === '')) {
+    return whole;
+  }
+  const start = m[1] === '' ? Math.max(0, body.length - Number(m[2])) : Number(m[1]);
+  const end = m[1] === '' || m[2] === '' ? body.length - 1 : Math.min(Number(m[2]), body.length - 1);
+  if (start > end || start >= body.length) {
+    return {
+      status: 416,
+      contentType: reply.contentType,
+      body: '',
+      headers: { 'Content-Range': `bytes */${body.length}` },
+    };
+  }
+  return {
+    status: 206,
+    contentType: reply.contentType,
+    body: body.subarray(start, end + 1),
+    headers: { 'Accept-Ranges': 'bytes', 'Content-Range': `bytes ${start}-${end}/${body.length}` },
+  };
+}
+
 export const html = (status: number, body: string): Reply => ({
   status,
   contentType: 'text/html; charset=utf-8',

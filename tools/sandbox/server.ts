@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { inspectAudio, type CheckResult } from './audioCheck';
 import { faultReply, FaultQueue, type Fault } from './faults';
 import type { Sandbox, SandboxOptions } from './index';
-import { fail, send, type Reply } from './reply';
+import { byteRange, fail, send, type Reply } from './reply';
 import { Routes, type RouteHost } from './routes';
 import {
   longNumericId,
@@ -212,7 +212,9 @@ export class SandboxServer implements Sandbox, RouteHost {
 
     const adminRoute = this.adminRoute(path);
     if (adminRoute !== undefined) {
-      const reply = this.routes.admin(method, adminRoute, raw);
+      const admin = this.routes.admin(method, adminRoute, raw);
+      // Trial audio is served like a CDN serves it: in byte ranges, so a player can seek in it.
+      const reply = adminRoute.startsWith('/trial/') ? byteRange(admin, req.headers.range) : admin;
       send(res, reply);
       this.log(`${method} ${path} -> ${reply.status} (sandbox route)`);
       return;
@@ -261,6 +263,7 @@ export class SandboxServer implements Sandbox, RouteHost {
     search: string,
   ): void {
     if (reply) {
+      record.requestId = /"request_id":"([^"]+)"/.exec(typeof reply.body === 'string' ? reply.body : '')?.[1];
       send(res, reply, record);
     } else {
       record.status = 0;

@@ -58,6 +58,8 @@ export interface RecordedRequest {
   rawBody: string;
   /** HTTP status sent; 0 if the socket was destroyed without a response (or not answered yet). */
   status: number;
+  /** The `request_id` of the JSON answer sent, when it had one (what a client's diagnostics should quote). */
+  requestId?: string;
   fault?: FaultKind;
 }
 

@@ -141,6 +141,12 @@ describe('KlingClient against the sandbox (real HTTP on loopback)', function () 
     const done = await c.waitForTask(short.taskId, { intervalMs: 50 });
     assert.strictEqual(done.status, 'failed');
     assert.match(done.statusMessage ?? '', /5-30|5–30|duration/);
+    // The answer that said so (Kling's code 0): its request id and status, for Copy Diagnostics.
+    const polls = sandbox.state.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/${short.taskId}`));
+    assert.ok(polls.length > 0);
+    assert.strictEqual(done.requestId, polls[polls.length - 1].requestId);
+    assert.match(done.requestId ?? '', /^[0-9a-f-]{36}$/);
+    assert.strictEqual(done.httpStatus, 200);
     const missing = await c.createVoice({ voiceName: 'Missing', voiceUrl: `${filesUrl}/nope.wav` });
     const done2 = await c.waitForTask(missing.taskId, { intervalMs: 50 });
     assert.strictEqual(done2.status, 'failed');

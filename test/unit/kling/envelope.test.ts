@@ -243,9 +243,22 @@ describe('task parsing', () => {
     );
   });
 
-  it('keeps the failure reason', () => {
-    const t = parseTask({ task_id: '1', task_status: 'failed', task_status_msg: 'audio contains multiple speakers' });
+  it('keeps the failure reason, and the request id and HTTP status of the answer that reported it', () => {
+    const env = parseEnvelope(
+      200,
+      '{"code":0,"message":"SUCCEED","request_id":"req-9","data":{"task_id":"1","task_status":"failed","task_status_msg":"audio contains multiple speakers"}}',
+    );
+    assert.strictEqual(env.httpStatus, 200);
+    const t = parseTask(env.data, env);
     assert.strictEqual(t.statusMessage, 'audio contains multiple speakers');
+    assert.strictEqual(t.requestId, 'req-9');
+    assert.strictEqual(t.httpStatus, 200);
+    // Only a failed task keeps them: they are for its diagnostics.
+    const running = parseTask({ task_id: '2', task_status: 'processing' }, env);
+    assert.strictEqual(running.requestId, undefined);
+    assert.strictEqual(running.httpStatus, undefined);
+    const listed = parseTaskList([{ task_id: '3', task_status: 'failed' }], { requestId: 'req-list', httpStatus: 200 });
+    assert.strictEqual(listed.tasks[0].requestId, 'req-list');
   });
 
   it('rejects data without a task id or with an unknown status', () => {

@@ -38,7 +38,7 @@ describe('Copy Diagnostics: the failure report', () => {
     assert.ok(!text.includes('/kling'), 'only the host of the base URL');
   });
 
-  it('a failed task: the raw task_status_msg verbatim, task and external ids', () => {
+  it('a failed task: the raw task_status_msg verbatim, task and external ids, the request id and HTTP status', () => {
     const text = buildFailureReport({
       what: 'Task failed',
       task: {
@@ -46,12 +46,41 @@ describe('Copy Diagnostics: the failure report', () => {
         status: 'failed',
         statusMessage: 'Audio duration invalid: 3.2s',
         externalTaskId: 'ext-1',
+        requestId: 'req-poll-7',
+        httpStatus: 200,
       },
       ...versions,
     });
     assert.match(text, /^task_status_msg \(verbatim\): Audio duration invalid: 3\.2s$/m);
     assert.match(text, /^Task id: 900000000000000001$/m);
     assert.match(text, /^External task id: ext-1$/m);
+    assert.match(text, /^Request id: req-poll-7$/m, 'of the answer that reported the failure');
+    assert.match(text, /^HTTP status: 200$/m);
+    assert.strictEqual(text.match(/^Request id:/gm)?.length, 1);
+  });
+
+  it("an error's own request id and status win over the task's (the request that failed is the one to look up)", () => {
+    const text = buildFailureReport({
+      what: 'Check failed',
+      error: new KlingError({ kind: 'api', status: 400, code: 1201, requestId: 'req-error', message: 'unknown' }),
+      task: { taskId: '1', status: 'failed', requestId: 'req-task', httpStatus: 200 },
+      ...versions,
+    });
+    assert.match(text, /^Request id: req-error$/m);
+    assert.match(text, /^HTTP status: 400$/m);
+    assert.doesNotMatch(text, /req-task/);
+  });
+
+  it("a failed task's request id that quotes a presigned link or the key loses them", () => {
+    const key = 'sk-live-feedface0123';
+    const text = buildFailureReport({
+      what: 'Task failed',
+      task: { taskId: '1', status: 'failed', requestId: `r-${key}-https://s3.example.com/a.wav?X-Amz-Signature=beef` },
+      secrets: [key],
+      ...versions,
+    });
+    assert.ok(!text.includes(key.slice(4)), text);
+    assert.ok(!/X-Amz|beef/.test(text), text);
   });
 
   it('never the key, a Bearer token, upload credentials or a presigned query', () => {
