@@ -199,7 +199,7 @@ async function importNotes(
 }
 
 /** The notes commands, for the library's command table. */
-export function notesCommands(deps: NotesCommandDeps): [string, (...args: unknown[]) => unknown][] {
+export function notesCommands(deps: NotesCommandDeps) {
   const { library, tree, log } = deps;
   const guarded =
     <T>(what: string, fn: (...args: unknown[]) => Promise<T>) =>
@@ -211,17 +211,15 @@ export function notesCommands(deps: NotesCommandDeps): [string, (...args: unknow
         return undefined;
       }
     };
-  return [
-    [
-      COMMANDS.editVoiceNotes,
-      guarded(l10n.t('Could not save the notes'), (arg, values) => editNotes(library, arg, values)),
-    ],
-    [COMMANDS.filterVoicesByTag, (arg?: unknown) => filterByTag(library, tree, arg)],
-    [COMMANDS.clearVoiceFilter, () => setFilter(tree, undefined)],
-    [
-      COMMANDS.exportVoiceNotes,
-      guarded(l10n.t('Could not export the voice notes'), (arg) => exportNotes(library, arg)),
-    ],
-    [COMMANDS.importVoiceNotes, guarded(l10n.t('Could not import the voice notes'), (arg) => importNotes(deps, arg))],
-  ];
+  return {
+    [COMMANDS.editVoiceNotes]: guarded(l10n.t('Could not save the notes'), (arg, values) =>
+      editNotes(library, arg, values),
+    ),
+    [COMMANDS.filterVoicesByTag]: (arg?: unknown) => filterByTag(library, tree, arg),
+    [COMMANDS.clearVoiceFilter]: () => setFilter(tree, undefined),
+    [COMMANDS.exportVoiceNotes]: guarded(l10n.t('Could not export the voice notes'), (arg) =>
+      exportNotes(library, arg),
+    ),
+    [COMMANDS.importVoiceNotes]: guarded(l10n.t('Could not import the voice notes'), (arg) => importNotes(deps, arg)),
+  };
 }
