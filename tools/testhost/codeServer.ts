@@ -87,13 +87,24 @@ function isPortFree(port: number, host: string): Promise<boolean> {
   });
 }
 
+/**
+ * Settings of machine scope: code-server's extension host runs on the "remote" side, where a machine-scoped setting
+ * is read from `<user-data-dir>/Machine/settings.json` and the User settings' value is ignored (the workbench page
+ * reads the User one). Seen with openOnInstall: false in User settings, the extension read true and opened its
+ * walkthrough in every test window.
+ */
+const MACHINE_SCOPED = new Set(['workbench.welcomePage.walkthroughs.openOnInstall']);
+
 export function writeUserSettings(userDataDir: string, settings: Record<string, unknown>): void {
-  const userDir = path.join(userDataDir, 'User');
-  fs.mkdirSync(userDir, { recursive: true });
-  fs.writeFileSync(
-    path.join(userDir, 'settings.json'),
-    JSON.stringify({ ...DEFAULT_SETTINGS, ...settings }, undefined, 2) + '\n',
-  );
+  const all: Record<string, unknown> = { ...DEFAULT_SETTINGS, ...settings };
+  const write = (folder: string, values: Record<string, unknown>) => {
+    fs.mkdirSync(path.join(userDataDir, folder), { recursive: true });
+    fs.writeFileSync(path.join(userDataDir, folder, 'settings.json'), JSON.stringify(values, undefined, 2) + '\n');
+  };
+  write('User', all);
+  // Only the machine-scoped ones: a Machine value overrides the User one on the extension host's side, so a test's
+  // change of any other setting (written to User settings) must not be shadowed.
+  write('Machine', Object.fromEntries(Object.entries(all).filter(([key]) => MACHINE_SCOPED.has(key))));
 }
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
