@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { COMMANDS, STATE_KEYS } from '../ids';
 import type { FromFileDeps } from './types';
+import { registerLazyCommands } from '../lazy';
 
 /** True when globalState lists samples still to delete (read without loading ./pendingDeletes). */
 function hasPendingDeletes(deps: FromFileDeps): boolean {
@@ -25,16 +26,17 @@ export function registerPendingDeletes(deps: FromFileDeps): vscode.Disposable {
 }
 
 export function registerFromFileCommands(deps: FromFileDeps): vscode.Disposable {
-  const command = async () => require('./command') as typeof import('./command');
   return vscode.Disposable.from(
-    vscode.commands.registerCommand(COMMANDS.createVoiceFromFile, async (...args: unknown[]) =>
-      (await command()).createVoiceFromFileCommand(deps, ...args),
-    ),
-    vscode.commands.registerCommand(COMMANDS.setUploadCredentials, async (args?: unknown) =>
-      (await command()).setUploadCredentialsCommand(deps, args),
-    ),
-    vscode.commands.registerCommand(COMMANDS.clearUploadCredentials, async () =>
-      (await command()).clearUploadCredentialsCommand(deps),
+    registerLazyCommands(
+      [COMMANDS.createVoiceFromFile, COMMANDS.setUploadCredentials, COMMANDS.clearUploadCredentials],
+      async () => {
+        const command = require('./command') as typeof import('./command');
+        return {
+          [COMMANDS.createVoiceFromFile]: (...args: unknown[]) => command.createVoiceFromFileCommand(deps, ...args),
+          [COMMANDS.setUploadCredentials]: (args?: unknown) => command.setUploadCredentialsCommand(deps, args),
+          [COMMANDS.clearUploadCredentials]: () => command.clearUploadCredentialsCommand(deps),
+        };
+      },
     ),
     // Samples an earlier window could not delete before it closed (deleteAfterTask) are deleted now or when their task ends.
     registerPendingDeletes(deps),
